@@ -1,0 +1,70 @@
+"""resilient_client: Azure OpenAI and OpenAI clients that learn which parameters each deployment accepts.
+
+Swap ``AzureOpenAI`` for :class:`ResilientAzureClient`; nothing else changes. When Azure
+rejects a parameter, value or role, the client parses the error, learns the repair for
+that deployment, shares it through a cache, and retries.
+"""
+
+from __future__ import annotations
+
+from importlib.metadata import PackageNotFoundError, version
+
+from ._client import (
+    AsyncResilientAzureClient,
+    AsyncResilientOpenAI,
+    RepairBlockedError,
+    RepairEvent,
+    ResilientAzureClient,
+    ResilientOpenAI,
+)
+from ._errors import CacheFormatError, NewerSchemaError, ResilientClientError, StoreError
+from ._models import (
+    DEFAULT_PROTECTED,
+    ChangeRole,
+    Clamp,
+    DeploymentKey,
+    DeploymentMapping,
+    Drop,
+    Evidence,
+    Fix,
+    LearnedRule,
+    Rename,
+    RepairPolicy,
+    SetValue,
+)
+from .stores import JSONFileStore, MemoryStore, Store, default_cache_path
+
+try:
+    __version__ = version("resilient-client")
+except PackageNotFoundError:  # pragma: no cover - running from a source tree
+    __version__ = "0.0.0"
+
+__all__ = [
+    "DEFAULT_PROTECTED",
+    "AsyncResilientAzureClient",
+    "AsyncResilientOpenAI",
+    "CacheFormatError",
+    "ChangeRole",
+    "Clamp",
+    "DeploymentKey",
+    "DeploymentMapping",
+    "Drop",
+    "Evidence",
+    "Fix",
+    "JSONFileStore",
+    "LearnedRule",
+    "MemoryStore",
+    "NewerSchemaError",
+    "Rename",
+    "RepairBlockedError",
+    "RepairEvent",
+    "RepairPolicy",
+    "ResilientAzureClient",
+    "ResilientClientError",
+    "ResilientOpenAI",
+    "SetValue",
+    "Store",
+    "StoreError",
+    "__version__",
+    "default_cache_path",
+]

@@ -1,0 +1,50 @@
+"""Exceptions raised by resilient_client.
+
+::
+
+    Exception
+     └── ResilientClientError
+          ├── RepairBlockedError (also openai.BadRequestError; defined in _client)
+          └── StoreError
+               ├── CacheFormatError (also ValueError)
+               └── NewerSchemaError
+
+Errors Azure sends that the library does not repair are re-raised unchanged: the
+same ``openai.BadRequestError`` (or ``NotFoundError``…) object the SDK raised.
+"""
+
+from __future__ import annotations
+
+__all__ = ["CacheFormatError", "NewerSchemaError", "ResilientClientError", "StoreError"]
+
+
+class ResilientClientError(Exception):
+    """Base class of the errors this library raises itself."""
+
+
+class StoreError(ResilientClientError):
+    """A learned-rule store could not be read or written."""
+
+
+class CacheFormatError(StoreError, ValueError):
+    """A cache document is not valid JSON or not the expected layout."""
+
+
+class NewerSchemaError(StoreError):
+    """The cache was written by a newer version of resilient_client; it is not overwritten.
+
+    Args:
+        found: The schema version in the file.
+        supported: The newest version this library reads.
+    """
+
+    def __init__(self, found: int, supported: int) -> None:
+        super().__init__(found, supported)
+        self.found = found
+        self.supported = supported
+
+    def __str__(self) -> str:
+        return (
+            f"cache schema version {self.found} is newer than this resilient_client reads ({self.supported}); "
+            "upgrade resilient_client or point RESILIENT_CLIENT_CACHE at another file"
+        )

@@ -1,0 +1,190 @@
+"""Value objects: deployment keys, fixes, learned rules and the repair policy.
+
+Everything here is a frozen dataclass so that rules can be shared between threads
+and tasks without copies or locks; change them with :func:`dataclasses.replace`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal, TypeAlias
+
+JSONScalar: TypeAlias = str | int | float | bool | None
+
+# Request fields that carry the meaning of a request: the conversation, the model,
+# what the model may call, the shape of the answer, and whether it streams. The
+# library never drops, renames or rewrites them unless a RepairPolicy allows it.
+DEFAULT_PROTECTED: frozenset[str] = frozenset(
+    {
+        "audio",
+        "conversation",
+        "function_call",
+        "functions",
+        "input",
+        "instructions",
+        "messages",
+        "modalities",
+        "model",
+        "n",
+        "prediction",
+        "previous_response_id",
+        "prompt",
+        "response_format",
+        "stream",
+        "suffix",
+        "text",
+        "tool_choice",
+        "tools",
+    }
+)
+
+
+@dataclass(frozen=True, slots=True)
+class DeploymentKey:
+    """What learned rules are keyed by.
+
+    A deployment name hides the model behind it, so rules are never keyed by the
+    model name alone: the same name on two resources, or on two api-versions, may
+    accept different parameters.
+
+    Attributes:
+        host: Endpoint host, e.g. ``myres.openai.azure.com``.
+        deployment: Azure deployment name, or the ``model`` for OpenAI-style endpoints.
+        api_version: The ``api-version`` query value ("" when none is sent).
+        operation: The API path, e.g. ``chat/completions`` or ``responses``.
+    """
+
+    host: str
+    deployment: str
+    api_version: str
+    operation: str
+
+    def __str__(self) -> str:
+        return f"{self.host}/{self.deployment}?api-version={self.api_version}#{self.operation}"
+
+
+@dataclass(frozen=True, slots=True)
+class Rename:
+    """Send ``param``'s value under the name ``new`` (``max_tokens`` -> ``max_completion_tokens``)."""
+
+    param: str
+    new: str
+    kind: Literal["rename"] = "rename"
+
+
+@dataclass(frozen=True, slots=True)
+class Drop:
+    """Leave ``param`` out of the request."""
+
+    param: str
+    kind: Literal["drop"] = "drop"
+
+
+@dataclass(frozen=True, slots=True)
+class SetValue:
+    """Replace the value ``old`` of ``param`` by ``new``; ``new=None`` leaves the param out.
+
+    The rule only fires when the request carries exactly ``old``: other values the
+    deployment accepts are sent as they are.
+    """
+
+    param: str
+    old: JSONScalar
+    new: JSONScalar
+    kind: Literal["set_value"] = "set_value"
+
+
+@dataclass(frozen=True, slots=True)
+class Clamp:
+    """Keep a numeric ``param`` within ``[minimum, maximum]`` (either bound may be open)."""
+
+    param: str
+    minimum: int | float | None = None
+    maximum: int | float | None = None
+    kind: Literal["clamp"] = "clamp"
+
+
+@dataclass(frozen=True, slots=True)
+class ChangeRole:
+    """Send messages of role ``role`` as role ``new``.
+
+    ``new="user"`` folds the message's text into the first user message (the way
+    o1-mini needs its system prompt), or turns it into a user message when there is
+    none.
+    """
+
+    role: str
+    new: Literal["developer", "user"]
+    param: str = "messages"
+    kind: Literal["change_role"] = "change_role"
+
+
+Fix: TypeAlias = Rename | Drop | SetValue | Clamp | ChangeRole
+
+
+@dataclass(frozen=True, slots=True)
+class Evidence:
+    """Why a rule exists: what Azure said, when, and how often.
+
+    Attributes:
+        status: HTTP status of the rejection.
+        code: The error ``code`` Azure sent, if any.
+        message: Azure's message, truncated; it never contains prompt text or keys.
+        first_seen: Unix time the rejection was first seen.
+        last_seen: Unix time it was last seen.
+        hits: How many times Azure sent this rejection.
+    """
+
+    status: int
+    code: str | None
+    message: str
+    first_seen: float
+    last_seen: float
+    hits: int = 1
+
+
+@dataclass(frozen=True, slots=True)
+class LearnedRule:
+    """A fix together with the evidence for it."""
+
+    fix: Fix
+    evidence: Evidence
+
+
+@dataclass(frozen=True, slots=True)
+class DeploymentMapping:
+    """The ordered rules learned for one deployment key.
+
+    Rules are applied in the order they were learned: each was learned from a
+    request that had all earlier ones applied.
+    """
+
+    rules: tuple[LearnedRule, ...] = ()
+
+    @property
+    def fixes(self) -> tuple[Fix, ...]:
+        """The fixes alone, in application order."""
+        return tuple(rule.fix for rule in self.rules)
+
+
+@dataclass(frozen=True, slots=True)
+class RepairPolicy:
+    """What the library may change in a request.
+
+    Attributes:
+        allow: Protected params the library may nevertheless drop, rename or rewrite
+            (e.g. ``{"tools"}`` for deployments without function calling).
+        protected: Params whose change would change the meaning of a request.
+        change_roles: Whether rejected message roles (``system``/``developer``) may
+            be rewritten. On by default: it is how reasoning models take a system prompt.
+    """
+
+    allow: frozenset[str] = field(default_factory=frozenset)
+    protected: frozenset[str] = DEFAULT_PROTECTED
+    change_roles: bool = True
+
+    def blocks(self, param: str) -> bool:
+        """Whether a fix touching ``param`` (or anything under it) needs the user's consent."""
+        root = param.split(".", 1)[0]
+        return root in self.protected and root not in self.allow and param not in self.allow
+
