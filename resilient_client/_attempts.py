@@ -84,7 +84,7 @@ class Call:
         self.mapping = mapping or _EMPTY
         self.body, self.applied = apply(self.mapping.fixes, original)
 
-    def decide(self, status: int, error_body: str | bytes | object, now: float) -> Step:
+    def decide(self, status: int, error_body: str | bytes | object, now: float) -> Step:  # noqa: PLR0911 - one exit per outcome
         """What to do about a rejection of :attr:`body`.
 
         Args:

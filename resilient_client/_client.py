@@ -15,14 +15,14 @@ import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING, Any, Final, NoReturn, Self
+from typing import TYPE_CHECKING, Any, Final, NoReturn
 from urllib.parse import urlsplit
 
 import openai
 import tenacity
 
 from . import _log
-from ._attempts import Blocked, Call, GiveUp, Learn, summary
+from ._attempts import Blocked, Call, Learn, summary
 from ._errors import ResilientClientError
 from ._models import DeploymentKey, DeploymentMapping, Evidence, Fix, RepairPolicy
 from .stores import Store, resolve_store
@@ -38,6 +38,7 @@ __all__ = [
 
 if TYPE_CHECKING:
     from openai._models import FinalRequestOptions
+    from typing_extensions import Self
 
     _SyncBase = openai.OpenAI
     _AsyncBase = openai.AsyncOpenAI
@@ -107,6 +108,7 @@ def _reraise_original(state: tenacity.RetryCallState) -> NoReturn:
 
 
 _DEFAULT_MAX_REPAIRS: Final = 4
+_MAX_REPAIRS_LIMIT: Final = 32
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,11 +123,14 @@ class _Resilience:
     _store: list[Store] = field(default_factory=list, compare=False, repr=False)
 
     def __post_init__(self) -> None:
-        if isinstance(self.max_repairs, bool) or not isinstance(self.max_repairs, int) or not 0 <= self.max_repairs <= 32:  # noqa: PLR2004 - sanity bound
+        # Checked at run time too: the options often come from configuration files.
+        valid = type(self.max_repairs) is int and 0 <= self.max_repairs <= _MAX_REPAIRS_LIMIT
+        if not valid:
             msg = f"max_repairs must be a whole number from 0 to 32, not {self.max_repairs!r}"
             raise ValueError(msg)
-        if not isinstance(self.policy, RepairPolicy):
-            msg = f"policy must be a RepairPolicy, not {type(self.policy).__name__}"
+        policy: object = self.policy
+        if not isinstance(policy, RepairPolicy):
+            msg = f"policy must be a RepairPolicy, not {type(policy).__name__}"
             raise TypeError(msg)
 
     @property
@@ -163,7 +168,14 @@ class _Resilience:
         call = Call(key, body, self.store.get(key), policy=self.policy, max_repairs=self.max_repairs, learn=self.learn)
         if call.applied and _log.enabled(logging.DEBUG):
             for fix in call.applied:
-                _log.emit(logging.DEBUG, _log.RULE_APPLIED, deployment=key.deployment, operation=key.operation, param=fix.param, action=fix.kind)
+                _log.emit(
+                    logging.DEBUG,
+                    _log.RULE_APPLIED,
+                    deployment=key.deployment,
+                    operation=key.operation,
+                    param=fix.param,
+                    action=fix.kind,
+                )
         return call
 
     def decide(self, call: Call, exc: openai.APIStatusError) -> Learn:
@@ -182,7 +194,14 @@ class _Resilience:
     def adopt(self, call: Call, step: Learn, mapping: DeploymentMapping, exc: openai.APIStatusError) -> NoReturn:
         """Switch the call to the store's rules and retry (raises _Repaired), or give up."""
         if not call.adopt(mapping):
-            _log.emit(logging.INFO, _log.GAVE_UP, deployment=call.key.deployment, operation=call.key.operation, reason="no_change", repairs=call.repairs)
+            _log.emit(
+                logging.INFO,
+                _log.GAVE_UP,
+                deployment=call.key.deployment,
+                operation=call.key.operation,
+                reason="no_change",
+                repairs=call.repairs,
+            )
             raise exc
         _log.emit(
             logging.INFO,
@@ -210,7 +229,9 @@ def _options(options: FinalRequestOptions, call: Call) -> FinalRequestOptions:
 _base_parts: dict[str, tuple[str, str | None]] = {}
 
 
-def _key(client: openai.OpenAI | openai.AsyncOpenAI, options: FinalRequestOptions, body: dict[str, Any]) -> DeploymentKey:
+def _key(
+    client: openai.OpenAI | openai.AsyncOpenAI, options: FinalRequestOptions, body: dict[str, Any]
+) -> DeploymentKey:
     base = str(client.base_url)
     parts = _base_parts.get(base)
     if parts is None:
@@ -230,20 +251,45 @@ def _key(client: openai.OpenAI | openai.AsyncOpenAI, options: FinalRequestOption
     )
 
 
+_EXTRAS: Final = ("store", "max_repairs", "policy", "learn", "on_repair")
+
+
 class _Options:
     """The keyword-only options both shells add to openai's constructors."""
 
     _rc: _Resilience
 
-    def _init_resilience(
+    @property
+    def user_agent(self) -> str:
+        """Openai's User-Agent, naming the openai class this one stands in for (``AzureOpenAI/Python …``)."""
+        agent: str = super().user_agent  # type: ignore[misc]  # provided by the openai base class
+        parent = next(c for c in type(self).__mro__ if c.__module__.startswith("openai"))
+        return agent.replace(type(self).__name__, parent.__name__, 1)
+
+    def __init__(
         self,
-        store: StoreArg,
-        max_repairs: int,
-        policy: RepairPolicy | None,
-        learn: bool,  # noqa: FBT001 - keyword-only in the public signature
-        on_repair: Callable[[RepairEvent], None] | None,
+        *args: Any,
+        store: StoreArg = None,
+        max_repairs: int = _DEFAULT_MAX_REPAIRS,
+        policy: RepairPolicy | None = None,
+        learn: bool = True,
+        on_repair: Callable[[RepairEvent], None] | None = None,
+        **kwargs: Any,
     ) -> None:
+        super().__init__(*args, **kwargs)
         self._rc = _Resilience(store, max_repairs, policy or RepairPolicy(), learn, on_repair)
+
+    def copy(self, *args: Any, **kwargs: Any) -> Self:
+        """Openai's ``copy``/``with_options``; also takes the options this class adds.
+
+        Without them, the copy shares this client's store and options.
+        """
+        overrides: dict[str, Any] = {name: kwargs.pop(name) for name in _EXTRAS if name in kwargs}
+        copied: Self = super().copy(*args, **kwargs)  # type: ignore[misc]  # provided by the openai base class
+        copied._rc = self._copied_resilience(overrides)
+        return copied
+
+    with_options = copy
 
     @property
     def store(self) -> Store:
@@ -266,32 +312,7 @@ class _Options:
         return replace(self._rc, **overrides)
 
 
-_EXTRAS: Final = ("store", "max_repairs", "policy", "learn", "on_repair")
-
-
 class _SyncShell(_Options, _SyncBase):
-    def __init__(
-        self,
-        *args: Any,
-        store: StoreArg = None,
-        max_repairs: int = _DEFAULT_MAX_REPAIRS,
-        policy: RepairPolicy | None = None,
-        learn: bool = True,
-        on_repair: Callable[[RepairEvent], None] | None = None,
-        **kwargs: Any,
-    ) -> None:
-        super().__init__(*args, **kwargs)
-        self._init_resilience(store, max_repairs, policy, learn, on_repair)
-
-    def copy(self, *args: Any, **kwargs: Any) -> Self:
-        """openai's ``copy``/``with_options``, also taking ``store``, ``max_repairs``, ``policy``, ``learn``, ``on_repair``."""
-        overrides = {name: kwargs.pop(name) for name in _EXTRAS if name in kwargs}
-        copied = super().copy(*args, **kwargs)
-        copied._rc = self._copied_resilience(overrides)  # noqa: SLF001 - same class
-        return copied
-
-    with_options = copy
-
     def request(self, cast_to: Any, options: FinalRequestOptions, *args: Any, **kwargs: Any) -> Any:
         """Send through openai's request path, repairing and learning from parameter rejections."""
         call = self._rc.start(self, options)
@@ -308,28 +329,6 @@ class _SyncShell(_Options, _SyncBase):
 
 
 class _AsyncShell(_Options, _AsyncBase):
-    def __init__(
-        self,
-        *args: Any,
-        store: StoreArg = None,
-        max_repairs: int = _DEFAULT_MAX_REPAIRS,
-        policy: RepairPolicy | None = None,
-        learn: bool = True,
-        on_repair: Callable[[RepairEvent], None] | None = None,
-        **kwargs: Any,
-    ) -> None:
-        super().__init__(*args, **kwargs)
-        self._init_resilience(store, max_repairs, policy, learn, on_repair)
-
-    def copy(self, *args: Any, **kwargs: Any) -> Self:
-        """openai's ``copy``/``with_options``, also taking ``store``, ``max_repairs``, ``policy``, ``learn``, ``on_repair``."""
-        overrides = {name: kwargs.pop(name) for name in _EXTRAS if name in kwargs}
-        copied = super().copy(*args, **kwargs)
-        copied._rc = self._copied_resilience(overrides)  # noqa: SLF001 - same class
-        return copied
-
-    with_options = copy
-
     async def request(self, cast_to: Any, options: FinalRequestOptions, *args: Any, **kwargs: Any) -> Any:
         """Send through openai's request path, repairing and learning from parameter rejections."""
         call = self._rc.start(self, options)

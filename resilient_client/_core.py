@@ -269,14 +269,18 @@ def _match(status: int, code: str | None, message: str, param: str | None) -> Re
         return rej("clamp", m[1], maximum=_number(m[2]))
     # e063: "Invalid 'max_tokens': integer below minimum value. Expected a value >= 1, but got -678 instead."
     m = re.match(
-        rf"Invalid {_Q}: (?:integer|number) (below minimum|above maximum) value\. Expected a value [<>]= (-?\d{{1,12}}(?:\.\d{{1,12}})?)",
+        rf"Invalid {_Q}: (?:integer|number) (below minimum|above maximum) value\. "
+        r"Expected a value [<>]= (-?\d{1,12}(?:\.\d{1,12})?)",
         message,
     )
     if m:
         bound = _number(m[3])
         return rej("clamp", m[1], minimum=bound) if m[2] == "below minimum" else rej("clamp", m[1], maximum=bound)
     # e064: "0 is less than the minimum of 1 - 'max_tokens'"
-    m = re.match(rf"-?[\d.]{{1,24}} is (less|greater) than the (?:minimum|maximum) of (-?\d{{1,12}}(?:\.\d{{1,12}})?) - {_Q}", message)
+    m = re.match(
+        rf"-?[\d.]{{1,24}} is (less|greater) than the (?:minimum|maximum) of (-?\d{{1,12}}(?:\.\d{{1,12}})?) - {_Q}",
+        message,
+    )
     if m:
         bound = _number(m[2])
         return rej("clamp", m[3], minimum=bound) if m[1] == "less" else rej("clamp", m[3], maximum=bound)
@@ -382,7 +386,7 @@ def _text_of(content: Any) -> str | None:
     if isinstance(content, str):
         return content
     if isinstance(content, list):
-        texts = [p.get("text") for p in content if isinstance(p, dict) and isinstance(p.get("text"), str)]
+        texts = [p["text"] for p in content if isinstance(p, dict) and isinstance(p.get("text"), str)]
         if len(texts) == len(content):
             return "\n".join(texts)
     return None
@@ -393,7 +397,9 @@ def _change_role(body: Body, fix: ChangeRole) -> Body:
     if not isinstance(messages, list) or not any(isinstance(m, dict) and m.get("role") == fix.role for m in messages):
         return body
     if fix.new == "developer":
-        changed = [{**m, "role": "developer"} if isinstance(m, dict) and m.get("role") == fix.role else m for m in messages]
+        changed = [
+            {**m, "role": "developer"} if isinstance(m, dict) and m.get("role") == fix.role else m for m in messages
+        ]
         return {**body, fix.param: changed}
     folded: list[str] = []
     kept: list[Any] = []
@@ -411,7 +417,9 @@ def _change_role(body: Body, fix: ChangeRole) -> Body:
         user = kept[first_user]
         content = user.get("content")
         if isinstance(content, list):
-            part_type = "input_text" if any(isinstance(p, dict) and p.get("type") == "input_text" for p in content) else "text"
+            part_type = (
+                "input_text" if any(isinstance(p, dict) and p.get("type") == "input_text" for p in content) else "text"
+            )
             content = [{"type": part_type, "text": prefix}, *content]
         else:
             content = f"{prefix}\n\n{content}" if content else prefix
@@ -477,10 +485,11 @@ def _nearest(value: JSONScalar, allowed: tuple[JSONScalar, ...]) -> JSONScalar:
         if numbers:
             return min(numbers, key=lambda a: (abs(a - value), -a))
     for scale in _SCALES:
-        if value in scale and all(a in scale for a in allowed) and allowed:
-            rank = scale.index(value)  # type: ignore[arg-type]  # membership checked above
+        ranks = {a: scale.index(a) for a in allowed if isinstance(a, str) and a in scale}
+        if isinstance(value, str) and value in scale and len(ranks) == len(allowed):
+            rank = scale.index(value)
             # Ties go up: asked for "minimal", "low" is closer in spirit than "none".
-            return min(allowed, key=lambda a: (abs(scale.index(a) - rank), -scale.index(a)))  # type: ignore[arg-type]
+            return min(ranks, key=lambda a: (abs(ranks[a] - rank), -ranks[a]))
     return None
 
 
@@ -499,7 +508,7 @@ def _find_by_value(body: Body, value: JSONScalar, suffix: str | None) -> str | N
     return found[0] if len(found) == 1 else None
 
 
-def resolve(rejection: Rejection, body: Body) -> Fix | None:  # noqa: C901, PLR0911 - one branch per family
+def resolve(rejection: Rejection, body: Body) -> Fix | None:  # noqa: C901 - one branch per family
     """Turn a rejection into the fix for the body that was sent, or ``None``.
 
     Only params the request actually carries are ever changed, and every name is
@@ -540,10 +549,8 @@ def resolve(rejection: Rejection, body: Body) -> Fix | None:  # noqa: C901, PLR0
         sent = _get(body, param)
         if not isinstance(sent, str | int | float | bool | type(None)):
             return None
-        if rejection.default_only:
-            fix = Drop(param)
-        else:
-            fix = SetValue(param, sent, _nearest(sent, rejection.allowed))
+        # "Only the default value is supported": leaving it out *is* the default.
+        fix = Drop(param) if rejection.default_only else SetValue(param, sent, _nearest(sent, rejection.allowed))
     return fix if _apply_one(body, fix) is not body else None
 
 
@@ -571,7 +578,7 @@ def is_valid_fix(fix: Fix) -> bool:
         return bool(_NEW_NAME.fullmatch(fix.new)) and fix.new != fix.param
     if isinstance(fix, Clamp):
         bounds = [b for b in (fix.minimum, fix.maximum) if b is not None]
-        return bool(bounds) and all(isinstance(b, int | float) and not isinstance(b, bool) and math.isfinite(b) for b in bounds)
+        return bool(bounds) and all(type(b) in (int, float) and math.isfinite(b) for b in bounds)
     return True
 
 
@@ -580,9 +587,20 @@ def undoes(fix: Fix, fixes: tuple[Fix, ...]) -> bool:
     for other in fixes:
         if isinstance(fix, Rename) and isinstance(other, Rename) and (fix.param, fix.new) == (other.new, other.param):
             return True
-        if isinstance(fix, SetValue) and isinstance(other, SetValue) and fix.param == other.param and _same(fix.old, other.new) and _same(fix.new, other.old):
+        if (
+            isinstance(fix, SetValue)
+            and isinstance(other, SetValue)
+            and fix.param == other.param
+            and _same(fix.old, other.new)
+            and _same(fix.new, other.old)
+        ):
             return True
-        if isinstance(fix, ChangeRole) and isinstance(other, ChangeRole) and fix.role == other.new and fix.new == other.role:
+        if (
+            isinstance(fix, ChangeRole)
+            and isinstance(other, ChangeRole)
+            and fix.role == other.new
+            and fix.new == other.role
+        ):
             return True
     return False
 

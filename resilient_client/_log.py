@@ -10,6 +10,7 @@ configures :mod:`logging`.
 from __future__ import annotations
 
 import logging
+from collections.abc import MutableMapping
 from typing import Any, Final
 
 import structlog
@@ -34,7 +35,7 @@ _stdlib = logging.getLogger(LOGGER_NAME)
 _stdlib.addHandler(logging.NullHandler())
 
 
-def _render(_: Any, __: str, event_dict: dict[str, Any]) -> dict[str, Any]:
+def _render(_: Any, __: str, event_dict: MutableMapping[str, Any]) -> dict[str, Any]:
     event = event_dict.pop("event")
     fields = " ".join(f"{k}={v!r}" for k, v in event_dict.items())
     return {"msg": f"{event} {fields}" if fields else event, "extra": {"event": event, **event_dict}}

@@ -187,4 +187,3 @@ class RepairPolicy:
         """Whether a fix touching ``param`` (or anything under it) needs the user's consent."""
         root = param.split(".", 1)[0]
         return root in self.protected and root not in self.allow and param not in self.allow
-

@@ -22,7 +22,18 @@ from typing import Any, Final
 
 from ._core import is_valid_fix
 from ._errors import CacheFormatError, NewerSchemaError
-from ._models import ChangeRole, Clamp, DeploymentKey, DeploymentMapping, Drop, Evidence, Fix, LearnedRule, Rename, SetValue
+from ._models import (
+    ChangeRole,
+    Clamp,
+    DeploymentKey,
+    DeploymentMapping,
+    Drop,
+    Evidence,
+    Fix,
+    LearnedRule,
+    Rename,
+    SetValue,
+)
 
 __all__ = ["SCHEMA_VERSION", "Rules", "dumps", "loads"]
 
@@ -75,9 +86,12 @@ def _fix_from_json(data: Any) -> Fix:
         fix = Clamp(_str(data, "param"), _num(data, "minimum", optional=True), _num(data, "maximum", optional=True))
     elif kind == "change_role":
         new = _str(data, "new")
-        if new not in ("developer", "user"):
+        if new == "developer":
+            fix = ChangeRole(_str(data, "role"), "developer", param=_str(data, "param"))
+        elif new == "user":
+            fix = ChangeRole(_str(data, "role"), "user", param=_str(data, "param"))
+        else:
             raise CacheFormatError("a role can only change to 'developer' or 'user'")
-        fix = ChangeRole(_str(data, "role"), new, param=_str(data, "param"))
     else:
         raise CacheFormatError(f"unknown fix kind {kind!r}")
     if not is_valid_fix(fix):
@@ -138,7 +152,11 @@ def loads(text: str | bytes) -> Rules:
         raise CacheFormatError("'deployments' must be a list")
     out: Rules = {}
     for entry in entries:
-        if not isinstance(entry, dict) or not isinstance(entry.get("key"), dict) or not isinstance(entry.get("rules"), list):
+        if (
+            not isinstance(entry, dict)
+            or not isinstance(entry.get("key"), dict)
+            or not isinstance(entry.get("rules"), list)
+        ):
             raise CacheFormatError("each deployment needs a 'key' object and a 'rules' list")
         k = entry["key"]
         key = DeploymentKey(_str(k, "host"), _str(k, "deployment"), _str(k, "api_version"), _str(k, "operation"))

@@ -1,0 +1,9 @@
+"""``python -m resilient_client``."""
+
+from __future__ import annotations
+
+import sys
+
+from .cli import main
+
+sys.exit(main())

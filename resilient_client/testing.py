@@ -1,0 +1,547 @@
+"""An Azure OpenAI emulator on loopback, for tests, the demo and cassette recording.
+
+Each deployment is backed by a :class:`ModelProfile` whose rules reject parameters,
+values and roles with the wordings Azure really sends (each rule names the corpus
+entry in ``tests/data/azure_errors.jsonl`` its wording comes from). Accepted
+requests get a 200 in the shapes of chat completions, completions, responses and
+embeddings, streamed as SSE when asked, with Azure's headers.
+
+Example::
+
+    with AzureEmulator() as azure:
+        client = ResilientAzureClient(azure_endpoint=azure.endpoint, api_key="k",
+                                      api_version="2025-04-01-preview", store=tmp_path / "rules.json")
+        client.chat.completions.create(model="o4-mini", messages=[...], max_tokens=50)
+        assert azure.count("o4-mini") == 2
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import threading
+import time
+import uuid
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import TYPE_CHECKING, Any, Final, TypeAlias
+
+if TYPE_CHECKING:
+    from typing_extensions import Self
+
+__all__ = [
+    "PROFILES",
+    "AzureEmulator",
+    "DefaultOnly",
+    "Fixed",
+    "Forbidden",
+    "ModelProfile",
+    "NoRole",
+    "Rejected",
+    "SeenRequest",
+    "SupportedValues",
+    "Unsupported",
+]
+
+Body: TypeAlias = dict[str, Any]
+Rejected: TypeAlias = tuple[int, Body]
+
+
+def _fmt(value: Any) -> str:
+    # Azure quotes strings in single quotes and renders the rest as JSON: 0.0, true, null.
+    return f"'{value}'" if isinstance(value, str) else json.dumps(value)
+
+
+def _error(message: str, *, param: str | None, code: str | None, type_: str | None = "invalid_request_error") -> Body:
+    return {"error": {"message": message, "type": type_, "param": param, "code": code}}
+
+
+def _items(values: tuple[Any, ...]) -> str:
+    quoted = [_fmt(v) for v in values]
+    return quoted[0] if len(quoted) == 1 else ", ".join(quoted[:-1]) + f", and {quoted[-1]}"
+
+
+def _lookup(body: Body, path: str) -> Any:
+    node: Any = body
+    for part in path.split("."):
+        if not isinstance(node, dict) or part not in node:
+            return ...
+        node = node[part]
+    return node
+
+
+@dataclass(frozen=True)
+class Unsupported:
+    """``param`` is rejected whatever its value; with ``use`` Azure names the replacement (e001, e016, e081)."""
+
+    param: str
+    use: str | None = None
+    model: str | None = None
+
+    def check(self, body: Body) -> Rejected | None:
+        """The rejection for ``body``, if any."""
+        if _lookup(body, self.param) is ...:
+            return None
+        where = f"the '{self.model}' model" if self.model else "this model"
+        message = f"Unsupported parameter: '{self.param}' is not supported with {where}."
+        if self.use:
+            message += f" Use '{self.use}' instead."
+        return 400, _error(message, param=self.param, code="unsupported_parameter")
+
+
+def _equal(a: Any, b: Any) -> bool:
+    # JSON true is not 1: stream=true must not pass for a default of 1.
+    return (type(a) is bool) == (type(b) is bool) and a == b
+
+
+@dataclass(frozen=True)
+class DefaultOnly:
+    """Only the default value of ``param`` is accepted (e006, e007, e043)."""
+
+    param: str
+    default: Any
+
+    def check(self, body: Body) -> Rejected | None:
+        """The rejection for ``body``, if any."""
+        value = _lookup(body, self.param)
+        if value is ... or _equal(value, self.default):
+            return None
+        message = (
+            f"Unsupported value: '{self.param}' does not support {_fmt(value)} with this model. "
+            f"Only the default ({_fmt(self.default).strip(chr(39))}) value is supported."
+        )
+        return 400, _error(message, param=self.param, code="unsupported_value")
+
+
+@dataclass(frozen=True)
+class SupportedValues:
+    """``param`` takes only ``allowed`` values (e061 for chat; e026, m022 name the model and quote the value)."""
+
+    param: str
+    allowed: tuple[Any, ...]
+    model: str | None = None
+
+    def check(self, body: Body) -> Rejected | None:
+        """The rejection for ``body``, if any."""
+        value = _lookup(body, self.param)
+        if value is ... or value in self.allowed:
+            return None
+        if self.model:
+            message = (
+                f"Unsupported value: {_fmt(value)} is not supported with the '{self.model}' model. "
+                f"Supported values are: {_items(self.allowed)}."
+            )
+        else:
+            message = (
+                f"Unsupported value: '{self.param}' does not support {_fmt(value)} with this model. "
+                f"Supported values are: {_items(self.allowed)}."
+            )
+        return 400, _error(message, param=self.param, code="unsupported_value")
+
+
+@dataclass(frozen=True)
+class NoRole:
+    """Messages of ``role`` are rejected (e035 for system, e032 for developer)."""
+
+    role: str
+
+    def check(self, body: Body) -> Rejected | None:
+        """The rejection for ``body``, if any."""
+        for name in ("messages", "input"):
+            items = body.get(name)
+            if isinstance(items, list):
+                for i, item in enumerate(items):
+                    if isinstance(item, dict) and item.get("role") == self.role:
+                        param = f"{name}[{i}].role"
+                        message = f"Unsupported value: '{param}' does not support '{self.role}' with this model."
+                        return 400, _error(message, param=param, code="unsupported_value")
+        return None
+
+
+@dataclass(frozen=True)
+class Forbidden:
+    """``param`` is refused with a 403 and no ``param`` field (e080: logprobs on o4-mini)."""
+
+    param: str
+
+    def check(self, body: Body) -> Rejected | None:
+        """The rejection for ``body``, if any."""
+        if body.get(self.param) in (None, False):
+            return None
+        return 403, _error(f"You are not allowed to request {self.param} from this model", param=None, code=None)
+
+
+@dataclass(frozen=True)
+class Fixed:
+    """Every request is answered with this status and body (content filter, context length…)."""
+
+    status: int
+    body: Body
+
+    def check(self, body: Body) -> Rejected | None:  # noqa: ARG002 - same signature as the other rules
+        """Always the fixed rejection."""
+        return self.status, self.body
+
+
+Rule: TypeAlias = Unsupported | DefaultOnly | SupportedValues | NoRole | Forbidden | Fixed
+
+_EFFORTS: Final = ("low", "medium", "high")
+
+
+@dataclass(frozen=True)
+class ModelProfile:
+    """A model as Azure serves it: its name, version string, and what it rejects, in order."""
+
+    model: str
+    version: str
+    rules: tuple[Rule, ...] = ()
+    embeddings: bool = False
+
+    def check(self, body: Body) -> Rejected | None:
+        """The first rejection ``body`` gets, or ``None`` if it is accepted."""
+        for rule in self.rules:
+            found = rule.check(body)
+            if found is not None:
+                return found
+        return None
+
+
+_REASONING_CHAT: Final = (
+    Unsupported("max_tokens", use="max_completion_tokens"),  # e001/e004
+    DefaultOnly("temperature", 1),  # e006
+    Unsupported("top_p"),  # e019
+    Unsupported("presence_penalty"),  # e019's wording
+    Unsupported("frequency_penalty"),  # e019's wording
+)
+
+PROFILES: Final[Mapping[str, ModelProfile]] = {
+    "gpt-4o": ModelProfile("gpt-4o", "gpt-4o-2024-11-20"),
+    "o1-mini": ModelProfile(
+        "o1-mini",
+        "o1-mini-2024-09-12",
+        (
+            NoRole("system"),  # e035
+            NoRole("developer"),  # e032
+            Unsupported("max_tokens", use="max_completion_tokens"),  # e002
+            DefaultOnly("temperature", 1),  # e007
+            DefaultOnly("stream", default=False),  # e043
+        ),
+    ),
+    "o3-mini": ModelProfile(
+        "o3-mini",
+        "o3-mini-2025-01-31",
+        (
+            Unsupported("max_tokens", use="max_completion_tokens"),  # e001
+            Unsupported("temperature"),  # e081
+            Unsupported("top_p"),  # e018
+            SupportedValues("reasoning_effort", _EFFORTS),  # e061
+        ),
+    ),
+    "o4-mini": ModelProfile(
+        "o4-mini",
+        "o4-mini-2025-04-16",
+        (
+            Unsupported("max_tokens", use="max_completion_tokens"),  # e001
+            DefaultOnly("temperature", 1),  # e006
+            Unsupported("top_p"),  # e018
+            Unsupported("parallel_tool_calls"),  # e039
+            Forbidden("logprobs"),  # e080
+            SupportedValues("reasoning_effort", _EFFORTS),  # e061
+        ),
+    ),
+    "gpt-5": ModelProfile(
+        "gpt-5",
+        "gpt-5-2025-08-07",
+        (*_REASONING_CHAT, SupportedValues("reasoning_effort", ("minimal", *_EFFORTS))),
+    ),
+    "gpt-5.1": ModelProfile(
+        "gpt-5.1",
+        "gpt-5.1-2025-11-13",
+        (
+            *_REASONING_CHAT,
+            SupportedValues("reasoning_effort", ("none", *_EFFORTS)),  # e061
+            SupportedValues("reasoning.effort", ("none", *_EFFORTS), model="gpt-5.1"),  # e026
+            Unsupported("stop"),  # e052
+        ),
+    ),
+    "text-embedding-3-small": ModelProfile("text-embedding-3-small", "text-embedding-3-small-1", embeddings=True),
+}
+
+_NOT_FOUND: Final = {
+    "error": {
+        "code": "DeploymentNotFound",
+        "message": (
+            "The API deployment for this resource does not exist. If you created the deployment within the "
+            "last 5 minutes, please wait a moment and try again."
+        ),
+    }
+}
+
+
+@dataclass(frozen=True)
+class SeenRequest:
+    """One request the emulator received (the api-key header is never kept)."""
+
+    deployment: str
+    operation: str
+    api_version: str | None
+    body: Body
+    status: int
+
+
+_ROUTE: Final = re.compile(
+    r"^/openai/(?:deployments/(?P<dep>[^/]+)/)?(?:v1/)?(?P<op>chat/completions|completions|embeddings|responses)$"
+)
+
+
+@dataclass
+class AzureEmulator:
+    """A loopback Azure OpenAI endpoint. Use as a context manager.
+
+    Args:
+        deployments: Deployment name -> profile. By default one deployment per
+            profile in :data:`PROFILES`, named after the model.
+        latency: Seconds to wait before answering each request.
+        host: Interface to listen on (loopback only).
+    """
+
+    deployments: dict[str, ModelProfile] = field(default_factory=lambda: dict(PROFILES))
+    latency: float = 0.0
+    host: str = "127.0.0.1"
+    requests: list[SeenRequest] = field(default_factory=list)
+    _server: ThreadingHTTPServer | None = None
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    @property
+    def endpoint(self) -> str:
+        """The ``azure_endpoint`` to give a client."""
+        if self._server is None:
+            raise RuntimeError("the emulator is not running; use it as a context manager")
+        return f"http://{self.host}:{self._server.server_address[1]}"
+
+    def count(self, deployment: str | None = None, *, status: int | None = None) -> int:
+        """How many requests a deployment (or all) saw, optionally only those answered with ``status``."""
+        with self._lock:
+            return sum(
+                1
+                for r in self.requests
+                if (deployment is None or r.deployment == deployment) and (status is None or r.status == status)
+            )
+
+    def bodies(self, deployment: str | None = None) -> list[Body]:
+        """The bodies received, oldest first."""
+        with self._lock:
+            return [r.body for r in self.requests if deployment is None or r.deployment == deployment]
+
+    def reset(self) -> None:
+        """Forget the requests seen so far."""
+        with self._lock:
+            self.requests.clear()
+
+    def __enter__(self) -> Self:
+        self._server = ThreadingHTTPServer((self.host, 0), _handler(self))
+        self._server.daemon_threads = True
+        threading.Thread(target=self._server.serve_forever, name="azure-emulator", daemon=True).start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
+            self._server = None
+
+    def answer(self, path: str, query: Mapping[str, str], body: Body) -> tuple[int, Body | Iterator[bytes]]:
+        """What the emulator answers to a POST of ``body`` to ``path`` (also records it)."""
+        route = _ROUTE.match(path)
+        operation = route["op"] if route else path
+        deployment = (route["dep"] if route else None) or str(body.get("model", ""))
+        profile = self.deployments.get(deployment) if route else None
+        if profile is None:
+            status, reply = 404, _NOT_FOUND
+        else:
+            status, reply = profile.check(body) or (200, {})
+        with self._lock:
+            self.requests.append(SeenRequest(deployment, operation, query.get("api-version"), body, status))
+        if status != 200 or profile is None:  # noqa: PLR2004 - HTTP OK
+            return status, reply
+        return 200, _success(profile, operation, stream=body.get("stream") is True)
+
+
+def _usage(operation: str) -> Body:
+    if operation == "responses":
+        return {
+            "input_tokens": 12,
+            "output_tokens": 3,
+            "total_tokens": 15,
+            "output_tokens_details": {"reasoning_tokens": 0},
+        }
+    return {"prompt_tokens": 12, "completion_tokens": 3, "total_tokens": 15}
+
+
+_FILTERS: Final = {k: {"filtered": False, "severity": "safe"} for k in ("hate", "self_harm", "sexual", "violence")}
+
+
+def _success(profile: ModelProfile, operation: str, *, stream: bool) -> Body | Iterator[bytes]:
+    now = int(time.time())
+    if operation == "embeddings":
+        data = [{"object": "embedding", "index": 0, "embedding": [0.0125, -0.0031, 0.0207]}]
+        return {
+            "object": "list",
+            "data": data,
+            "model": profile.version,
+            "usage": {"prompt_tokens": 2, "total_tokens": 2},
+        }
+    if operation == "responses":
+        rid = f"resp_{uuid.uuid4().hex}"
+        text = {"type": "output_text", "text": "ok", "annotations": []}
+        item: Body = {
+            "type": "message",
+            "id": f"msg_{uuid.uuid4().hex}",
+            "status": "completed",
+            "role": "assistant",
+            "content": [text],
+        }
+        response = {
+            "id": rid, "object": "response", "created_at": now, "status": "completed", "model": profile.version,
+            "output": [item], "usage": _usage(operation), "parallel_tool_calls": True, "tool_choice": "auto",
+            "tools": [],
+        }  # fmt: skip
+        if not stream:
+            return response
+        return _sse_responses(response)
+    cid = f"chatcmpl-{uuid.uuid4().hex[:24]}"
+    if operation == "completions":
+        choice = {"text": "ok", "index": 0, "finish_reason": "stop", "logprobs": None}
+        return {
+            "id": cid,
+            "object": "text_completion",
+            "created": now,
+            "model": profile.version,
+            "choices": [choice],
+            "usage": _usage(operation),
+        }
+    if stream:
+        return _sse_chat(cid, now, profile.version)
+    message: Body = {"role": "assistant", "content": "ok", "refusal": None, "annotations": []}
+    choice = {
+        "index": 0,
+        "finish_reason": "stop",
+        "message": message,
+        "logprobs": None,
+        "content_filter_results": _FILTERS,
+    }
+    return {
+        "id": cid, "object": "chat.completion", "created": now, "model": profile.version, "choices": [choice],
+        "usage": _usage(operation), "system_fingerprint": "fp_emulator",
+        "prompt_filter_results": [{"prompt_index": 0, "content_filter_results": _FILTERS}],
+    }  # fmt: skip
+
+
+def _sse(data: Body | str, event: str | None = None) -> bytes:
+    payload = data if isinstance(data, str) else json.dumps(data)
+    return (f"event: {event}\n" if event else "").encode() + f"data: {payload}\n\n".encode()
+
+
+def _sse_chat(cid: str, now: int, model: str) -> Iterator[bytes]:
+    base = {
+        "id": cid,
+        "object": "chat.completion.chunk",
+        "created": now,
+        "model": model,
+        "system_fingerprint": "fp_emulator",
+    }
+    yield _sse(
+        {
+            "id": "",
+            "object": "",
+            "created": 0,
+            "model": "",
+            "choices": [],
+            "prompt_filter_results": [{"prompt_index": 0, "content_filter_results": _FILTERS}],
+        }
+    )
+    for delta, finish in (
+        ({"role": "assistant", "content": ""}, None),
+        ({"content": "o"}, None),
+        ({"content": "k"}, None),
+        ({}, "stop"),
+    ):
+        yield _sse({**base, "choices": [{"index": 0, "delta": delta, "finish_reason": finish, "logprobs": None}]})
+    yield _sse("[DONE]")
+
+
+def _sse_responses(response: Body) -> Iterator[bytes]:
+    pending = {**response, "status": "in_progress", "output": [], "usage": None}
+    item = response["output"][0]
+    events: list[Body] = [
+        {"type": "response.created", "response": pending},
+        {
+            "type": "response.output_text.delta",
+            "item_id": item["id"],
+            "output_index": 0,
+            "content_index": 0,
+            "delta": "ok",
+        },
+        {
+            "type": "response.output_text.done",
+            "item_id": item["id"],
+            "output_index": 0,
+            "content_index": 0,
+            "text": "ok",
+        },
+        {"type": "response.completed", "response": response},
+    ]
+    for n, event in enumerate(events):
+        yield _sse({**event, "sequence_number": n}, event=event["type"])
+
+
+def _handler(emulator: AzureEmulator) -> type[BaseHTTPRequestHandler]:
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - stdlib signature
+            """Stay quiet: a test server must not print."""
+
+        def do_POST(self) -> None:
+            path, _, query = self.path.partition("?")
+            params = dict(p.split("=", 1) for p in query.split("&") if "=" in p)
+            raw = self.rfile.read(int(self.headers.get("content-length") or 0))
+            try:
+                body = json.loads(raw) if raw else {}
+            except ValueError:
+                body = {}
+            if emulator.latency:
+                time.sleep(emulator.latency)
+            status, reply = emulator.answer(path, params, body if isinstance(body, dict) else {})
+            self._reply(status, reply)
+
+        def _reply(self, status: int, reply: Body | Iterator[bytes]) -> None:
+            self.send_response(status)
+            request_id = str(uuid.uuid4())
+            for name, value in (
+                ("apim-request-id", request_id),
+                ("x-request-id", request_id),
+                ("x-ms-region", "East US 2"),
+                ("x-ms-rai-invoked", "true"),
+            ):
+                self.send_header(name, value)
+            if isinstance(reply, dict):
+                data = json.dumps(reply).encode()
+                self.send_header("content-type", "application/json")
+                self.send_header("content-length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+                return
+            data = b"".join(reply)
+            self.send_header("content-type", "text/event-stream; charset=utf-8")
+            self.send_header("content-length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+
+    return Handler
+
+
+def fixed(status: int, body: Body) -> ModelProfile:
+    """A deployment that always answers ``status`` with ``body``."""
+    return ModelProfile("fixed", "fixed-1", (Fixed(status, body),))
