@@ -11,7 +11,17 @@ from dataclasses import dataclass
 from typing import Any, Final, Literal, TypeAlias
 
 from ._core import Body, apply, blocked_param, evidence_for, parse_rejection, resolve, undoes
-from ._models import DeploymentKey, DeploymentMapping, Fix, LearnedRule, RepairPolicy
+from ._models import (
+    ChangeRole,
+    Clamp,
+    DeploymentKey,
+    DeploymentMapping,
+    Fix,
+    LearnedRule,
+    Rename,
+    RepairPolicy,
+    SetValue,
+)
 
 GiveUpReason: TypeAlias = Literal[
     "not_repairable",  # not a parameter rejection, or one that does not fit the request
@@ -96,9 +106,13 @@ class Call:
             :class:`Learn`, :class:`GiveUp` or :class:`Blocked`.
         """
         rejection = parse_rejection(status, error_body)
-        fix = resolve(rejection, self.body) if rejection is not None else None
-        if rejection is None or fix is None:
+        if rejection is None:
             return GiveUp("not_repairable")
+        fix = resolve(rejection, self.body)
+        if fix is None:
+            # The rejection may be about what a fix already changed: then the fix did not help.
+            earlier = resolve(rejection, self.original)
+            return GiveUp("repeated" if earlier is not None and earlier in self.applied else "not_repairable")
         param = blocked_param(fix, self.policy)
         if param is not None:
             return Blocked(fix, param, rejection.message)
@@ -127,18 +141,20 @@ class Call:
 
 
 def summary(step: Learn | Blocked) -> dict[str, Any]:
-    """Event fields describing a fix: param, action, from, to. Never a prompt."""
-    fix = step.rule.fix if isinstance(step, Learn) else step.fix
+    """Event fields describing a fix: param, action, and for learned fixes from/to.
+
+    A blocked fix reports no values: it may concern a param that carries content.
+    """
+    if isinstance(step, Blocked):
+        return {"param": step.fix.param, "action": step.fix.kind}
+    fix = step.rule.fix
     fields: dict[str, Any] = {"param": fix.param, "action": fix.kind}
-    match fix.kind:
-        case "rename":
-            fields.update({"from": fix.param, "to": fix.new})
-        case "set_value":
-            fields.update({"from": fix.old, "to": fix.new})
-        case "clamp":
-            fields.update({"to": [fix.minimum, fix.maximum]})
-        case "change_role":
-            fields.update({"from": fix.role, "to": fix.new})
-        case "drop":
-            pass
+    if isinstance(fix, Rename):
+        fields.update({"from": fix.param, "to": fix.new})
+    elif isinstance(fix, SetValue):
+        fields.update({"from": fix.old, "to": fix.new})
+    elif isinstance(fix, Clamp):
+        fields.update({"to": [fix.minimum, fix.maximum]})
+    elif isinstance(fix, ChangeRole):
+        fields.update({"from": fix.role, "to": fix.new})
     return fields

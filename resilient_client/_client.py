@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import copy
+import functools
 import logging
 import os
 import time
@@ -24,7 +25,7 @@ import tenacity
 from . import _log
 from ._attempts import Blocked, Call, Learn, summary
 from ._errors import ResilientClientError
-from ._models import DeploymentKey, DeploymentMapping, Evidence, Fix, RepairPolicy
+from ._models import UNCHANGEABLE, DeploymentKey, DeploymentMapping, Evidence, Fix, RepairPolicy
 from .stores import Store, resolve_store
 
 __all__ = [
@@ -83,11 +84,18 @@ class RepairBlockedError(ResilientClientError, openai.BadRequestError):
 
 
 def _blocked(exc: openai.APIStatusError, step: Blocked, key: DeploymentKey) -> RepairBlockedError:
+    root = step.param.split(".", 1)[0]
+    advice = (
+        f"{root!r} can never be changed by a repair (the SDK picks the call's return type from it): "
+        f"call this deployment without it, or with the value it accepts."
+        if root in UNCHANGEABLE
+        else f"To allow it, pass policy=RepairPolicy(allow={{{root!r}}})."
+    )
     message = (
         f"Azure rejected the request to deployment {key.deployment!r} ({key.host}, api-version "
         f"{key.api_version or 'none'}, {key.operation}): {step.message!r}. The repair ({step.fix.kind} "
         f"{step.fix.param!r}) would change the protected parameter {step.param!r}, which changes what the "
-        f"request means, so it was not made. To allow it, pass policy=RepairPolicy(allow={{{step.param!r}}})."
+        f"request means, so it was not made. {advice}"
     )
     err = RepairBlockedError(message, response=exc.response, body=exc.body)
     err.param, err.fix, err.key = step.param, step.fix, key
@@ -105,6 +113,19 @@ class _Repaired(Exception):  # noqa: N818 - control flow for tenacity, never esc
 def _reraise_original(state: tenacity.RetryCallState) -> NoReturn:
     exc = state.outcome.exception() if state.outcome else None
     raise exc.original if isinstance(exc, _Repaired) else exc  # type: ignore[misc]  # the outcome is always an exception here
+
+
+@functools.cache
+def _retry_kwargs(max_repairs: int) -> dict[str, Any]:
+    # The pure loop decides *whether* to retry (a new fix was learned); tenacity
+    # bounds the attempts and retries immediately: a repaired request need not wait.
+    return {
+        "stop": tenacity.stop_after_attempt(max_repairs + 1),
+        "retry": tenacity.retry_if_exception_type(_Repaired),
+        "wait": tenacity.wait_none(),
+        "retry_error_callback": _reraise_original,
+        "reraise": True,
+    }
 
 
 _DEFAULT_MAX_REPAIRS: Final = 4
@@ -141,19 +162,11 @@ class _Resilience:
         return self._store[0]
 
     def retrying(self) -> tenacity.Retrying:
-        return tenacity.Retrying(**self._retry_kwargs())
+        # A fresh controller per call (its state is per call); the strategies are shared.
+        return tenacity.Retrying(**_retry_kwargs(self.max_repairs))
 
     def async_retrying(self) -> tenacity.AsyncRetrying:
-        return tenacity.AsyncRetrying(**self._retry_kwargs())
-
-    def _retry_kwargs(self) -> dict[str, Any]:
-        return {
-            "stop": tenacity.stop_after_attempt(self.max_repairs + 1),
-            "retry": tenacity.retry_if_exception_type(_Repaired),
-            "wait": tenacity.wait_none(),
-            "retry_error_callback": _reraise_original,
-            "reraise": True,
-        }
+        return tenacity.AsyncRetrying(**_retry_kwargs(self.max_repairs))
 
     def start(self, client: openai.OpenAI | openai.AsyncOpenAI, options: FinalRequestOptions) -> Call | None:
         body = options.json_data
@@ -228,6 +241,22 @@ def _options(options: FinalRequestOptions, call: Call) -> FinalRequestOptions:
 
 _base_parts: dict[str, tuple[str, str | None]] = {}
 
+# The operations Azure serves under /deployments/{name}/ (openai's AzureOpenAI
+# routes the same list there). With azure_deployment= set, every other operation
+# (responses, files…) goes to the resource root and names its model in the body.
+_DEPLOYMENT_OPERATIONS: Final = frozenset(
+    {
+        "completions",
+        "chat/completions",
+        "embeddings",
+        "audio/transcriptions",
+        "audio/translations",
+        "audio/speech",
+        "images/generations",
+        "images/edits",
+    }
+)
+
 
 def _key(
     client: openai.OpenAI | openai.AsyncOpenAI, options: FinalRequestOptions, body: dict[str, Any]
@@ -240,6 +269,9 @@ def _key(
         deployment = segments[segments.index("deployments") + 1] if "deployments" in segments[:-1] else None
         parts = _base_parts[base] = (split.netloc, deployment)
     host, deployment = parts
+    operation = options.url.strip("/")
+    if operation not in _DEPLOYMENT_OPERATIONS:
+        deployment = None
     params = options.params if isinstance(options.params, dict) else {}
     version = params.get("api-version") or client.default_query.get("api-version") or ""
     model = body.get("model")
@@ -247,8 +279,18 @@ def _key(
         host=host,
         deployment=deployment or (model if isinstance(model, str) else ""),
         api_version=str(version),
-        operation=options.url.strip("/"),
+        operation=operation,
     )
+
+
+_parents: dict[type, str] = {}
+
+
+def _openai_parent(cls: type) -> str:
+    name = _parents.get(cls)
+    if name is None:
+        name = _parents[cls] = next(c.__name__ for c in cls.__mro__ if c.__module__.startswith("openai"))
+    return name
 
 
 _EXTRAS: Final = ("store", "max_repairs", "policy", "learn", "on_repair")
@@ -263,8 +305,7 @@ class _Options:
     def user_agent(self) -> str:
         """Openai's User-Agent, naming the openai class this one stands in for (``AzureOpenAI/Python …``)."""
         agent: str = super().user_agent  # type: ignore[misc]  # provided by the openai base class
-        parent = next(c for c in type(self).__mro__ if c.__module__.startswith("openai"))
-        return agent.replace(type(self).__name__, parent.__name__, 1)
+        return agent.replace(type(self).__name__, _openai_parent(type(self)), 1)
 
     def __init__(
         self,

@@ -18,6 +18,7 @@ from dataclasses import dataclass, replace
 from typing import Any, Final, Literal, TypeAlias
 
 from ._models import (
+    DEFAULT_PROTECTED,
     ChangeRole,
     Clamp,
     DeploymentMapping,
@@ -80,6 +81,10 @@ _ROLE_PATH: Final = re.compile(r"(messages|input)\[\d{1,6}\]\.role")
 _REWRITABLE_ROLES: Final = frozenset({"system", "developer"})
 
 _REQUEST_ID: Final = re.compile(r"\s*\(request id: [^)]{0,200}\)")
+# Messages re-shown by SDKs or proxies ("400 Unsupported value: …", e010/e022;
+# "Error code: 400 - …"); a legacy wording that starts with a rejected value of 400
+# ("400 is greater than the maximum of 256 - 'max_tokens'") is left alone.
+_SDK_PREFIX: Final = re.compile(r"^(?:Error code: )?4\d\d (?:- )?(?=[A-Z'{])")
 _Q: Final = r"'([^'\n]{1,128})'"
 _V: Final = r"('[^'\n]{0,128}'|-?\d+(?:\.\d+)?|true|false|null)"
 
@@ -218,10 +223,11 @@ def _match(status: int, code: str | None, message: str, param: str | None) -> Re
     # e001/e004/e016/m019: "Unsupported parameter: 'X' is not supported with this model. [Use 'Y' instead.]"
     m = re.match(
         rf"Unsupported parameter: {_Q} is not supported with (?:this model|the '[^'\n]{{0,128}}' model)\."
-        rf"(?: Use {_Q} instead\.?)?",
+        # Anchored: a suggestion in a form we cannot read must not turn a rename into a drop.
+        rf"(?: Use {_Q} instead\.?)?\s*",
         message,
     )
-    if m:
+    if m and m.end() == len(message):
         return rej("rename", m[1], new=m[2]) if m[2] else rej("drop", m[1])
     # e078/m058: "Unsupported parameter: 'X'. In the Responses API, this parameter has moved to 'Y'."
     m = re.match(rf"Unsupported parameter: {_Q}\. In the Responses API, this parameter has moved to {_Q}", message)
@@ -328,12 +334,10 @@ def parse_rejection(status: int, body: str | bytes | object) -> Rejection | None
     message, param, code = fields
     if code in _FINAL_CODES:
         return None
-    message = _REQUEST_ID.sub("", message[:_MAX_MESSAGE]).strip()
-    if message.startswith(("400 ", "Error code: 400 - ")):
-        message = message.split(" ", 1)[1].lstrip("- ")
+    message = _SDK_PREFIX.sub("", _REQUEST_ID.sub("", message[:_MAX_MESSAGE]).strip())
     try:
         return _match(status, code, message, param)
-    except ValueError:
+    except (ValueError, RecursionError):
         return None
 
 
@@ -440,7 +444,7 @@ def _apply_one(body: Body, fix: Fix) -> Body:  # noqa: PLR0911 - one return per 
         # Both names at once is itself rejected; the caller's explicit new name wins.
         return trimmed if _get(trimmed, fix.new) is not _MISSING else _set(trimmed, fix.new, value)
     if isinstance(fix, SetValue):
-        if not _same(value, fix.old):
+        if not _same(value, fix.old) or (fix.new is not None and _same(value, fix.new)):
             return body
         return _delete(body, fix.param) if fix.new is None else _set(body, fix.param, fix.new)
     if isinstance(value, bool) or not isinstance(value, int | float):
@@ -483,7 +487,10 @@ def _nearest(value: JSONScalar, allowed: tuple[JSONScalar, ...]) -> JSONScalar:
     if isinstance(value, int | float) and not isinstance(value, bool):
         numbers = [a for a in allowed if isinstance(a, int | float) and not isinstance(a, bool)]
         if numbers:
-            return min(numbers, key=lambda a: (abs(a - value), -a))
+            try:
+                return min(numbers, key=lambda a: (abs(a - value), -a))
+            except OverflowError:  # an int beyond float range against a float
+                return None
     for scale in _SCALES:
         ranks = {a: scale.index(a) for a in allowed if isinstance(a, str) and a in scale}
         if isinstance(value, str) and value in scale and len(ranks) == len(allowed):
@@ -494,10 +501,14 @@ def _nearest(value: JSONScalar, allowed: tuple[JSONScalar, ...]) -> JSONScalar:
 
 
 def _find_by_value(body: Body, value: JSONScalar, suffix: str | None) -> str | None:
+    # Only tuning params are searched: a quoted value must never be matched against
+    # the conversation or the prompt (and so never end up in a rule or an event).
     found: list[str] = []
 
     def walk(node: Body, prefix: str, depth: int) -> None:
         for name, child in node.items():
+            if not prefix and name in DEFAULT_PROTECTED:
+                continue
             path = f"{prefix}{name}"
             if isinstance(child, dict) and depth < 2:  # noqa: PLR2004 - reasoning.effort is two deep
                 walk(child, f"{path}.", depth + 1)
@@ -538,9 +549,9 @@ def resolve(rejection: Rejection, body: Body) -> Fix | None:  # noqa: C901 - one
     if rejection.kind == "drop":
         fix = Drop(param)
     elif rejection.kind == "rename":
-        if rejection.new is None or not _NEW_NAME.fullmatch(rejection.new) or rejection.new == param:
+        fix = Rename(param, rejection.new or "")
+        if not is_valid_fix(fix):
             return None
-        fix = Rename(param, rejection.new)
     elif rejection.kind == "pair":
         fix = Drop(param)
     elif rejection.kind == "clamp":
@@ -575,7 +586,9 @@ def is_valid_fix(fix: Fix) -> bool:
     if not _SENT_NAME.fullmatch(fix.param):
         return False
     if isinstance(fix, Rename):
-        return bool(_NEW_NAME.fullmatch(fix.new)) and fix.new != fix.param
+        # Neither name may lie under the other: Rename('text', 'text.format') would nest forever.
+        nested = fix.new.startswith(f"{fix.param}.") or fix.param.startswith(f"{fix.new}.")
+        return bool(_NEW_NAME.fullmatch(fix.new)) and fix.new != fix.param and not nested
     if isinstance(fix, Clamp):
         bounds = [b for b in (fix.minimum, fix.maximum) if b is not None]
         return bool(bounds) and all(type(b) in (int, float) and math.isfinite(b) for b in bounds)
@@ -637,6 +650,15 @@ def merge(mapping: DeploymentMapping, rule: LearnedRule) -> DeploymentMapping:
 
 
 def _combine(old: LearnedRule, new: LearnedRule) -> LearnedRule:
+    if isinstance(old.fix, Clamp) and isinstance(new.fix, Clamp):
+        # A minimum learned from one rejection and a maximum from another both hold.
+        bounds = Clamp(
+            new.fix.param,
+            new.fix.minimum if new.fix.minimum is not None else old.fix.minimum,
+            new.fix.maximum if new.fix.maximum is not None else old.fix.maximum,
+        )
+        new = LearnedRule(bounds, new.evidence)
+        old = LearnedRule(bounds, old.evidence)
     a, b = old.evidence, new.evidence
     newest = b if b.last_seen >= a.last_seen else a
     evidence = replace(

@@ -39,6 +39,11 @@ DEFAULT_PROTECTED: frozenset[str] = frozenset(
 )
 
 
+# Params no policy can open up: the SDK picks the call's return type (a Stream or
+# an object) and its route from them, so a repair would hand the caller the wrong thing.
+UNCHANGEABLE: frozenset[str] = frozenset({"model", "stream"})
+
+
 @dataclass(frozen=True, slots=True)
 class DeploymentKey:
     """What learned rules are keyed by.
@@ -173,7 +178,8 @@ class RepairPolicy:
 
     Attributes:
         allow: Protected params the library may nevertheless drop, rename or rewrite
-            (e.g. ``{"tools"}`` for deployments without function calling).
+            (e.g. ``{"tools"}`` for deployments without function calling). ``model`` and
+            ``stream`` can never be allowed: the SDK picks the return type from them.
         protected: Params whose change would change the meaning of a request.
         change_roles: Whether rejected message roles (``system``/``developer``) may
             be rewritten. On by default: it is how reasoning models take a system prompt.
@@ -186,4 +192,6 @@ class RepairPolicy:
     def blocks(self, param: str) -> bool:
         """Whether a fix touching ``param`` (or anything under it) needs the user's consent."""
         root = param.split(".", 1)[0]
+        if root in UNCHANGEABLE:
+            return True
         return root in self.protected and root not in self.allow and param not in self.allow

@@ -17,8 +17,10 @@ Example::
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
+import socket
 import threading
 import time
 import uuid
@@ -474,22 +476,21 @@ def _sse_chat(cid: str, now: int, model: str) -> Iterator[bytes]:
 def _sse_responses(response: Body) -> Iterator[bytes]:
     pending = {**response, "status": "in_progress", "output": [], "usage": None}
     item = response["output"][0]
+    part = item["content"][0]
+    where = {"item_id": item["id"], "output_index": 0, "content_index": 0}
     events: list[Body] = [
         {"type": "response.created", "response": pending},
+        {"type": "response.in_progress", "response": pending},
         {
-            "type": "response.output_text.delta",
-            "item_id": item["id"],
+            "type": "response.output_item.added",
             "output_index": 0,
-            "content_index": 0,
-            "delta": "ok",
+            "item": {**item, "status": "in_progress", "content": []},
         },
-        {
-            "type": "response.output_text.done",
-            "item_id": item["id"],
-            "output_index": 0,
-            "content_index": 0,
-            "text": "ok",
-        },
+        {"type": "response.content_part.added", **where, "part": {**part, "text": ""}},
+        {"type": "response.output_text.delta", **where, "delta": part["text"]},
+        {"type": "response.output_text.done", **where, "text": part["text"]},
+        {"type": "response.content_part.done", **where, "part": part},
+        {"type": "response.output_item.done", "output_index": 0, "item": item},
         {"type": "response.completed", "response": response},
     ]
     for n, event in enumerate(events):
@@ -499,6 +500,12 @@ def _sse_responses(response: Body) -> Iterator[bytes]:
 def _handler(emulator: AzureEmulator) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
+
+        def setup(self) -> None:
+            super().setup()
+            # Headers and body go out as two writes; without this, Nagle's algorithm
+            # and delayed ACKs add ~40 ms to every keep-alive request.
+            self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
 
         def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - stdlib signature
             """Stay quiet: a test server must not print."""
@@ -545,3 +552,23 @@ def _handler(emulator: AzureEmulator) -> type[BaseHTTPRequestHandler]:
 def fixed(status: int, body: Body) -> ModelProfile:
     """A deployment that always answers ``status`` with ``body``."""
     return ModelProfile("fixed", "fixed-1", (Fixed(status, body),))
+
+
+def serve(argv: list[str] | None = None) -> None:
+    """Run the emulator in the foreground: ``python -m resilient_client.testing [--port N] [--latency S]``.
+
+    Prints the endpoint on the first line of stdout, then serves until interrupted.
+    """
+    import argparse  # noqa: PLC0415 - only the command line needs it
+
+    parser = argparse.ArgumentParser(prog="python -m resilient_client.testing", description=serve.__doc__)
+    parser.add_argument("--latency", type=float, default=0.0, help="seconds to wait before each answer")
+    args = parser.parse_args(argv)
+    with AzureEmulator(latency=args.latency) as azure:
+        print(azure.endpoint, flush=True)  # noqa: T201 - the endpoint is this command's output
+        with contextlib.suppress(KeyboardInterrupt):
+            threading.Event().wait()
+
+
+if __name__ == "__main__":
+    serve()
