@@ -1,0 +1,3 @@
+"""Configuration shared by every test directory; fixtures used across directories go here."""
+
+from __future__ import annotations
