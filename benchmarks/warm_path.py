@@ -1,10 +1,17 @@
-"""Warm-path cost: ResilientAzureClient with learned rules vs plain AzureOpenAI, same run.
+"""Warm-path cost of ResilientAzureClient against plain AzureOpenAI, measured in the same run.
 
-The emulator runs in its own process (zero latency) so the server does not share
-the client's GIL. Plain AzureOpenAI sends the already-correct body; the resilient
-client sends the body written for gpt-4o and rewrites it with three learned rules
-(rename max_tokens, drop temperature, drop top_p). Calls alternate in blocks so
-drift hits both sides alike. Also reports the pure core's cost per call.
+Three figures:
+
+1. core: microseconds of the pure decision work per warm call (look up the rules,
+   apply three learned fixes to a body).
+2. shell overhead: both clients send the same body to an in-memory transport (no
+   network at all), the worst case for the ratio.
+3. emulator: the emulator runs in its own process (zero latency) so the server does
+   not share the client's GIL; plain AzureOpenAI sends the already-correct body, the
+   resilient client sends the body written for gpt-4o and rewrites it with three
+   learned rules (rename max_tokens, drop temperature, drop top_p).
+
+Calls alternate one by one so machine noise hits both sides alike.
 
     python benchmarks/warm_path.py [--calls 3000]
 """
@@ -12,22 +19,33 @@ drift hits both sides alike. Also reports the pure core's cost per call.
 from __future__ import annotations
 
 import argparse
+import json
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
 import timeit
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
+import httpx2
 import openai
 
 from resilient_client import MemoryStore, ResilientAzureClient
 from resilient_client._attempts import Call
-from resilient_client._models import DeploymentKey, RepairPolicy
+from resilient_client._core import evidence_for, parse_rejection, resolve
+from resilient_client._models import DeploymentKey, LearnedRule, RepairPolicy
 
 API_VERSION = "2025-04-01-preview"
-MESSAGES = [{"role": "user", "content": "Say ok."}]
+MESSAGES: Any = [{"role": "user", "content": "Say ok."}]
+GPT4O_STYLE: dict[str, Any] = {"max_tokens": 50, "temperature": 0.2, "top_p": 0.9}
+REJECTIONS = (
+    "Unsupported parameter: 'max_tokens' is not supported with this model. Use 'max_completion_tokens' instead.",
+    "Unsupported value: 'temperature' does not support 0.2 with this model. Only the default (1) value is supported.",
+    "Unsupported parameter: 'top_p' is not supported with this model.",
+)
 
 
 def _pct(values: list[float], q: float) -> float:
@@ -36,81 +54,40 @@ def _pct(values: list[float], q: float) -> float:
 
 
 def core_us_per_call(n: int = 20000) -> float:
-    """Microseconds for one warm call's decision work: key lookup result applied to a body."""
+    """Microseconds for one warm call's decision work: rules looked up and applied to a body."""
     store = MemoryStore()
-    client = ResilientAzureClient(
-        azure_endpoint="http://127.0.0.1:9", api_key="k", api_version=API_VERSION, store=store
-    )
-    key = DeploymentKey("127.0.0.1:9", "o4-mini", API_VERSION, "chat/completions")
-    from resilient_client._core import evidence_for, parse_rejection, resolve
-    from resilient_client._models import LearnedRule
-
-    body = {"model": "o4-mini", "messages": MESSAGES, "max_tokens": 50, "temperature": 0.2, "top_p": 0.9}
-    current = dict(body)
-    for error in (
-        "Unsupported parameter: 'max_tokens' is not supported with this model. Use 'max_completion_tokens' instead.",
-        (
-            "Unsupported value: 'temperature' does not support 0.2 with this model. "
-            "Only the default (1) value is supported."
-        ),
-        "Unsupported parameter: 'top_p' is not supported with this model.",
-    ):
-        rejection = parse_rejection(400, {"error": {"message": error}})
-        assert rejection is not None
-        fix = resolve(rejection, current)
-        assert fix is not None
-        mapping = store.merge(key, LearnedRule(fix, evidence_for(rejection, 0.0)))
-        current = Call(key, body, mapping, policy=RepairPolicy(), max_repairs=4, learn=True).body
+    key = DeploymentKey("contoso.openai.azure.com", "o4-mini", API_VERSION, "chat/completions")
+    body = {"model": "o4-mini", "messages": MESSAGES, **GPT4O_STYLE}
     policy = RepairPolicy()
+    current = dict(body)
+    for message in REJECTIONS:
+        rejection = parse_rejection(400, {"error": {"message": message}})
+        fix = resolve(rejection, current) if rejection else None
+        if rejection is None or fix is None:
+            raise AssertionError(message)
+        mapping = store.merge(key, LearnedRule(fix, evidence_for(rejection, 0.0)))
+        current = Call(key, body, mapping, policy=policy, max_repairs=4, learn=True).body
 
     def one() -> None:
         Call(key, body, store.get(key), policy=policy, max_repairs=4, learn=True)
 
-    seconds = min(timeit.repeat(one, number=n, repeat=5)) / n
-    client.close()
-    return seconds * 1e6
+    return min(timeit.repeat(one, number=n, repeat=5)) / n * 1e6
 
 
-def client_ratio(calls: int) -> dict[str, float]:
-    """Median and p99 per call for both clients against the emulator in a subprocess."""
-    server = subprocess.Popen([sys.executable, "-m", "resilient_client.testing"], stdout=subprocess.PIPE, text=True)
-    try:
-        assert server.stdout is not None
-        endpoint = server.stdout.readline().strip()
-        with tempfile.TemporaryDirectory() as tmp:
-            resilient = ResilientAzureClient(
-                azure_endpoint=endpoint, api_key="k", api_version=API_VERSION, store=Path(tmp) / "rules.json"
-            )
-            plain = openai.AzureOpenAI(azure_endpoint=endpoint, api_key="k", api_version=API_VERSION)
-            # Learn the rules once (cold), then measure warm calls only.
-            resilient.chat.completions.create(
-                model="o4-mini", messages=MESSAGES, max_tokens=50, temperature=0.2, top_p=0.9
-            )
+def _alternate(fns: dict[str, Callable[[], object]], calls: int) -> dict[str, list[float]]:
+    times: dict[str, list[float]] = {name: [] for name in fns}
+    for _ in range(100):
+        for fn in fns.values():
+            fn()
+    for _ in range(calls):
+        for name, fn in fns.items():
+            t0 = time.perf_counter()
+            fn()
+            times[name].append(time.perf_counter() - t0)
+    return times
 
-            def call_resilient() -> None:
-                resilient.chat.completions.create(
-                    model="o4-mini", messages=MESSAGES, max_tokens=50, temperature=0.2, top_p=0.9
-                )
 
-            def call_plain() -> None:
-                plain.chat.completions.create(model="o4-mini", messages=MESSAGES, max_completion_tokens=50)
-
-            times: dict[str, list[float]] = {"plain": [], "resilient": []}
-            for _ in range(50):
-                call_plain()
-                call_resilient()
-            block = 50
-            for _ in range(calls // block):
-                for name, fn in (("plain", call_plain), ("resilient", call_resilient)):
-                    for _ in range(block):
-                        t0 = time.perf_counter()
-                        fn()
-                        times[name].append(time.perf_counter() - t0)
-            resilient.close()
-            plain.close()
-    finally:
-        server.terminate()
-        server.wait()
+def _summary(times: dict[str, list[float]]) -> dict[str, float]:
     out: dict[str, float] = {}
     for name, values in times.items():
         out[f"{name}_median_us"] = statistics.median(values) * 1e6
@@ -120,15 +97,93 @@ def client_ratio(calls: int) -> dict[str, float]:
     return out
 
 
-def main() -> None:
+def shell_overhead(calls: int) -> dict[str, float]:
+    """Both clients, same body, in-memory transport."""
+    payload = json.dumps(
+        {
+            "id": "chatcmpl-1",
+            "object": "chat.completion",
+            "created": 1,
+            "model": "o4-mini-2025-04-16",
+            "choices": [{"index": 0, "finish_reason": "stop", "message": {"role": "assistant", "content": "ok"}}],
+        }
+    ).encode()
+
+    def answer(request: httpx2.Request) -> httpx2.Response:
+        del request
+        return httpx2.Response(200, content=payload, headers={"content-type": "application/json"})
+
+    def http() -> httpx2.Client:
+        return httpx2.Client(transport=httpx2.MockTransport(answer))
+
+    endpoint = "https://contoso.openai.azure.com"
+    plain = openai.AzureOpenAI(azure_endpoint=endpoint, api_key="k", api_version=API_VERSION, http_client=http())
+    resilient = ResilientAzureClient(
+        azure_endpoint=endpoint, api_key="k", api_version=API_VERSION, http_client=http(), store=MemoryStore()
+    )
+    times = _alternate(
+        {
+            "plain": lambda: plain.chat.completions.create(
+                model="o4-mini", messages=MESSAGES, max_completion_tokens=50
+            ),
+            "resilient": lambda: resilient.chat.completions.create(
+                model="o4-mini", messages=MESSAGES, max_completion_tokens=50
+            ),
+        },
+        calls,
+    )
+    return _summary(times)
+
+
+def emulator_ratio(calls: int) -> dict[str, float]:
+    """Plain with the correct body vs resilient rewriting with learned rules, emulator in a subprocess."""
+    server = subprocess.Popen([sys.executable, "-m", "resilient_client.testing"], stdout=subprocess.PIPE, text=True)
+    try:
+        if server.stdout is None:
+            raise RuntimeError("no emulator output")
+        endpoint = server.stdout.readline().strip()
+        with tempfile.TemporaryDirectory() as tmp:
+            resilient = ResilientAzureClient(
+                azure_endpoint=endpoint, api_key="k", api_version=API_VERSION, store=Path(tmp) / "rules.json"
+            )
+            plain = openai.AzureOpenAI(azure_endpoint=endpoint, api_key="k", api_version=API_VERSION)
+            resilient.chat.completions.create(model="o4-mini", messages=MESSAGES, **GPT4O_STYLE)  # learn (cold)
+            times = _alternate(
+                {
+                    "plain": lambda: plain.chat.completions.create(
+                        model="o4-mini", messages=MESSAGES, max_completion_tokens=50
+                    ),
+                    "resilient": lambda: resilient.chat.completions.create(
+                        model="o4-mini", messages=MESSAGES, **GPT4O_STYLE
+                    ),
+                },
+                calls,
+            )
+            resilient.close()
+            plain.close()
+    finally:
+        server.terminate()
+        server.wait()
+    return _summary(times)
+
+
+def main(argv: list[str] | None = None) -> dict[str, Any]:
+    """Run the three measurements, print them, and return them."""
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--calls", type=int, default=3000, help="measured calls per client")
-    args = parser.parse_args()
+    args = parser.parse_args(argv)
     print(f"openai {openai.__version__}, python {sys.version.split()[0]}")
-    print(f"core (3 learned rules applied): {core_us_per_call():.2f} us/call")
-    result = client_ratio(args.calls)
-    for k, v in result.items():
-        print(f"{k}: {v:.3f}" if k.startswith("ratio") else f"{k}: {v:.1f}")
+    results: dict[str, Any] = {"core_us_per_call": core_us_per_call()}
+    print(f"core (3 learned rules applied): {results['core_us_per_call']:.2f} us/call")
+    for name, title, fn in (
+        ("shell", "same body, in-memory transport (no network)", shell_overhead),
+        ("emulator", "emulator on loopback; plain sends the correct body, resilient rewrites", emulator_ratio),
+    ):
+        results[name] = result = fn(args.calls)
+        print(f"-- {title}")
+        for k, v in result.items():
+            print(f"   {k}: {v:.3f}" if k.startswith("ratio") else f"   {k}: {v:.1f}")
+    return results
 
 
 if __name__ == "__main__":

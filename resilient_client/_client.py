@@ -119,8 +119,9 @@ def _reraise_original(state: tenacity.RetryCallState) -> NoReturn:
 def _retry_kwargs(max_repairs: int) -> dict[str, Any]:
     # The pure loop decides *whether* to retry (a new fix was learned); tenacity
     # bounds the attempts and retries immediately: a repaired request need not wait.
+    # The first attempt and the first repair happen before tenacity takes over.
     return {
-        "stop": tenacity.stop_after_attempt(max_repairs + 1),
+        "stop": tenacity.stop_after_attempt(max(1, max_repairs)),
         "retry": tenacity.retry_if_exception_type(_Repaired),
         "wait": tenacity.wait_none(),
         "retry_error_callback": _reraise_original,
@@ -177,7 +178,10 @@ class _Resilience:
             # The SDK merges extra_body the same way when it builds the request;
             # merging here lets params sent through extra_body be repaired too.
             body = {k: v for k, v in {**body, **extra}.items() if not isinstance(v, openai.Omit)}
-        key = _key(client, options, body)
+        base = client.__dict__.get("_rc_base")
+        if base is None or base.url is not client.base_url:
+            base = client.__dict__["_rc_base"] = _Base.of(client)
+        key = _key(base, options, body)
         call = Call(key, body, self.store.get(key), policy=self.policy, max_repairs=self.max_repairs, learn=self.learn)
         if call.applied and _log.enabled(logging.DEBUG):
             for fix in call.applied:
@@ -204,8 +208,8 @@ class _Resilience:
             _log.emit(logging.INFO, _log.GAVE_UP, **fields, reason=step.reason, repairs=call.repairs)
         raise exc
 
-    def adopt(self, call: Call, step: Learn, mapping: DeploymentMapping, exc: openai.APIStatusError) -> NoReturn:
-        """Switch the call to the store's rules and retry (raises _Repaired), or give up."""
+    def adopt(self, call: Call, step: Learn, mapping: DeploymentMapping, exc: openai.APIStatusError) -> None:
+        """Switch the call to the store's rules for the next attempt, or give up (raise ``exc``)."""
         if not call.adopt(mapping):
             _log.emit(
                 logging.INFO,
@@ -229,7 +233,6 @@ class _Resilience:
         )
         if self.on_repair is not None:
             self.on_repair(RepairEvent(call.key, step.rule.fix, step.rule.evidence, call.repairs))
-        raise _Repaired(exc)
 
 
 def _options(options: FinalRequestOptions, call: Call) -> FinalRequestOptions:
@@ -238,8 +241,6 @@ def _options(options: FinalRequestOptions, call: Call) -> FinalRequestOptions:
     sent.extra_json = None
     return sent
 
-
-_base_parts: dict[str, tuple[str, str | None]] = {}
 
 # The operations Azure serves under /deployments/{name}/ (openai's AzureOpenAI
 # routes the same list there). With azure_deployment= set, every other operation
@@ -258,29 +259,33 @@ _DEPLOYMENT_OPERATIONS: Final = frozenset(
 )
 
 
-def _key(
-    client: openai.OpenAI | openai.AsyncOpenAI, options: FinalRequestOptions, body: dict[str, Any]
-) -> DeploymentKey:
-    base = str(client.base_url)
-    parts = _base_parts.get(base)
-    if parts is None:
-        split = urlsplit(base)
+@dataclass(frozen=True, slots=True)
+class _Base:
+    """What a client's base URL says about every key, parsed once per base URL."""
+
+    url: object
+    host: str
+    deployment: str | None
+    api_version: str
+
+    @classmethod
+    def of(cls, client: openai.OpenAI | openai.AsyncOpenAI) -> _Base:
+        split = urlsplit(str(client.base_url))
         segments = [s for s in split.path.split("/") if s]
         deployment = segments[segments.index("deployments") + 1] if "deployments" in segments[:-1] else None
-        parts = _base_parts[base] = (split.netloc, deployment)
-    host, deployment = parts
+        version = client.default_query.get("api-version")
+        return cls(client.base_url, split.netloc, deployment, str(version) if version else "")
+
+
+def _key(base: _Base, options: FinalRequestOptions, body: dict[str, Any]) -> DeploymentKey:
     operation = options.url.strip("/")
-    if operation not in _DEPLOYMENT_OPERATIONS:
-        deployment = None
-    params = options.params if isinstance(options.params, dict) else {}
-    version = params.get("api-version") or client.default_query.get("api-version") or ""
-    model = body.get("model")
-    return DeploymentKey(
-        host=host,
-        deployment=deployment or (model if isinstance(model, str) else ""),
-        api_version=str(version),
-        operation=operation,
-    )
+    deployment = base.deployment if operation in _DEPLOYMENT_OPERATIONS else None
+    params = options.params
+    version = params.get("api-version") if isinstance(params, dict) else None
+    if not deployment:
+        model = body.get("model")
+        deployment = model if isinstance(model, str) else ""
+    return DeploymentKey(base.host, deployment, str(version) if version else base.api_version, operation)
 
 
 _parents: dict[type, str] = {}
@@ -304,8 +309,11 @@ class _Options:
     @property
     def user_agent(self) -> str:
         """Openai's User-Agent, naming the openai class this one stands in for (``AzureOpenAI/Python …``)."""
-        agent: str = super().user_agent  # type: ignore[misc]  # provided by the openai base class
-        return agent.replace(type(self).__name__, _openai_parent(type(self)), 1)
+        agent: str | None = self.__dict__.get("_rc_user_agent")
+        if agent is None:
+            agent = super().user_agent  # type: ignore[misc]  # provided by the openai base class
+            agent = self.__dict__["_rc_user_agent"] = agent.replace(type(self).__name__, _openai_parent(type(self)), 1)
+        return agent
 
     def __init__(
         self,
@@ -359,14 +367,23 @@ class _SyncShell(_Options, _SyncBase):
         call = self._rc.start(self, options)
         if call is None:
             return super().request(cast_to, options, *args, **kwargs)
+        try:
+            # The first attempt runs outside tenacity: a warm call pays nothing for the retry machinery.
+            return super().request(cast_to, _options(options, call), *args, **kwargs)
+        except openai.APIStatusError as exc:
+            self._learn(call, exc)
         for attempt in self._rc.retrying():
             with attempt:
                 try:
                     return super().request(cast_to, _options(options, call), *args, **kwargs)
                 except openai.APIStatusError as exc:
-                    step = self._rc.decide(call, exc)
-                    self._rc.adopt(call, step, self._rc.store.merge(call.key, step.rule), exc)
+                    self._learn(call, exc)
+                    raise _Repaired(exc) from None
         raise AssertionError  # pragma: no cover - tenacity either returns or raises
+
+    def _learn(self, call: Call, exc: openai.APIStatusError) -> None:
+        step = self._rc.decide(call, exc)
+        self._rc.adopt(call, step, self._rc.store.merge(call.key, step.rule), exc)
 
 
 class _AsyncShell(_Options, _AsyncBase):
@@ -375,15 +392,25 @@ class _AsyncShell(_Options, _AsyncBase):
         call = self._rc.start(self, options)
         if call is None:
             return await super().request(cast_to, options, *args, **kwargs)
+        try:
+            # The first attempt runs outside tenacity: a warm call pays nothing for the retry machinery.
+            return await super().request(cast_to, _options(options, call), *args, **kwargs)
+        except openai.APIStatusError as exc:
+            await self._learn(call, exc)
         async for attempt in self._rc.async_retrying():
             with attempt:
                 try:
                     return await super().request(cast_to, _options(options, call), *args, **kwargs)
                 except openai.APIStatusError as exc:
-                    step = self._rc.decide(call, exc)
-                    mapping = await asyncio.to_thread(self._rc.store.merge, call.key, step.rule)
-                    self._rc.adopt(call, step, mapping, exc)
+                    await self._learn(call, exc)
+                    raise _Repaired(exc) from None
         raise AssertionError  # pragma: no cover - tenacity either returns or raises
+
+    async def _learn(self, call: Call, exc: openai.APIStatusError) -> None:
+        step = self._rc.decide(call, exc)
+        # The store may touch a file or the network: keep it off the event loop.
+        mapping = await asyncio.to_thread(self._rc.store.merge, call.key, step.rule)
+        self._rc.adopt(call, step, mapping, exc)
 
 
 class ResilientAzureClient(_SyncShell, openai.AzureOpenAI):

@@ -165,11 +165,11 @@ class DeploymentMapping:
     """
 
     rules: tuple[LearnedRule, ...] = ()
+    fixes: tuple[Fix, ...] = field(init=False, repr=False, compare=False)
+    """The fixes alone, in application order (computed once: read on every call)."""
 
-    @property
-    def fixes(self) -> tuple[Fix, ...]:
-        """The fixes alone, in application order."""
-        return tuple(rule.fix for rule in self.rules)
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "fixes", tuple(rule.fix for rule in self.rules))
 
 
 @dataclass(frozen=True, slots=True)
