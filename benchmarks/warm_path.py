@@ -35,7 +35,7 @@ import openai
 
 from resilient_client import MemoryStore, ResilientAzureClient
 from resilient_client._attempts import Call
-from resilient_client._core import evidence_for, parse_rejection, resolve
+from resilient_client._core import evidence_for, merge, parse_rejection, resolve
 from resilient_client._models import DeploymentKey, LearnedRule, RepairPolicy
 
 API_VERSION = "2025-04-01-preview"
@@ -65,7 +65,8 @@ def core_us_per_call(n: int = 20000) -> float:
         fix = resolve(rejection, current) if rejection else None
         if rejection is None or fix is None:
             raise AssertionError(message)
-        mapping = store.merge(key, LearnedRule(fix, evidence_for(rejection, 0.0)))
+        rule = LearnedRule(fix, evidence_for(rejection, 0.0))
+        mapping = store.update(key, lambda m, rule=rule: merge(m, rule))
         current = Call(key, body, mapping, policy=policy, max_repairs=4, learn=True).body
 
     def one() -> None:

@@ -1,16 +1,30 @@
-"""The pure decision loop: after a rejection, learn a fix, or give up.
+"""The pure decision loop: after a rejection, learn a fix, revoke one, or give up.
 
 The client shells drive it: they send, hand each rejection to :meth:`Call.decide`,
-store what it says to learn, and hand the store's answer back to :meth:`Call.adopt`.
+store the change it asks for, and hand the store's answer back to :meth:`Call.adopt`.
 No sleeping, no network, no store here.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Final, Literal, TypeAlias
 
-from ._core import Body, apply, blocked_param, evidence_for, parse_rejection, resolve, undoes
+from ._core import (
+    Body,
+    accept,
+    apply,
+    blocked_param,
+    evidence_for,
+    merge,
+    observe_model,
+    parse_rejection,
+    resolve,
+    revoke,
+    signature,
+    undone,
+)
 from ._models import (
     ChangeRole,
     Clamp,
@@ -26,11 +40,13 @@ from ._models import (
 GiveUpReason: TypeAlias = Literal[
     "not_repairable",  # not a parameter rejection, or one that does not fit the request
     "repeated",  # the rejection came back although its fix was applied
-    "oscillating",  # the fix would undo an earlier one (A→B, then B→A)
+    "oscillating",  # the fix would undo one this call learned (A→B, then B→A)
     "max_repairs",  # the bound on repairs per call was reached
     "learning_off",  # learn=False: known rules only
     "no_change",  # the store's answer does not change the request
 ]
+
+Change: TypeAlias = Callable[[DeploymentMapping], DeploymentMapping]
 
 _EMPTY: Final = DeploymentMapping()
 
@@ -40,6 +56,22 @@ class Learn:
     """Store this rule for the call's key and retry."""
 
     rule: LearnedRule
+
+    def change(self, mapping: DeploymentMapping) -> DeploymentMapping:
+        """The store change: add the rule."""
+        return merge(mapping, self.rule)
+
+
+@dataclass(frozen=True, slots=True)
+class Revoke:
+    """A stored rule is contradicted by the deployment now: remove it and retry without it."""
+
+    fix: Fix
+    message: str
+
+    def change(self, mapping: DeploymentMapping) -> DeploymentMapping:
+        """The store change: drop the rule."""
+        return revoke(mapping, self.fix)
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,7 +90,7 @@ class Blocked:
     message: str
 
 
-Step: TypeAlias = Learn | GiveUp | Blocked
+Step: TypeAlias = Learn | Revoke | GiveUp | Blocked
 
 
 class Call:
@@ -67,13 +99,25 @@ class Call:
     Args:
         key: The deployment key the call is for.
         original: The body the caller built (never mutated).
-        mapping: The rules known for ``key`` when the call starts.
+        mapping: What is known for ``key`` when the call starts.
         policy: What may be changed.
-        max_repairs: How many new fixes one call may learn.
+        max_repairs: How many changes one call may make to the shared rules.
         learn: Whether new fixes may be learned at all.
     """
 
-    __slots__ = ("applied", "body", "key", "learn", "mapping", "max_repairs", "original", "policy", "repairs")
+    __slots__ = (
+        "applied",
+        "body",
+        "key",
+        "leader",
+        "learn",
+        "learned",
+        "mapping",
+        "max_repairs",
+        "original",
+        "policy",
+        "repairs",
+    )
 
     def __init__(
         self,
@@ -91,8 +135,21 @@ class Call:
         self.max_repairs = max_repairs
         self.learn = learn
         self.repairs = 0
+        self.leader = False
+        self.learned: list[Fix] = []
         self.mapping = mapping or _EMPTY
         self.body, self.applied = apply(self.mapping.fixes, original)
+
+    def unverified(self) -> frozenset[str]:
+        """What the body to send carries that Azure has not yet accepted for this key."""
+        if not self.learn:
+            return frozenset()
+        return signature(self.body) - self.mapping.accepted
+
+    def restart(self, mapping: DeploymentMapping | None) -> None:
+        """Take what others learned while this call waited (not a repair of its own)."""
+        self.mapping = mapping or _EMPTY
+        self.body, self.applied = apply(self.mapping.fixes, self.original)
 
     def decide(self, status: int, error_body: str | bytes | object, now: float) -> Step:  # noqa: PLR0911 - one exit per outcome
         """What to do about a rejection of :attr:`body`.
@@ -103,7 +160,7 @@ class Call:
             now: Current Unix time, for the evidence.
 
         Returns:
-            :class:`Learn`, :class:`GiveUp` or :class:`Blocked`.
+            :class:`Learn`, :class:`Revoke`, :class:`GiveUp` or :class:`Blocked`.
         """
         rejection = parse_rejection(status, error_body)
         if rejection is None:
@@ -118,16 +175,21 @@ class Call:
             return Blocked(fix, param, rejection.message)
         if fix in self.applied:
             return GiveUp("repeated")
-        if undoes(fix, self.mapping.fixes):
-            return GiveUp("oscillating")
         if not self.learn:
             return GiveUp("learning_off")
         if self.repairs >= self.max_repairs:
             return GiveUp("max_repairs")
+        contradicted = undone(fix, self.mapping.fixes)
+        if contradicted is not None:
+            # Undoing a rule this very call learned would oscillate; an older rule that
+            # the deployment now contradicts (its model changed) is revoked instead.
+            if contradicted in self.learned:
+                return GiveUp("oscillating")
+            return Revoke(contradicted, rejection.message)
         return Learn(LearnedRule(fix, evidence_for(rejection, now)))
 
-    def adopt(self, mapping: DeploymentMapping) -> bool:
-        """Take the store's mapping after learning; ``False`` if the request would not change.
+    def adopt(self, step: Learn | Revoke, mapping: DeploymentMapping) -> bool:
+        """Take the store's mapping after a change; ``False`` if the request would not change.
 
         The store's mapping may hold more than this call learned: other processes
         sharing the cache may have learned fixes meanwhile.
@@ -136,16 +198,35 @@ class Call:
         if body == self.body:
             return False
         self.repairs += 1
+        if isinstance(step, Learn):
+            self.learned.append(step.rule.fix)
         self.mapping, self.body, self.applied = mapping, body, applied
         return True
 
+    def succeeded(self, model: object) -> Change | None:
+        """The store change to make after Azure accepted :attr:`body`, if any.
 
-def summary(step: Learn | Blocked) -> dict[str, Any]:
+        It records the body's signature as accepted and the model the deployment
+        reported (a different model than before starts the key afresh).
+        """
+        seen = signature(self.body) if self.learn else frozenset()
+        reported = model if isinstance(model, str) and model else None
+        if seen <= self.mapping.accepted and (reported is None or reported == self.mapping.model):
+            return None
+
+        def change(mapping: DeploymentMapping) -> DeploymentMapping:
+            mapping = accept(mapping, seen)
+            return observe_model(mapping, reported) if reported is not None else mapping
+
+        return change
+
+
+def summary(step: Learn | Revoke | Blocked) -> dict[str, Any]:
     """Event fields describing a fix: param, action, and for learned fixes from/to.
 
     A blocked fix reports no values: it may concern a param that carries content.
     """
-    if isinstance(step, Blocked):
+    if isinstance(step, Blocked | Revoke):
         return {"param": step.fix.param, "action": step.fix.kind}
     fix = step.rule.fix
     fields: dict[str, Any] = {"param": fix.param, "action": fix.kind}

@@ -13,6 +13,7 @@ import copy
 import functools
 import logging
 import os
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
@@ -23,10 +24,12 @@ import openai
 import tenacity
 
 from . import _log
-from ._attempts import Blocked, Call, Learn, summary
+from ._attempts import Blocked, Call, Learn, Revoke, summary
+from ._core import expire
 from ._errors import ResilientClientError
 from ._models import UNCHANGEABLE, DeploymentKey, DeploymentMapping, Evidence, Fix, RepairPolicy
-from .stores import Store, resolve_store
+from ._serialize import key_id
+from .stores import AsyncStore, AsyncStoreAdapter, Store, resolve_store
 
 __all__ = [
     "AsyncResilientAzureClient",
@@ -135,14 +138,16 @@ _MAX_REPAIRS_LIMIT: Final = 32
 
 @dataclass(frozen=True, slots=True)
 class _Resilience:
-    """The options a resilient client adds, shared by its copies."""
+    """The options a resilient client adds, shared by its copies, and the steps both shells share."""
 
-    store_arg: StoreArg = None
+    store_arg: StoreArg | AsyncStore = None
     max_repairs: int = _DEFAULT_MAX_REPAIRS
     policy: RepairPolicy = field(default_factory=RepairPolicy)
     learn: bool = True
     on_repair: Callable[[RepairEvent], None] | None = None
-    _store: list[Store] = field(default_factory=list, compare=False, repr=False)
+    rule_ttl: float | None = None
+    wait_timeout: float = 15.0
+    _stores: list[Store | AsyncStore] = field(default_factory=list, compare=False, repr=False)
 
     def __post_init__(self) -> None:
         # Checked at run time too: the options often come from configuration files.
@@ -154,13 +159,37 @@ class _Resilience:
         if not isinstance(policy, RepairPolicy):
             msg = f"policy must be a RepairPolicy, not {type(policy).__name__}"
             raise TypeError(msg)
+        for name in ("rule_ttl", "wait_timeout"):
+            value = getattr(self, name)
+            if value is not None and (isinstance(value, bool) or not isinstance(value, int | float) or value < 0):
+                msg = f"{name} must be a number of seconds >= 0, not {value!r}"
+                raise ValueError(msg)
+
+    @property
+    def resolved(self) -> Store | AsyncStore:
+        """The store as given, or as resolved from a path, URL or the environment, on first use.
+
+        Resolving late means constructing or copying a client does no I/O.
+        """
+        if not self._stores:
+            arg = self.store_arg
+            self._stores.append(arg if _is_async(arg) else resolve_store(arg))  # type: ignore[arg-type]  # checked
+        return self._stores[0]
 
     @property
     def store(self) -> Store:
-        # Resolved on first use, so constructing or copying a client does no I/O.
-        if not self._store:
-            self._store.append(resolve_store(self.store_arg))
-        return self._store[0]
+        found = self.resolved
+        if _is_async(found):
+            msg = "a sync client needs a Store, not an AsyncStore"
+            raise TypeError(msg)
+        return found  # type: ignore[return-value]  # checked above
+
+    @property
+    def async_store(self) -> AsyncStore:
+        if len(self._stores) < 2:  # noqa: PLR2004 - [resolved, its async view]
+            found = self.resolved
+            self._stores.append(found if _is_async(found) else AsyncStoreAdapter(found))  # type: ignore[arg-type]
+        return self._stores[1]  # type: ignore[return-value]  # the async view
 
     def retrying(self) -> tenacity.Retrying:
         # A fresh controller per call (its state is per call); the strategies are shared.
@@ -169,7 +198,10 @@ class _Resilience:
     def async_retrying(self) -> tenacity.AsyncRetrying:
         return tenacity.AsyncRetrying(**_retry_kwargs(self.max_repairs))
 
-    def start(self, client: openai.OpenAI | openai.AsyncOpenAI, options: FinalRequestOptions) -> Call | None:
+    def prepare(
+        self, client: openai.OpenAI | openai.AsyncOpenAI, options: FinalRequestOptions
+    ) -> tuple[DeploymentKey, dict[str, Any]] | None:
+        """The key and the full JSON body of a request, or ``None`` if it has no JSON body."""
         body = options.json_data
         extra = options.extra_json
         if not isinstance(body, dict) or (extra is not None and not isinstance(extra, dict)):
@@ -181,8 +213,13 @@ class _Resilience:
         base = client.__dict__.get("_rc_base")
         if base is None or base.url is not client.base_url:
             base = client.__dict__["_rc_base"] = _Base.of(client)
-        key = _key(base, options, body)
-        call = Call(key, body, self.store.get(key), policy=self.policy, max_repairs=self.max_repairs, learn=self.learn)
+        return _key(base, options, body), body
+
+    def call(self, key: DeploymentKey, body: dict[str, Any], mapping: DeploymentMapping | None) -> Call:
+        """A new call, with the rules known for its key applied."""
+        if mapping is not None and self.rule_ttl is not None:
+            mapping = expire(mapping, self.rule_ttl, time.time())
+        call = Call(key, body, mapping, policy=self.policy, max_repairs=self.max_repairs, learn=self.learn)
         if call.applied and _log.enabled(logging.DEBUG):
             for fix in call.applied:
                 _log.emit(
@@ -195,10 +232,28 @@ class _Resilience:
                 )
         return call
 
-    def decide(self, call: Call, exc: openai.APIStatusError) -> Learn:
-        """Learn, or raise: the original error unchanged, or RepairBlockedError."""
+    def may_lead(self, call: Call, waited: float) -> bool:
+        """Whether the call should try to lead: it carries something unverified and has not waited too long.
+
+        A call that waited ``wait_timeout`` goes ahead without leading: a stuck
+        leader delays others, never blocks them.
+        """
+        return not call.leader and waited < self.wait_timeout and bool(call.unverified())
+
+    def try_lead(self, call: Call) -> bool:
+        """Take the in-process leadership of the call's key (the shell then takes the store's lease)."""
+        return _FLIGHTS.take(call.key)
+
+    def stop_leading(self, call: Call) -> None:
+        _FLIGHTS.drop(call.key)
+
+    def lease_ttl(self) -> float:
+        return max(self.wait_timeout, 1.0)
+
+    def decide(self, call: Call, exc: openai.APIStatusError) -> Learn | Revoke:
+        """Learn or revoke, or raise: the original error unchanged, or RepairBlockedError."""
         step = call.decide(exc.status_code, exc.response.content, time.time())
-        if isinstance(step, Learn):
+        if isinstance(step, Learn | Revoke):
             return step
         fields = {"deployment": call.key.deployment, "operation": call.key.operation, "status": exc.status_code}
         if isinstance(step, Blocked):
@@ -208,31 +263,74 @@ class _Resilience:
             _log.emit(logging.INFO, _log.GAVE_UP, **fields, reason=step.reason, repairs=call.repairs)
         raise exc
 
-    def adopt(self, call: Call, step: Learn, mapping: DeploymentMapping, exc: openai.APIStatusError) -> None:
+    def adopt(self, call: Call, step: Learn | Revoke, mapping: DeploymentMapping, exc: openai.APIStatusError) -> None:
         """Switch the call to the store's rules for the next attempt, or give up (raise ``exc``)."""
-        if not call.adopt(mapping):
-            _log.emit(
-                logging.INFO,
-                _log.GAVE_UP,
-                deployment=call.key.deployment,
-                operation=call.key.operation,
-                reason="no_change",
-                repairs=call.repairs,
-            )
+        fields = {"deployment": call.key.deployment, "operation": call.key.operation}
+        if not call.adopt(step, mapping):
+            _log.emit(logging.INFO, _log.GAVE_UP, **fields, reason="no_change", repairs=call.repairs)
             raise exc
+        if isinstance(step, Revoke):
+            _log.emit(logging.INFO, _log.RULE_REVOKED, **fields, **summary(step), attempt=call.repairs)
+            return
         _log.emit(
             logging.INFO,
             _log.PARAMETER_REPAIRED,
-            deployment=call.key.deployment,
+            **fields,
             host=call.key.host,
             api_version=call.key.api_version,
-            operation=call.key.operation,
             attempt=call.repairs,
             status=exc.status_code,
             **summary(step),
         )
         if self.on_repair is not None:
             self.on_repair(RepairEvent(call.key, step.rule.fix, step.rule.evidence, call.repairs))
+
+    def reported(self, call: Call, before: DeploymentMapping, after: DeploymentMapping) -> None:
+        """Log what a success changed about the key (a new model resets its rules)."""
+        if before.model is not None and after.model != before.model:
+            _log.emit(
+                logging.INFO,
+                _log.RULES_RESET,
+                deployment=call.key.deployment,
+                operation=call.key.operation,
+                model_before=before.model,
+                model_after=after.model,
+                rules_dropped=len(before.rules),
+            )
+
+
+def _is_async(store: object) -> bool:
+    # Protocol isinstance checks see method names, not whether they are coroutines.
+    return asyncio.iscoroutinefunction(getattr(store, "update", None))
+
+
+class _Flights:
+    """Which deployment keys a call in this process is currently learning for."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._leaders: set[DeploymentKey] = set()
+
+    def take(self, name: DeploymentKey) -> bool:
+        with self._lock:
+            if name in self._leaders:
+                return False
+            self._leaders.add(name)
+            return True
+
+    def drop(self, name: DeploymentKey) -> None:
+        with self._lock:
+            self._leaders.discard(name)
+
+
+_FLIGHTS: Final = _Flights()
+_POLL: Final = 0.01
+
+
+def _result_model(result: object) -> object:
+    # ChatCompletion, Response, Completion and CreateEmbeddingResponse carry the
+    # model Azure served; streams and raw responses do not (nothing is recorded).
+    return getattr(result, "model", None)
 
 
 def _options(options: FinalRequestOptions, call: Call) -> FinalRequestOptions:
@@ -298,7 +396,7 @@ def _openai_parent(cls: type) -> str:
     return name
 
 
-_EXTRAS: Final = ("store", "max_repairs", "policy", "learn", "on_repair")
+_EXTRAS: Final = ("store", "max_repairs", "policy", "learn", "on_repair", "rule_ttl", "wait_timeout")
 
 
 class _Options:
@@ -318,15 +416,17 @@ class _Options:
     def __init__(
         self,
         *args: Any,
-        store: StoreArg = None,
+        store: StoreArg | AsyncStore = None,
         max_repairs: int = _DEFAULT_MAX_REPAIRS,
         policy: RepairPolicy | None = None,
         learn: bool = True,
         on_repair: Callable[[RepairEvent], None] | None = None,
+        rule_ttl: float | None = None,
+        wait_timeout: float = 15.0,
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
-        self._rc = _Resilience(store, max_repairs, policy or RepairPolicy(), learn, on_repair)
+        self._rc = _Resilience(store, max_repairs, policy or RepairPolicy(), learn, on_repair, rule_ttl, wait_timeout)
 
     def copy(self, *args: Any, **kwargs: Any) -> Self:
         """Openai's ``copy``/``with_options``; also takes the options this class adds.
@@ -341,9 +441,9 @@ class _Options:
     with_options = copy
 
     @property
-    def store(self) -> Store:
+    def store(self) -> Store | AsyncStore:
         """The store this client learns into and reads rules from."""
-        return self._rc.store
+        return self._rc.resolved
 
     @property
     def repair_policy(self) -> RepairPolicy:
@@ -357,16 +457,43 @@ class _Options:
             overrides["policy"] = RepairPolicy()
         if "store" in overrides:
             overrides["store_arg"] = overrides.pop("store")
-            return replace(self._rc, _store=[], **overrides)
+            return replace(self._rc, _stores=[], **overrides)
         return replace(self._rc, **overrides)
 
 
 class _SyncShell(_Options, _SyncBase):
     def request(self, cast_to: Any, options: FinalRequestOptions, *args: Any, **kwargs: Any) -> Any:
         """Send through openai's request path, repairing and learning from parameter rejections."""
-        call = self._rc.start(self, options)
-        if call is None:
+        prepared = self._rc.prepare(self, options)
+        if prepared is None:
             return super().request(cast_to, options, *args, **kwargs)
+        store = self._rc.store
+        call = self._rc.call(*prepared, store.get(prepared[0]))
+        waited = 0.0
+        # Single flight: one call per key learns at a time, in this process (try_lead)
+        # and across processes (the store's lease); the others wait, then apply what it learned.
+        while self._rc.may_lead(call, waited):
+            if self._rc.try_lead(call):
+                if store.lease(key_id(call.key), self._rc.lease_ttl()):
+                    call.leader = True
+                    break
+                self._rc.stop_leading(call)
+            time.sleep(_POLL)
+            waited += _POLL
+            store.refresh()
+            call.restart(store.get(call.key))
+        try:
+            result = self._send(cast_to, options, call, args, kwargs)
+            change = call.succeeded(_result_model(result))
+            if change is not None:
+                self._rc.reported(call, call.mapping, store.update(call.key, change))
+            return result
+        finally:
+            if call.leader:
+                store.release(key_id(call.key))
+                self._rc.stop_leading(call)
+
+    def _send(self, cast_to: Any, options: FinalRequestOptions, call: Call, args: Any, kwargs: Any) -> Any:
         try:
             # The first attempt runs outside tenacity: a warm call pays nothing for the retry machinery.
             return super().request(cast_to, _options(options, call), *args, **kwargs)
@@ -383,15 +510,41 @@ class _SyncShell(_Options, _SyncBase):
 
     def _learn(self, call: Call, exc: openai.APIStatusError) -> None:
         step = self._rc.decide(call, exc)
-        self._rc.adopt(call, step, self._rc.store.merge(call.key, step.rule), exc)
+        self._rc.adopt(call, step, self._rc.store.update(call.key, step.change), exc)
 
 
 class _AsyncShell(_Options, _AsyncBase):
     async def request(self, cast_to: Any, options: FinalRequestOptions, *args: Any, **kwargs: Any) -> Any:
         """Send through openai's request path, repairing and learning from parameter rejections."""
-        call = self._rc.start(self, options)
-        if call is None:
+        prepared = self._rc.prepare(self, options)
+        if prepared is None:
             return await super().request(cast_to, options, *args, **kwargs)
+        store = self._rc.async_store
+        call = self._rc.call(*prepared, await store.get(prepared[0]))
+        waited = 0.0
+        # Single flight, as in the sync twin; waiting never blocks the event loop.
+        while self._rc.may_lead(call, waited):
+            if self._rc.try_lead(call):
+                if await store.lease(key_id(call.key), self._rc.lease_ttl()):
+                    call.leader = True
+                    break
+                self._rc.stop_leading(call)
+            await asyncio.sleep(_POLL)
+            waited += _POLL
+            await store.refresh()
+            call.restart(await store.get(call.key))
+        try:
+            result = await self._send(cast_to, options, call, args, kwargs)
+            change = call.succeeded(_result_model(result))
+            if change is not None:
+                self._rc.reported(call, call.mapping, await store.update(call.key, change))
+            return result
+        finally:
+            if call.leader:
+                await store.release(key_id(call.key))
+                self._rc.stop_leading(call)
+
+    async def _send(self, cast_to: Any, options: FinalRequestOptions, call: Call, args: Any, kwargs: Any) -> Any:
         try:
             # The first attempt runs outside tenacity: a warm call pays nothing for the retry machinery.
             return await super().request(cast_to, _options(options, call), *args, **kwargs)
@@ -408,9 +561,7 @@ class _AsyncShell(_Options, _AsyncBase):
 
     async def _learn(self, call: Call, exc: openai.APIStatusError) -> None:
         step = self._rc.decide(call, exc)
-        # The store may touch a file or the network: keep it off the event loop.
-        mapping = await asyncio.to_thread(self._rc.store.merge, call.key, step.rule)
-        self._rc.adopt(call, step, mapping, exc)
+        self._rc.adopt(call, step, await self._rc.async_store.update(call.key, step.change), exc)
 
 
 class ResilientAzureClient(_SyncShell, openai.AzureOpenAI):
@@ -429,6 +580,11 @@ class ResilientAzureClient(_SyncShell, openai.AzureOpenAI):
             meaning (messages, tools, response_format, stream…).
         learn: ``False`` applies known rules but learns nothing new.
         on_repair: Called with a :class:`RepairEvent` after each learned fix.
+        rule_ttl: Seconds after which a rule not seen again is no longer applied
+            (``None``: rules live until the deployment's model changes or Azure
+            contradicts them).
+        wait_timeout: Seconds a call waits for another call (in any process) that is
+            learning the same deployment's rules, before going ahead on its own.
 
     Raises:
         RepairBlockedError: (from calls) Azure rejected a protected parameter.

@@ -35,13 +35,19 @@ from ._models import (
 __all__ = [
     "REPAIRABLE_STATUSES",
     "Rejection",
+    "accept",
     "apply",
     "blocked_param",
+    "expire",
     "is_valid_fix",
     "merge",
+    "observe_model",
     "parse_rejection",
     "resolve",
+    "revoke",
+    "signature",
     "undoes",
+    "undone",
 ]
 
 Body: TypeAlias = dict[str, Any]
@@ -595,11 +601,11 @@ def is_valid_fix(fix: Fix) -> bool:
     return True
 
 
-def undoes(fix: Fix, fixes: tuple[Fix, ...]) -> bool:
-    """Whether ``fix`` reverses one of ``fixes`` (A→B after B→A): learning it would oscillate."""
+def undone(fix: Fix, fixes: tuple[Fix, ...]) -> Fix | None:
+    """The one of ``fixes`` that ``fix`` reverses (A→B after B→A), if any."""
     for other in fixes:
         if isinstance(fix, Rename) and isinstance(other, Rename) and (fix.param, fix.new) == (other.new, other.param):
-            return True
+            return other
         if (
             isinstance(fix, SetValue)
             and isinstance(other, SetValue)
@@ -607,15 +613,19 @@ def undoes(fix: Fix, fixes: tuple[Fix, ...]) -> bool:
             and _same(fix.old, other.new)
             and _same(fix.new, other.old)
         ):
-            return True
+            return other
         if (
             isinstance(fix, ChangeRole)
             and isinstance(other, ChangeRole)
-            and fix.role == other.new
-            and fix.new == other.role
+            and (fix.role, fix.new) == (other.new, other.role)
         ):
-            return True
-    return False
+            return other
+    return None
+
+
+def undoes(fix: Fix, fixes: tuple[Fix, ...]) -> bool:
+    """Whether ``fix`` reverses one of ``fixes``: learning it would oscillate."""
+    return undone(fix, fixes) is not None
 
 
 def _slot(fix: Fix) -> tuple[Any, ...]:
@@ -645,8 +655,8 @@ def merge(mapping: DeploymentMapping, rule: LearnedRule) -> DeploymentMapping:
     for i, old in enumerate(rules):
         if _slot(old.fix) == slot:
             rules[i] = _combine(old, rule)
-            return DeploymentMapping(tuple(rules))
-    return DeploymentMapping((*rules, rule))
+            return replace(mapping, rules=tuple(rules))
+    return replace(mapping, rules=(*rules, rule))
 
 
 def _combine(old: LearnedRule, new: LearnedRule) -> LearnedRule:
@@ -672,3 +682,93 @@ def _combine(old: LearnedRule, new: LearnedRule) -> LearnedRule:
 def evidence_for(rejection: Rejection, now: float) -> Evidence:
     """The evidence to store for a rejection seen at ``now`` (message already truncated)."""
     return Evidence(rejection.status, rejection.code, rejection.message, now, now)
+
+
+# Params whose *value* decides whether a model takes them (an effort level, a
+# tier, a flag); for every other param only its name counts. Values of free-form
+# params (user ids, metadata, prompts) never enter a signature.
+_ENUM_PARAMS: Final = frozenset(
+    {
+        "reasoning_effort",
+        "verbosity",
+        "service_tier",
+        "truncation",
+        "reasoning.effort",
+        "reasoning.summary",
+        "reasoning.generate_summary",
+        "text.verbosity",
+    }
+)
+_ROLE_LISTS: Final = ("messages", "input")
+_ENUM_SIZE: Final = 32
+
+
+def _sig(name: str, value: Any) -> str:
+    if isinstance(value, bool):
+        return f"{name}={'true' if value else 'false'}"
+    if value is None:
+        return f"{name}=null"
+    if name in _ENUM_PARAMS and isinstance(value, str) and len(value) <= _ENUM_SIZE:
+        return f"{name}={value}"
+    return name
+
+
+def signature(body: Body) -> frozenset[str]:
+    """What about a body decides whether a deployment accepts it: param names, roles, enum values.
+
+    ``{"model": …, "messages": [{"role": "system"…}], "max_tokens": 5, "reasoning_effort": "low"}``
+    -> ``{"model", "messages", "messages.role=system", "max_tokens", "reasoning_effort=low"}``.
+    Never a prompt: message contents and free-form values are not part of it.
+    """
+    out: set[str] = set()
+    for name, value in body.items():
+        if name in _ROLE_LISTS and isinstance(value, list):
+            out.add(name)
+            out.update(
+                f"{name}.role={m['role']}"
+                for m in value
+                if isinstance(m, dict) and isinstance(m.get("role"), str) and len(m["role"]) <= _ENUM_SIZE
+            )
+        elif isinstance(value, dict) and name not in DEFAULT_PROTECTED:
+            out.add(name)
+            out.update(_sig(f"{name}.{sub}", child) for sub, child in value.items() if isinstance(sub, str))
+        else:
+            out.add(_sig(name, value))
+    return frozenset(out)
+
+
+def accept(mapping: DeploymentMapping, signatures: frozenset[str]) -> DeploymentMapping:
+    """Record that Azure accepted a body with these signatures."""
+    if signatures <= mapping.accepted:
+        return mapping
+    return replace(mapping, accepted=mapping.accepted | signatures)
+
+
+def revoke(mapping: DeploymentMapping, fix: Fix) -> DeploymentMapping:
+    """Drop a rule a later rejection contradicted (and what was accepted under it)."""
+    rules = tuple(rule for rule in mapping.rules if rule.fix != fix)
+    if len(rules) == len(mapping.rules):
+        return mapping
+    return replace(mapping, rules=rules, accepted=frozenset())
+
+
+def observe_model(mapping: DeploymentMapping, model: str) -> DeploymentMapping:
+    """Note the model a deployment reported; a different one than before starts the key afresh.
+
+    Azure upgrades the model behind a deployment in place: what the old model
+    rejected says nothing about the new one, so its rules are relearned.
+    """
+    if mapping.model == model:
+        return mapping
+    if mapping.model is None:
+        return replace(mapping, model=model)
+    return DeploymentMapping(model=model)
+
+
+def expire(mapping: DeploymentMapping, ttl: float, now: float) -> DeploymentMapping:
+    """Leave out rules not seen for ``ttl`` seconds.
+
+    A rule last seen "in the future" (the clock went backwards) counts as fresh.
+    """
+    rules = tuple(rule for rule in mapping.rules if now - rule.evidence.last_seen <= ttl)
+    return mapping if len(rules) == len(mapping.rules) else replace(mapping, rules=rules, accepted=frozenset())

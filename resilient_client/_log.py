@@ -19,7 +19,9 @@ __all__ = [
     "GAVE_UP",
     "PARAMETER_REPAIRED",
     "REPAIR_BLOCKED",
+    "RULES_RESET",
     "RULE_APPLIED",
+    "RULE_REVOKED",
     "STORE_ERROR",
     "emit",
 ]
@@ -30,6 +32,8 @@ RULE_APPLIED: Final = "rule_applied"
 REPAIR_BLOCKED: Final = "repair_blocked"
 GAVE_UP: Final = "gave_up"
 STORE_ERROR: Final = "store_error"
+RULE_REVOKED: Final = "rule_revoked"
+RULES_RESET: Final = "rules_reset"
 
 _stdlib = logging.getLogger(LOGGER_NAME)
 _stdlib.addHandler(logging.NullHandler())

@@ -158,13 +158,21 @@ class LearnedRule:
 
 @dataclass(frozen=True, slots=True)
 class DeploymentMapping:
-    """The ordered rules learned for one deployment key.
+    """What is known about one deployment key.
 
-    Rules are applied in the order they were learned: each was learned from a
-    request that had all earlier ones applied.
+    Attributes:
+        rules: The learned rules, applied in the order they were learned: each was
+            learned from a request that had all earlier ones applied.
+        accepted: Parameter signatures (see ``_core.signature``) Azure has accepted
+            for this key. A request carrying only accepted ones needs no care; one
+            carrying others goes through single-flight learning.
+        model: The model the deployment last reported in a response. When it
+            changes (Azure upgraded the deployment), rules are relearned.
     """
 
     rules: tuple[LearnedRule, ...] = ()
+    accepted: frozenset[str] = frozenset()
+    model: str | None = None
     fixes: tuple[Fix, ...] = field(init=False, repr=False, compare=False)
     """The fixes alone, in application order (computed once: read on every call)."""
 

@@ -35,13 +35,14 @@ from ._models import (
     SetValue,
 )
 
-__all__ = ["SCHEMA_VERSION", "Rules", "dumps", "loads"]
+__all__ = ["SCHEMA_VERSION", "Rules", "dumps", "entry_from_json", "entry_to_json", "key_id", "loads"]
 
 SCHEMA_VERSION: Final = 1
 
 Rules = dict[DeploymentKey, DeploymentMapping]
 
 _SCALAR = (str, int, float, bool, type(None))
+_MAX_SIGNATURE: Final = 200
 
 
 def _fix_to_json(fix: Fix) -> dict[str, Any]:
@@ -117,15 +118,58 @@ def _evidence_from_json(data: Any) -> Evidence:
     )
 
 
+def entry_to_json(key: DeploymentKey, mapping: DeploymentMapping) -> dict[str, Any]:
+    """One deployment's entry of the document (also one Redis hash field's value)."""
+    entry: dict[str, Any] = {
+        "key": asdict(key),
+        "rules": [{"fix": _fix_to_json(r.fix), "evidence": asdict(r.evidence)} for r in mapping.rules],
+    }
+    if mapping.accepted:
+        entry["accepted"] = sorted(mapping.accepted)
+    if mapping.model is not None:
+        entry["model"] = mapping.model
+    return entry
+
+
+def entry_from_json(entry: Any) -> tuple[DeploymentKey, DeploymentMapping]:
+    """Parse and validate one deployment entry.
+
+    Raises:
+        CacheFormatError: The entry is not this layout.
+    """
+    if (
+        not isinstance(entry, dict)
+        or not isinstance(entry.get("key"), dict)
+        or not isinstance(entry.get("rules"), list)
+    ):
+        raise CacheFormatError("each deployment needs a 'key' object and a 'rules' list")
+    k = entry["key"]
+    key = DeploymentKey(_str(k, "host"), _str(k, "deployment"), _str(k, "api_version"), _str(k, "operation"))
+    rules = tuple(
+        LearnedRule(_fix_from_json(r.get("fix")), _evidence_from_json(r.get("evidence")))
+        for r in entry["rules"]
+        if isinstance(r, dict)
+    )
+    accepted = entry.get("accepted", [])
+    if not isinstance(accepted, list) or not all(isinstance(a, str) and len(a) <= _MAX_SIGNATURE for a in accepted):
+        raise CacheFormatError("'accepted' must be a list of short strings")
+    model = entry.get("model")
+    if model is not None and not isinstance(model, str):
+        raise CacheFormatError("'model' must be a string")
+    return key, DeploymentMapping(rules, frozenset(accepted), model)
+
+
+def key_id(key: DeploymentKey) -> str:
+    """A stable string naming a key (a Redis hash field, a lease name)."""
+    return json.dumps([key.host, key.deployment, key.api_version, key.operation], separators=(",", ":"))
+
+
 def dumps(rules: Rules) -> str:
     """Serialise all mappings, sorted for stable diffs."""
     entries = [
-        {
-            "key": asdict(key),
-            "rules": [{"fix": _fix_to_json(r.fix), "evidence": asdict(r.evidence)} for r in mapping.rules],
-        }
+        entry_to_json(key, mapping)
         for key, mapping in sorted(rules.items(), key=lambda item: str(item[0]))
-        if mapping.rules
+        if mapping.rules or mapping.accepted or mapping.model
     ]
     return json.dumps({"schema": SCHEMA_VERSION, "deployments": entries}, indent=1, ensure_ascii=False) + "\n"
 
@@ -150,20 +194,4 @@ def loads(text: str | bytes) -> Rules:
     entries = doc.get("deployments")
     if not isinstance(entries, list):
         raise CacheFormatError("'deployments' must be a list")
-    out: Rules = {}
-    for entry in entries:
-        if (
-            not isinstance(entry, dict)
-            or not isinstance(entry.get("key"), dict)
-            or not isinstance(entry.get("rules"), list)
-        ):
-            raise CacheFormatError("each deployment needs a 'key' object and a 'rules' list")
-        k = entry["key"]
-        key = DeploymentKey(_str(k, "host"), _str(k, "deployment"), _str(k, "api_version"), _str(k, "operation"))
-        rules = tuple(
-            LearnedRule(_fix_from_json(r.get("fix")), _evidence_from_json(r.get("evidence")))
-            for r in entry["rules"]
-            if isinstance(r, dict)
-        )
-        out[key] = DeploymentMapping(rules)
-    return out
+    return dict(entry_from_json(entry) for entry in entries)

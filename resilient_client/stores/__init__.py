@@ -1,77 +1,214 @@
-"""Where learned rules live: the :class:`Store` protocol and its backends.
+"""Where learned rules live: the :class:`Store` protocol, its async twin, and the backends.
 
-A store is anything with ``get``, ``merge``, ``clear``, ``items`` and ``close``;
-plug in your own without inheriting from anything. Backends shipped here:
+A store is anything with the methods of :class:`Store`; plug in your own without
+inheriting from anything. Backends shipped here:
 
 - :class:`MemoryStore`: this process only.
 - :class:`JSONFileStore`: a JSON file shared by every process that points at it
   (the default, in the user cache directory).
+- :class:`RedisStore`: one Redis for a fleet of hosts (``pip install resilient-client[redis]``).
+
+Async clients take a :class:`Store` or an :class:`AsyncStore`; a :class:`Store` is
+wrapped in :class:`AsyncStoreAdapter`, which runs its I/O in a worker thread, so
+no backend is written twice.
 """
 
 from __future__ import annotations
 
+import asyncio
 import os
 import threading
+import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Final, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Final, Protocol, runtime_checkable
 
 import platformdirs
 
-from .._core import merge
-from .._models import DeploymentKey, DeploymentMapping, LearnedRule
+from .._models import DeploymentKey, DeploymentMapping
 from .._serialize import Rules
 from .json_file import JSONFileStore
 
-__all__ = ["CACHE_ENV", "JSONFileStore", "MemoryStore", "Store", "default_cache_path", "resolve_store"]
+if TYPE_CHECKING:
+    from .redis import RedisStore
+
+__all__ = [
+    "CACHE_ENV",
+    "AsyncStore",
+    "AsyncStoreAdapter",
+    "Change",
+    "JSONFileStore",
+    "MemoryStore",
+    "RedisStore",
+    "Store",
+    "default_cache_path",
+    "resolve_store",
+]
 
 CACHE_ENV: Final = "RESILIENT_CLIENT_CACHE"
+EMPTY: Final = DeploymentMapping()
+
+Change = Callable[[DeploymentMapping], DeploymentMapping]
+"""A pure function from a key's current mapping to its new one (see ``_core.merge``)."""
 
 
 @runtime_checkable
 class Store(Protocol):
-    """A shared map from deployment keys to learned rules."""
+    """A shared map from deployment keys to what was learned about them."""
 
     def get(self, key: DeploymentKey) -> DeploymentMapping | None:
-        """The rules known for ``key``; called on every request, so it must be cheap."""
+        """The mapping known for ``key``; called on every request, so served from memory."""
 
-    def merge(self, key: DeploymentKey, rule: LearnedRule) -> DeploymentMapping:
-        """Add ``rule`` for ``key`` (read-modify-write, atomic) and return the key's rules."""
+    def update(self, key: DeploymentKey, change: Change) -> DeploymentMapping:
+        """Apply ``change`` to ``key``'s latest shared mapping atomically; return the result.
+
+        Read-modify-write takes a function, not a value, so two processes learning
+        different fixes at once keep both.
+        """
+
+    def refresh(self) -> None:
+        """Pick up other processes' changes now (cheap when there are none)."""
+
+    def lease(self, name: str, ttl: float) -> bool:
+        """Try to take the lease ``name`` for ``ttl`` seconds; ``True`` means this caller leads."""
+
+    def release(self, name: str) -> None:
+        """Give back a lease this process holds."""
 
     def clear(self, key: DeploymentKey | None = None) -> None:
-        """Forget the rules of ``key``, or of every key."""
+        """Forget ``key``, or every key."""
 
     def items(self) -> Rules:
-        """Every key's rules (for the CLI and exports)."""
+        """Every key's mapping, fresh."""
 
     def close(self) -> None:
-        """Release what the store holds."""
+        """Release connections and files."""
+
+
+@runtime_checkable
+class AsyncStore(Protocol):
+    """The async twin of :class:`Store`: the same methods, awaitable."""
+
+    async def get(self, key: DeploymentKey) -> DeploymentMapping | None:
+        """See :meth:`Store.get`."""
+
+    async def update(self, key: DeploymentKey, change: Change) -> DeploymentMapping:
+        """See :meth:`Store.update`."""
+
+    async def refresh(self) -> None:
+        """See :meth:`Store.refresh`."""
+
+    async def lease(self, name: str, ttl: float) -> bool:
+        """See :meth:`Store.lease`."""
+
+    async def release(self, name: str) -> None:
+        """See :meth:`Store.release`."""
+
+    async def clear(self, key: DeploymentKey | None = None) -> None:
+        """See :meth:`Store.clear`."""
+
+    async def items(self) -> Rules:
+        """See :meth:`Store.items`."""
+
+    async def close(self) -> None:
+        """See :meth:`Store.close`."""
+
+
+class AsyncStoreAdapter:
+    """An :class:`AsyncStore` over any :class:`Store`.
+
+    ``get`` is called directly (stores serve it from memory); everything that may
+    touch a file or the network runs in a worker thread, off the event loop.
+
+    Args:
+        store: The store to wrap.
+    """
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+
+    def __repr__(self) -> str:
+        return f"AsyncStoreAdapter({self.store!r})"
+
+    async def get(self, key: DeploymentKey) -> DeploymentMapping | None:
+        """See :meth:`Store.get`."""
+        return self.store.get(key)
+
+    async def update(self, key: DeploymentKey, change: Change) -> DeploymentMapping:
+        """See :meth:`Store.update`."""
+        return await asyncio.to_thread(self.store.update, key, change)
+
+    async def refresh(self) -> None:
+        """See :meth:`Store.refresh`."""
+        await asyncio.to_thread(self.store.refresh)
+
+    async def lease(self, name: str, ttl: float) -> bool:
+        """See :meth:`Store.lease`."""
+        return await asyncio.to_thread(self.store.lease, name, ttl)
+
+    async def release(self, name: str) -> None:
+        """See :meth:`Store.release`."""
+        await asyncio.to_thread(self.store.release, name)
+
+    async def clear(self, key: DeploymentKey | None = None) -> None:
+        """See :meth:`Store.clear`."""
+        await asyncio.to_thread(self.store.clear, key)
+
+    async def items(self) -> Rules:
+        """See :meth:`Store.items`."""
+        return await asyncio.to_thread(self.store.items)
+
+    async def close(self) -> None:
+        """See :meth:`Store.close`."""
+        await asyncio.to_thread(self.store.close)
 
 
 class MemoryStore:
-    """Rules kept in this process only; thread-safe."""
+    """Mappings kept in this process only; thread-safe."""
 
     def __init__(self) -> None:
         self._rules: Rules = {}
+        self._leases: dict[str, float] = {}
         self._lock = threading.Lock()
 
+    def __repr__(self) -> str:
+        return "MemoryStore()"
+
     def get(self, key: DeploymentKey) -> DeploymentMapping | None:
-        """The rules known for ``key``."""
+        """The mapping known for ``key``."""
         return self._rules.get(key)
 
-    def merge(self, key: DeploymentKey, rule: LearnedRule) -> DeploymentMapping:
-        """Add ``rule`` for ``key``."""
+    def update(self, key: DeploymentKey, change: Change) -> DeploymentMapping:
+        """Apply ``change`` to ``key``'s mapping."""
         with self._lock:
-            mapping = merge(self._rules.get(key) or DeploymentMapping(), rule)
+            mapping = change(self._rules.get(key) or EMPTY)
             self._rules = {**self._rules, key: mapping}
             return mapping
 
+    def refresh(self) -> None:
+        """Nothing to refresh: this process is the only writer."""
+
+    def lease(self, name: str, ttl: float) -> bool:
+        """Take ``name`` unless someone in this process holds it unexpired."""
+        now = time.monotonic()
+        with self._lock:
+            if self._leases.get(name, 0.0) > now:
+                return False
+            self._leases[name] = now + ttl
+            return True
+
+    def release(self, name: str) -> None:
+        """Give ``name`` back."""
+        with self._lock:
+            self._leases.pop(name, None)
+
     def clear(self, key: DeploymentKey | None = None) -> None:
-        """Forget ``key``'s rules, or all."""
+        """Forget ``key``'s mapping, or all."""
         with self._lock:
             self._rules = {} if key is None else {k: v for k, v in self._rules.items() if k != key}
 
     def items(self) -> Rules:
-        """A snapshot of every key's rules."""
+        """A snapshot of every key's mapping."""
         return dict(self._rules)
 
     def close(self) -> None:
@@ -79,34 +216,48 @@ class MemoryStore:
 
 
 def default_cache_path() -> Path:
-    """``$RESILIENT_CLIENT_CACHE``, else ``rules.json`` in the platform's user cache directory."""
-    env = os.environ.get(CACHE_ENV)
-    if env:
-        return Path(env).expanduser()
+    """``rules.json`` in the platform's user cache directory."""
     return platformdirs.user_cache_path("resilient-client", appauthor=False) / "rules.json"
 
 
-_shared: dict[Path, JSONFileStore] = {}
+_shared: dict[str, Store] = {}
 _shared_lock = threading.Lock()
 
 
+def __getattr__(name: str) -> object:
+    # RedisStore imports redis-py: only when asked for.
+    if name == "RedisStore":
+        from .redis import RedisStore  # noqa: PLC0415 - optional dependency
+
+        return RedisStore
+    raise AttributeError(name)
+
+
 def resolve_store(store: Store | str | os.PathLike[str] | None) -> Store:
-    """Turn the ``store=`` argument into a store.
+    """Turn the ``store=`` argument (or ``$RESILIENT_CLIENT_CACHE``) into a store.
 
     Args:
-        store: A store object (used as is), a path to a JSON cache file, or ``None``
-            for :func:`default_cache_path`. Clients in one process that name the same
-            file share one in-memory copy of it.
+        store: A store object (used as is); a path to a JSON cache file; a
+            ``redis://`` / ``rediss://`` / ``unix://`` URL; or ``None`` for
+            ``$RESILIENT_CLIENT_CACHE`` (a path or a URL), else the default file.
+            Clients in one process that name the same file or URL share one store.
 
     Returns:
         The store.
     """
     if store is not None and not isinstance(store, str | os.PathLike):
         return store
-    path = Path(store).expanduser() if store is not None else default_cache_path()
-    path = path.absolute()
+    target = os.fspath(store) if store is not None else os.environ.get(CACHE_ENV) or str(default_cache_path())
+    is_url = target.startswith(("redis://", "rediss://", "unix://"))
+    name = target if is_url else str(Path(target).expanduser().absolute())
     with _shared_lock:
-        found = _shared.get(path)
+        found = _shared.get(name)
         if found is None:
-            found = _shared[path] = JSONFileStore(path)
+            if is_url:
+                from .redis import RedisStore  # noqa: PLC0415 - optional dependency
+
+                found = RedisStore.from_url(target)
+            else:
+                found = JSONFileStore(name)
+            _shared[name] = found
         return found

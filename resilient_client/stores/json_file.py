@@ -2,40 +2,51 @@
 
 Reads are served from memory; the file is re-read only when its mtime, size or
 inode changed, and that is checked at most once per ``check_interval``. Writes
-take a :class:`filelock.FileLock`, re-read the file, merge the new rule into what
-other processes wrote meanwhile, write a temporary file in the same directory and
-``os.replace`` it over the old one, so a reader never sees half a file and a writer
-killed mid-write leaves the previous version intact.
+take a :class:`filelock.FileLock`, re-read the file, apply the change to what other
+processes wrote meanwhile, write a temporary file in the same directory, fsync it
+and ``os.replace`` it over the old one, so a reader never sees half a file and a
+writer killed mid-write leaves the previous version intact.
+
+Leases (single-flight learning across processes) are small files beside the cache,
+``<name>.lease-<hash>``, created with ``O_EXCL`` and holding their expiry; an
+expired one is taken over, so a crashed leader blocks nobody for long.
 
 The cache never fails a request: if the file is corrupt it is kept aside as
 ``<name>.corrupt-<timestamp>`` and the store starts empty; if it cannot be written
 (read-only, full disk, newer schema) the rules stay in memory and are written with
-the next successful write. Each problem is logged once as ``store_error``.
+the next successful write (up to 1024 unwritten changes). Each problem is logged
+once as ``store_error``.
 """
 
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import logging
 import os
 import tempfile
 import threading
 import time
+import uuid
 from pathlib import Path
-from typing import Final
+from typing import TYPE_CHECKING, Final
 
 import filelock
 
 from .. import _log
-from .._core import merge
 from .._errors import CacheFormatError, NewerSchemaError
-from .._models import DeploymentKey, DeploymentMapping, LearnedRule
+from .._models import DeploymentKey, DeploymentMapping
 from .._serialize import Rules, dumps, loads
+
+if TYPE_CHECKING:
+    from . import Change
 
 __all__ = ["JSONFileStore"]
 
 _Stamp = tuple[int, int, int]
 _NO_FILE: Final[_Stamp] = (0, 0, 0)
+_EMPTY: Final = DeploymentMapping()
+_MAX_PENDING: Final = 1024
 
 
 class JSONFileStore:
@@ -66,7 +77,9 @@ class JSONFileStore:
         self._lock = filelock.FileLock(f"{self.path}.lock", timeout=lock_timeout, mode=mode)
         self._mutex = threading.Lock()
         self._rules: Rules = {}
-        self._pending: Rules = {}
+        self._base: Rules = {}
+        self._pending: list[tuple[DeploymentKey, Change]] = []
+        self._token = f"{os.getpid()}-{uuid.uuid4().hex}"
         self._stamp: _Stamp | None = None
         self._checked_at = float("-inf")
         self._warned: set[str] = set()
@@ -89,17 +102,40 @@ class JSONFileStore:
             if stamp != self._stamp:
                 self._adopt(self._read(), stamp)
 
-    def merge(self, key: DeploymentKey, rule: LearnedRule) -> DeploymentMapping:
-        """Add ``rule`` for ``key`` and write the file (merged with other writers' rules)."""
+    def update(self, key: DeploymentKey, change: Change) -> DeploymentMapping:
+        """Apply ``change`` to ``key``'s mapping as it is in the file now, and write the file."""
         with self._mutex:
-            self._pending[key] = merge(self._pending.get(key) or DeploymentMapping(), rule)
+            self._pending.append((key, change))
             self._write()
-            return self._rules.get(key) or DeploymentMapping()
+            return self._rules.get(key) or _EMPTY
+
+    def lease(self, name: str, ttl: float) -> bool:
+        """Take the lease ``name`` (a file beside the cache holding its expiry) unless another holds it."""
+        path = self._lease_path(name)
+        record = f"{time.time() + ttl} {self._token}"
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, self.mode)
+        except FileExistsError:
+            return self._take_expired(path, record)
+        except OSError as exc:
+            # No place to coordinate: every process learns for itself, as without a lease.
+            self._warn("lease", f"cannot create lease file: {exc}")
+            return True
+        with os.fdopen(fd, "w") as f:
+            f.write(record)
+        return True
+
+    def release(self, name: str) -> None:
+        """Remove the lease file if this store still holds it."""
+        path = self._lease_path(name)
+        with contextlib.suppress(OSError):
+            if path.read_text().endswith(self._token):
+                path.unlink()
 
     def clear(self, key: DeploymentKey | None = None) -> None:
-        """Forget ``key``'s rules (or all) here and in the file."""
+        """Forget ``key``'s mapping (or all) here and in the file."""
         with self._mutex:
-            self._pending = {} if key is None else {k: v for k, v in self._pending.items() if k != key}
+            self._pending = [(k, c) for k, c in self._pending if key is not None and k != key]
             self._write(drop=key, drop_all=key is None)
 
     def items(self) -> Rules:
@@ -109,6 +145,27 @@ class JSONFileStore:
 
     def close(self) -> None:
         """Nothing stays open between calls; kept for the protocol."""
+
+    def _lease_path(self, name: str) -> Path:
+        digest = hashlib.sha256(name.encode()).hexdigest()[:20]
+        return self.path.with_name(f"{self.path.name}.lease-{digest}")
+
+    def _take_expired(self, path: Path, record: str) -> bool:
+        # A crashed leader's lease must not block everyone: past its expiry, take it over.
+        try:
+            with self._lock:
+                try:
+                    expiry = float(path.read_text().split(" ", 1)[0])
+                except (OSError, ValueError):
+                    expiry = 0.0
+                if expiry > time.time():
+                    return False
+                tmp = path.with_name(f"{path.name}.{self._token}")
+                tmp.write_text(record)
+                os.replace(tmp, path)
+                return True
+        except (OSError, filelock.Timeout):
+            return False
 
     def _stat(self) -> _Stamp:
         try:
@@ -158,14 +215,16 @@ class JSONFileStore:
         self._warn("corrupt", f"cache file was corrupt ({exc}); kept it as {aside.name} and started empty")
 
     def _adopt(self, disk: Rules | None, stamp: _Stamp) -> None:
+        # Changes not yet written are replayed on top of what the file says now,
+        # never on top of themselves: a change applied twice would count twice.
         if disk is None:
-            disk = self._rules
+            disk = self._base
         else:
             self._stamp = stamp
+            self._base = disk
         merged = dict(disk)
-        for key, mapping in self._pending.items():
-            for rule in mapping.rules:
-                merged[key] = merge(merged.get(key) or DeploymentMapping(), rule)
+        for key, change in self._pending:
+            merged[key] = change(merged.get(key) or _EMPTY)
         self._rules = merged
 
     def _write(self, *, drop: DeploymentKey | None = None, drop_all: bool = False) -> None:
@@ -181,14 +240,18 @@ class JSONFileStore:
                     disk.pop(drop, None)
                 self._adopt(disk, _NO_FILE)
                 self._replace(dumps(self._rules))
-                self._pending = {}
+                self._pending = []
+                self._base = self._rules
                 self._stamp = self._stat()
                 self._checked_at = time.monotonic()
         except (OSError, filelock.Timeout) as exc:
             if drop_all:
-                self._rules = {}
+                self._base = {}
             elif drop is not None:
-                self._rules.pop(drop, None)
+                self._base = {k: v for k, v in self._base.items() if k != drop}
+            # Bounded: a cache that stays unwritable must not grow without end. The
+            # oldest unwritten change is forgotten (at worst relearned, one 400).
+            del self._pending[:-_MAX_PENDING]
             self._adopt(None, _NO_FILE)
             self._warn("write", f"cannot write cache file, keeping learned rules in memory: {exc}")
 

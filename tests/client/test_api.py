@@ -16,6 +16,7 @@ from openai.types.chat import ChatCompletionMessageParam
 from resilient_client import (
     AsyncResilientAzureClient,
     AsyncResilientOpenAI,
+    Drop,
     JSONFileStore,
     MemoryStore,
     Rename,
@@ -350,7 +351,8 @@ def test_azure_deployment_does_not_key_responses_calls_for_other_models(azure: A
         client.responses.create(model="gpt-4o", input="hi", temperature=0.5)  # gpt-4o takes any temperature
     assert [r.deployment for r in azure.requests] == ["o4-mini", "o4-mini", "gpt-4o"]
     assert azure.bodies("gpt-4o")[0].get("temperature") == 0.5
-    assert {key.deployment for key in store.items()} == {"o4-mini"}
+    rules = {key.deployment: mapping.fixes for key, mapping in store.items().items()}
+    assert rules == {"o4-mini": (Drop("temperature"),), "gpt-4o": ()}
 
 
 # --- copy / with_options --------------------------------------------------------------------------------------------

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from resilient_client._attempts import Blocked, Call, GiveUp, Learn, summary
+from resilient_client._attempts import Blocked, Call, GiveUp, Learn, Revoke, summary
 from resilient_client._core import merge
 from resilient_client._models import (
     ChangeRole,
@@ -79,7 +79,7 @@ def learn_step(c: Call, body: object, mapping: DeploymentMapping, now: float = 1
     step = c.decide(400, body, now)
     assert isinstance(step, Learn), step
     mapping = merge(mapping, step.rule)
-    assert c.adopt(mapping) is True
+    assert c.adopt(step, mapping) is True
     return mapping
 
 
@@ -149,22 +149,36 @@ def test_the_same_rejection_after_its_fix_was_applied_gives_up() -> None:
         assert step.reason in ("repeated", "not_repairable")
 
 
-def test_a_fix_undoing_an_earlier_rename_is_oscillating() -> None:
-    """After max_tokens -> max_completion_tokens, a rejection asking for the reverse gives up as 'oscillating'."""
+def test_a_stored_rename_contradicted_by_the_deployment_is_revoked() -> None:
+    """A stored max_tokens -> max_completion_tokens that the deployment now rejects is revoked, not reversed."""
     c = call(request(max_tokens=100), learned([Rename("max_tokens", "max_completion_tokens")]))
     assert c.body == request(max_completion_tokens=100)
-    assert c.decide(400, OLD_API, 1.0) == GiveUp("oscillating")
+    step = c.decide(400, OLD_API, 1.0)
+    assert isinstance(step, Revoke)
+    assert step.fix == Rename("max_tokens", "max_completion_tokens")
+    assert c.adopt(step, step.change(c.mapping)) is True
+    assert c.body == request(max_tokens=100)
 
 
-def test_a_fix_undoing_an_earlier_value_change_is_oscillating() -> None:
-    """After reasoning.effort minimal -> low, a rejection of 'low' that suggests 'minimal' gives up as 'oscillating'."""
+def test_a_fix_undoing_one_this_call_learned_is_oscillating() -> None:
+    """A rename learned in this call, then a rejection asking for the reverse, gives up as 'oscillating'."""
+    c = call(request(max_tokens=100))
+    mapping = learn_step(c, MAX_TOKENS, DeploymentMapping())
+    assert c.body == request(max_completion_tokens=100)
+    assert c.decide(400, OLD_API, 2.0) == GiveUp("oscillating")
+    assert mapping.fixes == (Rename("max_tokens", "max_completion_tokens"),)
+
+
+def test_a_fix_undoing_an_earlier_value_change_is_revoked_then_oscillates() -> None:
+    """A stored value change the deployment reverses is revoked; learning the reverse in the same call stops."""
     mapping = learned([SetValue("reasoning.effort", "minimal", "low")])
     c = call(request(reasoning={"effort": "minimal"}), mapping)
     body = error(
         "Unsupported value: 'low' is not supported with the 'gpt-5.1' model. Supported values are: 'minimal'.",
         "reasoning.effort",
     )
-    assert c.decide(400, body, 1.0) == GiveUp("oscillating")
+    step = c.decide(400, body, 1.0)
+    assert step == Revoke(SetValue("reasoning.effort", "minimal", "low"), step.message)  # type: ignore[union-attr]
 
 
 def test_max_repairs_bounds_the_fixes_one_call_learns() -> None:
@@ -234,7 +248,7 @@ def test_policy_allow_lets_drop_tools_be_learned() -> None:
     step = c.decide(404, TOOLS, 1.0)
     assert isinstance(step, Learn)
     assert step.rule.fix == Drop("tools")
-    assert c.adopt(merge(DeploymentMapping(), step.rule)) is True
+    assert c.adopt(step, merge(DeploymentMapping(), step.rule)) is True
     assert c.body == request(tool_choice="auto")
 
 
@@ -266,9 +280,10 @@ def test_adopt_returns_false_when_nothing_changes() -> None:
     """adopt() of a mapping that leaves the request as it is returns False and counts no repair."""
     c = call(request(max_tokens=5), learned([Rename("max_tokens", "max_completion_tokens")]))
     body = c.body
-    assert c.adopt(c.mapping) is False
-    assert c.adopt(learned([Rename("max_tokens", "max_completion_tokens"), Drop("seed")])) is False
-    assert c.adopt(DeploymentMapping((*c.mapping.rules,))) is False
+    step = Learn(c.mapping.rules[0])
+    assert c.adopt(step, c.mapping) is False
+    assert c.adopt(step, learned([Rename("max_tokens", "max_completion_tokens"), Drop("seed")])) is False
+    assert c.adopt(step, DeploymentMapping((*c.mapping.rules,))) is False
     assert c.repairs == 0
     assert c.body is body
 
@@ -279,7 +294,7 @@ def test_adopt_takes_rules_other_processes_learned() -> None:
     step = c.decide(400, MAX_TOKENS, 1.0)
     assert isinstance(step, Learn)
     from_store = merge(learned([Drop("top_p")]), step.rule)
-    assert c.adopt(from_store) is True
+    assert c.adopt(step, from_store) is True
     assert c.body == request(max_completion_tokens=5, temperature=0.2)
     assert c.applied == (Drop("top_p"), Rename("max_tokens", "max_completion_tokens"))
     assert c.repairs == 1

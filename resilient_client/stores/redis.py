@@ -1,0 +1,253 @@
+"""Learned rules in Redis, for fleets of hosts (``pip install resilient-client[redis]``).
+
+Layout (``prefix`` defaults to ``resilient_client:``):
+
+- ``{prefix}rules``: one hash; field = the deployment key as a JSON array
+  ``["host","deployment","api-version","operation"]``, value = that key's entry in
+  the cache document's layout (``_serialize.entry_to_json``).
+- ``{prefix}version``: a counter, incremented by every write.
+- ``{prefix}lease:{name}``: single-flight leases, ``SET NX PX``.
+
+Each process keeps a local copy. A warm call reads only the local copy; at most
+once per ``check_interval`` the version counter is read (one round trip), and the
+hash is re-read only when the counter moved. Writes are optimistic transactions
+(``WATCH``/``MULTI``) over the key's field, so concurrent writers never lose each
+other's rules.
+
+When Redis is unreachable, the store keeps working from its local copy (and keeps
+what it learns there), logs ``store_error`` once, and tries to reconnect every
+``reconnect_interval`` seconds; on reconnecting it writes what it learned meanwhile.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+import time
+from typing import TYPE_CHECKING, Any, Final
+
+from .. import _log
+from .._errors import CacheFormatError
+from .._models import DeploymentKey, DeploymentMapping
+from .._serialize import Rules, entry_from_json, entry_to_json, key_id
+
+if TYPE_CHECKING:
+    import redis as redis_py
+
+    from . import Change
+
+__all__ = ["RedisStore"]
+
+_EMPTY: Final = DeploymentMapping()
+_MAX_PENDING: Final = 1024
+_WATCH_RETRIES: Final = 50
+
+
+def _redis() -> Any:
+    try:
+        import redis  # noqa: PLC0415 - optional dependency, imported when a RedisStore is built
+    except ImportError as exc:  # pragma: no cover - exercised only without the extra
+        msg = "RedisStore needs redis-py: pip install 'resilient-client[redis]'"
+        raise ImportError(msg) from exc
+    return redis
+
+
+class RedisStore:
+    """Learned rules shared through Redis.
+
+    Args:
+        client: A ``redis.Redis`` client (``decode_responses`` may be either).
+        prefix: Prefix of every Redis key this store uses.
+        check_interval: Seconds between checks of the version counter.
+        reconnect_interval: Seconds between reconnection attempts while Redis is down.
+    """
+
+    def __init__(
+        self,
+        client: redis_py.Redis,
+        *,
+        prefix: str = "resilient_client:",
+        check_interval: float = 1.0,
+        reconnect_interval: float = 5.0,
+    ) -> None:
+        self._redis_mod = _redis()
+        self.client = client
+        self.prefix = prefix
+        self.check_interval = check_interval
+        self.reconnect_interval = reconnect_interval
+        self._hash = f"{prefix}rules"
+        self._version_key = f"{prefix}version"
+        self._rules: Rules = {}
+        self._version: int | None = None
+        self._checked_at = float("-inf")
+        self._down_since: float | None = None
+        self._pending: list[tuple[DeploymentKey, Change]] = []
+        self._mutex = threading.RLock()
+        self._warned: set[str] = set()
+        self._token = f"{id(self):x}-{time.time_ns():x}"
+
+    @classmethod
+    def from_url(cls, url: str, **options: Any) -> RedisStore:
+        """A store for ``redis://host:port/db`` (short socket timeouts: a cache must not stall requests)."""
+        redis = _redis()
+        client = redis.Redis.from_url(url, socket_timeout=1.0, socket_connect_timeout=1.0)
+        return cls(client, **options)
+
+    def __repr__(self) -> str:
+        return f"RedisStore(prefix={self.prefix!r})"
+
+    def get(self, key: DeploymentKey) -> DeploymentMapping | None:
+        """The mapping for ``key`` from the local copy (refreshed at most once per ``check_interval``)."""
+        if time.monotonic() - self._checked_at >= self.check_interval:
+            self.refresh()
+        return self._rules.get(key)
+
+    def refresh(self) -> None:
+        """Re-read the hash now if the version counter moved."""
+        with self._mutex:
+            self._checked_at = time.monotonic()
+            if not self._available():
+                return
+            try:
+                raw = self.client.get(self._version_key)
+                version = int(raw) if raw is not None else 0
+                if version != self._version:
+                    self._load(self.client.hgetall(self._hash), version)
+            except self._redis_mod.RedisError as exc:
+                self._went_down(exc)
+
+    def update(self, key: DeploymentKey, change: Change) -> DeploymentMapping:
+        """Apply ``change`` to ``key``'s mapping in Redis (optimistic transaction) and return it."""
+        with self._mutex:
+            self._pending.append((key, change))
+            self._flush()
+            if self._pending:
+                # Redis is down: keep what was learned in the local copy.
+                del self._pending[:-_MAX_PENDING]
+                self._rules = {**self._rules, key: change(self._rules.get(key) or _EMPTY)}
+            return self._rules.get(key) or _EMPTY
+
+    def lease(self, name: str, ttl: float) -> bool:
+        """``SET NX PX``: ``True`` if this store now holds ``name``; ``True`` too while Redis is down."""
+        if not self._available():
+            return True
+        try:
+            return bool(self.client.set(f"{self.prefix}lease:{name}", self._token, nx=True, px=max(1, int(ttl * 1000))))
+        except self._redis_mod.RedisError as exc:
+            self._went_down(exc)
+            return True
+
+    def release(self, name: str) -> None:
+        """Delete the lease if this store still holds it."""
+        if not self._available():
+            return
+        lease = f"{self.prefix}lease:{name}"
+        try:
+            held = self.client.get(lease)
+            if held is not None and (held.decode() if isinstance(held, bytes) else held) == self._token:
+                self.client.delete(lease)
+        except self._redis_mod.RedisError as exc:
+            self._went_down(exc)
+
+    def clear(self, key: DeploymentKey | None = None) -> None:
+        """Forget ``key``'s mapping (or all) in Redis and locally."""
+        with self._mutex:
+            self._pending = [(k, c) for k, c in self._pending if key is not None and k != key]
+            self._rules = {} if key is None else {k: v for k, v in self._rules.items() if k != key}
+            if not self._available():
+                return
+            try:
+                pipe = self.client.pipeline()
+                if key is None:
+                    pipe.delete(self._hash)
+                else:
+                    pipe.hdel(self._hash, key_id(key))
+                pipe.incr(self._version_key)
+                pipe.execute()
+            except self._redis_mod.RedisError as exc:
+                self._went_down(exc)
+
+    def items(self) -> Rules:
+        """Every key's mapping, fresh from Redis."""
+        self._version = None
+        self.refresh()
+        return dict(self._rules)
+
+    def close(self) -> None:
+        """Close the Redis connection pool."""
+        self.client.close()
+
+    def _available(self) -> bool:
+        if self._down_since is None:
+            return True
+        if time.monotonic() - self._down_since < self.reconnect_interval:
+            return False
+        try:
+            self.client.ping()
+        except self._redis_mod.RedisError:
+            self._down_since = time.monotonic()
+            return False
+        self._down_since = None
+        self._warned.discard("down")
+        _log.emit(logging.INFO, _log.STORE_ERROR, store=repr(self), problem="reconnected", detail="Redis is back")
+        self._flush()
+        return True
+
+    def _went_down(self, exc: Exception) -> None:
+        self._down_since = time.monotonic()
+        self._warn("down", f"Redis unreachable, using the local copy: {type(exc).__name__}: {exc}")
+
+    def _load(self, raw: dict[Any, Any], version: int) -> None:
+        rules: Rules = {}
+        for value in raw.values():
+            try:
+                key, mapping = entry_from_json(json.loads(value))
+            except (ValueError, CacheFormatError) as exc:
+                self._warn("format", f"skipped an invalid entry in {self._hash}: {exc}")
+                continue
+            rules[key] = mapping
+        for key, change in self._pending:
+            rules[key] = change(rules.get(key) or _EMPTY)
+        self._rules, self._version = rules, version
+
+    def _flush(self) -> None:
+        """Write pending changes, each in its own optimistic transaction."""
+        while self._pending and self._available():
+            key, change = self._pending[0]
+            try:
+                mapping = self._transact(key, change)
+            except self._redis_mod.RedisError as exc:
+                self._went_down(exc)
+                return
+            self._pending.pop(0)
+            self._rules = {**self._rules, key: mapping}
+
+    def _transact(self, key: DeploymentKey, change: Change) -> DeploymentMapping:
+        field = key_id(key)
+        for _ in range(_WATCH_RETRIES):
+            with self.client.pipeline() as pipe:
+                try:
+                    pipe.watch(self._hash)  # type: ignore[no-untyped-call]  # redis-py leaves it untyped
+                    raw = pipe.hget(self._hash, field)
+                    current = _EMPTY
+                    if raw is not None:
+                        try:
+                            current = entry_from_json(json.loads(raw))[1]
+                        except (ValueError, CacheFormatError) as exc:
+                            self._warn("format", f"replaced an invalid entry for {field}: {exc}")
+                    mapping = change(current)
+                    pipe.multi()
+                    pipe.hset(self._hash, field, json.dumps(entry_to_json(key, mapping), separators=(",", ":")))
+                    pipe.incr(self._version_key)
+                    pipe.execute()
+                except self._redis_mod.WatchError:
+                    continue
+                return mapping
+        msg = f"{field}: too many concurrent writers"
+        raise self._redis_mod.RedisError(msg)
+
+    def _warn(self, what: str, message: str) -> None:
+        if what not in self._warned:
+            self._warned.add(what)
+            _log.emit(logging.WARNING, _log.STORE_ERROR, store=repr(self), problem=what, detail=message)
