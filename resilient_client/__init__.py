@@ -32,7 +32,7 @@ from ._models import (
     RepairPolicy,
     SetValue,
 )
-from .stores import JSONFileStore, MemoryStore, Store, default_cache_path
+from .stores import AsyncStore, AsyncStoreAdapter, JSONFileStore, MemoryStore, Store, default_cache_path
 
 try:
     __version__ = version("resilient-client")
@@ -43,6 +43,8 @@ __all__ = [
     "DEFAULT_PROTECTED",
     "AsyncResilientAzureClient",
     "AsyncResilientOpenAI",
+    "AsyncStore",
+    "AsyncStoreAdapter",
     "CacheFormatError",
     "ChangeRole",
     "Clamp",

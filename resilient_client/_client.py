@@ -441,11 +441,6 @@ class _Options:
     with_options = copy
 
     @property
-    def store(self) -> Store | AsyncStore:
-        """The store this client learns into and reads rules from."""
-        return self._rc.resolved
-
-    @property
     def repair_policy(self) -> RepairPolicy:
         """What this client may change in a request."""
         return self._rc.policy
@@ -462,6 +457,11 @@ class _Options:
 
 
 class _SyncShell(_Options, _SyncBase):
+    @property
+    def store(self) -> Store:
+        """The store this client learns into and reads rules from."""
+        return self._rc.store
+
     def request(self, cast_to: Any, options: FinalRequestOptions, *args: Any, **kwargs: Any) -> Any:
         """Send through openai's request path, repairing and learning from parameter rejections."""
         prepared = self._rc.prepare(self, options)
@@ -514,6 +514,11 @@ class _SyncShell(_Options, _SyncBase):
 
 
 class _AsyncShell(_Options, _AsyncBase):
+    @property
+    def store(self) -> Store | AsyncStore:
+        """The store this client learns into and reads rules from (as given, or resolved from a path or URL)."""
+        return self._rc.resolved
+
     async def request(self, cast_to: Any, options: FinalRequestOptions, *args: Any, **kwargs: Any) -> Any:
         """Send through openai's request path, repairing and learning from parameter rejections."""
         prepared = self._rc.prepare(self, options)

@@ -25,6 +25,7 @@ from resilient_client import (
     ResilientAzureClient,
     ResilientOpenAI,
 )
+from resilient_client.stores import AsyncStore, Store
 from resilient_client.testing import AzureEmulator
 
 if TYPE_CHECKING:
@@ -252,6 +253,7 @@ async def test_environment_variables_keep_working(
     monkeypatch.setenv("AZURE_OPENAI_API_KEY", KEY)
     monkeypatch.setenv("OPENAI_API_VERSION", "2024-12-01-preview")
     monkeypatch.delenv("AZURE_OPENAI_AD_TOKEN", raising=False)
+    store: Store | AsyncStore
     if mode == "sync":
         with ResilientAzureClient() as client:
             assert _chat_o4(client) == "ok"
@@ -458,6 +460,7 @@ async def test_per_request_options_survive_the_repair_retry(recording: HeaderRec
         "model": "o4-mini", "messages": MESSAGES, "max_tokens": 5,
         "extra_headers": {"x-trace": "t-1"}, "extra_query": {"api-version": "2024-10-21"},
     }  # fmt: skip
+    store: Store | AsyncStore
     if mode == "sync":
         with ResilientAzureClient(**options) as client:
             client.chat.completions.create(**params)
@@ -466,6 +469,7 @@ async def test_per_request_options_survive_the_repair_retry(recording: HeaderRec
         async with AsyncResilientAzureClient(**options) as aclient:
             await aclient.chat.completions.create(**params)
             store = aclient.store
+    assert isinstance(store, MemoryStore)
     assert [h.get("x-trace") for h in recording.headers] == ["t-1", "t-1"]
     assert [r.api_version for r in recording.requests] == ["2024-10-21", "2024-10-21"]
     (key,) = store.items()

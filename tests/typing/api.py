@@ -45,7 +45,7 @@ def sync_usage() -> str | None:
         return None
     except openai.BadRequestError:
         return None
-    store: Store = base.store if isinstance(base, ResilientAzureClient) else MemoryStore()
+    store: Store = client.store if isinstance(base, ResilientAzureClient) else MemoryStore()
     store.close()
     return reply.choices[0].message.content
 
