@@ -1,101 +1,142 @@
 """``resilient-client`` (= ``python -m resilient_client``): look at and manage the learned-rule cache.
 
 Only the store protocol is used, so the commands work on whatever
-``RESILIENT_CLIENT_CACHE`` (or ``--cache``) points at.
+``--cache``, ``RESILIENT_CLIENT_CACHE`` or the default points at: a JSON file or a
+``redis://`` URL.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import time
 from collections.abc import Sequence
 from dataclasses import asdict
+from pathlib import Path
+from typing import Any
 
-from ._serialize import Rules
-from .stores import default_cache_path, resolve_store
+from ._core import merge
+from ._errors import CacheFormatError, NewerSchemaError
+from ._models import ChangeRole, Clamp, DeploymentMapping, Fix, Rename, SetValue
+from ._serialize import Rules, dumps, loads
+from .stores import CACHE_ENV, Store, default_cache_path, resolve_store
 
 __all__ = ["main"]
 
 
-def _rows(rules: Rules, deployment: str | None) -> list[dict[str, object]]:
-    return [
-        {
-            "key": str(key),
-            "deployment": key.deployment,
-            "fix": asdict(rule.fix),
-            "evidence": asdict(rule.evidence),
-        }
-        for key, mapping in sorted(rules.items(), key=lambda kv: str(kv[0]))
-        if deployment is None or key.deployment == deployment
-        for rule in mapping.rules
-    ]
+def _describe(fix: Fix) -> str:
+    if isinstance(fix, Rename):
+        return f"rename {fix.param} -> {fix.new}"
+    if isinstance(fix, SetValue):
+        return f"{fix.param}: {fix.old!r} -> {'(omit)' if fix.new is None else repr(fix.new)}"
+    if isinstance(fix, Clamp):
+        return f"clamp {fix.param} to [{fix.minimum}, {fix.maximum}]"
+    if isinstance(fix, ChangeRole):
+        return f"role {fix.role} -> {fix.new}"
+    return f"drop {fix.param}"
 
 
-def _describe(fix: dict[str, object]) -> str:
-    kind = fix["kind"]
-    if kind == "rename":
-        return f"rename {fix['param']} -> {fix['new']}"
-    if kind == "set_value":
-        return f"{fix['param']}: {fix['old']!r} -> {'(omit)' if fix['new'] is None else repr(fix['new'])}"
-    if kind == "clamp":
-        return f"clamp {fix['param']} to [{fix['minimum']}, {fix['maximum']}]"
-    if kind == "change_role":
-        return f"role {fix['role']} -> {fix['new']}"
-    return f"drop {fix['param']}"
+def _selected(rules: Rules, deployment: str | None) -> Rules:
+    return {k: v for k, v in sorted(rules.items(), key=lambda kv: str(kv[0])) if deployment in (None, k.deployment)}
 
 
-def _show(rules: Rules, deployment: str | None, *, as_json: bool) -> None:
-    rows = _rows(rules, deployment)
+def _show(rules: Rules, *, as_json: bool) -> None:
     if as_json:
+        rows = [
+            {"key": asdict(key), "model": m.model, "fix": asdict(r.fix), "evidence": asdict(r.evidence)}
+            for key, m in rules.items()
+            for r in m.rules
+        ]
         print(json.dumps(rows, indent=2))
         return
-    if not rows:
+    table = [("KEY", "RULE", "EVIDENCE", "HITS", "LAST SEEN")]
+    for key, mapping in rules.items():
+        for rule in mapping.rules:
+            ev = rule.evidence
+            seen = time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(ev.last_seen))
+            evidence = f"{ev.status} {ev.code or ''}: {ev.message}".replace("\n", " ")
+            if len(evidence) > 70:  # noqa: PLR2004 - a terminal column
+                evidence = evidence[:67] + "..."
+            table.append((str(key), _describe(rule.fix), evidence, str(ev.hits), seen))
+    if len(table) == 1:
         print("no learned rules")
         return
-    table = [("KEY", "RULE", "EVIDENCE", "HITS", "LAST SEEN")]
-    for row in rows:
-        ev = row["evidence"]
-        assert isinstance(ev, dict)  # noqa: S101 - asdict of Evidence
-        fix = row["fix"]
-        assert isinstance(fix, dict)  # noqa: S101 - asdict of a fix
-        seen = time.strftime("%Y-%m-%d %H:%M", time.localtime(ev["last_seen"]))
-        table.append(
-            (str(row["key"]), _describe(fix), f"{ev['status']} {ev['code'] or ''}".strip(), str(ev["hits"]), seen)
-        )
-    widths = [max(len(r[i]) for r in table) for i in range(5)]
-    for r in table:
-        print("  ".join(cell.ljust(w) for cell, w in zip(r, widths, strict=True)).rstrip())
+    widths = [max(len(row[i]) for row in table) for i in range(len(table[0]))]
+    for row in table:
+        print("  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip())
+
+
+def _import(store: Store, path: Path) -> int:
+    try:
+        rules = loads(path.read_bytes())
+    except (OSError, CacheFormatError, NewerSchemaError) as exc:
+        print(f"resilient-client: cannot import {path}: {exc}", file=sys.stderr)
+        return 1
+    count = 0
+    for key, incoming in rules.items():
+
+        def change(mapping: DeploymentMapping, incoming: DeploymentMapping = incoming) -> DeploymentMapping:
+            for rule in incoming.rules:
+                mapping = merge(mapping, rule)
+            return mapping
+
+        store.update(key, change)
+        count += len(incoming.rules)
+    print(f"imported {count} rule(s) for {len(rules)} key(s)", file=sys.stderr)
+    return 0
+
+
+def _location(cache: str | None) -> str:
+    return cache or os.environ.get(CACHE_ENV) or str(default_cache_path())
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit status."""
     parser = argparse.ArgumentParser(prog="resilient-client", description=__doc__)
-    parser.add_argument("--cache", help="cache file (default: $RESILIENT_CLIENT_CACHE or the user cache dir)")
+    parser.add_argument("--cache", help=f"cache file or redis:// URL (default: ${CACHE_ENV}, else the user cache dir)")
     sub = parser.add_subparsers(dest="command", required=True)
-    cache = sub.add_parser("cache", help="inspect or clear learned rules")
-    cache_sub = cache.add_subparsers(dest="action", required=True)
-    cache_sub.add_parser("path", help="print the cache file path")
-    show = cache_sub.add_parser("show", help="print learned rules")
-    show.add_argument("--deployment")
-    show.add_argument("--json", action="store_true")
-    clear = cache_sub.add_parser("clear", help="forget learned rules")
-    clear.add_argument("--deployment")
+    cache = sub.add_parser("cache", help="inspect and manage learned rules")
+    actions = cache.add_subparsers(dest="action", required=True)
+    actions.add_parser("path", help="print where the cache is")
+    show = actions.add_parser("show", help="print learned rules: key, rule, evidence, hits, last seen")
+    show.add_argument("--deployment", help="only this deployment")
+    show.add_argument("--json", action="store_true", help="machine-readable output")
+    clear = actions.add_parser("clear", help="forget learned rules")
+    clear.add_argument("--deployment", help="only this deployment")
+    export = actions.add_parser("export", help="write all rules to FILE (the cache file format)")
+    export.add_argument("file", type=Path)
+    imp = actions.add_parser("import", help="merge the rules in FILE into the cache (validated first)")
+    imp.add_argument("file", type=Path)
     args = parser.parse_args(argv)
 
+    location = _location(args.cache)
     if args.action == "path":
-        print(args.cache or default_cache_path())
+        print(location)
         return 0
-    store = resolve_store(args.cache)
+    store = resolve_store(location)
+    try:
+        return _run(store, args)
+    finally:
+        store.close()
+
+
+def _run(store: Store, args: Any) -> int:
+    if args.action == "import":
+        return _import(store, args.file)
     rules = store.items()
     if args.action == "show":
-        _show(rules, args.deployment, as_json=args.json)
-        return 0
-    keys = [k for k in rules if args.deployment is None or k.deployment == args.deployment]
-    if args.deployment is None:
-        store.clear()
-    for key in keys if args.deployment is not None else ():
-        store.clear(key)
-    print(f"cleared {sum(len(rules[k].rules) for k in keys)} rule(s)", file=sys.stderr)
+        _show(_selected(rules, args.deployment), as_json=args.json)
+    elif args.action == "export":
+        args.file.write_text(dumps(rules))
+        print(f"exported {sum(len(m.rules) for m in rules.values())} rule(s) to {args.file}", file=sys.stderr)
+    else:
+        chosen = _selected(rules, args.deployment)
+        if args.deployment is None:
+            store.clear()
+        else:
+            for key in chosen:
+                store.clear(key)
+        print(f"cleared {sum(len(m.rules) for m in chosen.values())} rule(s)", file=sys.stderr)
     return 0
