@@ -19,6 +19,7 @@ Calls alternate one by one so machine noise hits both sides alike.
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import statistics
 import subprocess
@@ -66,7 +67,7 @@ def core_us_per_call(n: int = 20000) -> float:
         if rejection is None or fix is None:
             raise AssertionError(message)
         rule = LearnedRule(fix, evidence_for(rejection, 0.0))
-        mapping = store.update(key, lambda m, rule=rule: merge(m, rule))
+        mapping = store.update(key, functools.partial(merge, rule=rule))
         current = Call(key, body, mapping, policy=policy, max_repairs=4, learn=True).body
 
     def one() -> None:

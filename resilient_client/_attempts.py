@@ -106,6 +106,7 @@ class Call:
     """
 
     __slots__ = (
+        "_signature",
         "applied",
         "body",
         "key",
@@ -139,17 +140,25 @@ class Call:
         self.learned: list[Fix] = []
         self.mapping = mapping or _EMPTY
         self.body, self.applied = apply(self.mapping.fixes, original)
+        self._signature: frozenset[str] | None = None
+
+    def signature(self) -> frozenset[str]:
+        """The signature of :attr:`body` (computed once per body)."""
+        if self._signature is None:
+            self._signature = signature(self.body)
+        return self._signature
 
     def unverified(self) -> frozenset[str]:
         """What the body to send carries that Azure has not yet accepted for this key."""
         if not self.learn:
             return frozenset()
-        return signature(self.body) - self.mapping.accepted
+        return self.signature() - self.mapping.accepted
 
     def restart(self, mapping: DeploymentMapping | None) -> None:
         """Take what others learned while this call waited (not a repair of its own)."""
         self.mapping = mapping or _EMPTY
         self.body, self.applied = apply(self.mapping.fixes, self.original)
+        self._signature = None
 
     def decide(self, status: int, error_body: str | bytes | object, now: float) -> Step:  # noqa: PLR0911 - one exit per outcome
         """What to do about a rejection of :attr:`body`.
@@ -201,6 +210,7 @@ class Call:
         if isinstance(step, Learn):
             self.learned.append(step.rule.fix)
         self.mapping, self.body, self.applied = mapping, body, applied
+        self._signature = None
         return True
 
     def succeeded(self, model: object) -> Change | None:
@@ -209,7 +219,7 @@ class Call:
         It records the body's signature as accepted and the model the deployment
         reported (a different model than before starts the key afresh).
         """
-        seen = signature(self.body) if self.learn else frozenset()
+        seen = self.signature() if self.learn else frozenset()
         reported = model if isinstance(model, str) and model else None
         if seen <= self.mapping.accepted and (reported is None or reported == self.mapping.model):
             return None
