@@ -20,13 +20,15 @@ from typing import Any
 from ._core import merge
 from ._errors import CacheFormatError, NewerSchemaError
 from ._models import ChangeRole, Clamp, DeploymentMapping, Fix, Rename, SetValue
+from ._probe import DEFAULT_PARAMS
 from ._serialize import Rules, dumps, loads
 from .stores import CACHE_ENV, Store, default_cache_path, resolve_store
 
-__all__ = ["main"]
+__all__ = ["describe", "main", "show_rules"]
 
 
-def _describe(fix: Fix) -> str:
+def describe(fix: Fix) -> str:
+    """A fix in a few words: ``rename max_tokens -> max_completion_tokens``."""
     if isinstance(fix, Rename):
         return f"rename {fix.param} -> {fix.new}"
     if isinstance(fix, SetValue):
@@ -42,7 +44,8 @@ def _selected(rules: Rules, deployment: str | None) -> Rules:
     return {k: v for k, v in sorted(rules.items(), key=lambda kv: str(kv[0])) if deployment in (None, k.deployment)}
 
 
-def _show(rules: Rules, *, as_json: bool) -> None:
+def show_rules(rules: Rules, *, as_json: bool = False) -> None:
+    """Print rules as ``cache show`` does: a table (key, rule, evidence, hits, last seen), or JSON."""
     if as_json:
         rows = [
             {"key": asdict(key), "model": m.model, "fix": asdict(r.fix), "evidence": asdict(r.evidence)}
@@ -59,7 +62,7 @@ def _show(rules: Rules, *, as_json: bool) -> None:
             evidence = f"{ev.status} {ev.code or ''}: {ev.message}".replace("\n", " ")
             if len(evidence) > 70:  # noqa: PLR2004 - a terminal column
                 evidence = evidence[:67] + "..."
-            table.append((str(key), _describe(rule.fix), evidence, str(ev.hits), seen))
+            table.append((str(key), describe(rule.fix), evidence, str(ev.hits), seen))
     if len(table) == 1:
         print("no learned rules")
         return
@@ -109,9 +112,28 @@ def main(argv: Sequence[str] | None = None) -> int:
     export.add_argument("file", type=Path)
     imp = actions.add_parser("import", help="merge the rules in FILE into the cache (validated first)")
     imp.add_argument("file", type=Path)
+    demo = sub.add_parser("demo", help="watch the client learn from an emulated Azure deployment (offline)")
+    demo.add_argument("--json", action="store_true", help="machine-readable output")
+    probe = sub.add_parser("probe", help="learn a real deployment's rules before production does")
+    probe.add_argument("--deployment", required=True, help="the Azure deployment name")
+    probe.add_argument("--endpoint", help="azure_endpoint (default: $AZURE_OPENAI_ENDPOINT)")
+    probe.add_argument("--api-version", help="api-version (default: $OPENAI_API_VERSION)")
+    probe.add_argument(
+        "--params",
+        default=",".join(DEFAULT_PARAMS),
+        help="comma-separated params your code sends, 'system' for a system message "
+        f"(default: {','.join(DEFAULT_PARAMS)})",
+    )
+    probe.add_argument("--json", action="store_true", help="machine-readable output")
     args = parser.parse_args(argv)
 
+    if args.command == "demo":
+        from ._demo import run_demo  # noqa: PLC0415 - starts a server: only when asked
+
+        return run_demo(as_json=args.json)
     location = _location(args.cache)
+    if args.command == "probe":
+        return _probe(args, location)
     if args.action == "path":
         print(location)
         return 0
@@ -122,12 +144,50 @@ def main(argv: Sequence[str] | None = None) -> int:
         store.close()
 
 
+def _probe(args: Any, location: str) -> int:
+    from ._probe import probe  # noqa: PLC0415 - talks to Azure: only when asked
+
+    store = resolve_store(location)
+    try:
+        result = probe(
+            args.deployment,
+            params=[p.strip() for p in args.params.split(",") if p.strip()],
+            endpoint=args.endpoint,
+            api_version=args.api_version,
+            store=store,
+        )
+    except ValueError as exc:
+        print(f"resilient-client probe: {exc}", file=sys.stderr)
+        return 2
+    finally:
+        store.close()
+    if args.json:
+        doc = {
+            "deployment": result.deployment,
+            "learned": [asdict(f) for f in result.learned],
+            "rules": [asdict(r.fix) for r in result.rules.rules],
+            "blocked": result.blocked,
+            "error": result.error,
+            "cache": location,
+        }
+        print(json.dumps(doc, indent=2))
+    else:
+        print(f"probed {result.deployment!r}: learned {len(result.learned)} new rule(s) into {location}")
+        for fix in result.rules.fixes:
+            print(f"  {describe(fix)}")
+        for param in result.blocked:
+            print(f"  {param}: rejected, but protected (see RepairPolicy); not repaired")
+        if result.error:
+            print(f"the probe ended with an error: {result.error}", file=sys.stderr)
+    return 1 if result.error else 0
+
+
 def _run(store: Store, args: Any) -> int:
     if args.action == "import":
         return _import(store, args.file)
     rules = store.items()
     if args.action == "show":
-        _show(_selected(rules, args.deployment), as_json=args.json)
+        show_rules(_selected(rules, args.deployment), as_json=args.json)
     elif args.action == "export":
         args.file.write_text(dumps(rules))
         print(f"exported {sum(len(m.rules) for m in rules.values())} rule(s) to {args.file}", file=sys.stderr)

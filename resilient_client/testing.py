@@ -290,6 +290,8 @@ class SeenRequest:
     api_version: str | None
     body: Body
     status: int
+    error: str | None = None
+    """The error message answered, if the request was rejected."""
 
 
 _ROUTE: Final = re.compile(
@@ -363,8 +365,10 @@ class AzureEmulator:
             status, reply = 404, _NOT_FOUND
         else:
             status, reply = profile.check(body) or (200, {})
+        error = reply.get("error") if status != 200 else None  # noqa: PLR2004 - HTTP OK
+        message = error.get("message") if isinstance(error, dict) else None
         with self._lock:
-            self.requests.append(SeenRequest(deployment, operation, query.get("api-version"), body, status))
+            self.requests.append(SeenRequest(deployment, operation, query.get("api-version"), body, status, message))
         if status != 200 or profile is None:  # noqa: PLR2004 - HTTP OK
             return status, reply
         return 200, _success(profile, operation, stream=body.get("stream") is True)
