@@ -225,8 +225,10 @@ class Call:
             return None
 
         def change(mapping: DeploymentMapping) -> DeploymentMapping:
-            mapping = accept(mapping, seen)
-            return observe_model(mapping, reported) if reported is not None else mapping
+            # A new model resets the key first; what this body showed it accepts holds for the new model too.
+            if reported is not None:
+                mapping = observe_model(mapping, reported)
+            return accept(mapping, seen)
 
         return change
 

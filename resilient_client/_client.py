@@ -21,7 +21,6 @@ from typing import TYPE_CHECKING, Any, Final, NoReturn
 from urllib.parse import urlsplit
 
 import openai
-import tenacity
 
 from . import _log
 from ._attempts import Blocked, Call, Learn, Revoke, summary
@@ -41,6 +40,7 @@ __all__ = [
 ]
 
 if TYPE_CHECKING:
+    import tenacity
     from openai._models import FinalRequestOptions
     from typing_extensions import Self
 
@@ -123,6 +123,8 @@ def _retry_kwargs(max_repairs: int) -> dict[str, Any]:
     # The pure loop decides *whether* to retry (a new fix was learned); tenacity
     # bounds the attempts and retries immediately: a repaired request need not wait.
     # The first attempt and the first repair happen before tenacity takes over.
+    import tenacity  # noqa: PLC0415 - see _Resilience.retrying
+
     return {
         "stop": tenacity.stop_after_attempt(max(1, max_repairs)),
         "retry": tenacity.retry_if_exception_type(_Repaired),
@@ -193,9 +195,15 @@ class _Resilience:
 
     def retrying(self) -> tenacity.Retrying:
         # A fresh controller per call (its state is per call); the strategies are shared.
+        # Imported here: only a call that repairs something needs it, so importing
+        # resilient_client stays cheap.
+        import tenacity  # noqa: PLC0415
+
         return tenacity.Retrying(**_retry_kwargs(self.max_repairs))
 
     def async_retrying(self) -> tenacity.AsyncRetrying:
+        import tenacity  # noqa: PLC0415 - see retrying()
+
         return tenacity.AsyncRetrying(**_retry_kwargs(self.max_repairs))
 
     def prepare(
@@ -217,9 +225,7 @@ class _Resilience:
 
     def call(self, key: DeploymentKey, body: dict[str, Any], mapping: DeploymentMapping | None) -> Call:
         """A new call, with the rules known for its key applied."""
-        if mapping is not None and self.rule_ttl is not None:
-            mapping = expire(mapping, self.rule_ttl, time.time())
-        call = Call(key, body, mapping, policy=self.policy, max_repairs=self.max_repairs, learn=self.learn)
+        call = Call(key, body, self.live(mapping), policy=self.policy, max_repairs=self.max_repairs, learn=self.learn)
         if call.applied and _log.enabled(logging.DEBUG):
             for fix in call.applied:
                 _log.emit(
@@ -232,13 +238,23 @@ class _Resilience:
                 )
         return call
 
-    def may_lead(self, call: Call, waited: float) -> bool:
+    def may_lead(self, call: Call, started: float) -> bool:
         """Whether the call should try to lead: it carries something unverified and has not waited too long.
 
-        A call that waited ``wait_timeout`` goes ahead without leading: a stuck
-        leader delays others, never blocks them.
+        A call that waited ``wait_timeout`` seconds goes ahead without leading: a
+        stuck leader delays others, never blocks them.
         """
-        return not call.leader and waited < self.wait_timeout and bool(call.unverified())
+        return not call.leader and time.monotonic() - started < self.wait_timeout and bool(call.unverified())
+
+    def live(self, mapping: DeploymentMapping | None) -> DeploymentMapping | None:
+        """The mapping without rules past ``rule_ttl`` (every path that applies rules goes through here)."""
+        if mapping is None or self.rule_ttl is None:
+            return mapping
+        return expire(mapping, self.rule_ttl, time.time())
+
+    def restart(self, call: Call, mapping: DeploymentMapping | None) -> None:
+        """Re-apply the store's current rules to a call that waited or just took the lead."""
+        call.restart(self.live(mapping))
 
     def try_lead(self, call: Call) -> bool:
         """Take the in-process leadership of the call's key (the shell then takes the store's lease)."""
@@ -266,7 +282,7 @@ class _Resilience:
     def adopt(self, call: Call, step: Learn | Revoke, mapping: DeploymentMapping, exc: openai.APIStatusError) -> None:
         """Switch the call to the store's rules for the next attempt, or give up (raise ``exc``)."""
         fields = {"deployment": call.key.deployment, "operation": call.key.operation}
-        if not call.adopt(step, mapping):
+        if not call.adopt(step, self.live(mapping) or mapping):
             _log.emit(logging.INFO, _log.GAVE_UP, **fields, reason="no_change", repairs=call.repairs)
             raise exc
         if isinstance(step, Revoke):
@@ -469,19 +485,25 @@ class _SyncShell(_Options, _SyncBase):
             return super().request(cast_to, options, *args, **kwargs)
         store = self._rc.store
         call = self._rc.call(*prepared, store.get(prepared[0]))
-        waited = 0.0
+        name, started = key_id(call.key), time.monotonic()
         # Single flight: one call per key learns at a time, in this process (try_lead)
         # and across processes (the store's lease); the others wait, then apply what it learned.
-        while self._rc.may_lead(call, waited):
-            if self._rc.try_lead(call):
-                if store.lease(key_id(call.key), self._rc.lease_ttl()):
+        while self._rc.may_lead(call, started):
+            leading = self._rc.try_lead(call)
+            if leading and not store.lease(name, self._rc.lease_ttl()):
+                self._rc.stop_leading(call)
+                leading = False
+            if not leading:
+                time.sleep(_POLL)
+            # Fresh rules either way: a new leader starts from what the last one learned.
+            store.refresh()
+            self._rc.restart(call, store.get(call.key))
+            if leading:
+                if call.unverified():
                     call.leader = True
                     break
+                store.release(name)
                 self._rc.stop_leading(call)
-            time.sleep(_POLL)
-            waited += _POLL
-            store.refresh()
-            call.restart(store.get(call.key))
         try:
             result = self._send(cast_to, options, call, args, kwargs)
             change = call.succeeded(_result_model(result))
@@ -490,7 +512,7 @@ class _SyncShell(_Options, _SyncBase):
             return result
         finally:
             if call.leader:
-                store.release(key_id(call.key))
+                store.release(name)
                 self._rc.stop_leading(call)
 
     def _send(self, cast_to: Any, options: FinalRequestOptions, call: Call, args: Any, kwargs: Any) -> Any:
@@ -526,18 +548,23 @@ class _AsyncShell(_Options, _AsyncBase):
             return await super().request(cast_to, options, *args, **kwargs)
         store = self._rc.async_store
         call = self._rc.call(*prepared, await store.get(prepared[0]))
-        waited = 0.0
+        name, started = key_id(call.key), time.monotonic()
         # Single flight, as in the sync twin; waiting never blocks the event loop.
-        while self._rc.may_lead(call, waited):
-            if self._rc.try_lead(call):
-                if await store.lease(key_id(call.key), self._rc.lease_ttl()):
+        while self._rc.may_lead(call, started):
+            leading = self._rc.try_lead(call)
+            if leading and not await store.lease(name, self._rc.lease_ttl()):
+                self._rc.stop_leading(call)
+                leading = False
+            if not leading:
+                await asyncio.sleep(_POLL)
+            await store.refresh()
+            self._rc.restart(call, await store.get(call.key))
+            if leading:
+                if call.unverified():
                     call.leader = True
                     break
+                await store.release(name)
                 self._rc.stop_leading(call)
-            await asyncio.sleep(_POLL)
-            waited += _POLL
-            await store.refresh()
-            call.restart(await store.get(call.key))
         try:
             result = await self._send(cast_to, options, call, args, kwargs)
             change = call.succeeded(_result_model(result))
@@ -546,7 +573,7 @@ class _AsyncShell(_Options, _AsyncBase):
             return result
         finally:
             if call.leader:
-                await store.release(key_id(call.key))
+                await store.release(name)
                 self._rc.stop_leading(call)
 
     async def _send(self, cast_to: Any, options: FinalRequestOptions, call: Call, args: Any, kwargs: Any) -> Any:

@@ -1,19 +1,19 @@
-"""One structlog logger, silent unless the application configures logging.
+"""Events through structlog when the application configured it; silent otherwise.
 
 structlog's out-of-the-box configuration prints to stdout, which a library must
 never do on its own. So: when the application has configured structlog, events go
-through its pipeline; otherwise they go to the stdlib logger ``resilient_client``,
-which carries a ``NullHandler`` and so prints nothing until the application
-configures :mod:`logging`.
+through its pipeline (logger name ``resilient_client``); otherwise they go to the
+stdlib logger ``resilient_client``, which carries a ``NullHandler`` and so prints
+nothing until the application configures :mod:`logging`. structlog is not even
+imported unless the application imported it: an application that has not cannot
+have configured it.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import MutableMapping
+import sys
 from typing import Any, Final
-
-import structlog
 
 __all__ = [
     "GAVE_UP",
@@ -24,6 +24,7 @@ __all__ = [
     "RULE_REVOKED",
     "STORE_ERROR",
     "emit",
+    "enabled",
 ]
 
 LOGGER_NAME: Final = "resilient_client"
@@ -39,29 +40,25 @@ _stdlib = logging.getLogger(LOGGER_NAME)
 _stdlib.addHandler(logging.NullHandler())
 
 
-def _render(_: Any, __: str, event_dict: MutableMapping[str, Any]) -> dict[str, Any]:
-    event = event_dict.pop("event")
-    fields = " ".join(f"{k}={v!r}" for k, v in event_dict.items())
-    return {"msg": f"{event} {fields}" if fields else event, "extra": {"event": event, **event_dict}}
-
-
-_fallback = structlog.wrap_logger(
-    _stdlib,
-    processors=[_render],
-    wrapper_class=structlog.stdlib.BoundLogger,
-    context_class=dict,
-    cache_logger_on_first_use=True,
-)
+def _structlog() -> Any:
+    module = sys.modules.get("structlog")
+    return module if module is not None and module.is_configured() else None
 
 
 def enabled(level: int) -> bool:
     """Whether an event at ``level`` could reach anyone (cheap; for hot paths)."""
-    return structlog.is_configured() or _stdlib.isEnabledFor(level)
+    return _structlog() is not None or _stdlib.isEnabledFor(level)
 
 
 def emit(level: int, event: str, **fields: Any) -> None:
-    """Log ``event`` with ``fields`` at ``level``; fields never hold prompt text or keys."""
-    if structlog.is_configured():
+    """Log ``event`` with ``fields`` at ``level``; fields never hold prompt text or keys.
+
+    Through stdlib logging the message reads ``event key=value …`` and the fields
+    are also attributes of the record (``record.event``, ``record.param`` …).
+    """
+    structlog = _structlog()
+    if structlog is not None:
         structlog.get_logger(LOGGER_NAME).log(level, event, **fields)
     elif _stdlib.isEnabledFor(level):
-        _fallback.log(level, event, **fields)
+        text = " ".join(f"{k}={v!r}" for k, v in fields.items())
+        _stdlib.log(level, f"{event} {text}" if text else event, extra={"event": event, **fields})

@@ -21,6 +21,7 @@ import contextlib
 import json
 import re
 import socket
+import sys
 import threading
 import time
 import uuid
@@ -281,6 +282,16 @@ _NOT_FOUND: Final = {
 }
 
 
+class _Server(ThreadingHTTPServer):
+    # A burst of a hundred clients must queue, not be reset (the default backlog is 5).
+    request_queue_size = 1024
+
+    def handle_error(self, request: object, client_address: object) -> None:
+        """A client that hung up is not an error worth a traceback on stderr."""
+        if not isinstance(sys.exc_info()[1], ConnectionError):
+            super().handle_error(request, client_address)  # type: ignore[arg-type]  # stdlib types it loosely
+
+
 @dataclass(frozen=True)
 class SeenRequest:
     """One request the emulator received (the api-key header is never kept)."""
@@ -344,7 +355,7 @@ class AzureEmulator:
             self.requests.clear()
 
     def __enter__(self) -> Self:
-        self._server = ThreadingHTTPServer((self.host, 0), _handler(self))
+        self._server = _Server((self.host, 0), _handler(self))
         self._server.daemon_threads = True
         threading.Thread(target=self._server.serve_forever, name="azure-emulator", daemon=True).start()
         return self
@@ -559,7 +570,7 @@ def fixed(status: int, body: Body) -> ModelProfile:
 
 
 def serve(argv: list[str] | None = None) -> None:
-    """Run the emulator in the foreground: ``python -m resilient_client.testing [--port N] [--latency S]``.
+    """Run the emulator in the foreground: ``python -m resilient_client.testing [--latency S]``.
 
     Prints the endpoint on the first line of stdout, then serves until interrupted.
     """

@@ -23,8 +23,6 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Final, Protocol, runtime_checkable
 
-import platformdirs
-
 from .._models import DeploymentKey, DeploymentMapping
 from .._serialize import Rules
 from .json_file import JSONFileStore
@@ -217,6 +215,8 @@ class MemoryStore:
 
 def default_cache_path() -> Path:
     """``rules.json`` in the platform's user cache directory."""
+    import platformdirs  # noqa: PLC0415 - needed only when no cache is named
+
     return platformdirs.user_cache_path("resilient-client", appauthor=False) / "rules.json"
 
 

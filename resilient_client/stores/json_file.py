@@ -28,10 +28,9 @@ import tempfile
 import threading
 import time
 import uuid
+from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Final
-
-import filelock
+from typing import TYPE_CHECKING, Any, Final
 
 from .. import _log
 from .._errors import CacheFormatError, NewerSchemaError
@@ -39,7 +38,17 @@ from .._models import DeploymentKey, DeploymentMapping
 from .._serialize import Rules, dumps, loads
 
 if TYPE_CHECKING:
+    import filelock
+
     from . import Change
+
+
+def _filelock() -> Any:
+    # filelock is imported when a store is built, not when resilient_client is.
+    import filelock  # noqa: PLC0415
+
+    return filelock
+
 
 __all__ = ["JSONFileStore"]
 
@@ -74,11 +83,12 @@ class JSONFileStore:
         self.path = Path(path)
         self.mode = mode
         self.check_interval = check_interval
-        self._lock = filelock.FileLock(f"{self.path}.lock", timeout=lock_timeout, mode=mode)
+        self._filelock = _filelock()
+        self._lock: filelock.FileLock = self._filelock.FileLock(f"{self.path}.lock", timeout=lock_timeout, mode=mode)
         self._mutex = threading.Lock()
         self._rules: Rules = {}
         self._base: Rules = {}
-        self._pending: list[tuple[DeploymentKey, Change]] = []
+        self._pending: list[Callable[[Rules], Rules]] = []
         self._token = f"{os.getpid()}-{uuid.uuid4().hex}"
         self._stamp: _Stamp | None = None
         self._checked_at = float("-inf")
@@ -101,11 +111,14 @@ class JSONFileStore:
             stamp = self._stat()
             if stamp != self._stamp:
                 self._adopt(self._read(), stamp)
+                # Even a file that cannot be used (newer schema, unreadable) is not
+                # read again until it changes.
+                self._stamp = stamp
 
     def update(self, key: DeploymentKey, change: Change) -> DeploymentMapping:
         """Apply ``change`` to ``key``'s mapping as it is in the file now, and write the file."""
         with self._mutex:
-            self._pending.append((key, change))
+            self._pending.append(lambda rules: {**rules, key: change(rules.get(key) or _EMPTY)})
             self._write()
             return self._rules.get(key) or _EMPTY
 
@@ -113,30 +126,40 @@ class JSONFileStore:
         """Take the lease ``name`` (a file beside the cache holding its expiry) unless another holds it."""
         path = self._lease_path(name)
         record = f"{time.time() + ttl} {self._token}"
+        tmp = path.with_name(f"{path.name}.{self._token}")
         try:
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, self.mode)
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            tmp.write_text(record)
+            # link() creates the lease with its content in one step and fails if it
+            # exists: nobody ever sees an empty lease and takes it for an expired one.
+            os.link(tmp, path)
         except FileExistsError:
             return self._take_expired(path, record)
         except OSError as exc:
             # No place to coordinate: every process learns for itself, as without a lease.
             self._warn("lease", f"cannot create lease file: {exc}")
             return True
-        with os.fdopen(fd, "w") as f:
-            f.write(record)
+        finally:
+            with contextlib.suppress(OSError):
+                tmp.unlink()
         return True
 
     def release(self, name: str) -> None:
         """Remove the lease file if this store still holds it."""
         path = self._lease_path(name)
-        with contextlib.suppress(OSError):
+        # Under the lock that take-overs hold: an expired lease someone else just
+        # took over is theirs, not ours to remove.
+        with contextlib.suppress(OSError, self._filelock.Timeout), self._lock:
             if path.read_text().endswith(self._token):
                 path.unlink()
 
     def clear(self, key: DeploymentKey | None = None) -> None:
         """Forget ``key``'s mapping (or all) here and in the file."""
         with self._mutex:
-            self._pending = [(k, c) for k, c in self._pending if key is not None and k != key]
-            self._write(drop=key, drop_all=key is None)
+            # Queued like any change: a clear that cannot be written now still holds
+            # here, and is written with the next successful write.
+            self._pending.append(lambda rules: {} if key is None else {k: v for k, v in rules.items() if k != key})
+            self._write()
 
     def items(self) -> Rules:
         """Every key's rules, fresh from the file."""
@@ -164,7 +187,7 @@ class JSONFileStore:
                 tmp.write_text(record)
                 os.replace(tmp, path)
                 return True
-        except (OSError, filelock.Timeout):
+        except (OSError, self._filelock.Timeout):
             return False
 
     def _stat(self) -> _Stamp:
@@ -209,7 +232,7 @@ class JSONFileStore:
                     os.replace(self.path, aside)
                 else:
                     return
-        except (OSError, filelock.Timeout) as err:
+        except (OSError, self._filelock.Timeout) as err:
             self._warn("corrupt", f"cache file is corrupt ({exc}) and could not be moved aside: {err}")
             return
         self._warn("corrupt", f"cache file was corrupt ({exc}); kept it as {aside.name} and started empty")
@@ -222,33 +245,24 @@ class JSONFileStore:
         else:
             self._stamp = stamp
             self._base = disk
-        merged = dict(disk)
-        for key, change in self._pending:
-            merged[key] = change(merged.get(key) or _EMPTY)
-        self._rules = merged
+        for change in self._pending:
+            disk = change(disk)
+        self._rules = disk
 
-    def _write(self, *, drop: DeploymentKey | None = None, drop_all: bool = False) -> None:
+    def _write(self) -> None:
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             with self._lock:
                 disk = self._read()
                 if disk is None:
                     raise PermissionError("the cache file cannot be safely rewritten")
-                if drop_all:
-                    disk = {}
-                elif drop is not None:
-                    disk.pop(drop, None)
                 self._adopt(disk, _NO_FILE)
                 self._replace(dumps(self._rules))
                 self._pending = []
                 self._base = self._rules
                 self._stamp = self._stat()
                 self._checked_at = time.monotonic()
-        except (OSError, filelock.Timeout) as exc:
-            if drop_all:
-                self._base = {}
-            elif drop is not None:
-                self._base = {k: v for k, v in self._base.items() if k != drop}
+        except (OSError, self._filelock.Timeout) as exc:
             # Bounded: a cache that stays unwritable must not grow without end. The
             # oldest unwritten change is forgotten (at worst relearned, one 400).
             del self._pending[:-_MAX_PENDING]

@@ -6,13 +6,15 @@ Layout (``prefix`` defaults to ``resilient_client:``):
   ``["host","deployment","api-version","operation"]``, value = that key's entry in
   the cache document's layout (``_serialize.entry_to_json``).
 - ``{prefix}version``: a counter, incremented by every write.
-- ``{prefix}lease:{name}``: single-flight leases, ``SET NX PX``.
+- ``{prefix}lease:{name}``: single-flight leases, ``SET NX PX``; released with an
+  atomic compare-and-delete, so an expired lease someone else took over is theirs.
 
 Each process keeps a local copy. A warm call reads only the local copy; at most
 once per ``check_interval`` the version counter is read (one round trip), and the
-hash is re-read only when the counter moved. Writes are optimistic transactions
-(``WATCH``/``MULTI``) over the key's field, so concurrent writers never lose each
-other's rules.
+hash is re-read only when the counter moved. A write is a Lua script run atomically
+by Redis: it returns the key's current entry and version only if the version the
+writer read still holds, else the writer re-reads and retries; so concurrent
+writers never lose each other's rules.
 
 When Redis is unreachable, the store keeps working from its local copy (and keeps
 what it learns there), logs ``store_error`` once, and tries to reconnect every
@@ -41,7 +43,24 @@ __all__ = ["RedisStore"]
 
 _EMPTY: Final = DeploymentMapping()
 _MAX_PENDING: Final = 1024
-_WATCH_RETRIES: Final = 50
+_CAS_RETRIES: Final = 100
+
+# KEYS: hash, version counter. ARGV: field, expected value ("" = absent), new value.
+_CAS: Final = """
+local current = redis.call('HGET', KEYS[1], ARGV[1])
+if (current or '') ~= ARGV[2] then return 0 end
+redis.call('HSET', KEYS[1], ARGV[1], ARGV[3])
+redis.call('INCR', KEYS[2])
+return 1
+"""
+_RELEASE: Final = """
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+return 0
+"""
+
+
+class _Contention(Exception):  # noqa: N818 - internal signal, never escapes
+    """Too many writers on one key at once: keep the change pending and write it later."""
 
 
 def _redis() -> Any:
@@ -86,6 +105,8 @@ class RedisStore:
         self._mutex = threading.RLock()
         self._warned: set[str] = set()
         self._token = f"{id(self):x}-{time.time_ns():x}"
+        self._cas = client.register_script(_CAS)
+        self._release = client.register_script(_RELEASE)
 
     @classmethod
     def from_url(cls, url: str, **options: Any) -> RedisStore:
@@ -142,11 +163,8 @@ class RedisStore:
         """Delete the lease if this store still holds it."""
         if not self._available():
             return
-        lease = f"{self.prefix}lease:{name}"
         try:
-            held = self.client.get(lease)
-            if held is not None and (held.decode() if isinstance(held, bytes) else held) == self._token:
-                self.client.delete(lease)
+            self._release(keys=[f"{self.prefix}lease:{name}"], args=[self._token])
         except self._redis_mod.RedisError as exc:
             self._went_down(exc)
 
@@ -175,7 +193,9 @@ class RedisStore:
         return dict(self._rules)
 
     def close(self) -> None:
-        """Close the Redis connection pool."""
+        """Write what is still pending (best effort), then close the Redis connection pool."""
+        with self._mutex:
+            self._flush()
         self.client.close()
 
     def _available(self) -> bool:
@@ -217,6 +237,10 @@ class RedisStore:
             key, change = self._pending[0]
             try:
                 mapping = self._transact(key, change)
+            except _Contention as exc:
+                # Redis is fine, just busy on this key: keep the change and write it later.
+                self._warn("contention", f"{exc}: too many concurrent writers; will retry")
+                return
             except self._redis_mod.RedisError as exc:
                 self._went_down(exc)
                 return
@@ -224,28 +248,22 @@ class RedisStore:
             self._rules = {**self._rules, key: mapping}
 
     def _transact(self, key: DeploymentKey, change: Change) -> DeploymentMapping:
+        # Compare-and-set on the key's own field (a Lua script runs atomically), so
+        # writers of other keys never make this one retry.
         field = key_id(key)
-        for _ in range(_WATCH_RETRIES):
-            with self.client.pipeline() as pipe:
+        for _ in range(_CAS_RETRIES):
+            raw = self.client.hget(self._hash, field)
+            current = _EMPTY
+            if raw is not None:
                 try:
-                    pipe.watch(self._hash)  # type: ignore[no-untyped-call]  # redis-py leaves it untyped
-                    raw = pipe.hget(self._hash, field)
-                    current = _EMPTY
-                    if raw is not None:
-                        try:
-                            current = entry_from_json(json.loads(raw))[1]
-                        except (ValueError, CacheFormatError) as exc:
-                            self._warn("format", f"replaced an invalid entry for {field}: {exc}")
-                    mapping = change(current)
-                    pipe.multi()
-                    pipe.hset(self._hash, field, json.dumps(entry_to_json(key, mapping), separators=(",", ":")))
-                    pipe.incr(self._version_key)
-                    pipe.execute()
-                except self._redis_mod.WatchError:
-                    continue
+                    current = entry_from_json(json.loads(raw))[1]
+                except (ValueError, CacheFormatError) as exc:
+                    self._warn("format", f"replaced an invalid entry for {field}: {exc}")
+            mapping = change(current)
+            new = json.dumps(entry_to_json(key, mapping), separators=(",", ":"))
+            if self._cas(keys=[self._hash, self._version_key], args=[field, raw if raw is not None else "", new]):
                 return mapping
-        msg = f"{field}: too many concurrent writers"
-        raise self._redis_mod.RedisError(msg)
+        raise _Contention(field)
 
     def _warn(self, what: str, message: str) -> None:
         if what not in self._warned:
