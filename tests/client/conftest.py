@@ -28,3 +28,104 @@ def azure(azure_server: AzureEmulator) -> AzureEmulator:
     """The session's emulator, with the requests of earlier tests forgotten."""
     azure_server.reset()
     return azure_server
+
+
+# --- shared stores (single-flight and lifecycle tests) ---------------------------------------------------------------
+# Appended for tests/client/test_single_flight.py and test_lifecycle.py (this file grows append-only).
+import os  # noqa: E402
+import shutil  # noqa: E402
+import socket  # noqa: E402
+import subprocess  # noqa: E402
+import time  # noqa: E402
+from collections.abc import Callable  # noqa: E402
+from typing import Any  # noqa: E402
+
+from resilient_client import JSONFileStore, MemoryStore, Store  # noqa: E402
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+def _pings(port: int) -> bool:
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=0.5) as conn:
+            conn.sendall(b"PING\r\n")
+            return conn.recv(16).startswith(b"+PONG")
+    except OSError:
+        return False
+
+
+@pytest.fixture(scope="session")
+def redis_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A redis-server of our own on a free loopback port (its URL); skipped without the binary, except in CI."""
+    binary = shutil.which("redis-server")
+    if binary is None:
+        if os.environ.get("CI"):
+            pytest.fail("redis-server is not installed; CI must run the Redis tests")
+        pytest.skip("redis-server is not installed")
+    port = _free_port()
+    workdir = tmp_path_factory.mktemp("redis")
+    args = [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"]
+    server = subprocess.Popen([*args, "--dir", str(workdir)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 10
+        while not _pings(port):
+            if server.poll() is not None or time.monotonic() > deadline:
+                pytest.fail(f"redis-server did not start on port {port} (exit status {server.poll()})")
+            time.sleep(0.02)
+        yield f"redis://127.0.0.1:{port}/0"
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+
+@pytest.fixture
+def redis_url(redis_server: str) -> str:
+    """The session's Redis, emptied."""
+    import redis
+
+    client = redis.Redis.from_url(redis_server)
+    try:
+        client.flushall()
+    finally:
+        client.close()
+    return redis_server
+
+
+StoreOpener = Callable[..., Store]
+
+
+@pytest.fixture(params=["memory", "json", "redis"])
+def open_store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[StoreOpener]:
+    """Opens views of one shared store: each call is another process's view (a MemoryStore has only one).
+
+    Keyword arguments go to the store's constructor (``check_interval``…).
+    """
+    kind: str = request.param
+    opened: list[Store] = []
+    memory = MemoryStore()
+    # The directory exists, as it does once anything was written: a JSONFileStore cannot hold
+    # leases before that (see test_single_flight.py::test_leases_work_before_the_cache_directory_exists).
+    (tmp_path / "shared").mkdir()
+    url: str = request.getfixturevalue("redis_url") if kind == "redis" else ""
+
+    def open_one(**options: Any) -> Store:
+        store: Store
+        if kind == "memory":
+            return memory
+        if kind == "json":
+            store = JSONFileStore(tmp_path / "shared" / "rules.json", **options)
+        else:
+            from resilient_client.stores.redis import RedisStore
+
+            store = RedisStore.from_url(url, **options)
+        opened.append(store)
+        return store
+
+    yield open_one
+    for store in opened:
+        store.close()

@@ -1,0 +1,278 @@
+"""RedisStore: the store contract on our own redis-server, outages, the warm path, and many processes."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import time
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
+
+import pytest
+import structlog.testing
+
+from resilient_client._core import merge
+from resilient_client._models import DeploymentMapping, Rename
+from resilient_client.stores.redis import RedisStore
+from resilient_client.testing import AzureEmulator
+from tests.stores.children import fleet_expected
+from tests.stores.contract import StoreContract, StoreFactory
+from tests.stores.helpers import (
+    KEY,
+    OTHER_KEY,
+    ROOT,
+    RedisServer,
+    ask,
+    child_command,
+    child_env,
+    free_port,
+    learn,
+    params,
+    problems,
+    rule,
+)
+
+if TYPE_CHECKING:
+    import redis
+
+RENAME = Rename("max_tokens", "max_completion_tokens")
+
+
+class TestRedisStore(StoreContract):
+    @pytest.fixture
+    def store_factory(self, redis_server: RedisServer, redis_prefix: str) -> Iterator[StoreFactory]:
+        """New RedisStores on one prefix of our redis-server, each with its own connection pool."""
+        made: list[RedisStore] = []
+
+        def factory() -> RedisStore:
+            made.append(RedisStore.from_url(redis_server.url, prefix=redis_prefix))
+            return made[-1]
+
+        yield factory
+        for store in made:
+            store.close()
+
+
+@pytest.fixture
+def admin(redis_server: RedisServer) -> Iterator[redis.Redis]:
+    """A plain redis-py client on the session's server, to look at what the stores did."""
+    import redis as redis_py
+
+    client = redis_py.Redis.from_url(redis_server.url)
+    yield client
+    client.close()
+
+
+def commands_served(admin: redis.Redis) -> int:
+    """How many commands the server has executed so far, not counting the INFO calls that ask."""
+    stats = admin.info("commandstats")
+    return sum(int(v["calls"]) for k, v in stats.items() if k != "cmdstat_info")
+
+
+def test_warm_get_does_no_round_trip(redis_server: RedisServer, redis_prefix: str, admin: redis.Redis) -> None:
+    """1000 get() within check_interval are served from the local copy: the server executes no command."""
+    store = RedisStore.from_url(redis_server.url, prefix=redis_prefix, check_interval=3600)
+    try:
+        store.update(KEY, learn("top_p"))
+        assert params(store.get(KEY)) == {"top_p"}
+        before = commands_served(admin)
+        for _ in range(1000):
+            assert params(store.get(KEY)) == {"top_p"}
+        assert commands_served(admin) - before == 0
+    finally:
+        store.close()
+
+
+def test_warm_client_call_does_no_round_trip(
+    azure: AzureEmulator, redis_server: RedisServer, redis_prefix: str, admin: redis.Redis
+) -> None:
+    """Once a rule is learned, a client call that needs nothing new sends one request and no Redis command."""
+    store = RedisStore.from_url(redis_server.url, prefix=redis_prefix, check_interval=3600)
+    try:
+        assert ask(azure, store) == "ok"
+        azure.reset()
+        before = commands_served(admin)
+        assert ask(azure, store) == "ok"
+        assert commands_served(admin) - before == 0
+        assert [r.status for r in azure.requests] == [200]
+    finally:
+        store.close()
+
+
+def test_refresh_reads_the_hash_only_when_the_version_moved(
+    redis_server: RedisServer, redis_prefix: str, admin: redis.Redis
+) -> None:
+    """A refresh with nothing new costs one GET of the version counter, not a read of the hash."""
+    store = RedisStore.from_url(redis_server.url, prefix=redis_prefix)
+    try:
+        store.update(KEY, learn("top_p"))
+        store.refresh()
+        hgetall = admin.info("commandstats").get("cmdstat_hgetall", {"calls": 0})["calls"]
+        before = commands_served(admin)
+        for _ in range(10):
+            store.refresh()
+        assert commands_served(admin) - before == 10
+        assert admin.info("commandstats").get("cmdstat_hgetall", {"calls": 0})["calls"] == hgetall
+    finally:
+        store.close()
+
+
+def test_an_invalid_entry_is_skipped_with_one_format_warning(
+    redis_server: RedisServer, redis_prefix: str, admin: redis.Redis
+) -> None:
+    """A hash field that is not a valid entry is skipped (one 'format' warning); the valid ones are read."""
+    writer = RedisStore.from_url(redis_server.url, prefix=redis_prefix)
+    reader = RedisStore.from_url(redis_server.url, prefix=redis_prefix)
+    try:
+        writer.update(KEY, learn("top_p"))
+        admin.hset(f"{redis_prefix}rules", "garbage", "{not json")
+        admin.hset(f"{redis_prefix}rules", "foreign", json.dumps({"key": {"host": "h"}, "rules": []}))
+        admin.incr(f"{redis_prefix}version")
+        with structlog.testing.capture_logs() as events:
+            assert set(reader.items()) == {KEY}
+            assert set(reader.items()) == {KEY}
+        assert problems(events) == ["format"]
+    finally:
+        writer.close()
+        reader.close()
+
+
+def test_a_late_release_never_frees_a_lease_another_store_took(redis_server: RedisServer, redis_prefix: str) -> None:
+    """A release that comes after its lease expired and was taken over leaves the new holder's lease in place."""
+    slow, taker, third = (RedisStore.from_url(redis_server.url, prefix=redis_prefix) for _ in range(3))
+    try:
+        assert slow.lease("k", 0.2) is True
+        time.sleep(0.35)  # the old leader stalls (a GC pause, a slow network): its lease expires
+        assert taker.lease("k", 30.0) is True
+        slow.release("k")  # too late: the compare-and-delete sees another holder
+        assert third.lease("k", 30.0) is False
+        taker.release("k")
+        assert third.lease("k", 30.0) is True
+    finally:
+        for store in (slow, taker, third):
+            store.close()
+
+
+# -- outages ----------------------------------------------------------------------------------
+
+
+def test_refused_connections_from_the_start_keep_rules_in_the_local_copy(azure: AzureEmulator, redis_py: None) -> None:
+    """With nothing listening, calls succeed, one 'down' warning is logged, and what is learned is used locally."""
+    store = RedisStore.from_url(f"redis://127.0.0.1:{free_port()}/0")
+    try:
+        with structlog.testing.capture_logs() as events:
+            assert ask(azure, store) == "ok"
+            assert [r.status for r in azure.requests] == [400, 200]
+            azure.reset()
+            assert ask(azure, store) == "ok"
+            assert [r.status for r in azure.requests] == [200]  # the rule learned is applied from the local copy
+        assert problems(events) == ["down"]
+        (mapping,) = store.items().values()
+        assert mapping.fixes == (RENAME,)
+    finally:
+        store.close()
+
+
+def test_redis_dying_mid_run_does_not_fail_calls_and_learning_continues_locally(
+    azure: AzureEmulator, private_redis: RedisServer, redis_prefix: str
+) -> None:
+    """After redis-server is terminated, calls still succeed and new rules are learned into the local copy."""
+    store = RedisStore.from_url(private_redis.url, prefix=redis_prefix, check_interval=0.0, reconnect_interval=60)
+    try:
+        assert ask(azure, store) == "ok"
+        (key,) = store.items()
+        private_redis.stop()
+        azure.reset()
+        with structlog.testing.capture_logs() as events:
+            assert ask(azure, store, temperature=0.5) == "ok"
+            assert [r.status for r in azure.requests] == [400, 200]  # max_tokens renamed already; temperature learned
+            azure.reset()
+            assert ask(azure, store, temperature=0.5) == "ok"
+            assert [r.status for r in azure.requests] == [200]
+        assert problems(events) == ["down"]
+        assert params(store.get(key)) == {"max_tokens", "temperature"}
+    finally:
+        store.close()
+
+
+def test_what_was_learned_while_redis_was_down_is_written_when_it_is_back(
+    azure: AzureEmulator, private_redis: RedisServer, redis_prefix: str
+) -> None:
+    """When redis-server is back on its port, rules learned during the outage reach Redis: a fresh store sees them."""
+    store = RedisStore.from_url(private_redis.url, prefix=redis_prefix, check_interval=0.0, reconnect_interval=0.2)
+    try:
+        assert ask(azure, store) == "ok"
+        (key,) = store.items()
+        private_redis.stop()
+        with structlog.testing.capture_logs() as events:
+            assert ask(azure, store, temperature=0.5) == "ok"
+            private_redis.start()
+            time.sleep(0.3)  # past reconnect_interval
+            # This call's first store access reconnects. (It may have to relearn max_tokens: the rule
+            # learned before the outage was lost with the restarted server, which persists nothing.)
+            assert ask(azure, store, temperature=0.5) == "ok"
+        assert problems(events) == ["down"]
+        assert [e["problem"] for e in events if e["event"] == "store_error" and e["log_level"] == "info"] == [
+            "reconnected"
+        ]
+        fresh = RedisStore.from_url(private_redis.url, prefix=redis_prefix)
+        try:
+            # The restarted server kept nothing (no persistence): what it holds was written after it came back.
+            assert "temperature" in params(fresh.get(key))
+        finally:
+            fresh.close()
+    finally:
+        store.close()
+
+
+# -- many processes ---------------------------------------------------------------------------
+
+FLEET_WORKERS = 8
+FLEET_LEARNS = 200
+
+
+def test_writers_of_other_keys_cannot_make_an_update_fail(redis_server: RedisServer, redis_prefix: str) -> None:
+    """An update whose transaction is interrupted 60 times by writes to other keys still reaches Redis, no 'down'."""
+    store = RedisStore.from_url(redis_server.url, prefix=redis_prefix)
+    busy = RedisStore.from_url(redis_server.url, prefix=redis_prefix)
+    fresh = RedisStore.from_url(redis_server.url, prefix=redis_prefix)
+    interruptions = 0
+    learned = rule("top_p")
+
+    def change(mapping: DeploymentMapping) -> DeploymentMapping:
+        nonlocal interruptions
+        if interruptions < 60:  # another process learns about another deployment meanwhile
+            interruptions += 1
+            busy.update(OTHER_KEY, learn(f"p{interruptions}"))
+        return merge(mapping, learned)
+
+    try:
+        with structlog.testing.capture_logs() as events:
+            store.update(KEY, change)
+        assert (params(fresh.get(KEY)), problems(events)) == ({"top_p"}, [])
+    finally:
+        for each in (store, busy, fresh):
+            each.close()
+
+
+@pytest.mark.slow
+def test_processes_updating_one_prefix_keep_every_rule(redis_server: RedisServer, redis_prefix: str) -> None:
+    """8 processes x 200 updates through RedisStore.from_url on one prefix lose nothing (optimistic transactions)."""
+    done = subprocess.run(
+        child_command("redis-fleet", redis_server.url, redis_prefix, str(FLEET_WORKERS), str(FLEET_LEARNS)),
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+        cwd=ROOT,
+        env=child_env(),
+    )
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout) == {"exit_codes": [0] * FLEET_WORKERS}, done.stderr
+    store = RedisStore.from_url(redis_server.url, prefix=redis_prefix)
+    try:
+        rules = store.items()
+    finally:
+        store.close()
+    assert {k: params(m) for k, m in rules.items()} == fleet_expected(FLEET_WORKERS, FLEET_LEARNS), done.stderr
+    assert sum(len(m.rules) for m in rules.values()) == FLEET_WORKERS * FLEET_LEARNS
