@@ -53,9 +53,14 @@ _EMPTY: Final = DeploymentMapping()
 
 @dataclass(frozen=True, slots=True)
 class Learn:
-    """Store this rule for the call's key and retry."""
+    """Store this rule for the call's key and retry.
+
+    ``final``: store it but do not retry: the call has used its ``max_repairs``.
+    The next call still benefits, so no rejection is ever paid for twice.
+    """
 
     rule: LearnedRule
+    final: bool = False
 
     def change(self, mapping: DeploymentMapping) -> DeploymentMapping:
         """The store change: add the rule."""
@@ -186,9 +191,11 @@ class Call:
             return GiveUp("repeated")
         if not self.learn:
             return GiveUp("learning_off")
-        if self.repairs >= self.max_repairs:
-            return GiveUp("max_repairs")
         contradicted = undone(fix, self.mapping.fixes)
+        if self.repairs >= self.max_repairs:
+            if contradicted is None:
+                return Learn(LearnedRule(fix, evidence_for(rejection, now)), final=True)
+            return GiveUp("max_repairs")
         if contradicted is not None:
             # Undoing a rule this very call learned would oscillate; an older rule that
             # the deployment now contradicts (its model changed) is revoked instead.

@@ -134,7 +134,7 @@ def _retry_kwargs(max_repairs: int) -> dict[str, Any]:
     }
 
 
-_DEFAULT_MAX_REPAIRS: Final = 4
+_DEFAULT_MAX_REPAIRS: Final = 8
 _MAX_REPAIRS_LIMIT: Final = 32
 
 
@@ -282,6 +282,9 @@ class _Resilience:
     def adopt(self, call: Call, step: Learn | Revoke, mapping: DeploymentMapping, exc: openai.APIStatusError) -> None:
         """Switch the call to the store's rules for the next attempt, or give up (raise ``exc``)."""
         fields = {"deployment": call.key.deployment, "operation": call.key.operation}
+        if isinstance(step, Learn) and step.final:
+            _log.emit(logging.INFO, _log.GAVE_UP, **fields, reason="max_repairs", repairs=call.repairs, kept=True)
+            raise exc
         if not call.adopt(step, self.live(mapping) or mapping):
             _log.emit(logging.INFO, _log.GAVE_UP, **fields, reason="no_change", repairs=call.repairs)
             raise exc
@@ -606,8 +609,8 @@ class ResilientAzureClient(_SyncShell, openai.AzureOpenAI):
         store: Where learned rules are shared: a :class:`~resilient_client.stores.Store`,
             a path to a JSON cache file, or ``None`` for ``$RESILIENT_CLIENT_CACHE`` or
             the default file in the user cache directory.
-        max_repairs: How many new fixes one call may learn before the original error
-            is raised (default 4).
+        max_repairs: How many fixes one call may learn and retry before Azure's error
+            is raised (default 8; the last rejection is still learned for the next call).
         policy: What may be changed; by default nothing that changes a request's
             meaning (messages, tools, response_format, stream…).
         learn: ``False`` applies known rules but learns nothing new.

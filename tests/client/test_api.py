@@ -414,7 +414,7 @@ async def test_copy_accepts_overrides_of_resilience_options(build: _BuildClient,
         )
         assert client.store is store
         assert client.repair_policy == policy
-        assert (client._rc.max_repairs, client._rc.learn, client._rc.on_repair) == (4, True, None)
+        assert (client._rc.max_repairs, client._rc.learn, client._rc.on_repair) == (8, True, None)
         assert getattr(client, method)(policy=None).repair_policy == RepairPolicy()
         path_copy = getattr(client, method)(store=tmp_path / "copy.json")
         assert isinstance(path_copy.store, JSONFileStore)

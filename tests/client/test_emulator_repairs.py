@@ -422,3 +422,19 @@ async def test_retryable_statuses_are_left_to_the_sdk(
     assert all("max_tokens" in body for body in azure.bodies(deployment))
     assert store.items() == {}
     assert events == []
+
+
+def test_the_rejection_past_max_repairs_is_still_learned(azure: AzureEmulator) -> None:
+    """gpt-5 rejecting five params with max_repairs=4: the call fails, but the next one needs a single request."""
+    store = MemoryStore()
+    params: dict[str, Any] = {
+        "max_tokens": 5, "temperature": 0.2, "top_p": 0.9, "presence_penalty": 0.1, "frequency_penalty": 0.1,
+    }  # fmt: skip
+    options: dict[str, Any] = {"azure_endpoint": azure.endpoint, "api_key": "k", "api_version": "2025-04-01-preview"}
+    with ResilientAzureClient(**options, max_retries=0, store=store, max_repairs=4) as client:
+        with pytest.raises(openai.BadRequestError):
+            client.chat.completions.create(model="gpt-5", messages=MESSAGES, **params)
+        assert azure.count("gpt-5", status=400) == 5
+        client.chat.completions.create(model="gpt-5", messages=MESSAGES, **params)
+    assert azure.count("gpt-5", status=400) == 5  # no rejection paid for twice
+    assert azure.count("gpt-5") == 6

@@ -181,16 +181,26 @@ def test_a_fix_undoing_an_earlier_value_change_is_revoked_then_oscillates() -> N
     assert step == Revoke(SetValue("reasoning.effort", "minimal", "low"), step.message)  # type: ignore[union-attr]
 
 
-def test_max_repairs_bounds_the_fixes_one_call_learns() -> None:
-    """Once max_repairs fixes were adopted, the next rejection gives up as 'max_repairs'."""
+def test_max_repairs_bounds_the_retries_but_still_learns_the_last_rejection() -> None:
+    """Once max_repairs fixes were adopted, the next rejection is learned as final: stored, not retried."""
     c = call(request(max_tokens=500, temperature=0.2), max_repairs=1)
     learn_step(c, MAX_TOKENS, DeploymentMapping())
-    assert c.decide(400, TEMPERATURE, 2.0) == GiveUp("max_repairs")
+    step = c.decide(400, TEMPERATURE, 2.0)
+    assert isinstance(step, Learn)
+    assert (step.final, step.rule.fix) == (True, Drop("temperature"))
 
 
-def test_max_repairs_zero_learns_nothing() -> None:
-    """With max_repairs=0 the first repairable rejection already gives up."""
-    assert call(request(max_tokens=5), max_repairs=0).decide(400, MAX_TOKENS, 1.0) == GiveUp("max_repairs")
+def test_max_repairs_zero_retries_nothing() -> None:
+    """With max_repairs=0 the first repairable rejection is stored for the next call but not retried."""
+    step = call(request(max_tokens=5), max_repairs=0).decide(400, MAX_TOKENS, 1.0)
+    assert isinstance(step, Learn)
+    assert step.final
+
+
+def test_max_repairs_never_stores_an_oscillation() -> None:
+    """At the bound, a fix that would undo a stored rule gives up as 'max_repairs' and stores nothing."""
+    c = call(request(max_tokens=100), learned([Rename("max_tokens", "max_completion_tokens")]), max_repairs=0)
+    assert c.decide(400, OLD_API, 1.0) == GiveUp("max_repairs")
 
 
 def test_learning_off_gives_up_but_known_rules_still_apply() -> None:
