@@ -6,38 +6,31 @@ key, and a whole warm client call on an in-memory transport, as a ratio against
 plain AzureOpenAI in the same run. Also counts the Redis commands 1000 warm calls
 send.
 
-    python benchmarks/stores.py [--calls 3000]
+    python -m benchmarks.stores [--calls 3000] [--tiny] [--json PATH]
 """
 
 from __future__ import annotations
 
-import argparse
-import contextlib
 import functools
 import json
 import os
-import shutil
-import socket
 import statistics
-import subprocess
 import tempfile
 import time
 import timeit
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import httpx2
 import openai
 
+from benchmarks._common import API_VERSION, MESSAGES, finish, parser, redis_url
 from resilient_client import JSONFileStore, MemoryStore, ResilientAzureClient, Store
 from resilient_client._core import evidence_for, merge, parse_rejection, resolve
 from resilient_client._models import LearnedRule
 from resilient_client.stores.redis import RedisStore
 
-API_VERSION = "2025-04-01-preview"
 ENDPOINT = "https://contoso.openai.azure.com"
-MESSAGES: Any = [{"role": "user", "content": "Say ok."}]
 PAYLOAD = json.dumps(
     {
         "id": "chatcmpl-1",
@@ -55,33 +48,6 @@ def _http() -> httpx2.Client:
         return httpx2.Response(200, content=PAYLOAD, headers={"content-type": "application/json"})
 
     return httpx2.Client(transport=httpx2.MockTransport(answer))
-
-
-@contextlib.contextmanager
-def _redis_url() -> Iterator[str]:
-    env = os.environ.get("RESILIENT_TEST_REDIS_URL")
-    if env:
-        yield env
-        return
-    binary = shutil.which("redis-server")
-    if binary is None:
-        raise SystemExit("redis-server not found: install it or set RESILIENT_TEST_REDIS_URL")
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    server = subprocess.Popen(
-        [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
-        stdout=subprocess.DEVNULL,
-    )
-    try:
-        for _ in range(100):
-            with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), timeout=0.1):
-                break
-            time.sleep(0.05)
-        yield f"redis://127.0.0.1:{port}/15"
-    finally:
-        server.terminate()
-        server.wait()
 
 
 def _learn(client: ResilientAzureClient, store: Store) -> None:
@@ -105,7 +71,7 @@ def _options(body: dict[str, Any]) -> Any:
     return FinalRequestOptions.construct(method="post", url="/chat/completions", json_data=body)
 
 
-def measure(name: str, store: Store, calls: int) -> dict[str, float]:
+def measure(name: str, store: Store, calls: int, gets: int = 20000) -> dict[str, float]:
     plain = openai.AzureOpenAI(azure_endpoint=ENDPOINT, api_key="k", api_version=API_VERSION, http_client=_http())
     client = ResilientAzureClient(
         azure_endpoint=ENDPOINT, api_key="k", api_version=API_VERSION, http_client=_http(), store=store
@@ -115,7 +81,7 @@ def measure(name: str, store: Store, calls: int) -> dict[str, float]:
     prepared = client._rc.prepare(client, _options({"model": "o4-mini"}))  # noqa: SLF001
     assert prepared is not None
     key = prepared[0]
-    get_us = min(timeit.repeat(lambda: store.get(key), number=20000, repeat=5)) / 20000 * 1e6
+    get_us = min(timeit.repeat(lambda: store.get(key), number=gets, repeat=5)) / gets * 1e6
     times: dict[str, list[float]] = {"plain": [], "resilient": []}
     for _ in range(calls):
         t0 = time.perf_counter()
@@ -131,11 +97,18 @@ def measure(name: str, store: Store, calls: int) -> dict[str, float]:
         f"{name:12} get {get_us:6.2f} us | warm call median {resilient_median:7.1f} us vs plain "
         f"{plain_median:7.1f} us -> ratio {resilient_median / plain_median:.3f}"
     )
-    return {"get_us": get_us, "ratio": resilient_median / plain_median}
+    client.close()
+    plain.close()
+    return {
+        "get_us": get_us,
+        "plain_median_us": plain_median,
+        "resilient_median_us": resilient_median,
+        "ratio": resilient_median / plain_median,
+    }
 
 
-def redis_commands(url: str) -> int:
-    """Redis commands sent by 1000 warm calls within one check interval."""
+def redis_commands(url: str, calls: int = 1000) -> int:
+    """Redis commands sent by ``calls`` warm calls within one check interval."""
     import redis
 
     store = RedisStore.from_url(url, prefix=f"bench-{os.getpid()}:", check_interval=60.0)
@@ -146,21 +119,36 @@ def redis_commands(url: str) -> int:
     client.chat.completions.create(model="o4-mini", messages=MESSAGES, max_tokens=50)
     admin = redis.Redis.from_url(url)
     before = int(admin.info("stats")["total_commands_processed"])
-    for _ in range(1000):
+    for _ in range(calls):
         client.chat.completions.create(model="o4-mini", messages=MESSAGES, max_tokens=50)
     after = int(admin.info("stats")["total_commands_processed"])
+    store.clear()
+    store.close()
+    client.close()
+    admin.close()
     return after - before - 1  # the INFO call itself
 
 
-def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--calls", type=int, default=3000)
-    args = parser.parse_args(argv)
-    with tempfile.TemporaryDirectory() as tmp, _redis_url() as url:
-        measure("memory", MemoryStore(), args.calls)
-        measure("json file", JSONFileStore(Path(tmp) / "rules.json"), args.calls)
-        measure("redis", RedisStore.from_url(url, prefix=f"bench-{os.getpid()}-w:"), args.calls)
-        print(f"redis commands for 1000 warm calls: {redis_commands(url)}")
+def main(argv: list[str] | None = None) -> dict[str, Any]:
+    """Measure each store, print, and return the figures."""
+    cli = parser(__doc__)
+    cli.add_argument("--calls", type=int, default=None, help="measured calls per client (default 3000; tiny 30)")
+    args = cli.parse_args(argv)
+    calls = args.calls if args.calls is not None else (30 if args.tiny else 3000)
+    warm_calls = 100 if args.tiny else 1000
+    gets = 2000 if args.tiny else 20000
+    results: dict[str, Any] = {"calls": calls}
+    with tempfile.TemporaryDirectory() as tmp, redis_url() as url:
+        results["memory"] = measure("memory", MemoryStore(), calls, gets)
+        results["json_file"] = measure("json file", JSONFileStore(Path(tmp) / "rules.json"), calls, gets)
+        redis_store = RedisStore.from_url(url, prefix=f"bench-{os.getpid()}-w:")
+        results["redis"] = measure("redis", redis_store, calls, gets)
+        redis_store.clear()
+        redis_store.close()
+        results["redis_warm_calls"] = warm_calls
+        results["redis_commands"] = redis_commands(url, warm_calls)
+        print(f"redis commands for {warm_calls} warm calls: {results['redis_commands']}")
+    return finish(results, args.json)
 
 
 if __name__ == "__main__":

@@ -13,16 +13,14 @@ Three figures:
 
 Calls alternate one by one so machine noise hits both sides alike.
 
-    python benchmarks/warm_path.py [--calls 3000]
+    python -m benchmarks.warm_path [--calls 3000] [--tiny] [--json PATH]
 """
 
 from __future__ import annotations
 
-import argparse
 import functools
 import json
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -34,14 +32,12 @@ from typing import Any
 import httpx2
 import openai
 
+from benchmarks._common import API_VERSION, GPT4O_STYLE, MESSAGES, emulator, finish, parser
 from resilient_client import MemoryStore, ResilientAzureClient
 from resilient_client._attempts import Call
 from resilient_client._core import evidence_for, merge, parse_rejection, resolve
 from resilient_client._models import DeploymentKey, LearnedRule, RepairPolicy
 
-API_VERSION = "2025-04-01-preview"
-MESSAGES: Any = [{"role": "user", "content": "Say ok."}]
-GPT4O_STYLE: dict[str, Any] = {"max_tokens": 50, "temperature": 0.2, "top_p": 0.9}
 REJECTIONS = (
     "Unsupported parameter: 'max_tokens' is not supported with this model. Use 'max_completion_tokens' instead.",
     "Unsupported value: 'temperature' does not support 0.2 with this model. Only the default (1) value is supported.",
@@ -78,7 +74,7 @@ def core_us_per_call(n: int = 20000) -> float:
 
 def _alternate(fns: dict[str, Callable[[], object]], calls: int) -> dict[str, list[float]]:
     times: dict[str, list[float]] = {name: [] for name in fns}
-    for _ in range(100):
+    for _ in range(min(100, calls)):
         for fn in fns.values():
             fn()
     for _ in range(calls):
@@ -139,11 +135,8 @@ def shell_overhead(calls: int) -> dict[str, float]:
 
 def emulator_ratio(calls: int) -> dict[str, float]:
     """Plain with the correct body vs resilient rewriting with learned rules, emulator in a subprocess."""
-    server = subprocess.Popen([sys.executable, "-m", "resilient_client.testing"], stdout=subprocess.PIPE, text=True)
-    try:
-        if server.stdout is None:
-            raise RuntimeError("no emulator output")
-        endpoint = server.stdout.readline().strip()
+    with emulator() as azure:
+        endpoint = azure.endpoint
         with tempfile.TemporaryDirectory() as tmp:
             resilient = ResilientAzureClient(
                 azure_endpoint=endpoint, api_key="k", api_version=API_VERSION, store=Path(tmp) / "rules.json"
@@ -163,29 +156,27 @@ def emulator_ratio(calls: int) -> dict[str, float]:
             )
             resilient.close()
             plain.close()
-    finally:
-        server.terminate()
-        server.wait()
     return _summary(times)
 
 
 def main(argv: list[str] | None = None) -> dict[str, Any]:
     """Run the three measurements, print them, and return them."""
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--calls", type=int, default=3000, help="measured calls per client")
-    args = parser.parse_args(argv)
+    cli = parser(__doc__)
+    cli.add_argument("--calls", type=int, default=None, help="measured calls per client (default 3000; tiny 30)")
+    args = cli.parse_args(argv)
+    calls = args.calls if args.calls is not None else (30 if args.tiny else 3000)
     print(f"openai {openai.__version__}, python {sys.version.split()[0]}")
-    results: dict[str, Any] = {"core_us_per_call": core_us_per_call()}
+    results: dict[str, Any] = {"calls": calls, "core_us_per_call": core_us_per_call(2000 if args.tiny else 20000)}
     print(f"core (3 learned rules applied): {results['core_us_per_call']:.2f} us/call")
     for name, title, fn in (
         ("shell", "same body, in-memory transport (no network)", shell_overhead),
         ("emulator", "emulator on loopback; plain sends the correct body, resilient rewrites", emulator_ratio),
     ):
-        results[name] = result = fn(args.calls)
+        results[name] = result = fn(calls)
         print(f"-- {title}")
         for k, v in result.items():
             print(f"   {k}: {v:.3f}" if k.startswith("ratio") else f"   {k}: {v:.1f}")
-    return results
+    return finish(results, args.json)
 
 
 if __name__ == "__main__":

@@ -1,0 +1,150 @@
+"""What the benchmarks share: the emulator in a subprocess, a throwaway Redis, the command line, JSON output."""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import os
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Iterator, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+API_VERSION = "2025-04-01-preview"
+MESSAGES: Any = [{"role": "user", "content": "Say ok."}]
+# What a typical call written for gpt-4o carries: a system prompt and three sampling/length parameters.
+GPT4O_MESSAGES: Any = [{"role": "system", "content": "Be brief."}, {"role": "user", "content": "Say ok."}]
+GPT4O_STYLE: dict[str, Any] = {"max_tokens": 50, "temperature": 0.2, "top_p": 0.9}
+# The parameters of GPT4O_STYLE that o4-mini rejects, one 400 each on a cold deployment.
+O4_MINI_OFFENDING = ("max_tokens", "temperature", "top_p")
+
+
+def percentile(values: Sequence[float], q: float) -> float:
+    """The ``q`` quantile (0..1) of ``values``, nearest rank."""
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
+
+
+def median(values: Sequence[float]) -> float:
+    """The median of ``values``."""
+    return statistics.median(values)
+
+
+class Emulator:
+    """An AzureEmulator running in its own process (``python -m benchmarks._emulator``), and how to ask it what it saw.
+
+    Its own process keeps the server's threads off the clients' GIL, as a real Azure would be.
+    """
+
+    def __init__(self, latency: float = 0.0, aliases: Mapping[str, str] | None = None) -> None:
+        argv = [sys.executable, "-m", "benchmarks._emulator", "--latency", str(latency)]
+        for name, profile in (aliases or {}).items():
+            argv += ["--alias", f"{name}={profile}"]
+        self._proc = subprocess.Popen(
+            argv, cwd=ROOT, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, bufsize=1
+        )
+        self.endpoint = self._readline()
+
+    def _readline(self) -> str:
+        assert self._proc.stdout is not None
+        line = self._proc.stdout.readline()
+        if not line:
+            raise RuntimeError(f"the emulator process exited (code {self._proc.poll()})")
+        return line.strip()
+
+    def _ask(self, **command: Any) -> Any:
+        assert self._proc.stdin is not None
+        self._proc.stdin.write(json.dumps(command) + "\n")
+        self._proc.stdin.flush()
+        return json.loads(self._readline())
+
+    def count(self, deployment: str | None = None, *, status: int | None = None) -> int:
+        """How many requests a deployment (or all) saw, optionally only those answered with ``status``."""
+        found: int = self._ask(op="count", deployment=deployment, status=status)
+        return found
+
+    def bodies(self, deployment: str | None = None) -> list[dict[str, Any]]:
+        """The bodies received, oldest first, with the status each was answered with (``_status``)."""
+        found: list[dict[str, Any]] = self._ask(op="bodies", deployment=deployment)
+        return found
+
+    def reset(self) -> None:
+        """Forget the requests seen so far."""
+        self._ask(op="reset")
+
+    def close(self) -> None:
+        """Stop the emulator process."""
+        if self._proc.stdin is not None:
+            with contextlib.suppress(OSError):
+                self._proc.stdin.close()
+        try:
+            self._proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self._proc.kill()
+            self._proc.wait()
+        if self._proc.stdout is not None:
+            self._proc.stdout.close()
+
+
+@contextlib.contextmanager
+def emulator(latency: float = 0.0, aliases: Mapping[str, str] | None = None) -> Iterator[Emulator]:
+    """An :class:`Emulator` for the duration of the ``with`` block."""
+    handle = Emulator(latency, aliases)
+    try:
+        yield handle
+    finally:
+        handle.close()
+
+
+@contextlib.contextmanager
+def redis_url() -> Iterator[str]:
+    """``$RESILIENT_TEST_REDIS_URL``, or a redis-server started on a free loopback port for the block."""
+    env = os.environ.get("RESILIENT_TEST_REDIS_URL")
+    if env:
+        yield env
+        return
+    binary = shutil.which("redis-server") or (
+        "/usr/bin/redis-server" if Path("/usr/bin/redis-server").exists() else None
+    )
+    if binary is None:
+        raise SystemExit("redis-server not found: install it or set RESILIENT_TEST_REDIS_URL")
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    server = subprocess.Popen(
+        [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+        stdout=subprocess.DEVNULL,
+    )
+    try:
+        for _ in range(200):
+            with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), timeout=0.1):
+                break
+            time.sleep(0.05)
+        else:
+            raise RuntimeError(f"redis-server did not start on port {port}")
+        yield f"redis://127.0.0.1:{port}/15"
+    finally:
+        server.terminate()
+        server.wait()
+
+
+def parser(doc: str | None) -> argparse.ArgumentParser:
+    """A benchmark's command line: its own options, plus ``--tiny`` and ``--json``."""
+    cli = argparse.ArgumentParser(description=doc, formatter_class=argparse.RawDescriptionHelpFormatter)
+    cli.add_argument("--tiny", action="store_true", help="a tiny run (smoke tests): few calls, 2 processes")
+    cli.add_argument("--json", type=Path, metavar="PATH", help="also write the figures to PATH as JSON")
+    return cli
+
+
+def finish(results: dict[str, Any], path: Path | None) -> dict[str, Any]:
+    """Write ``results`` to ``path`` as JSON when asked; return them."""
+    if path is not None:
+        path.write_text(json.dumps(results, indent=2, sort_keys=True) + "\n")
+    return results
