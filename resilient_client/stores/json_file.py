@@ -130,13 +130,17 @@ class JSONFileStore:
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             tmp.write_text(record)
+        except OSError as exc:
+            # No place to coordinate: every process learns for itself, as without a lease.
+            self._warn("lease", f"cannot create lease file: {exc}")
+            return True
+        try:
             # link() creates the lease with its content in one step and fails if it
             # exists: nobody ever sees an empty lease and takes it for an expired one.
             os.link(tmp, path)
         except FileExistsError:
             return self._take_expired(path, record)
         except OSError as exc:
-            # No place to coordinate: every process learns for itself, as without a lease.
             self._warn("lease", f"cannot create lease file: {exc}")
             return True
         finally:
@@ -147,11 +151,19 @@ class JSONFileStore:
     def release(self, name: str) -> None:
         """Remove the lease file if this store still holds it."""
         path = self._lease_path(name)
+        if not self._holds(path):
+            return  # nothing to do, and no lock to wait for (the directory may not even exist)
         # Under the lock that take-overs hold: an expired lease someone else just
         # took over is theirs, not ours to remove.
         with contextlib.suppress(OSError, self._filelock.Timeout), self._lock:
-            if path.read_text().endswith(self._token):
+            if self._holds(path):
                 path.unlink()
+
+    def _holds(self, path: Path) -> bool:
+        try:
+            return path.read_text().endswith(self._token)
+        except OSError:
+            return False
 
     def clear(self, key: DeploymentKey | None = None) -> None:
         """Forget ``key``'s mapping (or all) here and in the file."""
@@ -187,8 +199,11 @@ class JSONFileStore:
                 tmp.write_text(record)
                 os.replace(tmp, path)
                 return True
-        except (OSError, self._filelock.Timeout):
-            return False
+        except self._filelock.Timeout:
+            return False  # another process is busy with the lease right now
+        except OSError as exc:
+            self._warn("lease", f"cannot take over an expired lease: {exc}")
+            return True
 
     def _stat(self) -> _Stamp:
         try:

@@ -20,7 +20,7 @@ import pytest
 import structlog.testing
 
 from resilient_client._errors import NewerSchemaError
-from resilient_client._models import DeploymentMapping, Rename
+from resilient_client._models import DeploymentKey, DeploymentMapping, Rename
 from resilient_client._serialize import Rules, dumps, loads
 from resilient_client.stores import JSONFileStore
 from resilient_client.testing import AzureEmulator
@@ -496,3 +496,58 @@ def test_sigkill_mid_write_never_loses_a_committed_rule(tmp_path: Path) -> None:
             zygote.stdin.close()
             zygote.wait(timeout=60)
     assert zygote.returncode == 0
+
+
+def test_a_cache_path_that_is_a_directory_keeps_rules_in_memory(azure: AzureEmulator, tmp_path: Path) -> None:
+    """When the cache path names a directory, the call succeeds from memory, the directory is untouched, one warning."""
+    path = tmp_path / "rules.json"
+    path.mkdir()
+    (path / "keep.txt").write_text("not ours")
+    store = JSONFileStore(path)
+    with structlog.testing.capture_logs() as events:
+        assert ask(azure, store) == "ok"
+        azure.reset()
+        assert ask(azure, store) == "ok"
+    assert [r.status for r in azure.requests] == [200]  # the rule held in memory
+    assert path.is_dir()
+    assert [p.name for p in path.iterdir()] == ["keep.txt"]
+    assert set(problems(events)) <= {"read", "write", "corrupt"}
+    assert len(problems(events)) == len(set(problems(events)))
+
+
+def test_a_ten_megabyte_cache_loads_and_stays_correct(azure: AzureEmulator, tmp_path: Path) -> None:
+    """A cache of ~10 MB (tens of thousands of keys) is read once, learned into, and keeps every entry."""
+    path = tmp_path / "rules.json"
+    big: Rules = {}
+    base = only_rule_mapping()
+    for i in range(30_000):
+        big[
+            DeploymentKey(f"host{i % 50}.openai.azure.com", f"deployment-{i}", "2025-04-01-preview", "chat/completions")
+        ] = base
+    path.write_text(dumps(big))
+    assert path.stat().st_size > 10_000_000
+    store = JSONFileStore(path)
+    assert ask(azure, store) == "ok"
+    reread = JSONFileStore(path).items()
+    assert len(reread) == len(big) + 1
+    assert all(reread[key] == base for key in list(big)[:100])
+
+
+def only_rule_mapping() -> DeploymentMapping:
+    """A realistic mapping: three rules with full evidence and an accepted signature."""
+    mapping = DeploymentMapping()
+    for param in ("temperature", "top_p", "presence_penalty"):
+        mapping = learn(param)(mapping)
+    return mapping
+
+
+def test_an_unusable_cache_directory_never_makes_a_call_wait_for_a_lease(tmp_path: Path) -> None:
+    """Where no lease file can be made (the directory is a file), lease() grants at once, with one warning."""
+    blocker = tmp_path / "not-a-directory"
+    blocker.write_text("x")
+    store = JSONFileStore(blocker / "rules.json")
+    with structlog.testing.capture_logs() as events:
+        assert store.lease("key", 15.0) is True
+        assert store.lease("key", 15.0) is True
+        store.release("key")
+    assert problems(events) == ["lease"]
