@@ -17,7 +17,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING, Any, Final, NoReturn
+from typing import TYPE_CHECKING, Any, Final, NoReturn, cast
 from urllib.parse import urlsplit
 
 import openai
@@ -149,7 +149,7 @@ class _Resilience:
     on_repair: Callable[[RepairEvent], None] | None = None
     rule_ttl: float | None = None
     wait_timeout: float = 15.0
-    _stores: list[Store | AsyncStore] = field(default_factory=list, compare=False, repr=False)
+    _stores: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
     def __post_init__(self) -> None:
         # Checked at run time too: the options often come from configuration files.
@@ -173,25 +173,33 @@ class _Resilience:
 
         Resolving late means constructing or copying a client does no I/O.
         """
-        if not self._stores:
+        found: Store | AsyncStore | None = self._stores.get("resolved")
+        if found is None:
             arg = self.store_arg
-            self._stores.append(arg if _is_async(arg) else resolve_store(arg))  # type: ignore[arg-type]  # checked
-        return self._stores[0]
+            found = cast("AsyncStore", arg) if _is_async(arg) else resolve_store(cast("StoreArg", arg))
+            self._stores["resolved"] = found
+        return found
 
     @property
     def store(self) -> Store:
-        found = self.resolved
-        if _is_async(found):
-            msg = "a sync client needs a Store, not an AsyncStore"
-            raise TypeError(msg)
-        return found  # type: ignore[return-value]  # checked above
+        # Checked once, then served from the cache: this runs on every call.
+        found: Store | None = self._stores.get("sync")
+        if found is None:
+            resolved = self.resolved
+            if _is_async(resolved):
+                msg = "a sync client needs a Store, not an AsyncStore"
+                raise TypeError(msg)
+            found = self._stores["sync"] = cast("Store", resolved)
+        return found
 
     @property
     def async_store(self) -> AsyncStore:
-        if len(self._stores) < 2:  # noqa: PLR2004 - [resolved, its async view]
-            found = self.resolved
-            self._stores.append(found if _is_async(found) else AsyncStoreAdapter(found))  # type: ignore[arg-type]
-        return self._stores[1]  # type: ignore[return-value]  # the async view
+        found: AsyncStore | None = self._stores.get("async")
+        if found is None:
+            resolved = self.resolved
+            found = cast("AsyncStore", resolved) if _is_async(resolved) else AsyncStoreAdapter(cast("Store", resolved))
+            self._stores["async"] = found
+        return found
 
     def retrying(self) -> tenacity.Retrying:
         # A fresh controller per call (its state is per call); the strategies are shared.
@@ -353,6 +361,8 @@ def _result_model(result: object) -> object:
 
 
 def _options(options: FinalRequestOptions, call: Call) -> FinalRequestOptions:
+    if call.body is options.json_data and options.extra_json is None:
+        return options  # nothing to rewrite: the SDK copies its options itself
     sent = copy.copy(options)
     sent.json_data = call.body
     sent.extra_json = None
@@ -402,7 +412,19 @@ def _key(base: _Base, options: FinalRequestOptions, body: dict[str, Any]) -> Dep
     if not deployment:
         model = body.get("model")
         deployment = model if isinstance(model, str) else ""
-    return DeploymentKey(base.host, deployment, str(version) if version else base.api_version, operation)
+    parts = (base.host, deployment, str(version) if version else base.api_version, operation)
+    key = _keys.get(parts)
+    if key is None:
+        if len(_keys) >= _MAX_KEYS:  # bounded: deployment names come from callers
+            _keys.clear()
+        key = _keys[parts] = DeploymentKey(*parts)
+    return key
+
+
+# One DeploymentKey per distinct key: a warm call looks it up instead of building
+# (and hashing) a new frozen dataclass.
+_keys: dict[tuple[str, str, str, str], DeploymentKey] = {}
+_MAX_KEYS: Final = 4096
 
 
 _parents: dict[type, str] = {}
@@ -471,7 +493,7 @@ class _Options:
             overrides["policy"] = RepairPolicy()
         if "store" in overrides:
             overrides["store_arg"] = overrides.pop("store")
-            return replace(self._rc, _stores=[], **overrides)
+            return replace(self._rc, _stores={}, **overrides)
         return replace(self._rc, **overrides)
 
 
@@ -488,12 +510,12 @@ class _SyncShell(_Options, _SyncBase):
             return super().request(cast_to, options, *args, **kwargs)
         store = self._rc.store
         call = self._rc.call(*prepared, store.get(prepared[0]))
-        name, started = key_id(call.key), time.monotonic()
+        started = time.monotonic()
         # Single flight: one call per key learns at a time, in this process (try_lead)
         # and across processes (the store's lease); the others wait, then apply what it learned.
         while self._rc.may_lead(call, started):
             leading = self._rc.try_lead(call)
-            if leading and not store.lease(name, self._rc.lease_ttl()):
+            if leading and not store.lease(key_id(call.key), self._rc.lease_ttl()):
                 self._rc.stop_leading(call)
                 leading = False
             if not leading:
@@ -505,7 +527,7 @@ class _SyncShell(_Options, _SyncBase):
                 if call.unverified():
                     call.leader = True
                     break
-                store.release(name)
+                store.release(key_id(call.key))
                 self._rc.stop_leading(call)
         try:
             result = self._send(cast_to, options, call, args, kwargs)
@@ -515,7 +537,7 @@ class _SyncShell(_Options, _SyncBase):
             return result
         finally:
             if call.leader:
-                store.release(name)
+                store.release(key_id(call.key))
                 self._rc.stop_leading(call)
 
     def _send(self, cast_to: Any, options: FinalRequestOptions, call: Call, args: Any, kwargs: Any) -> Any:
@@ -551,11 +573,11 @@ class _AsyncShell(_Options, _AsyncBase):
             return await super().request(cast_to, options, *args, **kwargs)
         store = self._rc.async_store
         call = self._rc.call(*prepared, await store.get(prepared[0]))
-        name, started = key_id(call.key), time.monotonic()
+        started = time.monotonic()
         # Single flight, as in the sync twin; waiting never blocks the event loop.
         while self._rc.may_lead(call, started):
             leading = self._rc.try_lead(call)
-            if leading and not await store.lease(name, self._rc.lease_ttl()):
+            if leading and not await store.lease(key_id(call.key), self._rc.lease_ttl()):
                 self._rc.stop_leading(call)
                 leading = False
             if not leading:
@@ -566,7 +588,7 @@ class _AsyncShell(_Options, _AsyncBase):
                 if call.unverified():
                     call.leader = True
                     break
-                await store.release(name)
+                await store.release(key_id(call.key))
                 self._rc.stop_leading(call)
         try:
             result = await self._send(cast_to, options, call, args, kwargs)
@@ -576,7 +598,7 @@ class _AsyncShell(_Options, _AsyncBase):
             return result
         finally:
             if call.leader:
-                await store.release(name)
+                await store.release(key_id(call.key))
                 self._rc.stop_leading(call)
 
     async def _send(self, cast_to: Any, options: FinalRequestOptions, call: Call, args: Any, kwargs: Any) -> Any:
