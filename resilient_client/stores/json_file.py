@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-import logging
 import os
 import tempfile
 import threading
@@ -32,10 +31,10 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
 
-from .. import _log
 from .._errors import CacheFormatError, NewerSchemaError
 from .._models import DeploymentKey, DeploymentMapping
 from .._serialize import Rules, dumps, loads
+from ._local import LocalCopy
 
 if TYPE_CHECKING:
     import filelock
@@ -58,7 +57,7 @@ _EMPTY: Final = DeploymentMapping()
 _MAX_PENDING: Final = 1024
 
 
-class JSONFileStore:
+class JSONFileStore(LocalCopy):
     """Learned rules in one JSON file, safe for many threads and processes.
 
     Args:
@@ -82,27 +81,18 @@ class JSONFileStore:
     ) -> None:
         self.path = Path(path)
         self.mode = mode
-        self.check_interval = check_interval
+        super().__init__(check_interval)
         self._filelock = _filelock()
         self._lock: filelock.FileLock = self._filelock.FileLock(f"{self.path}.lock", timeout=lock_timeout, mode=mode)
         self._mutex = threading.Lock()
-        self._rules: Rules = {}
         self._base: Rules = {}
         self._pending: list[Callable[[Rules], Rules]] = []
         self._token = f"{os.getpid()}-{uuid.uuid4().hex}"
         self._stamp: _Stamp | None = None
-        self._checked_at = float("-inf")
-        self._warned: set[str] = set()
         self._read_only = False
 
     def __repr__(self) -> str:
         return f"JSONFileStore({str(self.path)!r})"
-
-    def get(self, key: DeploymentKey) -> DeploymentMapping | None:
-        """The rules known for ``key`` (from memory; the file is re-read only when it changed)."""
-        if time.monotonic() - self._checked_at >= self.check_interval:
-            self.refresh()
-        return self._rules.get(key)
 
     def refresh(self) -> None:
         """Re-read the file now if another process changed it."""
@@ -297,8 +287,3 @@ class JSONFileStore:
             with contextlib.suppress(OSError):
                 os.unlink(tmp)
             raise
-
-    def _warn(self, what: str, message: str) -> None:
-        if what not in self._warned:
-            self._warned.add(what)
-            _log.emit(logging.WARNING, _log.STORE_ERROR, store=str(self.path), problem=what, detail=message)

@@ -33,6 +33,7 @@ from .. import _log
 from .._errors import CacheFormatError
 from .._models import DeploymentKey, DeploymentMapping
 from .._serialize import Rules, entry_from_json, entry_to_json, key_id
+from ._local import LocalCopy
 
 if TYPE_CHECKING:
     import redis as redis_py
@@ -72,7 +73,7 @@ def _redis() -> Any:
     return redis
 
 
-class RedisStore:
+class RedisStore(LocalCopy):
     """Learned rules shared through Redis.
 
     Args:
@@ -93,17 +94,14 @@ class RedisStore:
         self._redis_mod = _redis()
         self.client = client
         self.prefix = prefix
-        self.check_interval = check_interval
+        super().__init__(check_interval)
         self.reconnect_interval = reconnect_interval
         self._hash = f"{prefix}rules"
         self._version_key = f"{prefix}version"
-        self._rules: Rules = {}
         self._version: int | None = None
-        self._checked_at = float("-inf")
         self._down_since: float | None = None
         self._pending: list[tuple[DeploymentKey, Change]] = []
         self._mutex = threading.RLock()
-        self._warned: set[str] = set()
         self._token = f"{id(self):x}-{time.time_ns():x}"
         self._cas = client.register_script(_CAS)
         self._release = client.register_script(_RELEASE)
@@ -117,12 +115,6 @@ class RedisStore:
 
     def __repr__(self) -> str:
         return f"RedisStore(prefix={self.prefix!r})"
-
-    def get(self, key: DeploymentKey) -> DeploymentMapping | None:
-        """The mapping for ``key`` from the local copy (refreshed at most once per ``check_interval``)."""
-        if time.monotonic() - self._checked_at >= self.check_interval:
-            self.refresh()
-        return self._rules.get(key)
 
     def refresh(self) -> None:
         """Re-read the hash now if the version counter moved."""
@@ -264,8 +256,3 @@ class RedisStore:
             if self._cas(keys=[self._hash, self._version_key], args=[field, raw if raw is not None else "", new]):
                 return mapping
         raise _Contention(field)
-
-    def _warn(self, what: str, message: str) -> None:
-        if what not in self._warned:
-            self._warned.add(what)
-            _log.emit(logging.WARNING, _log.STORE_ERROR, store=repr(self), problem=what, detail=message)
