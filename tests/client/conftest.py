@@ -1,11 +1,17 @@
 from __future__ import annotations
 
-from collections.abc import Iterator
+import os
+import shutil
+import socket
+import subprocess
+import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from resilient_client.testing import AzureEmulator
+from resilient_client import JSONFileStore, MemoryStore, Store
 
 
 @pytest.fixture(autouse=True)
@@ -16,31 +22,7 @@ def cache_env(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.Monk
     return path
 
 
-@pytest.fixture(scope="session")
-def azure_server() -> Iterator[AzureEmulator]:
-    """One loopback emulator (a deployment per built-in profile) for the session: stopping one takes ~0.5 s."""
-    with AzureEmulator() as emulator:
-        yield emulator
-
-
-@pytest.fixture
-def azure(azure_server: AzureEmulator) -> AzureEmulator:
-    """The session's emulator, with the requests of earlier tests forgotten."""
-    azure_server.reset()
-    return azure_server
-
-
 # --- shared stores (single-flight and lifecycle tests) ---------------------------------------------------------------
-# Appended for tests/client/test_single_flight.py and test_lifecycle.py (this file grows append-only).
-import os  # noqa: E402
-import shutil  # noqa: E402
-import socket  # noqa: E402
-import subprocess  # noqa: E402
-import time  # noqa: E402
-from collections.abc import Callable  # noqa: E402
-from typing import Any  # noqa: E402
-
-from resilient_client import JSONFileStore, MemoryStore, Store  # noqa: E402
 
 
 def _free_port() -> int:

@@ -13,7 +13,6 @@ from typing import NoReturn
 import pytest
 import structlog
 
-from resilient_client.testing import AzureEmulator
 from tests.stores.helpers import RedisServer
 
 
@@ -24,20 +23,6 @@ def isolated(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.Monke
     structlog.reset_defaults()
     yield
     structlog.reset_defaults()
-
-
-@pytest.fixture(scope="session")
-def azure_server() -> Iterator[AzureEmulator]:
-    """One loopback emulator for the session."""
-    with AzureEmulator() as emulator:
-        yield emulator
-
-
-@pytest.fixture
-def azure(azure_server: AzureEmulator) -> AzureEmulator:
-    """The session's emulator, with the requests of earlier tests forgotten."""
-    azure_server.reset()
-    return azure_server
 
 
 def _missing(what: str) -> NoReturn:
