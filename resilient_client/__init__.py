@@ -14,8 +14,10 @@ from ._client import (
     AsyncResilientOpenAI,
     RepairBlockedError,
     RepairEvent,
+    ResilienceOptions,
     ResilientAzureClient,
     ResilientOpenAI,
+    make_resilient,
 )
 from ._errors import CacheFormatError, NewerSchemaError, ResilientClientError, StoreError
 from ._models import (
@@ -61,6 +63,7 @@ __all__ = [
     "RepairBlockedError",
     "RepairEvent",
     "RepairPolicy",
+    "ResilienceOptions",
     "ResilientAzureClient",
     "ResilientClientError",
     "ResilientOpenAI",
@@ -69,4 +72,5 @@ __all__ = [
     "StoreError",
     "__version__",
     "default_cache_path",
+    "make_resilient",
 ]

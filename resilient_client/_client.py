@@ -17,7 +17,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING, Any, Final, NoReturn, cast
+from typing import TYPE_CHECKING, Any, Final, NoReturn, TypedDict, cast, overload
 from urllib.parse import urlsplit
 
 import openai
@@ -35,14 +35,16 @@ __all__ = [
     "AsyncResilientOpenAI",
     "RepairBlockedError",
     "RepairEvent",
+    "ResilienceOptions",
     "ResilientAzureClient",
     "ResilientOpenAI",
+    "make_resilient",
 ]
 
 if TYPE_CHECKING:
     import tenacity
     from openai._models import FinalRequestOptions
-    from typing_extensions import Self
+    from typing_extensions import Self, Unpack
 
     _SyncBase = openai.OpenAI
     _AsyncBase = openai.AsyncOpenAI
@@ -661,3 +663,76 @@ class AsyncResilientAzureClient(_AsyncShell, openai.AsyncAzureOpenAI):
 
 class AsyncResilientOpenAI(_AsyncShell, openai.AsyncOpenAI):
     """``openai.AsyncOpenAI`` twin of :class:`ResilientOpenAI`."""
+
+
+class ResilienceOptions(TypedDict, total=False):
+    """The keyword-only options the resilient clients add to openai's (see :class:`ResilientAzureClient`)."""
+
+    store: StoreArg | AsyncStore
+    max_repairs: int
+    policy: RepairPolicy | None
+    learn: bool
+    on_repair: Callable[[RepairEvent], None] | None
+    rule_ttl: float | None
+    wait_timeout: float
+
+
+_TWINS: Final[dict[type, type[_Options]]] = {
+    openai.AzureOpenAI: ResilientAzureClient,
+    openai.AsyncAzureOpenAI: AsyncResilientAzureClient,
+    openai.OpenAI: ResilientOpenAI,
+    openai.AsyncOpenAI: AsyncResilientOpenAI,
+}
+
+
+@overload
+def make_resilient(  # type: ignore[overload-overlap]  # the Azure classes subclass the plain ones
+    client: openai.AsyncAzureOpenAI, **options: Unpack[ResilienceOptions]
+) -> AsyncResilientAzureClient: ...
+@overload
+def make_resilient(  # type: ignore[overload-overlap]
+    client: openai.AzureOpenAI, **options: Unpack[ResilienceOptions]
+) -> ResilientAzureClient: ...
+@overload
+def make_resilient(client: openai.AsyncOpenAI, **options: Unpack[ResilienceOptions]) -> AsyncResilientOpenAI: ...
+@overload
+def make_resilient(client: openai.OpenAI, **options: Unpack[ResilienceOptions]) -> ResilientOpenAI: ...
+def make_resilient(client: object, **options: Unpack[ResilienceOptions]) -> _Options:
+    """The resilient twin of an openai client someone else built (a framework, a factory).
+
+    ``AzureOpenAI`` becomes :class:`ResilientAzureClient`, ``AsyncAzureOpenAI``
+    :class:`AsyncResilientAzureClient`, ``OpenAI`` :class:`ResilientOpenAI` and
+    ``AsyncOpenAI`` :class:`AsyncResilientOpenAI`, built by openai's own ``copy()`` so
+    they keep every setting: endpoint, deployment, api-version, key or Azure AD token
+    provider, headers, query, timeout, retries, and the HTTP client (shared, as
+    ``with_options`` shares it). ``client`` itself is left as it was. A resilient
+    client comes back as it is, or as a copy when options are given.
+
+    Raises:
+        TypeError: ``client`` is not one of those four classes. A subclass of them is
+            refused too, since its overrides would be lost: subclass the resilient
+            class instead.
+    """
+    if isinstance(client, _Options):
+        return client.copy(**options) if options else client
+    twin = _TWINS.get(type(client))
+    if twin is None:
+        kind = "a subclass of an openai client" if isinstance(client, openai.OpenAI | openai.AsyncOpenAI) else "not"
+        msg = (
+            f"make_resilient() takes an openai OpenAI, AzureOpenAI, AsyncOpenAI or AsyncAzureOpenAI client; "
+            f"{type(client).__qualname__} is {kind} one"
+        )
+        raise TypeError(msg)
+    # An instance of the twin holding the client's state, only to call openai's copy() on:
+    # copy() reads the settings from it and constructs a new, complete twin. Resources
+    # (client.chat …) are cached properties bound to ``client``, so they stay behind.
+    cached = {
+        name
+        for klass in type(client).__mro__
+        for name, value in vars(klass).items()
+        if isinstance(value, functools.cached_property)
+    }
+    shell = object.__new__(twin)
+    shell.__dict__.update((name, value) for name, value in vars(client).items() if name not in cached)
+    shell._rc = _Resilience()
+    return shell.copy(**options)

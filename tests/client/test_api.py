@@ -24,6 +24,7 @@ from resilient_client import (
     RepairPolicy,
     ResilientAzureClient,
     ResilientOpenAI,
+    make_resilient,
 )
 from resilient_client.stores import AsyncStore, Store
 from resilient_client.testing import AzureEmulator
@@ -474,3 +475,116 @@ async def test_per_request_options_survive_the_repair_retry(recording: HeaderRec
     assert [r.api_version for r in recording.requests] == ["2024-10-21", "2024-10-21"]
     (key,) = store.items()
     assert key.api_version == "2024-10-21"
+
+
+# --- make_resilient: the twin of a client someone else built ------------------------------------------------------
+
+_PLAIN_TO_TWIN: list[tuple[type[Any], type[Any]]] = [
+    (openai.AzureOpenAI, ResilientAzureClient),
+    (openai.AsyncAzureOpenAI, AsyncResilientAzureClient),
+    (openai.OpenAI, ResilientOpenAI),
+    (openai.AsyncOpenAI, AsyncResilientOpenAI),
+]
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize(("plain_class", "twin_class"), _PLAIN_TO_TWIN, ids=lambda c: c.__name__)
+async def test_make_resilient_builds_the_twin_with_every_setting(plain_class: type[Any], twin_class: type[Any]) -> None:
+    """Each openai client becomes its resilient twin, keeping key, URL, version, headers, query, retries, transport."""
+    settings: dict[str, Any] = {
+        "api_key": KEY, "max_retries": 4, "timeout": 7.0, "organization": "org-1",
+        "default_headers": {"X-Team": "search"}, "default_query": {"trace": "1"},
+    }  # fmt: skip
+    if issubclass(plain_class, openai.AzureOpenAI | openai.AsyncAzureOpenAI):
+        settings |= {
+            "azure_endpoint": "http://127.0.0.1:9",
+            "azure_deployment": "prod-chat",
+            "api_version": API_VERSION,
+        }
+    else:
+        settings |= {"base_url": "http://127.0.0.1:9/v1"}
+    plain = plain_class(**settings)
+    plain.chat  # noqa: B018 - a resource cached on the plain client must not be carried over
+    twin = make_resilient(plain, learn=False)
+    try:
+        assert type(twin) is twin_class
+        assert isinstance(twin, plain_class)
+        kept = ("api_key", "base_url", "max_retries", "timeout", "organization", "default_query", "_client")
+        assert {name: getattr(twin, name) for name in kept} == {name: getattr(plain, name) for name in kept}
+        assert twin._client is plain._client  # shared, as with_options shares it
+        assert twin.default_headers["X-Team"] == "search"
+        assert twin.chat._client is twin
+        assert plain.chat._client is plain
+        assert twin._rc.learn is False
+        assert type(plain) is plain_class
+    finally:
+        await _close(plain)
+
+
+def test_make_resilient_keeps_an_azure_ad_token_provider(recording: HeaderRecordingEmulator) -> None:
+    """The twin of a client authenticated by a token provider sends that provider's bearer token, and no api-key."""
+    plain = openai.AzureOpenAI(
+        azure_endpoint=recording.endpoint,
+        azure_ad_token_provider=lambda: "aad-token-2",
+        api_version=API_VERSION,
+        max_retries=0,
+    )
+    with make_resilient(plain, store=MemoryStore()) as client:
+        assert _chat_o4(client) == "ok"
+    assert [h.get("authorization") for h in recording.headers] == ["Bearer aad-token-2"] * 2
+    assert all("api-key" not in h for h in recording.headers)
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize("mode", MODES)
+async def test_make_resilient_repairs_and_stores(azure: AzureEmulator, tmp_path: Path, mode: Mode) -> None:
+    """A plain client made resilient repairs its first call and stores the rule; the plain one still fails."""
+    options: dict[str, Any] = {
+        "azure_endpoint": azure.endpoint, "api_key": KEY, "api_version": API_VERSION,
+        "azure_deployment": "o4-mini", "max_retries": 0,
+    }  # fmt: skip
+    store = tmp_path / "rules.json"
+    if mode == "sync":
+        with openai.AzureOpenAI(**options) as plain:  # closing it closes the HTTP client the twin shares
+            assert _chat_o4(make_resilient(plain, store=store)) == "ok"
+            with pytest.raises(openai.BadRequestError, match="max_completion_tokens"):
+                _chat_o4(plain)
+    else:
+        async with openai.AsyncAzureOpenAI(**options) as aplain:
+            assert await _achat_o4(make_resilient(aplain, store=store)) == "ok"
+            with pytest.raises(openai.BadRequestError, match="max_completion_tokens"):
+                await _achat_o4(aplain)
+    assert [r.status for r in azure.requests] == [400, 200, 400]
+    (key,) = JSONFileStore(store).items()
+    assert key.deployment == "o4-mini"
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize("build", _BUILDERS, ids=["sync", "async"])
+async def test_make_resilient_returns_a_resilient_client_or_its_copy(build: _BuildClient) -> None:
+    """A resilient client comes back as it is; with options, as a copy with them."""
+    store = MemoryStore()
+    client: Any = build(**_AZURE_OFFLINE, store=store)
+    try:
+        assert make_resilient(client) is client
+        copied = make_resilient(client, learn=False)
+        assert copied is not client
+        assert (copied._rc.learn, client._rc.learn) == (False, True)
+        assert copied.store is store
+    finally:
+        await _close(client)
+
+
+def test_make_resilient_refuses_what_it_cannot_twin() -> None:
+    """Anything but the four openai client classes is refused, subclasses included (their overrides would be lost)."""
+
+    class Custom(openai.AzureOpenAI):
+        pass
+
+    custom = Custom(**_AZURE_OFFLINE)
+    with pytest.raises(TypeError, match="Custom is a subclass of an openai client"):
+        make_resilient(custom)
+    with pytest.raises(TypeError, match="str is not one"):
+        make_resilient("https://example.openai.azure.com")  # type: ignore[call-overload]
+    with pytest.raises(ValueError, match="max_repairs"):
+        make_resilient(openai.AzureOpenAI(**_AZURE_OFFLINE), max_repairs=-1)
