@@ -1,0 +1,53 @@
+"""Fixtures for the framework tests: the real frameworks against the emulator.
+
+Each test module imports its framework with :func:`frameworks.framework`, which skips the module
+when the framework's extra is not installed, and fails it instead when
+``$RESILIENT_REQUIRE_INTEGRATIONS`` is set (as ``.ci/run`` does after installing the
+extras), so a broken install can never pass as a skip.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import openai
+import pytest
+from frameworks import REASONER
+
+from resilient_client.testing import PROFILES, AzureEmulator
+
+
+@pytest.fixture(scope="session")
+def azure_server() -> Iterator[AzureEmulator]:
+    """The emulator, with every built-in profile plus :data:`REASONER` (o4-mini under a neutral name)."""
+    with AzureEmulator(deployments={**PROFILES, REASONER: PROFILES["o4-mini"]}) as emulator:
+        yield emulator
+
+
+@pytest.fixture(autouse=True)
+def cache_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Point $RESILIENT_CLIENT_CACHE at a fresh file: no test touches the user's cache or another test's."""
+    path = tmp_path / "default-cache.json"
+    monkeypatch.setenv("RESILIENT_CLIENT_CACHE", str(path))
+    return path
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Path:
+    """A fresh learned-rules file for one test."""
+    return tmp_path / "rules.json"
+
+
+@pytest.fixture
+def litellm_clients() -> Iterator[None]:
+    """Close the openai clients LiteLLM built and cached for calls made without ``client=``."""
+    yield
+    litellm: Any = sys.modules["litellm"]
+    cached: dict[str, Any] = litellm.in_memory_llm_clients_cache.cache_dict
+    for client in list(cached.values()):
+        if isinstance(client, openai.OpenAI):
+            client.close()
+    cached.clear()
