@@ -7,7 +7,7 @@ import subprocess
 import sys
 
 import pytest
-from frameworks import framework
+from frameworks import framework, offline_nltk_data
 
 FRAMEWORKS = {"litellm": "litellm", "langchain_openai": "langchain", "llama_index": "llamaindex", "agents": "agents"}
 ALSO_NEVER = {"langchain_core", "openai_agents"}
@@ -16,6 +16,7 @@ ALSO_NEVER = {"langchain_core", "openai_agents"}
 @pytest.fixture(scope="module", autouse=True)
 def installed() -> None:
     """Every framework is installed: otherwise these checks could not fail."""
+    offline_nltk_data()  # inherited by the subprocesses, which import LlamaIndex
     for module, extra in FRAMEWORKS.items():
         framework(module, extra)
 
@@ -29,13 +30,16 @@ def _imported_after(*modules: str) -> set[str]:
 
 def test_the_package_and_its_modules_import_no_framework() -> None:
     """The package, its testing, CLI and store modules, and the integrations package import none of the frameworks."""
-    assert _imported_after(
-        "resilient_client",
-        "resilient_client.testing",
-        "resilient_client.cli",
-        "resilient_client.stores.redis",
-        "resilient_client.integrations",
-    ) == set()
+    assert (
+        _imported_after(
+            "resilient_client",
+            "resilient_client.testing",
+            "resilient_client.cli",
+            "resilient_client.stores.redis",
+            "resilient_client.integrations",
+        )
+        == set()
+    )
 
 
 @pytest.mark.parametrize(

@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
+import tempfile
+from functools import cache
 from importlib.metadata import version
+from pathlib import Path
 from types import ModuleType
 
 import pytest
@@ -35,3 +40,19 @@ def framework(module: str, extra: str, *, exact: tuple[str, str] | None = None) 
                 pytest.fail(reason, pytrace=False)
             pytest.skip(reason, allow_module_level=True)
     return found
+
+
+@cache
+def offline_nltk_data() -> Path:
+    """Point ``$NLTK_DATA`` at empty NLTK data directories, before LlamaIndex is imported (here or in a subprocess).
+
+    llama_index.core 0.10 downloads NLTK's stopwords and punkt_tab from the internet when it is
+    imported, unless it finds them under $NLTK_DATA. Nothing here tokenizes, so empty
+    directories satisfy the check and the tests never touch the network.
+    """
+    data = Path(tempfile.mkdtemp(prefix="resilient-nltk-"))
+    (data / "corpora" / "stopwords").mkdir(parents=True)
+    (data / "tokenizers" / "punkt").mkdir(parents=True)
+    os.environ["NLTK_DATA"] = str(data)
+    atexit.register(shutil.rmtree, data, ignore_errors=True)
+    return data
