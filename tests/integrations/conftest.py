@@ -51,3 +51,15 @@ def litellm_clients() -> Iterator[None]:
         if isinstance(client, openai.OpenAI):
             client.close()
     cached.clear()
+
+
+@pytest.fixture
+def http() -> Iterator[openai.DefaultHttpxClient]:
+    """An HTTP client for a framework's openai clients, closed after the test.
+
+    LangChain and LlamaIndex never close the openai clients they build; a pooled connection
+    collected with them would be reported as an unclosed socket in whichever later test the
+    garbage collector happens to run.
+    """
+    with openai.DefaultHttpxClient() as client:
+        yield client

@@ -13,20 +13,17 @@ here) in whichever later test the garbage collector happens to run.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import openai
 import pytest
-from frameworks import API_VERSION, REASONER, framework
+from frameworks import API_VERSION, REASONER, fixes, framework, statuses, tuned
 
 from resilient_client import (
     AsyncResilientAzureClient,
     AsyncResilientOpenAI,
     Drop,
-    Fix,
-    JSONFileStore,
     ResilientAzureClient,
     ResilientOpenAI,
     SetValue,
@@ -40,19 +37,11 @@ from resilient_client.integrations.langchain import resilient_chat_model  # noqa
 KEY = "sk-test-key-0123456789"
 PROMPT = "Say ok."
 SETTINGS: dict[str, Any] = {"max_tokens": 64, "temperature": 0.2, "top_p": 0.5}
-TUNED = frozenset({"max_tokens", "max_completion_tokens", "temperature", "top_p"})
 REPAIRED = {"max_completion_tokens": 64}
 """What a repaired request to :data:`REASONER` carries of :data:`TUNED`."""
 FIRST = [400, 400, 200]
 """A first call: temperature rejected, then top_p, then accepted."""
 WARM = [200]
-
-
-@pytest.fixture
-def http() -> Iterator[openai.DefaultHttpxClient]:
-    """The sync HTTP client of the test's models, closed after the test."""
-    with openai.DefaultHttpxClient() as client:
-        yield client
 
 
 def azure_model(azure: AzureEmulator, http: object, settings: dict[str, Any] = SETTINGS, **extra: Any) -> Any:
@@ -66,15 +55,6 @@ def azure_model(azure: AzureEmulator, http: object, settings: dict[str, Any] = S
         "http_client": http,
     }
     return langchain_openai.AzureChatOpenAI(**(options | settings | extra))
-
-
-def statuses(azure: AzureEmulator, deployment: str = REASONER) -> list[int]:
-    return [r.status for r in azure.requests if r.deployment == deployment]
-
-
-def tuned(body: dict[str, Any]) -> dict[str, Any]:
-    """The parameters of ``body`` the deployment cares about."""
-    return {name: value for name, value in body.items() if name in TUNED}
 
 
 def assert_first_call(azure: AzureEmulator) -> None:
@@ -94,20 +74,6 @@ def assert_warm_call(azure: AzureEmulator, *, stream: bool) -> None:
     (body,) = azure.bodies(REASONER)
     assert tuned(body) == REPAIRED
     assert body.get("stream", False) is stream
-
-
-def fixes(store: Path) -> dict[tuple[str, str], list[Fix]]:
-    """The fixes in a store file, by (deployment, operation), for the keys that have any."""
-    rules = JSONFileStore(store)
-    try:
-        found = rules.items()
-    finally:
-        rules.close()
-    return {
-        (key.deployment, key.operation): [rule.fix for rule in known.rules]
-        for key, known in found.items()
-        if known.rules
-    }
 
 
 def test_invoke_repairs_first_call_and_second_sends_one(azure: AzureEmulator, store: Path, http: object) -> None:

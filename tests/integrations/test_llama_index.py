@@ -15,13 +15,12 @@ unclosed socket (an error here) in whichever later test the garbage collector ha
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import openai
 import pytest
-from frameworks import API_VERSION, REASONER, framework, offline_nltk_data
+from frameworks import API_VERSION, REASONER, fixes, framework, offline_nltk_data, statuses, tuned
 
 from resilient_client import (
     DEFAULT_PROTECTED,
@@ -29,7 +28,6 @@ from resilient_client import (
     AsyncResilientOpenAI,
     Drop,
     Fix,
-    JSONFileStore,
     Rename,
     RepairBlockedError,
     RepairEvent,
@@ -48,7 +46,6 @@ from resilient_client.integrations.llama_index import AzureOpenAI, OpenAI  # noq
 
 KEY = "sk-test-key-0123456789"
 MESSAGES = [ChatMessage(role=MessageRole.USER, content="Say ok.")]
-TUNED = frozenset({"max_tokens", "max_completion_tokens", "temperature", "top_p"})
 SENT = {"max_tokens": 64, "temperature": 0.2, "top_p": 0.5}
 """What LlamaIndex sends of :data:`TUNED` as it is configured here."""
 REPAIRED = {"max_completion_tokens": 64}
@@ -57,13 +54,6 @@ FIRST = [400, 400, 400, 200]
 """A first call: max_tokens renamed, temperature dropped, top_p dropped, then accepted."""
 WARM = [200]
 LEARNED: list[Fix] = [Rename("max_tokens", "max_completion_tokens"), Drop("temperature"), Drop("top_p")]
-
-
-@pytest.fixture
-def http() -> Iterator[openai.DefaultHttpxClient]:
-    """The sync HTTP client of the test's LLMs, closed after the test."""
-    with openai.DefaultHttpxClient() as client:
-        yield client
 
 
 def azure_llm(azure: AzureEmulator, http: object, **extra: Any) -> AzureOpenAI:
@@ -98,15 +88,6 @@ def openai_llm(azure: AzureEmulator, http: object, **extra: Any) -> OpenAI:
     return OpenAI(**(options | extra))
 
 
-def statuses(azure: AzureEmulator, deployment: str = REASONER) -> list[int]:
-    return [r.status for r in azure.requests if r.deployment == deployment]
-
-
-def tuned(body: dict[str, Any]) -> dict[str, Any]:
-    """The parameters of ``body`` the deployment cares about."""
-    return {name: value for name, value in body.items() if name in TUNED}
-
-
 def assert_first_call(azure: AzureEmulator) -> None:
     """The first call was repaired: three rejections, then the repaired request accepted."""
     assert statuses(azure) == FIRST
@@ -125,20 +106,6 @@ def assert_warm_call(azure: AzureEmulator, *, stream: bool) -> None:
     (body,) = azure.bodies(REASONER)
     assert tuned(body) == REPAIRED
     assert body["stream"] is stream
-
-
-def fixes(store: Path) -> dict[tuple[str, str], list[Fix]]:
-    """The fixes in a store file, by (deployment, operation), for the keys that have any."""
-    rules = JSONFileStore(store)
-    try:
-        found = rules.items()
-    finally:
-        rules.close()
-    return {
-        (key.deployment, key.operation): [rule.fix for rule in known.rules]
-        for key, known in found.items()
-        if known.rules
-    }
 
 
 def test_chat_repairs_first_call_and_second_sends_one(azure: AzureEmulator, store: Path, http: object) -> None:

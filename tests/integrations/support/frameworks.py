@@ -10,8 +10,12 @@ from functools import cache
 from importlib.metadata import version
 from pathlib import Path
 from types import ModuleType
+from typing import Any
 
 import pytest
+
+from resilient_client import Fix, JSONFileStore
+from resilient_client.testing import AzureEmulator
 
 API_VERSION = "2025-04-01-preview"
 REASONER = "prod-reasoner"
@@ -56,3 +60,31 @@ def offline_nltk_data() -> Path:
     os.environ["NLTK_DATA"] = str(data)
     atexit.register(shutil.rmtree, data, ignore_errors=True)
     return data
+
+
+TUNED = frozenset({"max_tokens", "max_completion_tokens", "temperature", "top_p"})
+"""The parameters the framework tests set and :data:`REASONER` rejects or renames."""
+
+
+def statuses(azure: AzureEmulator, deployment: str = REASONER) -> list[int]:
+    """The statuses the emulator answered to ``deployment``, oldest first."""
+    return [r.status for r in azure.requests if r.deployment == deployment]
+
+
+def tuned(body: dict[str, Any]) -> dict[str, Any]:
+    """The parameters of ``body`` in :data:`TUNED`."""
+    return {name: value for name, value in body.items() if name in TUNED}
+
+
+def fixes(store: Path) -> dict[tuple[str, str], list[Fix]]:
+    """The fixes in a store file, by (deployment, operation), for the keys that have any."""
+    rules = JSONFileStore(store)
+    try:
+        found = rules.items()
+    finally:
+        rules.close()
+    return {
+        (key.deployment, key.operation): [rule.fix for rule in known.rules]
+        for key, known in found.items()
+        if known.rules
+    }
