@@ -15,7 +15,7 @@ import logging
 import os
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, Final, NoReturn, TypedDict, cast, overload
 from urllib.parse import urlsplit
@@ -489,14 +489,24 @@ class _Options:
         return self._rc.policy
 
     def _copied_resilience(self, overrides: dict[str, Any]) -> _Resilience:
-        if not overrides:
-            return self._rc
-        if "policy" in overrides and overrides["policy"] is None:
-            overrides["policy"] = RepairPolicy()
-        if "store" in overrides:
-            overrides["store_arg"] = overrides.pop("store")
-            return replace(self._rc, _stores={}, **overrides)
-        return replace(self._rc, **overrides)
+        return resilience_with(self._rc, overrides)
+
+
+def resilience_with(base: _Resilience, overrides: Mapping[str, Any]) -> _Resilience:
+    """``base`` with some :class:`ResilienceOptions` changed, checked as the constructors check them."""
+    unknown = overrides.keys() - set(_EXTRAS)
+    if unknown:
+        msg = f"unknown resilience option(s) {sorted(unknown)}; the options are {list(_EXTRAS)}"
+        raise TypeError(msg)
+    if not overrides:
+        return base
+    changes = dict(overrides)
+    if "policy" in changes and changes["policy"] is None:
+        changes["policy"] = RepairPolicy()
+    if "store" in changes:
+        changes["store_arg"] = changes.pop("store")
+        return replace(base, _stores={}, **changes)
+    return replace(base, **changes)
 
 
 class _SyncShell(_Options, _SyncBase):

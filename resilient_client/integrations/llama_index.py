@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from .._client import _Options, make_resilient
+from .._client import _Options, _Resilience, make_resilient, resilience_with
 from . import missing
 
 try:
@@ -49,6 +49,7 @@ class _Resilient:
     reuse_client: bool
 
     def __init__(self, *args: Any, resilience: ResilienceOptions | None = None, **kwargs: Any) -> None:
+        resilience_with(_Resilience(), resilience or {})  # bad options fail here, not at the first call
         super().__init__(*args, **kwargs)
         self._resilience = dict(resilience or {})  # type: ignore[assignment]  # a copy of a ResilienceOptions
 

@@ -277,3 +277,21 @@ def test_openai_class_sends_accepted_requests_as_they_are(azure: AzureEmulator, 
     (body,) = azure.bodies("gpt-4o")
     assert tuned(body) == SENT
     assert fixes(store) == {}
+
+
+@pytest.mark.parametrize(
+    ("resilience", "error", "match"),
+    [
+        ({"max_repairs": -1}, ValueError, "max_repairs"),
+        ({"wait_timeout": "soon"}, ValueError, "wait_timeout"),
+        ({"policy": "strict"}, TypeError, "policy must be a RepairPolicy"),
+        ({"stroe": "rules.json"}, TypeError, r"unknown resilience option\(s\) \['stroe'\]"),
+    ],
+)
+def test_bad_resilience_options_fail_at_construction(
+    azure: AzureEmulator, http: object, resilience: dict[str, Any], error: type[Exception], match: str
+) -> None:
+    """A wrong option fails when the LLM is built, before any request, not at its first call."""
+    with pytest.raises(error, match=match):
+        azure_llm(azure, http, resilience=resilience)
+    assert azure.requests == []
