@@ -16,6 +16,8 @@ from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+import httpx2
+
 ROOT = Path(__file__).resolve().parent.parent
 API_VERSION = "2025-04-01-preview"
 MESSAGES: Any = [{"role": "user", "content": "Say ok."}]
@@ -24,6 +26,33 @@ GPT4O_MESSAGES: Any = [{"role": "system", "content": "Be brief."}, {"role": "use
 GPT4O_STYLE: dict[str, Any] = {"max_tokens": 50, "temperature": 0.2, "top_p": 0.9}
 # The parameters of GPT4O_STYLE that o4-mini rejects, one 400 each on a cold deployment.
 O4_MINI_OFFENDING = ("max_tokens", "temperature", "top_p")
+
+
+# What the in-memory transport answers to every request: a chat completion.
+COMPLETION = json.dumps(
+    {
+        "id": "chatcmpl-1",
+        "object": "chat.completion",
+        "created": 1,
+        "model": "o4-mini-2025-04-16",
+        "choices": [{"index": 0, "finish_reason": "stop", "message": {"role": "assistant", "content": "ok"}}],
+    }
+).encode()
+
+
+def in_memory() -> dict[str, Any]:
+    """Azure client arguments whose HTTP client (a new one each time) answers :data:`COMPLETION`, without a socket."""
+
+    def answer(request: httpx2.Request) -> httpx2.Response:
+        del request
+        return httpx2.Response(200, content=COMPLETION, headers={"content-type": "application/json"})
+
+    return {
+        "azure_endpoint": "https://contoso.openai.azure.com",
+        "api_key": "k",
+        "api_version": API_VERSION,
+        "http_client": httpx2.Client(transport=httpx2.MockTransport(answer)),
+    }
 
 
 def percentile(values: Sequence[float], q: float) -> float:

@@ -12,7 +12,6 @@ send.
 from __future__ import annotations
 
 import functools
-import json
 import os
 import statistics
 import tempfile
@@ -21,33 +20,13 @@ import timeit
 from pathlib import Path
 from typing import Any
 
-import httpx2
 import openai
 
-from benchmarks._common import API_VERSION, MESSAGES, finish, parser, redis_url
+from benchmarks._common import MESSAGES, finish, in_memory, parser, redis_url
 from resilient_client import JSONFileStore, MemoryStore, ResilientAzureClient, Store
 from resilient_client._core import evidence_for, merge, parse_rejection, resolve
 from resilient_client._models import LearnedRule
 from resilient_client.stores.redis import RedisStore
-
-ENDPOINT = "https://contoso.openai.azure.com"
-PAYLOAD = json.dumps(
-    {
-        "id": "chatcmpl-1",
-        "object": "chat.completion",
-        "created": 1,
-        "model": "o4-mini-2025-04-16",
-        "choices": [{"index": 0, "finish_reason": "stop", "message": {"role": "assistant", "content": "ok"}}],
-    }
-).encode()
-
-
-def _http() -> httpx2.Client:
-    def answer(request: httpx2.Request) -> httpx2.Response:
-        del request
-        return httpx2.Response(200, content=PAYLOAD, headers={"content-type": "application/json"})
-
-    return httpx2.Client(transport=httpx2.MockTransport(answer))
 
 
 def _learn(client: ResilientAzureClient, store: Store) -> None:
@@ -72,10 +51,8 @@ def _options(body: dict[str, Any]) -> Any:
 
 
 def measure(name: str, store: Store, calls: int, gets: int = 20000) -> dict[str, float]:
-    plain = openai.AzureOpenAI(azure_endpoint=ENDPOINT, api_key="k", api_version=API_VERSION, http_client=_http())
-    client = ResilientAzureClient(
-        azure_endpoint=ENDPOINT, api_key="k", api_version=API_VERSION, http_client=_http(), store=store
-    )
+    plain = openai.AzureOpenAI(**in_memory())
+    client = ResilientAzureClient(**in_memory(), store=store)
     _learn(client, store)
     client.chat.completions.create(model="o4-mini", messages=MESSAGES, max_tokens=50)  # accepted: now warm
     prepared = client._rc.prepare(client, _options({"model": "o4-mini"}))  # noqa: SLF001
@@ -112,9 +89,7 @@ def redis_commands(url: str, calls: int = 1000) -> int:
     import redis
 
     store = RedisStore.from_url(url, prefix=f"bench-{os.getpid()}:", check_interval=60.0)
-    client = ResilientAzureClient(
-        azure_endpoint=ENDPOINT, api_key="k", api_version=API_VERSION, http_client=_http(), store=store
-    )
+    client = ResilientAzureClient(**in_memory(), store=store)
     _learn(client, store)
     client.chat.completions.create(model="o4-mini", messages=MESSAGES, max_tokens=50)
     admin = redis.Redis.from_url(url)

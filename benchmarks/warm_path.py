@@ -19,7 +19,6 @@ Calls alternate one by one so machine noise hits both sides alike.
 from __future__ import annotations
 
 import functools
-import json
 import statistics
 import sys
 import tempfile
@@ -29,10 +28,18 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import httpx2
 import openai
 
-from benchmarks._common import API_VERSION, GPT4O_STYLE, MESSAGES, emulator, finish, parser
+from benchmarks._common import (
+    API_VERSION,
+    GPT4O_STYLE,
+    MESSAGES,
+    emulator,
+    finish,
+    in_memory,
+    parser,
+    percentile,
+)
 from resilient_client import MemoryStore, ResilientAzureClient
 from resilient_client._attempts import Call
 from resilient_client._core import evidence_for, merge, parse_rejection, resolve
@@ -43,11 +50,6 @@ REJECTIONS = (
     "Unsupported value: 'temperature' does not support 0.2 with this model. Only the default (1) value is supported.",
     "Unsupported parameter: 'top_p' is not supported with this model.",
 )
-
-
-def _pct(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
 
 
 def core_us_per_call(n: int = 20000) -> float:
@@ -89,7 +91,7 @@ def _summary(times: dict[str, list[float]]) -> dict[str, float]:
     out: dict[str, float] = {}
     for name, values in times.items():
         out[f"{name}_median_us"] = statistics.median(values) * 1e6
-        out[f"{name}_p99_us"] = _pct(values, 0.99) * 1e6
+        out[f"{name}_p99_us"] = percentile(values, 0.99) * 1e6
     out["ratio_median"] = out["resilient_median_us"] / out["plain_median_us"]
     out["ratio_p99"] = out["resilient_p99_us"] / out["plain_p99_us"]
     return out
@@ -97,28 +99,8 @@ def _summary(times: dict[str, list[float]]) -> dict[str, float]:
 
 def shell_overhead(calls: int) -> dict[str, float]:
     """Both clients, same body, in-memory transport."""
-    payload = json.dumps(
-        {
-            "id": "chatcmpl-1",
-            "object": "chat.completion",
-            "created": 1,
-            "model": "o4-mini-2025-04-16",
-            "choices": [{"index": 0, "finish_reason": "stop", "message": {"role": "assistant", "content": "ok"}}],
-        }
-    ).encode()
-
-    def answer(request: httpx2.Request) -> httpx2.Response:
-        del request
-        return httpx2.Response(200, content=payload, headers={"content-type": "application/json"})
-
-    def http() -> httpx2.Client:
-        return httpx2.Client(transport=httpx2.MockTransport(answer))
-
-    endpoint = "https://contoso.openai.azure.com"
-    plain = openai.AzureOpenAI(azure_endpoint=endpoint, api_key="k", api_version=API_VERSION, http_client=http())
-    resilient = ResilientAzureClient(
-        azure_endpoint=endpoint, api_key="k", api_version=API_VERSION, http_client=http(), store=MemoryStore()
-    )
+    plain = openai.AzureOpenAI(**in_memory())
+    resilient = ResilientAzureClient(**in_memory(), store=MemoryStore())
     times = _alternate(
         {
             "plain": lambda: plain.chat.completions.create(
