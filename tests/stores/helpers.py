@@ -99,6 +99,13 @@ def child_env() -> dict[str, str]:
     return {**os.environ, "PYTHONPATH": path}
 
 
+def run_child(*args: str, timeout: float = 600) -> subprocess.CompletedProcess[str]:
+    """Run ``children.main(args)`` in a fresh interpreter from the repository root, to completion, output captured."""
+    return subprocess.run(
+        child_command(*args), capture_output=True, text=True, timeout=timeout, check=False, cwd=ROOT, env=child_env()
+    )
+
+
 class RedisServer:
     """A ``redis-server`` on a loopback port, without persistence, that a test may stop and restart.
 

@@ -37,6 +37,7 @@ from tests.stores.helpers import (
     learn,
     params,
     problems,
+    run_child,
 )
 
 RENAME = Rename("max_tokens", "max_completion_tokens")
@@ -410,15 +411,7 @@ FLEET_LEARNS = int(os.environ.get("STORE_TESTS_FLEET_LEARNS", "200"))
 def test_processes_learning_into_one_file_keep_every_rule_and_readers_never_see_half_a_file(tmp_path: Path) -> None:
     """8 processes each learning FLEET_LEARNS rules into one file lose none; a 9th json-parses the file meanwhile."""
     path = tmp_path / "rules.json"
-    done = subprocess.run(
-        child_command("json-fleet", str(path), str(FLEET_WORKERS), str(FLEET_LEARNS)),
-        capture_output=True,
-        text=True,
-        timeout=600,
-        check=False,
-        cwd=ROOT,
-        env=child_env(),
-    )
+    done = run_child("json-fleet", str(path), str(FLEET_WORKERS), str(FLEET_LEARNS))
     assert done.returncode == 0, done.stderr
     summary = json.loads(done.stdout)
     assert summary["parse_errors"] == [], summary

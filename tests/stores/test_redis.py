@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import subprocess
 import time
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
@@ -20,16 +19,14 @@ from tests.stores.contract import StoreContract, StoreFactory
 from tests.stores.helpers import (
     KEY,
     OTHER_KEY,
-    ROOT,
     RedisServer,
     ask,
-    child_command,
-    child_env,
     free_port,
     learn,
     params,
     problems,
     rule,
+    run_child,
 )
 
 if TYPE_CHECKING:
@@ -258,15 +255,7 @@ def test_writers_of_other_keys_cannot_make_an_update_fail(redis_server: RedisSer
 @pytest.mark.slow
 def test_processes_updating_one_prefix_keep_every_rule(redis_server: RedisServer, redis_prefix: str) -> None:
     """8 processes x 200 updates through RedisStore.from_url on one prefix lose nothing (optimistic transactions)."""
-    done = subprocess.run(
-        child_command("redis-fleet", redis_server.url, redis_prefix, str(FLEET_WORKERS), str(FLEET_LEARNS)),
-        capture_output=True,
-        text=True,
-        timeout=600,
-        check=False,
-        cwd=ROOT,
-        env=child_env(),
-    )
+    done = run_child("redis-fleet", redis_server.url, redis_prefix, str(FLEET_WORKERS), str(FLEET_LEARNS))
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout) == {"exit_codes": [0] * FLEET_WORKERS}, done.stderr
     store = RedisStore.from_url(redis_server.url, prefix=redis_prefix)
