@@ -217,14 +217,18 @@ def section_cold_burst(burst: Results) -> str:
         ("resilient_warm", "ResilientAzureClient, warm (same burst again)", "0"),
         ("plain", "plain AzureOpenAI / AsyncAzureOpenAI", "-"),
     ):
-        r = burst[key]
-        errors = ", ".join(f"{k} x{v}" for k, v in r["errors"].items())
-        lines.append(
-            f"| {title} | {r['ok']}/{r['calls']}{f' ({errors})' if errors else ''} | **{r['status_400']}** "
-            f"({target}) | {_by_param(r['status_400_by_param'])} | {r['requests']} | {_f(r['wall_ms'], 0)} ms | "
-            f"{_f(r['median_call_ms'], 0)} / {_f(r['max_call_ms'], 0)} ms |"
-        )
+        lines.append(_burst_row(title, burst[key], burst[key]["calls"], target))
     return "\n".join([*lines, ""])
+
+
+def _burst_row(title: str, r: Results, calls: int, target: str) -> str:
+    """One row of the cold-burst and multiprocess tables: calls ok, 400s against their target, requests, times."""
+    errors = ", ".join(f"{k} x{v}" for k, v in r["errors"].items())
+    return (
+        f"| {title} | {r['ok']}/{calls}{f' ({errors})' if errors else ''} | **{r['status_400']}** "
+        f"({target}) | {_by_param(r['status_400_by_param'])} | {r['requests']} | {_f(r['wall_ms'], 0)} ms | "
+        f"{_f(r['median_call_ms'], 0)} / {_f(r['max_call_ms'], 0)} ms |"
+    )
 
 
 def section_multiprocess(fleet: Results) -> str:
@@ -243,13 +247,7 @@ def section_multiprocess(fleet: Results) -> str:
         "|---|---|---|---|---|---|---|",
     ]
     for key, title in (("json_file", "one JSONFileStore file"), ("redis", "one Redis")):
-        r = fleet[key]
-        errors = ", ".join(f"{k} x{v}" for k, v in r["errors"].items())
-        lines.append(
-            f"| {title} | {r['ok']}/{r['processes']}{f' ({errors})' if errors else ''} | **{r['status_400']}** "
-            f"({len(offending)}) | {_by_param(r['status_400_by_param'])} | {r['requests']} | "
-            f"{_f(r['wall_ms'], 0)} ms | {_f(r['median_call_ms'], 0)} / {_f(r['max_call_ms'], 0)} ms |"
-        )
+        lines.append(_burst_row(title, fleet[key], fleet[key]["processes"], str(len(offending))))
     return "\n".join([*lines, ""])
 
 
