@@ -5,9 +5,6 @@
 Prints the endpoint on the first line, then reads one JSON command a line from
 stdin (``{"op": "count", "deployment": "o4-mini", "status": 400}``, ``{"op": "bodies"}``,
 ``{"op": "reset"}``) and answers each with one JSON line. Stops at the end of stdin.
-
-Unlike ``python -m resilient_client.testing``, the listen backlog is widened from
-socketserver's default of 5 so a burst of connections is served instead of reset.
 """
 
 from __future__ import annotations
@@ -15,7 +12,6 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from http.server import ThreadingHTTPServer
 from typing import Any
 
 from resilient_client.testing import PROFILES, AzureEmulator
@@ -30,7 +26,6 @@ def main(argv: list[str] | None = None) -> None:
     for alias in args.alias:
         name, _, profile = alias.partition("=")
         deployments[name] = PROFILES[profile]
-    ThreadingHTTPServer.request_queue_size = 1024
     with AzureEmulator(deployments=deployments, latency=args.latency) as azure:
         print(azure.endpoint, flush=True)
         for line in sys.stdin:
