@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 import time
 from collections.abc import Sequence
@@ -22,7 +21,7 @@ from ._errors import CacheFormatError, NewerSchemaError
 from ._models import ChangeRole, Clamp, DeploymentMapping, Fix, Rename, SetValue
 from ._probe import DEFAULT_PARAMS
 from ._serialize import Rules, dumps, loads
-from .stores import CACHE_ENV, Store, default_cache_path, resolve_store
+from .stores import CACHE_ENV, Store, cache_location, resolve_store
 
 __all__ = ["describe", "main", "show_rules"]
 
@@ -91,10 +90,6 @@ def _import(store: Store, path: Path) -> int:
     return 0
 
 
-def _location(cache: str | None) -> str:
-    return cache or os.environ.get(CACHE_ENV) or str(default_cache_path())
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit status."""
     parser = argparse.ArgumentParser(prog="resilient-client", description=__doc__)
@@ -131,7 +126,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         from ._demo import run_demo  # noqa: PLC0415 - starts a server: only when asked
 
         return run_demo(as_json=args.json)
-    location = _location(args.cache)
+    location = cache_location(args.cache or None)
     if args.command == "probe":
         return _probe(args, location)
     if args.action == "path":

@@ -39,6 +39,7 @@ __all__ = [
     "MemoryStore",
     "RedisStore",
     "Store",
+    "cache_location",
     "default_cache_path",
     "resolve_store",
 ]
@@ -233,6 +234,11 @@ def __getattr__(name: str) -> object:
     raise AttributeError(name)
 
 
+def cache_location(store: str | os.PathLike[str] | None = None) -> str:
+    """The cache file or URL ``store`` names: itself, else ``$RESILIENT_CLIENT_CACHE``, else the default file."""
+    return os.fspath(store) if store is not None else os.environ.get(CACHE_ENV) or str(default_cache_path())
+
+
 def resolve_store(store: Store | str | os.PathLike[str] | None) -> Store:
     """Turn the ``store=`` argument (or ``$RESILIENT_CLIENT_CACHE``) into a store.
 
@@ -247,7 +253,7 @@ def resolve_store(store: Store | str | os.PathLike[str] | None) -> Store:
     """
     if store is not None and not isinstance(store, str | os.PathLike):
         return store
-    target = os.fspath(store) if store is not None else os.environ.get(CACHE_ENV) or str(default_cache_path())
+    target = cache_location(store)
     is_url = target.startswith(("redis://", "rediss://", "unix://"))
     name = target if is_url else str(Path(target).expanduser().absolute())
     with _shared_lock:
