@@ -106,6 +106,10 @@ def run_child(*args: str, timeout: float = 600) -> subprocess.CompletedProcess[s
     )
 
 
+class _PortTakenError(RuntimeError):
+    """Another process bound the port between ``free_port()`` and the server's start."""
+
+
 class RedisServer:
     """A ``redis-server`` on a loopback port, without persistence, that a test may stop and restart.
 
@@ -119,6 +123,7 @@ class RedisServer:
         self.directory = directory
         self.port = free_port()
         self.process: subprocess.Popen[bytes] | None = None
+        self.started = False
 
     def __repr__(self) -> str:
         return f"RedisServer(port={self.port})"
@@ -128,9 +133,33 @@ class RedisServer:
         """The ``redis://`` URL of database 0."""
         return f"redis://127.0.0.1:{self.port}/0"
 
-    def start(self, timeout: float = 10.0) -> None:
-        """Start the server on ``self.port`` and wait until it answers ``PING``."""
+    def start(self, timeout: float = 15.0) -> None:
+        """Start the server on ``self.port`` and wait until it answers ``PING``.
+
+        The port was free when it was picked, but another process may bind it first. On
+        the first start, before anyone has the URL, another free port is tried then (three
+        times in all); a restart keeps its port, since clients hold the URL.
+        """
+        retries = 0 if self.started else 2
+        while not self._start_once(timeout, last=retries == 0):
+            retries -= 1
+            self.port = free_port()
+        self.started = True
+
+    def _start_once(self, timeout: float, *, last: bool) -> bool:
+        """Start once; False when the port was taken and another may be tried (``last`` is False)."""
+        try:
+            self._launch(timeout)
+        except _PortTakenError:
+            if last:
+                raise
+            return False
+        return True
+
+    def _launch(self, timeout: float) -> None:
         log = self.directory / "redis.log"
+        with contextlib.suppress(OSError):
+            log.unlink()
         options = {
             "--port": str(self.port),
             "--bind": "127.0.0.1",
@@ -151,7 +180,8 @@ class RedisServer:
             if self.process.poll() is not None or time.monotonic() > deadline:
                 self.stop()
                 tail = log.read_text(errors="replace")[-2000:] if log.exists() else "(no log)"
-                raise RuntimeError(f"redis-server did not start on port {self.port}:\n{tail}")
+                error = _PortTakenError if "Address already in use" in tail else RuntimeError
+                raise error(f"redis-server did not start on port {self.port}:\n{tail}")
             time.sleep(0.01)
 
     def answers(self) -> bool:
