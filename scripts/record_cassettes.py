@@ -2,7 +2,7 @@
 
 Offline (default): each scenario in tests/client/scenarios.py runs against the
 loopback emulator (resilient_client.testing), whose 400s carry the real Azure bodies
-from tests/data/azure_errors.jsonl; the recorded host is then rewritten to an
+from tests/data/corpus; the recorded host is then rewritten to an
 Azure-style ``<resource>.openai.azure.com``.
 
 Live: ``--live`` records against a real Azure OpenAI resource instead. It reads
@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import os
 import re
 import sys
@@ -31,14 +30,16 @@ import vcr
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests" / "client"))
+sys.path.insert(0, str(ROOT))
 
 from scenarios import API_VERSION, RESOURCE, SCENARIOS, Scenario  # noqa: E402
 
 from resilient_client import AsyncResilientAzureClient, MemoryStore, ResilientAzureClient  # noqa: E402
 from resilient_client.testing import PROFILES, AzureEmulator, fixed  # noqa: E402
+from tests.corpus import DESIGN, HELD_BACK, read  # noqa: E402
 
 CASSETTES = ROOT / "cassettes" / "client"
-CORPUS = {e["id"]: e for e in map(json.loads, (ROOT / "tests" / "data" / "azure_errors.jsonl").open())}
+CORPUS = {row["id"]: row for path in (DESIGN, HELD_BACK) for row in read(path)}
 
 
 async def _run_async(scenario: Scenario, endpoint: str, api_key: str, deployment: str) -> None:

@@ -59,3 +59,15 @@ def redis_server(redis_binary: str, tmp_path_factory: pytest.TempPathFactory) ->
     server.start()
     yield server
     server.stop()
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """After a run that included the corpus tests, print the reader's score on both parts of the corpus."""
+    reports = (r for group in terminalreporter.stats.values() for r in group if hasattr(r, "nodeid"))
+    if not any("test_corpus.py" in r.nodeid for r in reports):
+        return
+    from tests.corpus import summary
+
+    terminalreporter.section("rejection corpus: rows the reader gets right")
+    for line in summary():
+        terminalreporter.write_line(line)

@@ -1,6 +1,6 @@
 """The calls behind each cassette in cassettes/client/, shared by the recorder and the tests.
 
-Each scenario names the corpus entries (tests/data/azure_errors.jsonl) whose bodies
+Each scenario names the corpus entries (tests/data/corpus) whose bodies
 the recorded 400s carry. ``scripts/record_cassettes.py`` runs a scenario against the
 loopback emulator (or a live Azure resource) with vcrpy recording; the tests replay
 the same scenario offline and assert on what was sent.

@@ -59,7 +59,7 @@ class Oscillating(ModelProfile):
         return Unsupported("beta", use="alpha").check(body)
 
 
-# Real Azure bodies (tests/data/azure_errors.jsonl e051, e070).
+# Real Azure bodies (tests/data/corpus e051, e070).
 CONTEXT_LENGTH = {
     "error": {
         "message": (

@@ -1,0 +1,127 @@
+"""Maintain the rejection corpus in tests/data/corpus.
+
+    python scripts/corpus.py merge NEW.jsonl [...]   add checked rows; each lands in its split's file
+    python scripts/corpus.py table                   the per-provider count table of the README
+    python scripts/corpus.py marks                   rewrite expected_failures.json from today's reader
+
+``merge`` refuses the whole batch when one row is malformed or its id is taken, and skips
+rows whose (source, body) is already in the corpus. The split is decided by
+``tests.corpus.held_back`` alone, so adding rows never moves an existing one.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from tests.corpus import (
+    DESIGN,
+    DIRECTORY,
+    HELD_BACK,
+    Expected,
+    canonical,
+    held_back,
+    judge,
+    problems,
+    read,
+    reader_fixes,
+    summary,
+    table,
+)
+
+_REASONS = {
+    "reads_nothing": "the reader derives no fix from this body",
+    "wrong_fix": "the reader derives other fixes than the row expects",
+    "acts_on_lookalike": "the reader derives a fix from a body that is not about a changeable param",
+    "applies_blocked": "the reader derives a fix the default policy allows for a body about a protected param",
+}
+
+
+def _write(path: Path, rows: list[dict[str, Any]]) -> None:
+    rows = sorted(rows, key=lambda r: r["id"])
+    path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), "utf-8")
+
+
+def merge(files: list[Path]) -> int:
+    """Check ``files`` and add their new rows to the split files; returns the exit status."""
+    design = read(DESIGN) if DESIGN.exists() else []
+    held = read(HELD_BACK) if HELD_BACK.exists() else []
+    known = {(r["source"], canonical(r["body"])) for r in design + held}
+    ids = {r["id"] for r in design + held}
+    errors: list[str] = []
+    added: list[dict[str, Any]] = []
+    for file in files:
+        for n, row in enumerate(read(file), 1):
+            where = f"{file}:{n} ({row.get('id')})"
+            errors += [f"{where}: {p}" for p in problems(row)]
+            if (row.get("source"), canonical(row.get("body"))) in known:
+                print(f"{where}: already in the corpus, skipped", file=sys.stderr)
+                continue
+            if row.get("id") in ids:
+                errors.append(f"{where}: id already taken")
+            ids.add(row.get("id"))
+            known.add((row.get("source"), canonical(row.get("body"))))
+            added.append(row)
+    if errors:
+        print("\n".join(errors), file=sys.stderr)
+        return 1
+    for row in added:
+        (held if held_back(row) else design).append(row)
+    _write(DESIGN, design)
+    _write(HELD_BACK, held)
+    back = sum(held_back(r) for r in added)
+    print(f"added {len(added)} row(s): {len(added) - back} to design, {back} held back", file=sys.stderr)
+    return 0
+
+
+def _fixes(found: list[Expected]) -> str:
+    return ", ".join(f"{e.fix!r}" + (f" unless {e.unless}" if e.unless else "") for e in found) or "nothing"
+
+
+def marks() -> int:
+    """Write expected_failures.json: each row today's reader gets wrong, and why.
+
+    Design rows say what the reader derived; held-back rows only which way it failed, so
+    that designing on the reasons never shows the held-back bodies.
+    """
+    out: dict[str, str] = {}
+    for path in (DESIGN, HELD_BACK):
+        for row in read(path):
+            found = reader_fixes(row)
+            verdict = judge(row, found)
+            if verdict == "right":
+                continue
+            if path == HELD_BACK:
+                out[row["id"]] = f"held back: {_REASONS[verdict]}"
+            else:
+                out[row["id"]] = f"{_REASONS[verdict]} (derives {_fixes(found)})"
+    text = json.dumps(dict(sorted(out.items())), indent=1, ensure_ascii=False) + "\n"
+    (DIRECTORY / "expected_failures.json").write_text(text, "utf-8")
+    print(f"{len(out)} expected failure(s)", *summary(), sep="\n", file=sys.stderr)
+    return 0
+
+
+def main() -> int:
+    """Run the command line."""
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = parser.add_subparsers(dest="command", required=True)
+    m = sub.add_parser("merge")
+    m.add_argument("files", nargs="+", type=Path)
+    sub.add_parser("table")
+    sub.add_parser("marks")
+    args = parser.parse_args()
+    if args.command == "merge":
+        return merge(args.files)
+    if args.command == "marks":
+        return marks()
+    print(table())
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
