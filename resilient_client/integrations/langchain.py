@@ -74,4 +74,6 @@ def resilient_chat_model(model: ChatModelT, /, **options: Unpack[ResilienceOptio
         twin = make_resilient(built, **options)
         update[root] = twin
         update[resource] = twin.chat.completions
-    return model.model_copy(update=update)
+    # Typed through the annotation: without langchain installed, mypy sees model_copy as Any.
+    copy: ChatModelT = model.model_copy(update=update)
+    return copy
