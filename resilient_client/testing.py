@@ -25,7 +25,7 @@ import sys
 import threading
 import time
 import uuid
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import TYPE_CHECKING, Any, Final, TypeAlias
@@ -34,21 +34,34 @@ if TYPE_CHECKING:
     from typing_extensions import Self
 
 __all__ = [
+    "API_VERSION_INTRODUCED",
     "PROFILES",
+    "PROVIDERS",
+    "AllowedOnly",
+    "Answer",
     "AzureEmulator",
     "DefaultOnly",
     "Fixed",
     "Forbidden",
     "ModelProfile",
     "NoRole",
+    "OutOfRange",
+    "Provider",
+    "Refused",
     "Rejected",
+    "Relayed",
     "SeenRequest",
     "SupportedValues",
     "Unsupported",
 ]
 
 Body: TypeAlias = dict[str, Any]
+ErrorBody: TypeAlias = Body | list[Any]
+"""An error body: an object, or a top-level array (Gemini's OpenAI endpoint)."""
 Rejected: TypeAlias = tuple[int, Body]
+"""What an Azure rule answers: a status and an error object."""
+Answer: TypeAlias = tuple[int, ErrorBody]
+"""What any rule answers: a status and an error body of any provider's shape."""
 
 
 def _fmt(value: Any) -> str:
@@ -187,7 +200,10 @@ class Fixed:
         return self.status, self.body
 
 
-Rule: TypeAlias = Unsupported | DefaultOnly | SupportedValues | NoRole | Forbidden | Fixed
+Rule: TypeAlias = (
+    "Unsupported | DefaultOnly | SupportedValues | NoRole | Forbidden | Fixed | Refused | OutOfRange | AllowedOnly"
+    " | Relayed"
+)
 
 _EFFORTS: Final = ("low", "medium", "high")
 
@@ -201,7 +217,7 @@ class ModelProfile:
     rules: tuple[Rule, ...] = ()
     embeddings: bool = False
 
-    def check(self, body: Body) -> Rejected | None:
+    def check(self, body: Body) -> Answer | None:
         """The first rejection ``body`` gets, or ``None`` if it is accepted."""
         for rule in self.rules:
             found = rule.check(body)
@@ -282,6 +298,380 @@ _NOT_FOUND: Final = {
 }
 
 
+# Azure api-versions that predate a parameter answer "Unrecognized request argument supplied: X"
+# (e027, e069): max_completion_tokens came with 2024-09-01-preview, reasoning_effort with
+# 2024-12-01-preview. The v1 routes and undated versions know both.
+API_VERSION_INTRODUCED: Final[Mapping[str, str]] = {
+    "max_completion_tokens": "2024-09-01-preview",
+    "reasoning_effort": "2024-12-01-preview",
+}
+_DATED: Final = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def _predates(api_version: str | None, introduced: str) -> bool:
+    """Whether a dated ``api_version`` is older than the one that ``introduced`` a param."""
+    if api_version is None or not _DATED.match(api_version):
+        return False
+    return (api_version[:10], "-preview" not in api_version) < (introduced[:10], "-preview" not in introduced)
+
+
+def _unrecognized(body: Body, api_version: str | None) -> Rejected | None:
+    for param, introduced in API_VERSION_INTRODUCED.items():
+        if param in body and _predates(api_version, introduced):
+            message = f"Unrecognized request argument supplied: {param}"
+            return 400, _error(message, param=None, code=None)
+    return None
+
+
+Refusal: TypeAlias = "tuple[str, str, Any]"
+"""One refused param: its name, the provider's message about it, and the value sent."""
+Envelope: TypeAlias = Callable[[int, "list[Refusal]"], Any]
+"""Builds a provider's error body from the status and the refusals it reports."""
+
+
+def _camel(name: str) -> str:
+    head, *rest = name.split("_")
+    return head + "".join(part.title() for part in rest)
+
+
+@dataclass(frozen=True)
+class Refused:
+    """A provider refuses ``params`` with ``message``, in its ``envelope``.
+
+    ``message`` may name ``{param}``, ``{camel}`` (the camelCase name some providers
+    use), ``{value}`` (quoted), ``{raw}`` (as the provider prints it) and ``{model}``.
+    With ``allowed``, only values outside it are refused. With ``all_at_once``, one
+    body names every refused param the request carries, the way Gemini and pydantic
+    servers report them; otherwise the first one found is refused.
+    """
+
+    params: tuple[str, ...]
+    message: str
+    envelope: Envelope
+    status: int = 400
+    allowed: tuple[Any, ...] = ()
+    all_at_once: bool = False
+
+    def check(self, body: Body) -> Answer | None:
+        """The rejection for ``body``, if any."""
+        found: list[Refusal] = []
+        for param in self.params:
+            value = _lookup(body, param)
+            if value is ... or (self.allowed and value in self.allowed):
+                continue
+            names = {"param": param, "camel": _camel(param), "value": _fmt(value), "raw": str(value)}
+            found.append((param, self.message.format(**names, model=body.get("model", "")), value))
+        if not found:
+            return None
+        return self.status, self.envelope(self.status, found if self.all_at_once else found[:1])
+
+
+@dataclass(frozen=True)
+class OutOfRange:
+    """A numeric ``param`` outside ``[minimum, maximum]`` is refused with ``message`` (``{minimum}``, ``{maximum}``)."""
+
+    param: str
+    minimum: float
+    maximum: float
+    message: str
+    envelope: Envelope
+
+    def check(self, body: Body) -> Answer | None:
+        """The rejection for ``body``, if any."""
+        value = _lookup(body, self.param)
+        if not isinstance(value, int | float) or isinstance(value, bool) or self.minimum <= value <= self.maximum:
+            return None
+        message = self.message.format(minimum=_fmt(self.minimum), maximum=_fmt(self.maximum))
+        return 400, self.envelope(400, [(self.param, message, value)])
+
+
+@dataclass(frozen=True)
+class AllowedOnly:
+    """Every top-level param outside ``known`` is refused, all in one body: a pydantic server with extra="forbid"."""
+
+    known: frozenset[str]
+    message: str
+    envelope: Envelope
+    status: int = 400
+
+    def check(self, body: Body) -> Answer | None:
+        """The rejection for ``body``, if any."""
+        found = [(param, self.message, value) for param, value in body.items() if param not in self.known]
+        return (self.status, self.envelope(self.status, found)) if found else None
+
+
+@dataclass(frozen=True)
+class Relayed:
+    """A router (OpenRouter) relays an upstream provider's rejection, quoted as JSON inside its own body (or-002)."""
+
+    rules: tuple[Rule, ...]
+    provider_name: str
+
+    def check(self, body: Body) -> Answer | None:
+        """The upstream rejection for ``body``, re-wrapped, if any."""
+        for rule in self.rules:
+            found = rule.check(body)
+            if found is not None:
+                status, upstream = found
+                raw = json.dumps(upstream, separators=(",", ":"))
+                metadata = {"raw": raw, "provider_name": self.provider_name, "is_byok": False}
+                return status, {"error": {"message": "Provider returned error", "code": status, "metadata": metadata}}
+        return None
+
+
+@dataclass(frozen=True)
+class Provider:
+    """An OpenAI-compatible provider as the emulator serves it, under ``/<name>/v1/…``.
+
+    Attributes:
+        name: The first path segment of its base URL (``http://127.0.0.1:PORT/<name>/v1``).
+        models: Model name -> profile; the request's ``model`` picks one.
+        not_found: What it answers for a model it does not serve (given the model).
+        corpus: The corpus rows (tests/data/corpus) its wordings and envelopes come from.
+    """
+
+    name: str
+    models: Mapping[str, ModelProfile]
+    not_found: Callable[[str], Answer]
+    corpus: tuple[str, ...] = ()
+
+
+def _gemini(status: int, found: list[Refusal]) -> Any:
+    # gm-001/gm-006: a top-level JSON array; several refused names joined with newlines,
+    # and one fieldViolation each.
+    messages = [message for _, message, _ in found]
+    violations = [{"description": message} for message in messages]
+    details = [{"@type": "type.googleapis.com/google.rpc.BadRequest", "fieldViolations": violations}]
+    return [
+        {"error": {"code": status, "message": "\n".join(messages), "status": "INVALID_ARGUMENT", "details": details}}
+    ]
+
+
+def _gemini_plain(status: int, found: list[Refusal]) -> Any:
+    # gm-011: the same array, without details.
+    return [{"error": {"code": status, "message": found[0][1], "status": "INVALID_ARGUMENT"}}]
+
+
+def _xai(status: int, found: list[Refusal]) -> Any:  # noqa: ARG001 - the Envelope signature
+    # xa-002/xa-004: a flat {"code", "error"} object.
+    return {"code": "Client specified an invalid argument", "error": found[0][1]}
+
+
+def _mistral(status: int, found: list[Refusal]) -> Any:  # noqa: ARG001 - the Envelope signature
+    # mi-002/mi-003: pydantic's error list as the message object.
+    url = "https://errors.pydantic.dev/2.6/v/extra_forbidden"
+    detail = [
+        {"type": "extra_forbidden", "loc": ["body", param], "msg": message, "input": value, "url": url}
+        for param, message, value in found
+    ]
+    return {
+        "object": "error",
+        "message": {"detail": detail},
+        "type": "invalid_request_error",
+        "param": None,
+        "code": None,
+    }
+
+
+def _vllm(status: int, found: list[Refusal]) -> Any:
+    # vl-002: pydantic's error list as Python prints it, inside the message string.
+    detail = [
+        {"type": "extra_forbidden", "loc": ("body", param), "msg": message, "input": value}
+        for param, message, value in found
+    ]
+    return {"object": "error", "message": repr(detail), "type": "BadRequestError", "param": None, "code": status}
+
+
+def _deepseek(status: int, found: list[Refusal]) -> Any:  # noqa: ARG001 - the Envelope signature
+    # ds-001/ds-003: OpenAI's envelope, with code invalid_request_error.
+    return {
+        "error": {
+            "message": found[0][1],
+            "type": "invalid_request_error",
+            "param": None,
+            "code": "invalid_request_error",
+        }
+    }
+
+
+def _openai_not_found(model: str) -> Answer:
+    # lk-017: what OpenAI and most OpenAI-compatible servers answer for an unknown model.
+    message = f"The model `{model}` does not exist or you do not have access to it."
+    return 404, {
+        "error": {"message": message, "type": "invalid_request_error", "param": None, "code": "model_not_found"}
+    }
+
+
+def _gemini_not_found(model: str) -> Answer:
+    # gm-019
+    message = (
+        f"models/{model} is not found for API version v1main, or is not supported for generateContent. "
+        "Call ListModels to see the list of available models and their supported methods."
+    )
+    return 404, [{"error": {"code": 404, "message": message, "status": "NOT_FOUND"}}]
+
+
+# The request fields vLLM's OpenAI server declares for chat completions (a pydantic model
+# with extra="forbid"): anything else is refused with extra_forbidden (vl-002).
+_VLLM_CHAT: Final = frozenset(
+    {
+        "model", "messages", "max_tokens", "max_completion_tokens", "temperature", "top_p", "top_k", "min_p", "n",
+        "stream", "stream_options", "stop", "seed", "presence_penalty", "frequency_penalty", "repetition_penalty",
+        "logprobs", "top_logprobs", "logit_bias", "user", "tools", "tool_choice", "parallel_tool_calls",
+        "response_format", "echo", "add_generation_prompt", "chat_template_kwargs", "guided_json",
+    }
+)  # fmt: skip
+_EXTRA: Final = "Extra inputs are not permitted"
+_DEEPSEEK_REASONER: Final = (
+    Refused(
+        ("presence_penalty", "frequency_penalty"),
+        "deepseek-reasoner does not support the parameter `{param}`",
+        _deepseek,
+    ),  # ds-003
+    OutOfRange(
+        "max_tokens",
+        1,
+        65536,
+        "Invalid max_tokens value, the valid range of max_tokens is [{minimum}, {maximum}]",
+        _deepseek,
+    ),  # ds-002
+)
+
+PROVIDERS: Final[Mapping[str, Provider]] = {
+    "gemini": Provider(
+        "gemini",
+        {
+            "gemini-2.5-flash": ModelProfile(
+                "gemini-2.5-flash",
+                "gemini-2.5-flash",
+                (
+                    Refused(
+                        ("frequency_penalty", "store", "parallel_tool_calls", "prompt_cache_key", "top_k"),
+                        'Invalid JSON payload received. Unknown name "{param}": Cannot find field.',
+                        _gemini,
+                        all_at_once=True,
+                    ),  # gm-001, gm-002, gm-004, gm-006, gm-007
+                    Refused(
+                        ("reasoning_effort",),
+                        "Invalid reasoning_effort: {raw}.\nValid values are: high, low, medium, none",
+                        _gemini_plain,
+                        allowed=("high", "low", "medium", "none"),
+                    ),  # gm-011
+                ),
+            )
+        },
+        _gemini_not_found,  # gm-019
+        ("gm-001", "gm-002", "gm-004", "gm-006", "gm-007", "gm-011", "gm-019"),
+    ),
+    "xai": Provider(
+        "xai",
+        {
+            "grok-4-latest": ModelProfile(
+                "grok-4-latest",
+                "grok-4-0709",
+                (
+                    Refused(
+                        ("presence_penalty", "frequency_penalty", "stop", "reasoning_effort"),
+                        "Model {model} does not support parameter {camel}.",
+                        _xai,
+                    ),
+                ),  # xa-004, xa-005
+            ),
+            "grok-3-mini": ModelProfile(
+                "grok-3-mini",
+                "grok-3-mini",
+                (
+                    Refused(
+                        ("presence_penalty", "frequency_penalty"), "Argument not supported on this model: {camel}", _xai
+                    ),
+                ),  # xa-002
+            ),
+        },
+        _openai_not_found,
+        ("xa-002", "xa-004", "xa-005", "lk-017"),
+    ),
+    "mistral": Provider(
+        "mistral",
+        {
+            "magistral-medium-latest": ModelProfile(
+                "magistral-medium-latest",
+                "magistral-medium-2509",
+                (
+                    Refused(
+                        ("thinking", "frequency_penalty", "reasoning_effort", "n"),
+                        _EXTRA,
+                        _mistral,
+                        status=422,
+                        all_at_once=True,
+                    ),
+                ),  # mi-002, mi-003
+            ),
+        },
+        lambda model: (
+            400,
+            {
+                "object": "error",
+                "message": f"Invalid model: {model}",
+                "type": "invalid_model",
+                "param": None,
+                "code": "1500",
+                "raw_status_code": 400,
+            },
+        ),  # mi-008
+        ("mi-002", "mi-003", "mi-008"),
+    ),
+    "vllm": Provider(
+        "vllm",
+        {
+            "Qwen/Qwen2.5-7B-Instruct": ModelProfile(
+                "Qwen/Qwen2.5-7B-Instruct",
+                "Qwen/Qwen2.5-7B-Instruct",
+                (AllowedOnly(_VLLM_CHAT, _EXTRA, _vllm),),  # vl-002
+            ),
+        },
+        _openai_not_found,
+        ("vl-002", "lk-017"),
+    ),
+    "deepseek": Provider(
+        "deepseek",
+        {
+            "deepseek-reasoner": ModelProfile("deepseek-reasoner", "deepseek-reasoner", _DEEPSEEK_REASONER),
+            "deepseek-chat": ModelProfile(
+                "deepseek-chat",
+                "deepseek-chat",
+                (
+                    OutOfRange(
+                        "max_tokens",
+                        1,
+                        8192,
+                        "Invalid max_tokens value, the valid range of max_tokens is [{minimum}, {maximum}]",
+                        _deepseek,
+                    ),
+                ),  # ds-001
+            ),
+        },
+        _openai_not_found,
+        ("ds-001", "ds-002", "ds-003", "lk-017"),
+    ),
+    "openrouter": Provider(
+        "openrouter",
+        {
+            "deepseek/deepseek-r1": ModelProfile(
+                "deepseek/deepseek-r1", "deepseek/deepseek-r1", (Relayed(_DEEPSEEK_REASONER, "DeepSeek"),)
+            ),  # or-005
+            "openai/o4-mini": ModelProfile(
+                "openai/o4-mini", "openai/o4-mini-2025-04-16", (Relayed(PROFILES["o4-mini"].rules, "OpenAI"),)
+            ),  # or-001
+        },
+        lambda model: (
+            400,
+            {"error": {"message": f"{model} is not a valid model ID", "code": 400}, "user_id": "user_emulator"},
+        ),  # or-007
+        ("or-001", "or-005", "or-007"),
+    ),
+}
+
+
 class _Server(ThreadingHTTPServer):
     # A burst of a hundred clients must queue, not be reset (the default backlog is 5).
     request_queue_size = 1024
@@ -303,10 +693,15 @@ class SeenRequest:
     status: int
     error: str | None = None
     """The error message answered, if the request was rejected."""
+    provider: str = "azure"
+    """``azure``, or the name of the OpenAI-compatible provider profile that answered."""
 
 
 _ROUTE: Final = re.compile(
     r"^/openai/(?:deployments/(?P<dep>[^/]+)/)?(?:v1/)?(?P<op>chat/completions|completions|embeddings|responses)$"
+)
+_PROVIDER_ROUTE: Final = re.compile(
+    r"^/(?P<provider>[a-z][a-z0-9-]*)/v1/(?P<op>chat/completions|completions|embeddings|responses)$"
 )
 
 
@@ -317,11 +712,14 @@ class AzureEmulator:
     Args:
         deployments: Deployment name -> profile. By default one deployment per
             profile in :data:`PROFILES`, named after the model.
+        providers: OpenAI-compatible providers served beside Azure, under
+            ``/<name>/v1/…`` (see :meth:`base_url`). By default :data:`PROVIDERS`.
         latency: Seconds to wait before answering each request.
         host: Interface to listen on (loopback only).
     """
 
     deployments: dict[str, ModelProfile] = field(default_factory=lambda: dict(PROFILES))
+    providers: dict[str, Provider] = field(default_factory=lambda: dict(PROVIDERS))
     latency: float = 0.0
     host: str = "127.0.0.1"
     requests: list[SeenRequest] = field(default_factory=list)
@@ -334,6 +732,12 @@ class AzureEmulator:
         if self._server is None:
             raise RuntimeError("the emulator is not running; use it as a context manager")
         return f"http://{self.host}:{self._server.server_address[1]}"
+
+    def base_url(self, provider: str) -> str:
+        """The ``base_url`` of an OpenAI-compatible provider profile: ``http://127.0.0.1:PORT/<provider>/v1``."""
+        if provider not in self.providers:
+            raise KeyError(f"no provider profile {provider!r}; known: {', '.join(sorted(self.providers))}")
+        return f"{self.endpoint}/{provider}/v1"
 
     def count(self, deployment: str | None = None, *, status: int | None = None) -> int:
         """How many requests a deployment (or all) saw, optionally only those answered with ``status``."""
@@ -366,23 +770,47 @@ class AzureEmulator:
             self._server.server_close()
             self._server = None
 
-    def answer(self, path: str, query: Mapping[str, str], body: Body) -> tuple[int, Body | Iterator[bytes]]:
+    def answer(self, path: str, query: Mapping[str, str], body: Body) -> tuple[int, ErrorBody | Iterator[bytes]]:
         """What the emulator answers to a POST of ``body`` to ``path`` (also records it)."""
-        route = _ROUTE.match(path)
-        operation = route["op"] if route else path
-        deployment = (route["dep"] if route else None) or str(body.get("model", ""))
-        profile = self.deployments.get(deployment) if route else None
-        if profile is None:
-            status, reply = 404, _NOT_FOUND
+        api_version = query.get("api-version")
+        provider, route = "azure", _ROUTE.match(path)
+        served = self.providers.get(m["provider"]) if route is None and (m := _PROVIDER_ROUTE.match(path)) else None
+        if served is not None and m is not None:
+            provider, operation, deployment = served.name, m["op"], str(body.get("model", ""))
+            profile = served.models.get(deployment)
+            missing: Answer = served.not_found(deployment)
         else:
-            status, reply = profile.check(body) or (200, {})
-        error = reply.get("error") if status != 200 else None  # noqa: PLR2004 - HTTP OK
-        message = error.get("message") if isinstance(error, dict) else None
+            operation = route["op"] if route else path
+            deployment = (route["dep"] if route else None) or str(body.get("model", ""))
+            profile = self.deployments.get(deployment) if route else None
+            missing = (404, _NOT_FOUND)
+        if profile is None:
+            status, reply = missing
+        else:
+            found = _unrecognized(body, api_version) if provider == "azure" else None
+            status, reply = found or profile.check(body) or (200, {})
+        seen = SeenRequest(deployment, operation, api_version, body, status, _message_of(reply), provider)
         with self._lock:
-            self.requests.append(SeenRequest(deployment, operation, query.get("api-version"), body, status, message))
+            self.requests.append(seen)
         if status != 200 or profile is None:  # noqa: PLR2004 - HTTP OK
             return status, reply
         return 200, _success(profile, operation, stream=body.get("stream") is True)
+
+
+def _message_of(reply: Any) -> str | None:
+    """The first error message in a body of any provider's shape, for :attr:`SeenRequest.error`."""
+    if isinstance(reply, list) and reply:
+        return _message_of(reply[0])
+    if not isinstance(reply, dict):
+        return reply if isinstance(reply, str) and reply else None
+    error = reply.get("error")
+    if isinstance(error, dict | list):
+        return _message_of(error)
+    for name in ("message", "error", "detail"):
+        value = reply.get(name)
+        if isinstance(value, str):
+            return value
+    return json.dumps(reply["message"]) if isinstance(reply.get("message"), dict | list) else None
 
 
 def _usage(operation: str) -> Body:
@@ -538,7 +966,7 @@ def _handler(emulator: AzureEmulator) -> type[BaseHTTPRequestHandler]:
             status, reply = emulator.answer(path, params, body if isinstance(body, dict) else {})
             self._reply(status, reply)
 
-        def _reply(self, status: int, reply: Body | Iterator[bytes]) -> None:
+        def _reply(self, status: int, reply: ErrorBody | Iterator[bytes]) -> None:
             self.send_response(status)
             request_id = str(uuid.uuid4())
             for name, value in (
@@ -548,7 +976,7 @@ def _handler(emulator: AzureEmulator) -> type[BaseHTTPRequestHandler]:
                 ("x-ms-rai-invoked", "true"),
             ):
                 self.send_header(name, value)
-            if isinstance(reply, dict):
+            if isinstance(reply, dict | list):
                 data = json.dumps(reply).encode()
                 self.send_header("content-type", "application/json")
                 self.send_header("content-length", str(len(data)))

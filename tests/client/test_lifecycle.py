@@ -29,7 +29,7 @@ from resilient_client import (
     Store,
 )
 from resilient_client._serialize import key_id
-from resilient_client.testing import AzureEmulator, DefaultOnly, ModelProfile, Rejected, Unsupported
+from resilient_client.testing import Answer, AzureEmulator, DefaultOnly, ModelProfile, Rejected, Unsupported
 
 API_VERSION = "2025-04-01-preview"
 MESSAGES: list[ChatCompletionMessageParam] = [{"role": "user", "content": "Say ok."}]
@@ -67,7 +67,7 @@ class CustomProfile(ModelProfile):
 
     custom: tuple[Unrecognized, ...] = ()
 
-    def check(self, body: dict[str, Any]) -> Rejected | None:
+    def check(self, body: dict[str, Any]) -> Answer | None:
         for rule in self.custom:
             found = rule.check(body)
             if found is not None:
