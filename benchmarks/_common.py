@@ -177,3 +177,11 @@ def finish(results: dict[str, Any], path: Path | None) -> dict[str, Any]:
     if path is not None:
         path.write_text(json.dumps(results, indent=2, sort_keys=True) + "\n")
     return results
+
+
+def rejected_param(body: object) -> object:
+    """The ``param`` of an Azure profile's rejection body."""
+    assert isinstance(body, dict)
+    error = body["error"]
+    assert isinstance(error, dict)
+    return error["param"]

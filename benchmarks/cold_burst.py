@@ -37,6 +37,7 @@ from benchmarks._common import (
     finish,
     median,
     parser,
+    rejected_param,
 )
 from resilient_client import AsyncResilientAzureClient, ResilientAzureClient
 from resilient_client.testing import PROFILES
@@ -52,7 +53,7 @@ def offending(deployment: str, body: dict[str, Any]) -> list[str]:
     body = dict(body)
     found: list[str] = []
     while (rejected := profile.check(body)) is not None:
-        param = rejected[1]["error"]["param"]
+        param = rejected_param(rejected[1])
         if param is None or param not in body:
             break
         found.append(param)
@@ -67,7 +68,7 @@ def rejected_by_param(azure: Emulator, deployment: str) -> dict[str, int]:
     for body in azure.bodies(deployment):
         if body.pop("_status") == 400:
             rejected = profile.check(body)
-            counts[str(rejected[1]["error"]["param"]) if rejected else "?"] += 1
+            counts[str(rejected_param(rejected[1])) if rejected else "?"] += 1
     return dict(counts)
 
 

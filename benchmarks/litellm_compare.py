@@ -43,6 +43,7 @@ from benchmarks._common import (
     median,
     parser,
     percentile,
+    rejected_param,
 )
 from resilient_client import ResilientAzureClient
 from resilient_client.testing import PROFILES
@@ -155,7 +156,7 @@ def _rejected(azure: Emulator, deployment: str) -> list[str]:
     for body in azure.bodies(deployment):
         if body.pop("_status") == 400:
             rejected = profile.check(body)
-            found.append(str(rejected[1]["error"]["param"]) if rejected else "?")
+            found.append(str(rejected_param(rejected[1])) if rejected else "?")
     return found
 
 

@@ -24,24 +24,24 @@ import openai
 
 from benchmarks._common import MESSAGES, finish, in_memory, parser, redis_url
 from resilient_client import JSONFileStore, MemoryStore, ResilientAzureClient, Store
-from resilient_client._core import evidence_for, merge, parse_rejection, resolve
+from resilient_client._attempts import evidence_of
+from resilient_client._core import merge
 from resilient_client._models import LearnedRule
+from resilient_client._reading import read
 from resilient_client.stores.redis import RedisStore
 
 
 def _learn(client: ResilientAzureClient, store: Store) -> None:
     """Teach the store the rename for the client's key, as a 400 would."""
-    rejection = parse_rejection(
-        400, {"error": {"message": "Unsupported parameter: 'max_tokens' is not supported with this model. "
-                                   "Use 'max_completion_tokens' instead."}}
-    )  # fmt: skip
+    message = (
+        "Unsupported parameter: 'max_tokens' is not supported with this model. Use 'max_completion_tokens' instead."
+    )
     body = {"model": "o4-mini", "messages": MESSAGES, "max_tokens": 50}
     prepared = client._rc.prepare(client, _options(body))  # noqa: SLF001 - the key the client computes
     assert prepared is not None
-    assert rejection is not None
-    fix = resolve(rejection, body)
-    assert fix is not None
-    store.update(prepared[0], functools.partial(merge, rule=LearnedRule(fix, evidence_for(rejection, time.time()))))
+    reading = read(400, {"error": {"message": message}}, body)
+    [fix] = reading.fixes
+    store.update(prepared[0], functools.partial(merge, rule=LearnedRule(fix, evidence_of(reading, time.time()))))
 
 
 def _options(body: dict[str, Any]) -> Any:

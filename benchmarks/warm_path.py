@@ -41,9 +41,10 @@ from benchmarks._common import (
     percentile,
 )
 from resilient_client import MemoryStore, ResilientAzureClient
-from resilient_client._attempts import Call
-from resilient_client._core import evidence_for, merge, parse_rejection, resolve
+from resilient_client._attempts import Call, evidence_of
+from resilient_client._core import merge
 from resilient_client._models import DeploymentKey, LearnedRule, RepairPolicy
+from resilient_client._reading import read
 
 REJECTIONS = (
     "Unsupported parameter: 'max_tokens' is not supported with this model. Use 'max_completion_tokens' instead.",
@@ -60,11 +61,10 @@ def core_us_per_call(n: int = 20000) -> float:
     policy = RepairPolicy()
     current = dict(body)
     for message in REJECTIONS:
-        rejection = parse_rejection(400, {"error": {"message": message}})
-        fix = resolve(rejection, current) if rejection else None
-        if rejection is None or fix is None:
+        reading = read(400, {"error": {"message": message}}, current)
+        if len(reading.fixes) != 1:
             raise AssertionError(message)
-        rule = LearnedRule(fix, evidence_for(rejection, 0.0))
+        rule = LearnedRule(reading.fixes[0], evidence_of(reading, 0.0))
         mapping = store.update(key, functools.partial(merge, rule=rule))
         current = Call(key, body, mapping, policy=policy, max_repairs=4, learn=True).body
 

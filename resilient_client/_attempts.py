@@ -16,11 +16,8 @@ from ._core import (
     accept,
     apply,
     blocked_param,
-    evidence_for,
     merge,
     observe_model,
-    parse_rejection,
-    resolve,
     revoke,
     signature,
     undone,
@@ -30,12 +27,14 @@ from ._models import (
     Clamp,
     DeploymentKey,
     DeploymentMapping,
+    Evidence,
     Fix,
     LearnedRule,
     Rename,
     RepairPolicy,
     SetValue,
 )
+from ._reading import Reading, read
 
 GiveUpReason: TypeAlias = Literal[
     "not_repairable",  # not a parameter rejection, or one that does not fit the request
@@ -53,18 +52,23 @@ _EMPTY: Final = DeploymentMapping()
 
 @dataclass(frozen=True, slots=True)
 class Learn:
-    """Store this rule for the call's key and retry.
+    """Store these rules for the call's key and retry: one rejection may name several params.
 
-    ``final``: store it but do not retry: the call has used its ``max_repairs``.
+    ``final``: store them but do not retry: the call has used its ``max_repairs``.
+    ``blocked``: store them, then raise :class:`RepairBlockedError` for the fix that
+    would change a protected param (named in the same rejection).
     The next call still benefits, so no rejection is ever paid for twice.
     """
 
-    rule: LearnedRule
+    rules: tuple[LearnedRule, ...]
     final: bool = False
+    blocked: Blocked | None = None
 
     def change(self, mapping: DeploymentMapping) -> DeploymentMapping:
-        """The store change: add the rule."""
-        return merge(mapping, self.rule)
+        """The store change: add the rules."""
+        for rule in self.rules:
+            mapping = merge(mapping, rule)
+        return mapping
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,6 +126,7 @@ class Call:
         "max_repairs",
         "original",
         "policy",
+        "reading",
         "repairs",
     )
 
@@ -143,6 +148,8 @@ class Call:
         self.repairs = 0
         self.leader = False
         self.learned: list[Fix] = []
+        self.reading: Reading | None = None
+        """The reader's account of the last rejection (for events about what it did not understand)."""
         self.mapping = mapping or _EMPTY
         self.body, self.applied = apply(self.mapping.fixes, original)
         self._signature: frozenset[str] | None = None
@@ -176,33 +183,33 @@ class Call:
         Returns:
             :class:`Learn`, :class:`Revoke`, :class:`GiveUp` or :class:`Blocked`.
         """
-        rejection = parse_rejection(status, error_body)
-        if rejection is None:
-            return GiveUp("not_repairable")
-        fix = resolve(rejection, self.body)
-        if fix is None:
+        reading = read(status, error_body, self.body, known=self.applied)
+        self.reading = reading
+        if not reading.fixes:
             # The rejection may be about what a fix already changed: then the fix did not help.
-            earlier = resolve(rejection, self.original)
-            return GiveUp("repeated" if earlier is not None and earlier in self.applied else "not_repairable")
-        param = blocked_param(fix, self.policy)
-        if param is not None:
-            return Blocked(fix, param, rejection.message)
-        if fix in self.applied:
+            earlier = read(status, error_body, self.original).fixes if self.applied else ()
+            return GiveUp("repeated" if any(f in self.applied for f in earlier) else "not_repairable")
+        fresh = tuple(f for f in reading.fixes if f not in self.applied)
+        if not fresh:
             return GiveUp("repeated")
+        blocked = next(((f, p) for f in fresh if (p := blocked_param(f, self.policy)) is not None), None)
+        allowed = tuple(f for f in fresh if blocked_param(f, self.policy) is None)
+        stop = Blocked(blocked[0], blocked[1], reading.message) if blocked else None
+        if not allowed:
+            return stop if stop is not None else GiveUp("not_repairable")
         if not self.learn:
-            return GiveUp("learning_off")
-        contradicted = undone(fix, self.mapping.fixes)
-        if self.repairs >= self.max_repairs:
-            if contradicted is None:
-                return Learn(LearnedRule(fix, evidence_for(rejection, now)), final=True)
-            return GiveUp("max_repairs")
-        if contradicted is not None:
-            # Undoing a rule this very call learned would oscillate; an older rule that
-            # the deployment now contradicts (its model changed) is revoked instead.
-            if contradicted in self.learned:
-                return GiveUp("oscillating")
-            return Revoke(contradicted, rejection.message)
-        return Learn(LearnedRule(fix, evidence_for(rejection, now)))
+            return stop if stop is not None else GiveUp("learning_off")
+        for fix in allowed:
+            contradicted = undone(fix, self.mapping.fixes)
+            if contradicted is not None:
+                # Undoing a rule this very call learned would oscillate; an older rule that
+                # the deployment now contradicts (its model changed) is revoked instead.
+                if contradicted in self.learned or self.repairs >= self.max_repairs:
+                    return GiveUp("oscillating" if contradicted in self.learned else "max_repairs")
+                return Revoke(contradicted, reading.message)
+        evidence = evidence_of(reading, now)
+        rules = tuple(LearnedRule(fix, evidence) for fix in allowed)
+        return Learn(rules, final=self.repairs >= self.max_repairs, blocked=stop)
 
     def adopt(self, step: Learn | Revoke, mapping: DeploymentMapping) -> bool:
         """Take the store's mapping after a change; ``False`` if the request would not change.
@@ -215,7 +222,7 @@ class Call:
             return False
         self.repairs += 1
         if isinstance(step, Learn):
-            self.learned.append(step.rule.fix)
+            self.learned.extend(rule.fix for rule in step.rules)
         self.mapping, self.body, self.applied = mapping, body, applied
         self._signature = None
         return True
@@ -240,21 +247,36 @@ class Call:
         return change
 
 
-def summary(step: Learn | Revoke | Blocked) -> dict[str, Any]:
-    """Event fields describing a fix: param, action, and for learned fixes from/to.
+def evidence_of(reading: Reading, now: float) -> Evidence:
+    """The evidence to store for a rejection read at ``now`` (the message already truncated and scrubbed)."""
+    return Evidence(reading.status, reading.code, reading.message, now, now)
 
-    A blocked fix reports no values: it may concern a param that carries content.
+
+def summary(fix: Fix) -> dict[str, Any]:
+    """Event fields describing a fix: param, action, and from/to where they carry no request text.
+
+    A set value's old and new values are only reported for the enum-like params whose
+    values are settings (an effort level), never for free-form ones.
     """
-    if isinstance(step, Blocked | Revoke):
-        return {"param": step.fix.param, "action": step.fix.kind}
-    fix = step.rule.fix
     fields: dict[str, Any] = {"param": fix.param, "action": fix.kind}
     if isinstance(fix, Rename):
         fields.update({"from": fix.param, "to": fix.new})
     elif isinstance(fix, SetValue):
-        fields.update({"from": fix.old, "to": fix.new})
+        if _reportable(fix.old) and _reportable(fix.new):
+            fields.update({"from": fix.old, "to": fix.new})
     elif isinstance(fix, Clamp):
         fields.update({"to": [fix.minimum, fix.maximum]})
     elif isinstance(fix, ChangeRole):
         fields.update({"from": fix.role, "to": fix.new})
+    when = getattr(fix, "when", None)
+    if when is not None:
+        fields["when"] = str(when)
     return fields
+
+
+_REPORTABLE_TEXT: Final = 32
+
+
+def _reportable(value: object) -> bool:
+    short = isinstance(value, str) and len(value) <= _REPORTABLE_TEXT
+    return value is None or isinstance(value, bool | int | float) or short

@@ -283,36 +283,63 @@ class _Resilience:
             return step
         fields = {"deployment": call.key.deployment, "operation": call.key.operation, "status": exc.status_code}
         if isinstance(step, Blocked):
-            _log.emit(logging.WARNING, _log.REPAIR_BLOCKED, **fields, **summary(step))
+            _log.emit(logging.WARNING, _log.REPAIR_BLOCKED, **fields, param=step.fix.param, action=step.fix.kind)
             raise _blocked(exc, step, call.key) from exc
-        if step.reason != "not_repairable":
+        reading = call.reading
+        if step.reason == "not_repairable" and reading is not None and not reading.final and reading.message:
+            # An unread wording is visible: `resilient-client explain` shows what the reader made of it.
+            _log.emit(
+                logging.INFO,
+                _log.REJECTION_NOT_UNDERSTOOD,
+                **fields,
+                code=reading.code,
+                said=reading.message,
+                why=reading.why,
+            )
+        elif step.reason != "not_repairable":
             _log.emit(logging.INFO, _log.GAVE_UP, **fields, reason=step.reason, repairs=call.repairs)
         raise exc
 
     def adopt(self, call: Call, step: Learn | Revoke, mapping: DeploymentMapping, exc: openai.APIStatusError) -> None:
         """Switch the call to the store's rules for the next attempt, or give up (raise ``exc``)."""
         fields = {"deployment": call.key.deployment, "operation": call.key.operation}
-        if isinstance(step, Learn) and step.final:
+        if isinstance(step, Learn) and (step.final or step.blocked is not None):
+            # Stored for the next call; this one stops here.
+            if step.blocked is not None:
+                self._repaired(call, step, exc, attempt=call.repairs + 1)
+                _log.emit(logging.WARNING, _log.REPAIR_BLOCKED, **fields, status=exc.status_code,
+                          param=step.blocked.fix.param, action=step.blocked.fix.kind)  # fmt: skip
+                raise _blocked(exc, step.blocked, call.key) from exc
             _log.emit(logging.INFO, _log.GAVE_UP, **fields, reason="max_repairs", repairs=call.repairs, kept=True)
             raise exc
         if not call.adopt(step, self.live(mapping) or mapping):
             _log.emit(logging.INFO, _log.GAVE_UP, **fields, reason="no_change", repairs=call.repairs)
             raise exc
         if isinstance(step, Revoke):
-            _log.emit(logging.INFO, _log.RULE_REVOKED, **fields, **summary(step), attempt=call.repairs)
+            _log.emit(logging.INFO, _log.RULE_REVOKED, **fields, param=step.fix.param, action=step.fix.kind,
+                      attempt=call.repairs)  # fmt: skip
             return
-        _log.emit(
-            logging.INFO,
-            _log.PARAMETER_REPAIRED,
-            **fields,
-            host=call.key.host,
-            api_version=call.key.api_version,
-            attempt=call.repairs,
-            status=exc.status_code,
-            **summary(step),
-        )
-        if self.on_repair is not None:
-            self.on_repair(RepairEvent(call.key, step.rule.fix, step.rule.evidence, call.repairs))
+        self._repaired(call, step, exc, attempt=call.repairs)
+
+    def _repaired(self, call: Call, step: Learn, exc: openai.APIStatusError, *, attempt: int) -> None:
+        """One event per fix a rejection taught (a body naming three params gives three), and ``on_repair``."""
+        for rule in step.rules:
+            _log.emit(
+                logging.INFO,
+                _log.PARAMETER_REPAIRED,
+                deployment=call.key.deployment,
+                operation=call.key.operation,
+                host=call.key.host,
+                api_version=call.key.api_version,
+                attempt=attempt,
+                status=exc.status_code,
+                **summary(rule.fix),
+            )
+            if self.on_repair is not None:
+                try:
+                    self.on_repair(RepairEvent(call.key, rule.fix, rule.evidence, attempt))
+                except Exception as error:  # noqa: BLE001 - a callback's failure never fails the call
+                    _log.emit(logging.WARNING, _log.ON_REPAIR_FAILED, error=type(error).__name__)
 
     def reported(self, call: Call, before: DeploymentMapping, after: DeploymentMapping) -> None:
         """Log what a success changed about the key (a new model resets its rules)."""

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from ._client import RepairEvent, ResilientAzureClient
+from ._serialize import fix_to_json
 from .cli import describe, show_rules
 from .stores import JSONFileStore
 from .testing import AzureEmulator, SeenRequest
@@ -49,15 +50,10 @@ def _steps(seen: list[SeenRequest], events: list[RepairEvent]) -> list[dict[str,
             step["azure_said"] = request.error
             event = next(learned, None)
             if event is not None:
-                step["learned"] = vars_of(event.fix)
+                step["learned"] = fix_to_json(event.fix)
                 step["rule"] = describe(event.fix)
         steps.append(step)
     return steps
-
-
-def vars_of(fix: object) -> dict[str, Any]:
-    """A fix's fields as a dict."""
-    return {name: getattr(fix, name) for name in getattr(fix, "__slots__", ())}
 
 
 def run_demo(*, as_json: bool = False) -> int:
@@ -86,7 +82,7 @@ def run_demo(*, as_json: bool = False) -> int:
                 "deployment": DEPLOYMENT,
                 "call": CALL,
                 "calls": calls,
-                "cache": [{"key": str(k), "rules": [vars_of(r.fix) for r in m.rules]} for k, m in rules.items()],
+                "cache": [{"key": str(k), "rules": [fix_to_json(r.fix) for r in m.rules]} for k, m in rules.items()],
                 "ok": ok,
             }
             print(json.dumps(doc, indent=2, default=str))

@@ -17,7 +17,9 @@ from typing import Any, Final
 
 __all__ = [
     "GAVE_UP",
+    "ON_REPAIR_FAILED",
     "PARAMETER_REPAIRED",
+    "REJECTION_NOT_UNDERSTOOD",
     "REPAIR_BLOCKED",
     "RULES_RESET",
     "RULE_APPLIED",
@@ -35,6 +37,8 @@ GAVE_UP: Final = "gave_up"
 STORE_ERROR: Final = "store_error"
 RULE_REVOKED: Final = "rule_revoked"
 RULES_RESET: Final = "rules_reset"
+REJECTION_NOT_UNDERSTOOD: Final = "rejection_not_understood"
+ON_REPAIR_FAILED: Final = "on_repair_failed"
 
 _stdlib = logging.getLogger(LOGGER_NAME)
 _stdlib.addHandler(logging.NullHandler())

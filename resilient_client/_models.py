@@ -69,6 +69,28 @@ class DeploymentKey:
 
 
 @dataclass(frozen=True, slots=True)
+class Condition:
+    """When a conditional fix holds: while the request carries ``param`` (``present``) or not.
+
+    "Carries" means sent with a value that does something: ``tools: []``, ``stream: false``
+    and ``null`` count as not carried, the way servers read them.
+    """
+
+    param: str
+    present: bool = False
+
+    def holds(self, body: dict[str, object]) -> bool:
+        """Whether the condition holds for ``body``."""
+        value = body.get(self.param)
+        empty = isinstance(value, list | dict | str) and not value
+        carried = not (value is None or value is False or empty)
+        return carried is self.present
+
+    def __str__(self) -> str:
+        return f"{'with' if self.present else 'without'} {self.param}"
+
+
+@dataclass(frozen=True, slots=True)
 class Rename:
     """Send ``param``'s value under the name ``new`` (``max_tokens`` -> ``max_completion_tokens``)."""
 
@@ -79,24 +101,26 @@ class Rename:
 
 @dataclass(frozen=True, slots=True)
 class Drop:
-    """Leave ``param`` out of the request."""
+    """Leave ``param`` out of the request (only while ``when`` holds, if set)."""
 
     param: str
     kind: Literal["drop"] = "drop"
+    when: Condition | None = None
 
 
 @dataclass(frozen=True, slots=True)
 class SetValue:
     """Replace the value ``old`` of ``param`` by ``new``; ``new=None`` leaves the param out.
 
-    The rule only fires when the request carries exactly ``old``: other values the
-    deployment accepts are sent as they are.
+    The rule only fires when the request carries exactly ``old`` (and ``when`` holds,
+    if set): other values the deployment accepts are sent as they are.
     """
 
     param: str
     old: JSONScalar
     new: JSONScalar
     kind: Literal["set_value"] = "set_value"
+    when: Condition | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,11 +139,11 @@ class ChangeRole:
 
     ``new="user"`` folds the message's text into the first user message (the way
     o1-mini needs its system prompt), or turns it into a user message when there is
-    none.
+    none. ``developer`` -> ``system`` is for deployments that refuse the newer role.
     """
 
     role: str
-    new: Literal["developer", "user"]
+    new: Literal["developer", "system", "user"]
     param: str = "messages"
     kind: Literal["change_role"] = "change_role"
 

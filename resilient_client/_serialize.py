@@ -9,6 +9,13 @@ Layout (``schema`` 1)::
                    "evidence": {"status": 400, "code": …, "message": …,
                                 "first_seen": …, "last_seen": …, "hits": 1}}]}]}
 
+Rules that releases before 0.2 cannot read (conditional fixes, ``developer`` ->
+``system``) are never put in ``rules``: those releases would apply a conditional drop
+unconditionally. An entry holding any of them carries the full list, in order, in
+``ordered``, which this release reads instead of ``rules``; older releases ignore the
+field and keep using ``rules``. The document still says ``"schema": 1`` so that every
+release keeps reading it (CHANGELOG.md: what a mixed-version fleet sees).
+
 Reading validates every field and every name against the parameter grammar: a
 cache file is shared, so what it says is checked like anything else from outside.
 """
@@ -25,6 +32,7 @@ from ._errors import CacheFormatError, NewerSchemaError
 from ._models import (
     ChangeRole,
     Clamp,
+    Condition,
     DeploymentKey,
     DeploymentMapping,
     Drop,
@@ -35,7 +43,7 @@ from ._models import (
     SetValue,
 )
 
-__all__ = ["SCHEMA_VERSION", "Rules", "dumps", "entry_from_json", "entry_to_json", "key_id", "loads"]
+__all__ = ["SCHEMA_VERSION", "Rules", "dumps", "entry_from_json", "entry_to_json", "fix_to_json", "key_id", "loads"]
 
 SCHEMA_VERSION: Final = 1
 
@@ -45,8 +53,28 @@ _SCALAR = (str, int, float, bool, type(None))
 _MAX_SIGNATURE: Final = 200
 
 
-def _fix_to_json(fix: Fix) -> dict[str, Any]:
-    return asdict(fix)
+def fix_to_json(fix: Fix) -> dict[str, Any]:
+    """A fix as JSON: its fields, without a ``when`` it does not have."""
+    data = asdict(fix)
+    if data.get("when", 0) is None:
+        del data["when"]
+    return data
+
+
+def _understood_by_0_1(fix: Fix) -> bool:
+    """Whether releases before 0.2 read and apply ``fix`` as this release does."""
+    if isinstance(fix, Drop | SetValue):
+        return fix.when is None
+    return not (isinstance(fix, ChangeRole) and fix.new == "system")
+
+
+def _condition(data: dict[str, Any]) -> Condition | None:
+    when = data.get("when")
+    if when is None:
+        return None
+    if not isinstance(when, dict) or not isinstance(when.get("present"), bool):
+        raise CacheFormatError("'when' must be an object with a param and present")
+    return Condition(_str(when, "param"), present=when["present"])
 
 
 def _str(data: dict[str, Any], name: str) -> str:
@@ -80,19 +108,16 @@ def _fix_from_json(data: Any) -> Fix:
     if kind == "rename":
         fix = Rename(_str(data, "param"), _str(data, "new"))
     elif kind == "drop":
-        fix = Drop(_str(data, "param"))
+        fix = Drop(_str(data, "param"), when=_condition(data))
     elif kind == "set_value":
-        fix = SetValue(_str(data, "param"), _scalar(data, "old"), _scalar(data, "new"))
+        fix = SetValue(_str(data, "param"), _scalar(data, "old"), _scalar(data, "new"), when=_condition(data))
     elif kind == "clamp":
         fix = Clamp(_str(data, "param"), _num(data, "minimum", optional=True), _num(data, "maximum", optional=True))
     elif kind == "change_role":
         new = _str(data, "new")
-        if new == "developer":
-            fix = ChangeRole(_str(data, "role"), "developer", param=_str(data, "param"))
-        elif new == "user":
-            fix = ChangeRole(_str(data, "role"), "user", param=_str(data, "param"))
-        else:
-            raise CacheFormatError("a role can only change to 'developer' or 'user'")
+        if new not in ("developer", "system", "user"):
+            raise CacheFormatError("a role can only change to 'developer', 'system' or 'user'")
+        fix = ChangeRole(_str(data, "role"), new, param=_str(data, "param"))  # type: ignore[arg-type]  # checked above
     else:
         raise CacheFormatError(f"unknown fix kind {kind!r}")
     if not is_valid_fix(fix):
@@ -120,10 +145,11 @@ def _evidence_from_json(data: Any) -> Evidence:
 
 def entry_to_json(key: DeploymentKey, mapping: DeploymentMapping) -> dict[str, Any]:
     """One deployment's entry of the document (also one Redis hash field's value)."""
-    entry: dict[str, Any] = {
-        "key": asdict(key),
-        "rules": [{"fix": _fix_to_json(r.fix), "evidence": asdict(r.evidence)} for r in mapping.rules],
-    }
+    rules = [{"fix": fix_to_json(r.fix), "evidence": asdict(r.evidence)} for r in mapping.rules]
+    older = [rule for rule, r in zip(rules, mapping.rules, strict=True) if _understood_by_0_1(r.fix)]
+    entry: dict[str, Any] = {"key": asdict(key), "rules": older}
+    if len(older) != len(rules):
+        entry["ordered"] = rules
     if mapping.accepted:
         entry["accepted"] = sorted(mapping.accepted)
     if mapping.model is not None:
@@ -145,9 +171,12 @@ def entry_from_json(entry: Any) -> tuple[DeploymentKey, DeploymentMapping]:
         raise CacheFormatError("each deployment needs a 'key' object and a 'rules' list")
     k = entry["key"]
     key = DeploymentKey(_str(k, "host"), _str(k, "deployment"), _str(k, "api_version"), _str(k, "operation"))
+    ordered = entry.get("ordered")
+    if ordered is not None and not isinstance(ordered, list):
+        raise CacheFormatError("'ordered' must be a list")
     rules = tuple(
         LearnedRule(_fix_from_json(r.get("fix")), _evidence_from_json(r.get("evidence")))
-        for r in entry["rules"]
+        for r in (entry["rules"] if ordered is None else ordered)
         if isinstance(r, dict)
     )
     accepted = entry.get("accepted", [])

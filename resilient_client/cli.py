@@ -20,14 +20,19 @@ from ._core import merge
 from ._errors import CacheFormatError, NewerSchemaError
 from ._models import ChangeRole, Clamp, DeploymentMapping, Fix, Rename, SetValue
 from ._probe import DEFAULT_PARAMS
-from ._serialize import Rules, dumps, loads
+from ._serialize import Rules, dumps, fix_to_json, loads
 from .stores import CACHE_ENV, Store, cache_location, resolve_store
 
 __all__ = ["describe", "main", "show_rules"]
 
 
 def describe(fix: Fix) -> str:
-    """A fix in a few words: ``rename max_tokens -> max_completion_tokens``."""
+    """A fix in a few words: ``rename max_tokens -> max_completion_tokens``, ``drop x (without tools)``."""
+    when = getattr(fix, "when", None)
+    return f"{_describe(fix)} ({when})" if when is not None else _describe(fix)
+
+
+def _describe(fix: Fix) -> str:
     if isinstance(fix, Rename):
         return f"rename {fix.param} -> {fix.new}"
     if isinstance(fix, SetValue):
@@ -47,7 +52,7 @@ def show_rules(rules: Rules, *, as_json: bool = False) -> None:
     """Print rules as ``cache show`` does: a table (key, rule, evidence, hits, last seen), or JSON."""
     if as_json:
         rows = [
-            {"key": asdict(key), "model": m.model, "fix": asdict(r.fix), "evidence": asdict(r.evidence)}
+            {"key": asdict(key), "model": m.model, "fix": fix_to_json(r.fix), "evidence": asdict(r.evidence)}
             for key, m in rules.items()
             for r in m.rules
         ]
@@ -159,8 +164,8 @@ def _probe(args: Any, location: str) -> int:
     if args.json:
         doc = {
             "deployment": result.deployment,
-            "learned": [asdict(f) for f in result.learned],
-            "rules": [asdict(r.fix) for r in result.rules.rules],
+            "learned": [fix_to_json(f) for f in result.learned],
+            "rules": [fix_to_json(r.fix) for r in result.rules.rules],
             "blocked": result.blocked,
             "error": result.error,
             "cache": location,

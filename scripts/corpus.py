@@ -3,6 +3,7 @@
     python scripts/corpus.py merge NEW.jsonl [...]   add checked rows; each lands in its split's file
     python scripts/corpus.py table                   the per-provider count table of the README
     python scripts/corpus.py marks                   rewrite expected_failures.json from today's reader
+    python scripts/corpus.py readme                  rewrite the data README's table from the data
 
 ``merge`` refuses the whole batch when one row is malformed or its id is taken, and skips
 rows whose (source, body) is already in the corpus. The split is decided by
@@ -80,7 +81,7 @@ def merge(files: list[Path]) -> int:
 
 
 def _fixes(found: list[Expected]) -> str:
-    return ", ".join(f"{e.fix!r}" + (f" unless {e.unless}" if e.unless else "") for e in found) or "nothing"
+    return ", ".join(repr(e.fix) for e in found) or "nothing"
 
 
 def marks() -> int:
@@ -106,6 +107,15 @@ def marks() -> int:
     return 0
 
 
+def readme() -> int:
+    """Rewrite the per-provider table at the end of the data README from the data."""
+    path = DIRECTORY / "README.md"
+    text = path.read_text("utf-8")
+    head, marker, _ = text.partition("## Rows per provider\n")
+    path.write_text(f"{head}{marker}\n{table()}\n", "utf-8")
+    return 0
+
+
 def main() -> int:
     """Run the command line."""
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -114,11 +124,14 @@ def main() -> int:
     m.add_argument("files", nargs="+", type=Path)
     sub.add_parser("table")
     sub.add_parser("marks")
+    sub.add_parser("readme")
     args = parser.parse_args()
     if args.command == "merge":
         return merge(args.files)
     if args.command == "marks":
         return marks()
+    if args.command == "readme":
+        return readme()
     print(table())
     return 0
 

@@ -15,8 +15,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Final, Literal, TypeAlias
 
-from resilient_client._core import blocked_param, parse_rejection, resolve
-from resilient_client._models import ChangeRole, Clamp, Drop, Fix, Rename, RepairPolicy, SetValue
+from resilient_client._core import blocked_param
+from resilient_client._models import ChangeRole, Clamp, Condition, Drop, Fix, Rename, RepairPolicy, SetValue
+from resilient_client._reading import read as read_rejection
 
 DIRECTORY: Final = Path(__file__).resolve().parent / "data" / "corpus"
 DESIGN: Final = DIRECTORY / "design.jsonl"
@@ -58,10 +59,9 @@ OPTIONAL: Final = (
 
 @dataclass(frozen=True)
 class Expected:
-    """One fix a correct client learns, and the param whose absence it depends on (``unless``)."""
+    """One fix a correct client learns (a conditional one carries its condition in the fix)."""
 
     fix: Fix
-    unless: str | None = None
 
 
 def canonical(value: object) -> str:
@@ -82,29 +82,33 @@ def read(path: Path) -> list[dict[str, Any]]:
 
 def parse_fix(item: Mapping[str, Any]) -> Expected:
     """A fix in the corpus grammar (``{"drop": p}``, ``{"rename": [a, b]}``, …) as the project's Fix."""
-    unless = item.get("unless")
-    if unless is not None and not isinstance(unless, str):
-        raise ValueError(f"unless must be a param name: {item!r}")
+    unless, when_sent = item.get("unless"), item.get("when")
+    for name in (unless, when_sent):
+        if name is not None and not isinstance(name, str):
+            raise ValueError(f"unless and when take a param name: {item!r}")
+    condition = Condition(unless) if unless else Condition(when_sent, present=True) if when_sent else None
     kinds = [k for k in ("drop", "rename", "set", "clamp", "role") if k in item]
-    extra = set(item) - {*kinds, "unless"}
-    if len(kinds) != 1 or extra:
-        raise ValueError(f"a fix has exactly one of drop/rename/set/clamp/role (and unless): {item!r}")
+    extra = set(item) - {*kinds, "unless", "when"}
+    if len(kinds) != 1 or extra or (unless and when_sent):
+        raise ValueError(f"a fix has exactly one of drop/rename/set/clamp/role (and unless or when): {item!r}")
+    if condition is not None and kinds[0] not in ("drop", "set"):
+        raise ValueError(f"only drop and set fixes take a condition: {item!r}")
     kind = kinds[0]
     arg = item[kind]
     fix: Fix
     if kind == "drop" and isinstance(arg, str):
-        fix = Drop(arg)
+        fix = Drop(arg, when=condition)
     elif kind == "rename" and _strings(arg, 2):
         fix = Rename(arg[0], arg[1])
     elif kind == "set" and isinstance(arg, list) and len(arg) == 3 and isinstance(arg[0], str):
-        fix = SetValue(arg[0], arg[1], arg[2])
+        fix = SetValue(arg[0], arg[1], arg[2], when=condition)
     elif kind == "clamp" and isinstance(arg, list) and len(arg) == 3 and isinstance(arg[0], str):
         fix = Clamp(arg[0], arg[1], arg[2])
     elif kind == "role" and (_strings(arg, 2) or _strings(arg, 3)) and arg[1] in ("developer", "user", "system"):
         fix = ChangeRole(arg[0], arg[1], *arg[2:])
     else:
         raise ValueError(f"malformed {kind} fix: {item!r}")
-    return Expected(fix, unless)
+    return Expected(fix)
 
 
 def _strings(value: object, n: int) -> bool:
@@ -157,9 +161,7 @@ Verdict: TypeAlias = Literal["right", "reads_nothing", "wrong_fix", "acts_on_loo
 
 def reader_fixes(row: Mapping[str, Any]) -> list[Expected]:
     """What the project's reader derives from ``row``'s status, body and request."""
-    rejection = parse_rejection(row["status"], row["body"])
-    fix = resolve(rejection, row["request"]) if rejection is not None else None
-    return [] if fix is None else [Expected(fix)]
+    return [Expected(fix) for fix in read_rejection(row["status"], row["body"], row["request"]).fixes]
 
 
 def judge(row: Mapping[str, Any], derived: Iterable[Expected]) -> Verdict:

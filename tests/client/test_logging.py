@@ -170,7 +170,10 @@ _ECHOES_THE_PROMPT = {
 
 
 def test_blocked_repair_event_does_not_carry_the_prompt() -> None:
-    """A rejection quoting the prompt as a bad value is not matched to the input: no event, nothing logged of it."""
+    """A rejection quoting the prompt as a bad value is not matched to the input, and nothing logged holds it.
+
+    The one event is the unread rejection, with the prompt scrubbed from the message it shows.
+    """
     with (
         AzureEmulator(deployments={"echo": fixed(400, _ECHOES_THE_PROMPT)}) as azure,
         ResilientAzureClient(
@@ -181,5 +184,6 @@ def test_blocked_repair_event_does_not_carry_the_prompt() -> None:
     ):
         client.responses.create(model="echo", input=PROMPT)
     assert type(caught.value) is openai.BadRequestError
-    assert events == []
+    assert [e["event"] for e in events] == ["rejection_not_understood"]
+    assert "[request text]" in events[0]["said"]
     assert not _leaks(events)

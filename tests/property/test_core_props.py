@@ -10,7 +10,8 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from resilient_client._core import apply, blocked_param, is_valid_fix, parse_rejection, resolve
+from resilient_client._attempts import Call, Learn
+from resilient_client._core import apply, blocked_param, is_valid_fix
 from resilient_client._errors import StoreError
 from resilient_client._models import (
     DEFAULT_PROTECTED,
@@ -21,6 +22,7 @@ from resilient_client._models import (
     Rename,
     RepairPolicy,
 )
+from resilient_client._reading import read
 from resilient_client._serialize import dumps, loads
 from tests.strategies import (
     Body,
@@ -57,19 +59,20 @@ def self_nesting(fix: Fix) -> bool:
 
 @MODERATE
 @given(status=statuses, body=error_bodies)
-def test_parse_rejection_never_raises(status: int, body: object) -> None:
-    """parse_rejection returns a Rejection or None for any status and any text, bytes or JSON body."""
-    parse_rejection(status, body)
+def test_reader_never_raises(status: int, body: object) -> None:
+    """read() returns a Reading for any status and any text, bytes or JSON body."""
+    read(status, body, {"model": "m", "max_tokens": 5})
 
 
 @MODERATE
 @given(status=statuses, text=st.text())
-def test_parse_rejection_never_raises_on_text_as_json_or_message(status: int, text: str) -> None:
-    """Arbitrary unicode, sent raw, as bytes or as an error object's message, never makes parse_rejection raise."""
-    parse_rejection(status, text)
-    parse_rejection(status, text.encode("utf-8", "surrogatepass"))
-    parse_rejection(status, {"error": {"message": text, "param": text, "code": text}})
-    parse_rejection(status, json.dumps({"detail": text}))
+def test_reader_never_raises_on_text_as_json_or_message(status: int, text: str) -> None:
+    """Arbitrary unicode, sent raw, as bytes or as an error object's message, never makes the reader raise."""
+    request = {"model": "m", text: 1, "max_tokens": 5}
+    read(status, text, request)
+    read(status, text.encode("utf-8", "surrogatepass"), request)
+    read(status, {"error": {"message": text, "param": text, "code": text}}, request)
+    read(status, json.dumps({"detail": text}), request)
 
 
 @FEW
@@ -78,7 +81,7 @@ def test_parse_rejection_never_raises_on_text_as_json_or_message(status: int, te
     chunk=st.text(min_size=1, max_size=40),
     shape=st.sampled_from(("raw", "bytes", "message", "json")),
 )
-def test_parse_rejection_never_raises_on_a_megabyte(status: int, chunk: str, shape: str) -> None:
+def test_reader_never_raises_on_a_megabyte(status: int, chunk: str, shape: str) -> None:
     """A 1 MB body, in any shape, is read without raising."""
     big = (chunk * (1_000_000 // len(chunk) + 1))[:1_000_000]
     body: object = {
@@ -87,28 +90,41 @@ def test_parse_rejection_never_raises_on_a_megabyte(status: int, chunk: str, sha
         "message": {"error": {"message": big}},
         "json": json.dumps({"error": {"message": big}}),
     }[shape]
-    parse_rejection(status, body)
+    read(status, body, {"model": "m"})
 
 
 @MODERATE
 @given(case=resolve_cases())
-def test_resolve_only_produces_valid_fixes_for_params_the_body_carries(case: tuple[int, object, Body]) -> None:
-    """Every fix resolve derives obeys the grammar, names a param the body carries, and changes the body."""
+def test_reader_only_produces_valid_idempotent_fixes_for_params_the_body_carries(
+    case: tuple[int, object, Body],
+) -> None:
+    """Every fix the reader derives obeys the grammar, names a param the body carries, changes it, once."""
     status, error_body, body = case
     before = copy.deepcopy(body)
-    rejection = parse_rejection(status, error_body)
-    fix = resolve(rejection, body) if rejection is not None else None
+    fixes = read(status, error_body, body).fixes
     assert body == before
-    if fix is None:
-        return
-    assert is_valid_fix(fix)
-    if isinstance(fix, ChangeRole):
-        messages = body.get(fix.param)
-        assert isinstance(messages, list)
-        assert any(isinstance(m, dict) and m.get("role") == fix.role for m in messages)
-    else:
-        assert present(body, fix.param)
-    assert apply((fix,), body)[1] == (fix,)
+    for fix in fixes:
+        assert is_valid_fix(fix)
+        if isinstance(fix, ChangeRole):
+            messages = body.get(fix.param)
+            assert isinstance(messages, list)
+            assert any(isinstance(m, dict) and m.get("role") == fix.role for m in messages)
+        else:
+            assert present(body, fix.param)
+        fixed, applied = apply((fix,), body)
+        assert applied == (fix,)
+        assert apply((fix,), fixed)[1] == ()
+
+
+@MODERATE
+@given(case=resolve_cases())
+def test_no_protected_param_is_learned_under_the_default_policy(case: tuple[int, object, Body]) -> None:
+    """Whatever the body says, the loop never learns a fix that changes a protected param without consent."""
+    status, error_body, body = case
+    key = DeploymentKey("h", "d", "", "chat/completions")
+    step = Call(key, body, None, policy=RepairPolicy(), max_repairs=8, learn=True).decide(status, error_body, 1.0)
+    if isinstance(step, Learn):
+        assert all(blocked_param(rule.fix, RepairPolicy()) is None for rule in step.rules)
 
 
 @MODERATE

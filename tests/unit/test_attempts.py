@@ -11,6 +11,7 @@ from resilient_client._attempts import Blocked, Call, GiveUp, Learn, Revoke, sum
 from resilient_client._core import merge
 from resilient_client._models import (
     ChangeRole,
+    Condition,
     DeploymentKey,
     DeploymentMapping,
     Drop,
@@ -78,7 +79,7 @@ def learn_step(c: Call, body: object, mapping: DeploymentMapping, now: float = 1
     """Decide on a rejection that must be learned, merge it as a store would, adopt the result."""
     step = c.decide(400, body, now)
     assert isinstance(step, Learn), step
-    mapping = merge(mapping, step.rule)
+    mapping = step.change(mapping)
     assert c.adopt(step, mapping) is True
     return mapping
 
@@ -107,8 +108,9 @@ def test_learn_carries_the_evidence() -> None:
     """The learned rule records the status, code, message and time of the rejection."""
     step = call(request(max_tokens=5)).decide(400, MAX_TOKENS, 1234.5)
     assert isinstance(step, Learn)
-    evidence = step.rule.evidence
-    assert step.rule.fix == Rename("max_tokens", "max_completion_tokens")
+    [rule] = step.rules
+    evidence = rule.evidence
+    assert rule.fix == Rename("max_tokens", "max_completion_tokens")
     assert (evidence.status, evidence.code, evidence.hits) == (400, "unsupported_parameter", 1)
     assert (evidence.first_seen, evidence.last_seen) == (1234.5, 1234.5)
     assert evidence.message.startswith("Unsupported parameter: 'max_tokens'")
@@ -187,7 +189,7 @@ def test_max_repairs_bounds_the_retries_but_still_learns_the_last_rejection() ->
     learn_step(c, MAX_TOKENS, DeploymentMapping())
     step = c.decide(400, TEMPERATURE, 2.0)
     assert isinstance(step, Learn)
-    assert (step.final, step.rule.fix) == (True, Drop("temperature"))
+    assert (step.final, [r.fix for r in step.rules]) == (True, [Drop("temperature")])
 
 
 def test_max_repairs_zero_retries_nothing() -> None:
@@ -257,8 +259,8 @@ def test_policy_allow_lets_drop_tools_be_learned() -> None:
     c = call(request(tools=[], tool_choice="auto"), policy=RepairPolicy(allow=frozenset({"tools"})))
     step = c.decide(404, TOOLS, 1.0)
     assert isinstance(step, Learn)
-    assert step.rule.fix == Drop("tools")
-    assert c.adopt(step, merge(DeploymentMapping(), step.rule)) is True
+    assert [r.fix for r in step.rules] == [Drop("tools")]
+    assert c.adopt(step, step.change(DeploymentMapping())) is True
     assert c.body == request(tool_choice="auto")
 
 
@@ -290,7 +292,7 @@ def test_adopt_returns_false_when_nothing_changes() -> None:
     """adopt() of a mapping that leaves the request as it is returns False and counts no repair."""
     c = call(request(max_tokens=5), learned([Rename("max_tokens", "max_completion_tokens")]))
     body = c.body
-    step = Learn(c.mapping.rules[0])
+    step = Learn((c.mapping.rules[0],))
     assert c.adopt(step, c.mapping) is False
     assert c.adopt(step, learned([Rename("max_tokens", "max_completion_tokens"), Drop("seed")])) is False
     assert c.adopt(step, DeploymentMapping((*c.mapping.rules,))) is False
@@ -303,7 +305,7 @@ def test_adopt_takes_rules_other_processes_learned() -> None:
     c = call(request(max_tokens=5, temperature=0.2, top_p=1))
     step = c.decide(400, MAX_TOKENS, 1.0)
     assert isinstance(step, Learn)
-    from_store = merge(learned([Drop("top_p")]), step.rule)
+    from_store = step.change(learned([Drop("top_p")]))
     assert c.adopt(step, from_store) is True
     assert c.body == request(max_completion_tokens=5, temperature=0.2)
     assert c.applied == (Drop("top_p"), Rename("max_tokens", "max_completion_tokens"))
@@ -312,14 +314,18 @@ def test_adopt_takes_rules_other_processes_learned() -> None:
 
 def test_summary_describes_a_fix_without_prompt_text() -> None:
     """summary() gives param, action, from and to for each fix kind and never message content."""
-    evidence = Evidence(400, None, "m", 1.0, 1.0)
-    assert summary(Learn(LearnedRule(Rename("max_tokens", "max_completion_tokens"), evidence))) == {
+    assert summary(Rename("max_tokens", "max_completion_tokens")) == {
         "param": "max_tokens",
         "action": "rename",
         "from": "max_tokens",
         "to": "max_completion_tokens",
     }
-    assert summary(Blocked(Drop("tools"), "tools", "m")) == {"param": "tools", "action": "drop"}
-    role = summary(Learn(LearnedRule(ChangeRole("system", "developer"), evidence)))
+    assert summary(Drop("tools")) == {"param": "tools", "action": "drop"}
+    assert summary(Drop("parallel_tool_calls", when=Condition("tools"))) == {
+        "param": "parallel_tool_calls",
+        "action": "drop",
+        "when": "without tools",
+    }
+    role = summary(ChangeRole("system", "developer"))
     assert role == {"param": "messages", "action": "change_role", "from": "system", "to": "developer"}
     assert "Be brief." not in repr(role)

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from resilient_client._core import apply, blocked_param, is_valid_fix, merge, parse_rejection, resolve, undoes
+from resilient_client._core import apply, blocked_param, is_valid_fix, merge, undoes
 from resilient_client._models import (
     ChangeRole,
     Clamp,
@@ -20,6 +20,7 @@ from resilient_client._models import (
     RepairPolicy,
     SetValue,
 )
+from resilient_client._reading import read
 
 USER = {"role": "user", "content": "Hi"}
 SYSTEM = {"role": "system", "content": "Be brief."}
@@ -502,13 +503,13 @@ def test_is_valid_fix(fix: Fix, expected: bool) -> None:  # noqa: FBT001 - param
     assert is_valid_fix(fix) is expected
 
 
-# --- resolve against hostile or garbled names -----------------------------------------------------------------
+# --- the reader against hostile or garbled names -----------------------------------------------------------------
 
 
 def resolved(message: str, request: dict[str, Any], param: str | None = None) -> Fix | None:
     """The fix for a 400 whose error message is ``message``."""
-    rejection = parse_rejection(400, {"error": {"message": message, "param": param}})
-    return resolve(rejection, request) if rejection is not None else None
+    fixes = read(400, {"error": {"message": message, "param": param}}, request).fixes
+    return fixes[0] if len(fixes) == 1 else None
 
 
 def use_instead(new: str, param: str = "max_tokens") -> str:

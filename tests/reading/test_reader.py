@@ -1,4 +1,4 @@
-"""parse_rejection + resolve on synthetic wordings, shapes and garbage (the real bodies are in test_corpus.py)."""
+"""The reader on synthetic wordings, envelopes and garbage (the real bodies are in test_corpus.py)."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 
-from resilient_client._core import parse_rejection, resolve
 from resilient_client._models import ChangeRole, Clamp, Drop, Fix, Rename, SetValue
+from resilient_client._reading import read
 
 USER = {"role": "user", "content": "Hi"}
 BASE: dict[str, Any] = {"model": "my-deployment", "messages": [USER]}
@@ -36,9 +36,18 @@ SYSTEM_REFUSED = {
 
 
 def outcome(status: int, body: object, request: dict[str, Any]) -> Fix | None:
-    """What the core derives from one error response for ``request``."""
-    rejection = parse_rejection(status, body)
-    return resolve(rejection, request) if rejection is not None else None
+    """The one fix the reader derives from an error response for ``request`` (None for none or several)."""
+    fixes = read(status, body, request).fixes
+    return fixes[0] if len(fixes) == 1 else None
+
+
+# A request carrying every param the synthetic bodies below name.
+WIDE: dict[str, Any] = {**BASE, "max_tokens": 100, "top_p": 1, "seed": 1, "temperature": 0}
+
+
+def nothing(status: int, body: object) -> bool:
+    """Whether the reader derives no fix at all from the response, even for a request carrying every param."""
+    return read(status, body, WIDE).fixes == ()
 
 
 def assert_same_fix(actual: Fix | None, expected: Fix | None) -> None:
@@ -47,8 +56,8 @@ def assert_same_fix(actual: Fix | None, expected: Fix | None) -> None:
     assert repr(actual) == repr(expected)
 
 
-def test_original_request_is_not_changed_by_resolve() -> None:
-    """Resolving a rejection does not mutate the request it was given."""
+def test_original_request_is_not_changed_by_reading() -> None:
+    """Reading a rejection does not mutate the request it was given."""
     request = {**BASE, "reasoning": {"effort": "minimal"}}
     snapshot = json.loads(json.dumps(request))
     outcome(400, REDACTED_EFFORT, request)
@@ -75,14 +84,14 @@ def test_deployment_not_found_is_not_repairable() -> None:
             ),
         }
     }
-    assert parse_rejection(404, body) is None
-    assert parse_rejection(404, json.dumps(body)) is None
+    assert nothing(404, body)
+    assert nothing(404, json.dumps(body))
 
 
 def test_final_code_wins_over_a_parameter_wording() -> None:
     """A content_filter code makes the body final even when its message reads like a parameter rejection."""
     body = {"error": {"message": RENAME_MESSAGE, "param": "max_tokens", "code": "content_filter"}}
-    assert parse_rejection(400, body) is None
+    assert nothing(400, body)
 
 
 def test_both_token_params_at_once_drops_max_tokens() -> None:
@@ -102,7 +111,7 @@ def test_unrecognized_max_completion_tokens_renames_back_to_max_tokens() -> None
 @pytest.mark.parametrize("status", [401, 402, 408, 409, 429, 500, 502, 503, 200, 0, -1])
 def test_statuses_that_are_never_about_params(status: int) -> None:
     """Auth, rate-limit, server and success statuses never yield a rejection, whatever the body says."""
-    assert parse_rejection(status, RENAME_BODY) is None
+    assert nothing(status, RENAME_BODY)
 
 
 @pytest.mark.parametrize("status", [400, 403, 404, 422])
@@ -176,7 +185,7 @@ def test_same_legacy_clamp_with_another_value_is_read() -> None:
 )
 def test_garbage_bodies_are_not_rejections(body: object) -> None:
     """Non-JSON text, JSON that is not an error object, and empty messages give None without raising."""
-    assert parse_rejection(400, body) is None
+    assert nothing(400, body)
 
 
 def test_html_error_page_is_not_a_rejection() -> None:
@@ -184,8 +193,8 @@ def test_html_error_page_is_not_a_rejection() -> None:
     page = (
         "<html><head><title>400 Bad Request</title></head><body><center><h1>400 Bad Request</h1></center></body></html>"
     )
-    assert parse_rejection(400, page) is None
-    assert parse_rejection(400, page.encode()) is None
+    assert nothing(400, page)
+    assert nothing(400, page.encode())
 
 
 def test_plain_text_body_with_a_known_wording_is_read() -> None:
@@ -210,23 +219,24 @@ def test_nested_error_error_is_looked_through() -> None:
     assert_same_fix(outcome(400, body, {**BASE, "seed": 1}), Drop("seed"))
 
 
-def test_rejection_fields() -> None:
-    """A parsed rejection keeps the status and code and a message truncated for evidence."""
+def test_reading_fields() -> None:
+    """A reading keeps the status and code, what it found, and a message truncated for evidence."""
     message = (
         "Unsupported value: 'temperature' does not support 0 with this model. Only the default (1) value is supported."
     )
     body = {"error": {"message": message + " x" * 300, "code": "unsupported_value"}}
-    rejection = parse_rejection(400, body)
-    assert rejection is not None
-    assert (rejection.kind, rejection.param, rejection.default_only) == ("value", "temperature", True)
-    assert (rejection.status, rejection.code) == (400, "unsupported_value")
-    assert len(rejection.message) <= 240
-    assert rejection.message.startswith(message)
+    reading = read(400, body, {**BASE, "temperature": 0})
+    [finding] = reading.findings
+    assert (finding.kind, finding.param, finding.default_only) == ("value", "temperature", True)
+    assert (reading.status, reading.code) == (400, "unsupported_value")
+    assert len(reading.message) <= 240
+    assert reading.message.startswith(message)
 
 
-def test_rename_wording_with_trailing_text_is_not_read() -> None:
-    """Unknown text after the 'not supported' wording makes the rejection unreadable rather than a drop."""
-    assert parse_rejection(400, {"error": {"message": RENAME_MESSAGE + " x" * 300}}) is None
+def test_rename_wording_with_trailing_text_is_still_a_rename() -> None:
+    """Text after the wording does not turn the rename it suggests into a drop."""
+    body = {"error": {"message": RENAME_MESSAGE + " x" * 300}}
+    assert_same_fix(outcome(400, body, MAX_TOKENS_REQUEST), Rename("max_tokens", "max_completion_tokens"))
 
 
 def test_redacted_param_is_found_by_its_value() -> None:
@@ -283,18 +293,18 @@ def test_role_rejection_without_that_role_in_the_request() -> None:
 def test_deeply_nested_json_message_does_not_raise(depth: int) -> None:
     """A message that starts like JSON but nests deeper than the recursion limit yields None instead of raising."""
     message = '{"detail": ' + "[" * depth
-    assert parse_rejection(400, {"error": {"message": message}}) is None
-    assert parse_rejection(400, json.dumps({"error": {"message": message}})) is None
+    assert nothing(400, {"error": {"message": message}})
+    assert nothing(400, json.dumps({"error": {"message": message}}))
 
 
 def test_deeply_nested_json_body_does_not_raise() -> None:
     """A body nested far deeper than the recursion limit yields None instead of raising."""
-    assert parse_rejection(400, "[" * 100_000) is None
-    assert parse_rejection(400, '{"error": ' * 50_000) is None
+    assert nothing(400, "[" * 100_000)
+    assert nothing(400, '{"error": ' * 50_000)
 
 
 def test_huge_body_is_handled() -> None:
     """A 1 MB body is read (the message is truncated) without error."""
     text = "Unknown parameter: 'seed'." + " " * 1_000_000
     assert_same_fix(outcome(400, text, {**BASE, "seed": 1}), Drop("seed"))
-    assert parse_rejection(400, "x" * 1_000_000) is None
+    assert nothing(400, "x" * 1_000_000)

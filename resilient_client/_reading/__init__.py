@@ -1,0 +1,202 @@
+"""The reader: an error body and the request that drew it -> what the body says about that request.
+
+Pure and I/O-free, in three steps:
+
+1. :mod:`._extract` takes every (message, param, code) out of any envelope;
+2. :mod:`._ground` matches the names they give against the request that was sent: a body
+   can only be about params the request carries;
+3. :mod:`._understand` reads each statement from small named fragments (:mod:`._grammar`)
+   into findings, which :func:`read` turns into fixes.
+
+The reader returns data; whether a fix may be made is the decision loop's call
+(:mod:`resilient_client._attempts`), under the client's policy.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field, replace
+from typing import Any, Final
+
+from .._core import changes, is_valid_fix
+from .._models import ChangeRole, Clamp, Drop, Fix, JSONScalar, Rename, SetValue
+from . import _grammar as g
+from ._extract import MAX_MESSAGE, Statement, statements
+from ._ground import Vocabulary
+from ._understand import Finding, understand
+
+__all__ = ["REPAIRABLE_STATUSES", "Finding", "Reading", "read"]
+
+MAX_EVIDENCE: Final = 240
+# Some repairable rejections come as 403 ("You are not allowed to request logprobs from this
+# model", e080), 404 ("tools is not supported in this model", e066) or 422 (pydantic servers:
+# m015, mi-002). Others (401, 429, 5xx) are never about params.
+REPAIRABLE_STATUSES: Final = frozenset({400, 403, 404, 422})
+# A param refused under its newer name goes back to the older one it replaced, which older
+# servers know: Azure api-versions before 2024-09-01-preview (e027, az-003).
+_PREDECESSORS: Final = {"max_completion_tokens": "max_tokens"}
+_OFF: Final = frozenset({"none", "null", "off", "disabled", "false", "disable"})
+# Ordered value scales: the nearest allowed value keeps a request closest to what was asked.
+_SCALES: Final = (
+    ("none", "minimal", "low", "medium", "high", "xhigh"),
+    ("concise", "auto", "detailed"),
+)
+_TEXT_FIELDS: Final = ("messages", "input", "prompt", "instructions", "system", "suffix")
+
+
+@dataclass(frozen=True, slots=True)
+class Reading:
+    """What the reader made of one error response.
+
+    Attributes:
+        status: HTTP status.
+        code: The first error code the body gave.
+        message: The first message, truncated and scrubbed of the request's own text.
+        findings: What the body says about sent params, in the order it says it.
+        fixes: The fixes those findings give for the request that was sent.
+        final: The body is not about params at all (content filter, context length,
+            quota, auth, not found…): nothing may be changed.
+        why: Why there are no fixes, when there are none.
+    """
+
+    status: int
+    code: str | None
+    message: str
+    findings: tuple[Finding, ...] = ()
+    fixes: tuple[Fix, ...] = ()
+    final: bool = False
+    why: str = ""
+    statements: tuple[Statement, ...] = field(default=(), repr=False, compare=False)
+
+
+def _texts(node: object, out: list[str], depth: int = 0) -> None:
+    """The free text in a request field (messages[i].content[j].text and the like)."""
+    if depth > 6:  # noqa: PLR2004 - messages[i].content[j].text
+        return
+    if isinstance(node, str) and len(node) >= 4:  # noqa: PLR2004 - shorter strings are words, not text
+        out.append(node)
+    elif isinstance(node, list):
+        for item in node:
+            _texts(item, out, depth + 1)
+    elif isinstance(node, dict):
+        for name, value in node.items():
+            if name not in ("role", "type"):
+                _texts(value, out, depth + 1)
+
+
+def _scrub(message: str, body: dict[str, Any]) -> str:
+    """``message`` without any of the request's own free text (an echo of the prompt must not be stored)."""
+    texts: list[str] = []
+    for name in _TEXT_FIELDS:
+        _texts(body.get(name), texts)
+    for text in sorted(set(texts), key=len, reverse=True):
+        message = message.replace(text, "[request text]")
+    return message[:MAX_EVIDENCE]
+
+
+def _nearest(value: JSONScalar, allowed: tuple[JSONScalar, ...]) -> Any:
+    """The allowed value closest to ``value``; ``...`` when there is no order to go by."""
+    if len(allowed) == 1:
+        return allowed[0]
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        numbers = [a for a in allowed if isinstance(a, int | float) and not isinstance(a, bool)]
+        if numbers:
+            try:
+                return min(numbers, key=lambda a: (abs(a - value), -a))
+            except OverflowError:
+                return ...
+    for scale in _SCALES:
+        ranks = {a: scale.index(a) for a in allowed if isinstance(a, str) and a in scale}
+        if isinstance(value, str) and value in scale and len(ranks) == len(allowed):
+            rank = scale.index(value)
+            # Ties go up: asked for "minimal", "low" is closer in spirit than "none".
+            return min(ranks, key=lambda a: (abs(ranks[a] - rank), -ranks[a]))
+    # Unordered values: the one the body marks as the default, else nothing to go by.
+    return "default" if "default" in allowed else ...
+
+
+def _role_target(role: str, param: str, known: tuple[Fix, ...]) -> str:
+    """Where a refused role goes: system -> developer, developer -> system; to user once both are refused."""
+    rewritten = {(f.role, f.new) for f in known if isinstance(f, ChangeRole) and f.param == param}
+    if role == "system":
+        return (
+            "user"
+            if ("developer", "system") in rewritten or any(r == "developer" for r, _ in rewritten)
+            else "developer"
+        )
+    return "user" if ("system", "developer") in rewritten else "system"
+
+
+def _fix(finding: Finding, body: dict[str, Any], known: tuple[Fix, ...]) -> Fix | None:  # noqa: C901, PLR0911 - one exit per finding kind
+    param, when = finding.param, finding.when
+    if finding.kind == "drop" and when is None and param in _PREDECESSORS and _PREDECESSORS[param] not in body:
+        return Rename(param, _PREDECESSORS[param])
+    if finding.kind in ("drop", "pair"):
+        return Drop(param, when=when)
+    if finding.kind == "rename":
+        return Rename(param, finding.new or "")
+    if finding.kind == "clamp":
+        return Clamp(param, finding.minimum, finding.maximum)
+    if finding.kind == "role":
+        return ChangeRole(finding.value, _role_target(finding.value, param, known), param=param)  # type: ignore[arg-type]  # checked by is_valid_fix
+    if finding.kind == "instructions":
+        return ChangeRole(finding.value, "user", param=param)
+    sent = finding.value
+    if sent is ... or not isinstance(sent, str | int | float | bool | type(None)):
+        return None
+    if isinstance(sent, float) and not math.isfinite(sent):
+        return None
+    if finding.suggested is not ...:
+        return SetValue(param, sent, finding.suggested, when=when)
+    if finding.default_only or sent is None or (isinstance(sent, str) and sent.lower() in _OFF):
+        # Leaving the param out asks for the default; a refused "off" value means the same.
+        return Drop(param, when=when)
+    if not finding.allowed:
+        return None
+    new = _nearest(sent, finding.allowed)
+    return None if new is ... or new == sent else SetValue(param, sent, new, when=when)
+
+
+def _final(statement: Statement) -> bool:
+    return statement.code in g.FINAL_CODES or bool(g.FINAL_WORDS.search(g.SKIP.sub(" ", statement.message)))
+
+
+def read(status: int, body: str | bytes | object, request: dict[str, Any], known: tuple[Fix, ...] = ()) -> Reading:
+    """Read an error response against the request that drew it.
+
+    Args:
+        status: HTTP status of the response.
+        body: The raw body text or bytes, or decoded JSON, in any provider's envelope.
+        request: The JSON body that was sent and rejected.
+        known: Fixes already applied to that request (a refused role then goes on to
+            ``user`` rather than back where it came from).
+
+    Returns:
+        The reading. Never raises: garbage, hostile and unknown bodies read as no fixes.
+    """
+    try:
+        found = statements(body)
+    except (RecursionError, MemoryError, ValueError):
+        found = []
+    code = next((s.code for s in found if s.code), None)
+    message = _scrub(found[0].message[:MAX_MESSAGE], request) if found else ""
+    base = Reading(status, code, message, statements=tuple(found))
+    if status not in REPAIRABLE_STATUSES:
+        return replace(base, final=True, why=f"status {status} is never about params")
+    if not found:
+        return replace(base, why="the body holds no message")
+    if any(_final(s) for s in found):
+        return replace(base, final=True, why="the body is about something else than params (limits, access, policy)")
+    vocabulary = Vocabulary(request)
+    findings: list[Finding] = []
+    for statement in found:
+        for finding in understand(statement, vocabulary):
+            if finding not in findings:
+                findings.append(finding)
+    fixes: list[Fix] = []
+    for finding in findings:
+        fix = _fix(finding, request, known)
+        if fix is not None and fix not in fixes and is_valid_fix(fix) and changes(fix, request):
+            fixes.append(fix)
+    why = "" if fixes else ("no sent param fits what the body says" if findings else "the body names no sent param")
+    return replace(base, findings=tuple(findings), fixes=tuple(fixes), why=why)

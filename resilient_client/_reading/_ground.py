@@ -1,0 +1,167 @@
+"""Ground: match the names a body gives against the request that was sent.
+
+A rejection can only be about params the request carries: the request is the vocabulary.
+A name is matched exactly, as a dotted path (``reasoning.effort``), with a prefix
+(``body.x``, ``#/x``, ``body -> x``, a pydantic ``loc``), or word for word across spellings
+(``presencePenalty`` = ``presence_penalty``; ``reasoningEffort`` = ``reasoning.effort``).
+Names under ``messages``, ``input`` or ``tools`` are items of the conversation, not
+params, and are never grounded, except ``messages[i].role`` / ``input[i].role``.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any, Final
+
+from .._models import DEFAULT_PROTECTED
+
+__all__ = ["Grounded", "Vocabulary"]
+
+_ITEM_ROOTS: Final = frozenset({"messages", "input", "tools", "functions", "contents", "prediction"})
+_ROLE_LISTS: Final = ("messages", "input")
+_PREFIXES: Final = ("body.", "$.", "#/", "/", "request.", "parameter.", "parameters.", "params.", "json.")
+_CAMEL: Final = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
+_SEPARATORS: Final = re.compile(r"\s*->\s*|/|\.")
+_INDEX: Final = re.compile(r"\[(\d{1,6})\]")
+_MAX_DEPTH: Final = 3
+# Bare words that are also English: only a quoted or structured name grounds them.
+_BARE_NEVER: Final = DEFAULT_PROTECTED | {"user", "role", "content", "name", "type", "value"}
+# Never a subject, however it is written: what the SDK routes by, and bodies name it in
+# passing ("Model grok-4 does not support parameter stop", "Received Model Group=…").
+_NEVER: Final = frozenset({"model"})
+
+
+def words(name: str) -> tuple[str, ...]:
+    """A name as lowercase words: ``presencePenalty`` and ``presence_penalty`` -> ``("presence", "penalty")``."""
+    out: list[str] = []
+    for segment in name.split("."):
+        out.extend(w.lower() for part in _CAMEL.split(segment) for w in re.split(r"[_\-]", part) if w)
+    return tuple(out)
+
+
+@dataclass(frozen=True, slots=True)
+class Grounded:
+    """A name from a body that the request carries: a param path, or a role list item."""
+
+    path: str
+    role_list: str | None = None
+    index: int | None = None
+
+
+class Vocabulary:
+    """The names a request body carries, indexed for grounding."""
+
+    __slots__ = ("_by_leaf", "_by_words", "_paths", "body")
+
+    def __init__(self, body: dict[str, Any]) -> None:
+        self.body = body
+        self._paths: dict[str, Any] = {}
+        self._by_words: dict[tuple[str, ...], list[str]] = {}
+        self._by_leaf: dict[tuple[str, ...], list[str]] = {}
+        self._index(body, "", 0)
+
+    def _index(self, node: dict[Any, Any], prefix: str, depth: int) -> None:
+        for name, value in node.items():
+            if not isinstance(name, str):
+                continue
+
+            path = f"{prefix}{name}"
+            if not prefix and name in _NEVER:
+                continue
+            self._paths[path] = value
+            self._by_words.setdefault(words(path), []).append(path)
+            if prefix:
+                self._by_leaf.setdefault(words(name), []).append(path)
+            if isinstance(value, dict) and depth < _MAX_DEPTH - 1 and not (not prefix and name in _ITEM_ROOTS):
+                self._index(value, f"{path}.", depth + 1)
+
+    def value(self, path: str) -> Any:
+        """The value sent at ``path`` (``...`` when it is not sent)."""
+        return self._paths.get(path, ...)
+
+    def paths(self) -> list[str]:
+        """Every param path the request carries, outermost first."""
+        return list(self._paths)
+
+    def ground(self, name: str, *, quoted: bool = True) -> Grounded | None:  # noqa: C901, PLR0911 - one exit per form
+        """The request path (or role item) ``name`` refers to, or ``None`` if the request does not carry it."""
+        text = name.strip().strip("'\"`")
+        for prefix in _PREFIXES:
+            if text.startswith(prefix) and len(text) > len(prefix):
+                text = text[len(prefix) :]
+                break
+        parts = [p for p in _SEPARATORS.split(text) if p]
+        if parts and parts[0] == "body" and len(parts) > 1:
+            parts = parts[1:]
+        if not parts:
+            return None
+        joined = ".".join(parts)
+        index = _INDEX.search(joined)
+        if index is not None or any(p.isdigit() for p in parts):
+            return self._item(joined)
+        if parts[0] in _ITEM_ROOTS and len(parts) > 1:
+            return None
+        if not quoted and joined.lower() in _BARE_NEVER:
+            return None
+        if joined in self._paths:
+            return Grounded(joined)
+        found = self._by_words.get(words(joined), [])
+        if len(found) == 1:
+            return Grounded(found[0])
+        # A body that names only the leaf of a nested param ("top_p" for inferenceConfig.topP, br-007).
+        leaf = self._by_leaf.get(words(joined), []) if not found else []
+        if len(leaf) == 1 and words(joined) not in self._by_words:
+            return Grounded(leaf[0])
+        return self._glued(joined) if not quoted else None
+
+    def _glued(self, token: str) -> Grounded | None:
+        # A proxy that glued its own text to the name ("litellm_session_idNo fallback…", ll-003).
+        # Only snake_case names: a camelCase word goes on with a capital too ("stopSequences", vx-001).
+        for path in sorted(self._paths, key=len, reverse=True):
+            rest = token[len(path) :]
+            if "_" in path and "." not in path and token.startswith(path) and re.fullmatch(r"[A-Z][a-z]{0,15}", rest):
+                return Grounded(path)
+        return None
+
+    def ground_phrase(self, text: str) -> list[Grounded]:
+        """Params named as words in prose: "Parallel tool calls are not supported" (gm-012, m025)."""
+        tokens = re.findall(r"[A-Za-z][a-z]*", text)
+        found: list[Grounded] = []
+        for size in (4, 3, 2):
+            for i in range(len(tokens) - size + 1):
+                key = tuple(t.lower() for t in tokens[i : i + size])
+                for path in self._by_words.get(key, []):
+                    if path.split(".", 1)[0] not in _BARE_NEVER and Grounded(path) not in found:
+                        found.append(Grounded(path))
+        return found
+
+    def ground_loc(self, loc: tuple[str | int, ...]) -> Grounded | None:
+        """A pydantic ``loc`` (``("body", "stream_options", "include_usage")``) grounded: its top-level param."""
+        parts = list(loc[1:] if loc and loc[0] == "body" else loc)
+        if not parts or not isinstance(parts[0], str):
+            return None
+        if parts[0] in _ITEM_ROOTS and len(parts) > 1:
+            return self._item(".".join(f"[{p}]" if isinstance(p, int) else p for p in parts).replace(".[", "["))
+        # extra_forbidden on a nested key: the param the caller sent is the top-level one (m015).
+        return self.ground(parts[0])
+
+    def _item(self, joined: str) -> Grounded | None:
+        # Only messages[i].role / input[i].role are about the deployment; every other item path is not.
+        m = re.fullmatch(r"(messages|input)(?:\[(\d{1,6})\]|\.(\d{1,6}))\.role", joined)
+        if m is None:
+            return None
+        items = self.body.get(m[1])
+        i = int(m[2] or m[3])
+        if not isinstance(items, list) or i >= len(items) or not isinstance(items[i], dict):
+            return None
+        return Grounded(f"{m[1]}[{i}].role", role_list=m[1], index=i)
+
+    def roles(self) -> dict[str, set[str]]:
+        """The roles each role list (``messages``, ``input``) carries."""
+        out: dict[str, set[str]] = {}
+        for name in _ROLE_LISTS:
+            items = self.body.get(name)
+            if isinstance(items, list):
+                out[name] = {m["role"] for m in items if isinstance(m, dict) and isinstance(m.get("role"), str)}
+        return out

@@ -1,0 +1,372 @@
+"""Understand: what one statement says about the sent params it names, as findings.
+
+The statement is taken apart with the fragments of :mod:`._grammar`: suggestions (a new
+name, a list of accepted values, a value to set) and conditions are read first and cut
+out, so that what remains names only the subjects; then the verdict decides what each
+subject's finding is. Nothing here decides a fix against a policy: that is the loop's.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+from typing import Any, Final, Literal, TypeAlias
+
+from .._models import Condition, JSONScalar
+from . import _grammar as g
+from ._extract import Statement, _json_prefix, _literal_prefix
+from ._ground import Grounded, Vocabulary
+
+__all__ = ["Finding", "understand"]
+
+FindingKind: TypeAlias = Literal["drop", "rename", "value", "clamp", "role", "instructions", "pair"]
+_REWRITABLE_ROLES: Final = frozenset({"system", "developer"})
+_LITERAL: Final = re.compile(
+    r"'([^'\n]{0,64})'|\"([^\"\n]{0,64})\"|`([^`\n]{0,64})`|(-?\d+(?:\.\d+)?)|\b(true|false|null|[A-Za-z_][\w.\-]{0,63})\b"
+)
+_SENTENCE_END: Final = re.compile(r"(?<=[^\d])\.(?:\s|$)|\n|;|\?")
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """What a statement says of one sent param.
+
+    Attributes:
+        kind: drop, rename, value (a refused value), clamp, role (a refused role),
+            instructions (no system or developer message at all), pair (two params that
+            cannot go together: the first is dropped).
+        param: The grounded request path (the role list for ``role``/``instructions``).
+        new: The new name (``rename``).
+        value: The refused value (``value``, ``role``).
+        allowed: The values the body says are accepted (``value``).
+        default_only: The body said only the default is accepted (``value``).
+        suggested: A value the body names to use instead (``value``); ``...`` when none.
+        minimum: A lower bound (``clamp``).
+        maximum: An upper bound (``clamp``).
+        when: The condition under which the finding holds, if the body states one.
+    """
+
+    kind: FindingKind
+    param: str
+    new: str | None = None
+    value: Any = ...
+    allowed: tuple[JSONScalar, ...] = ()
+    default_only: bool = False
+    suggested: Any = ...
+    minimum: int | float | None = None
+    maximum: int | float | None = None
+    when: Condition | None = None
+
+
+def literal(text: str) -> JSONScalar:
+    """A value as a body writes it: ``'low'`` -> "low", ``0.2`` -> 0.2, ``true`` -> True."""
+    text = text.strip()
+    if len(text) >= 2 and text[0] == text[-1] and text[0] in "'\"`":  # noqa: PLR2004 - a quoted string
+        return text[1:-1]
+    if text in ("true", "false", "True", "False"):
+        return text.lower() == "true"
+    if text in ("null", "None"):
+        return None
+    try:
+        number = float(text)
+    except ValueError:
+        return text
+    if not math.isfinite(number):
+        return text
+    return int(number) if number.is_integer() and "." not in text and abs(number) < 2**53 else number
+
+
+def _values(text: str) -> tuple[JSONScalar, ...]:
+    """The values listed in ``text`` ("'none', 'low', and 'high'", "[a, b]", "`none` or `default`")."""
+    out: list[JSONScalar] = []
+    for m in _LITERAL.finditer(text):
+        quoted = m[1] if m[1] is not None else m[2] if m[2] is not None else m[3]
+        if quoted is not None:
+            out.append(quoted)
+        elif m[4] is not None:
+            out.append(literal(m[4]))
+        elif m[5] not in ("and", "or", "are", "is", "the", "of", "values", "value"):
+            out.append(literal(m[5]))
+    return tuple(out)
+
+
+def _number(text: str) -> int | float | None:
+    value = literal(text)
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    return value
+
+
+@dataclass
+class _Parts:
+    """A statement taken apart."""
+
+    subject_text: str
+    keys: tuple[str, ...] = ()
+    new: str | None = None
+    allowed: tuple[JSONScalar, ...] = ()
+    suggested: tuple[str, JSONScalar] | None = None
+    when: tuple[str, bool] | None = None
+
+
+def _cut(text: str, span: tuple[int, int]) -> str:
+    return text[: span[0]] + " " * (span[1] - span[0]) + text[span[1] :]
+
+
+def _mapping_keys(text: str) -> tuple[str, ...]:
+    """The keys of a ``{name: value}`` mapping quoted in a message ("{'max_completion_tokens': 4096}", ll-004).
+
+    An error record quoted the same way (pydantic's ``{'type', 'loc', 'msg', 'input'}``) names no params.
+    """
+    value = _literal_prefix(text) or _json_prefix(text)
+    if not isinstance(value, dict) or {"loc", "msg", "type", "required"} & set(value):
+        return ()
+    return tuple(k for k, v in value.items() if isinstance(k, str) and not isinstance(v, dict | list))
+
+
+# Names a condition may be about without quotes: the params whose presence changes what others mean.
+_CONDITION_WORDS: Final = frozenset({"stream", "tools", "logprobs", "functions", "store", "reasoning", "thinking"})
+
+
+def _condition_name(m: re.Match[str]) -> str | None:
+    if m["stream"]:
+        return "stream"
+    name, quoted = (m["name"], m["q"]) if m["name"] else (m["name2"], m["q2"])
+    # "requires that…" is prose: only a quoted, snake_case or known name is a param here.
+    if quoted or "_" in name or name.lower() in _CONDITION_WORDS:
+        return name
+    return None
+
+
+def _take_apart(message: str) -> _Parts:  # noqa: C901 - one cut per fragment
+    keys: list[str] = []
+
+    def blank(m: re.Match[str]) -> str:
+        before = message[: m.start()]
+        outermost = before.count("{") + before.count("[") == before.count("}") + before.count("]")
+        if m["braces"] and outermost:
+            keys.extend(_mapping_keys(m["braces"]))
+        return " " * len(m[0])
+
+    text = g.SKIP.sub(blank, message)
+    parts = _Parts(text, keys=tuple(keys))
+    if m := g.RENAME.search(text):
+        parts.new = next(v for v in m.groups() if v)
+        text = _cut(text, m.span())
+    if m := g.GUESS.search(text):
+        text = _cut(text, m.span())
+    if m := g.SET_TO.search(text):
+        parts.suggested = (m["name"], literal(m["value"]))
+        text = _cut(text, m.span())
+    elif m := g.MUST_BE_SET.search(text):
+        parts.suggested = (m["name"], literal(m["value"]))
+        text = _cut(text, (m.end("name"), m.end()))
+    for m in g.LIST_INTRO.finditer(text):
+        end = _SENTENCE_END.search(text, m.end())
+        stop = end.start() if end else len(text)
+        parts.allowed += _values(text[m.end() : stop])
+        text = _cut(text, (m.start(), stop))
+    if (m := g.CONDITION_WHEN_ABSENT.search(text)) and (name := _condition_name(m)):
+        parts.when = (name, False)
+        text = _cut(text, m.span())
+    elif m := g.CONDITION_WHEN_PRESENT.search(text):
+        if m["name2"] or m["name3"]:
+            name, group = (m["name2"], "name2") if m["name2"] else (m["name3"], "name3")
+            if m["name2"] or "_" in name or name.lower() in _CONDITION_WORDS:
+                parts.when = (name, True)
+                text = _cut(text, (m.start(group), m.end(group)))
+        else:
+            name = m["name"].lower()
+            parts.when = ("tools" if name.startswith("tool") else "stream" if name.startswith("stream") else name, True)
+            text = _cut(text, (m.start("name"), m.end("name")))
+    parts.subject_text = text
+    return parts
+
+
+def _subjects(statement: Statement, parts: _Parts, vocabulary: Vocabulary) -> list[Grounded]:  # noqa: C901 - one source of names each
+    found: list[Grounded] = []
+
+    def add(grounded: Grounded | None) -> None:
+        if grounded is not None and grounded not in found:
+            found.append(grounded)
+
+    text = parts.subject_text
+    for m in g.LOCATED.finditer(text):
+        add(vocabulary.ground(f"{m['at']}.{m['name']}"))
+        text = _cut(text, m.span())
+    # The param beside the message names the object a located name sits in (gm-006): not a subject then.
+    if statement.loc is not None:
+        add(vocabulary.ground_loc(statement.loc))
+    elif statement.param is not None and not found:
+        add(vocabulary.ground(statement.param))
+    for key in parts.keys:
+        add(vocabulary.ground(key))
+    # A bare word that opens the statement is its subject ("tools is not supported in this model", e066);
+    # elsewhere an English word that is also a param name ("messages with role 'tool'…") is not.
+    opening = len(text) - len(text.lstrip())
+    for m in g.NAME_TOKEN.finditer(text):
+        bare = m["bare"]
+        if bare:
+            add(vocabulary.ground(bare, quoted=m.start() == opening))
+        else:
+            add(vocabulary.ground(m["q"] or m["dq"] or m["bt"] or m["sq"]))
+    if not found:
+        for grounded in vocabulary.ground_phrase(text):
+            add(grounded)
+    return found
+
+
+def _condition(parts: _Parts, vocabulary: Vocabulary, subject: str) -> Condition | None:
+    if parts.when is None:
+        return None
+    name, present = parts.when
+    grounded = vocabulary.ground(name)
+    param = grounded.path if grounded is not None else name
+    if param == subject or "." in param:
+        return None
+    return Condition(param, present=present)
+
+
+def _refused_role(message: str, vocabulary: Vocabulary, target: Grounded) -> str | None:
+    sent = vocabulary.body.get(target.role_list or "")
+    if not isinstance(sent, list) or target.index is None:
+        return None
+    role = sent[target.index].get("role")
+    return role if role in _REWRITABLE_ROLES and re.search(rf"['\"`]{role}['\"`]", message) else None
+
+
+def understand(statement: Statement, vocabulary: Vocabulary) -> list[Finding]:  # noqa: C901, PLR0911 - one branch per verdict
+    """The findings of one statement about the params ``vocabulary``'s request carries."""
+    message = statement.message
+    # A code beside the message says what its words may not: read it as words (structure before prose).
+    if statement.code in g.NEGATIVE_CODES:
+        message = f"{message} (unsupported)"
+    elif statement.code in g.VALUE_CODES and not g.VALUE_REFUSED.search(message):
+        message = f"{message} (invalid value)"
+    parts = _take_apart(message)
+    subjects = _subjects(statement, parts, vocabulary)
+    roles = [s for s in subjects if s.role_list is not None]
+    if roles:
+        role = _refused_role(message, vocabulary, roles[0])
+        return [Finding("role", roles[0].role_list or "messages", value=role)] if role else []
+    if (w := g.ROLE_WORD.search(message)) and (g.NEGATIVE.search(message) or g.VALUE_REFUSED.search(message)):
+        word = (w["a"] or w["b"]).lower()
+        return [Finding("role", name) for name, sent in vocabulary.roles().items() if word in sent][:1] and [
+            Finding("role", name, value=word) for name, sent in vocabulary.roles().items() if word in sent
+        ]
+    if g.INSTRUCTIONS_REFUSED.search(message):
+        return [
+            Finding("instructions", name, value=role)
+            for name, sent in vocabulary.roles().items()
+            for role in sorted(sent & _REWRITABLE_ROLES)
+        ]
+    params = [s.path for s in subjects]
+    if not params and (parts.allowed or g.VALUE_REFUSED.search(message)):
+        # "'minimal' is not supported with the 'gpt-5.1' model" names the value, not the param (e026).
+        redacted = statement.param.rsplit("*", 1)[-1].lstrip(".") if statement.param and "*" in statement.param else ""
+        params = _params_holding(message, vocabulary, redacted)
+    if not params:
+        return []
+    text = parts.subject_text
+    if g.PAIR.search(text) and len(params) >= 2:  # noqa: PLR2004 - a pair
+        return [Finding("pair", params[0])]
+    if parts.new is not None and g.NEGATIVE.search(text) and len(params) == 1:
+        return [Finding("rename", params[0], new=parts.new)]
+    unread_rename = parts.new is None and g.SUGGESTS_NAME.search(text) is not None
+    out: list[Finding] = []
+    for param in params:
+        finding = _about(param, message, text, parts, vocabulary)
+        if finding is not None and not (unread_rename and finding.kind == "drop"):
+            out.append(finding)
+    return out
+
+
+def _about(  # noqa: C901, PLR0911 - one exit per verdict
+    param: str, message: str, text: str, parts: _Parts, vocabulary: Vocabulary
+) -> Finding | None:
+    when = _condition(parts, vocabulary, param)
+    sent = vocabulary.value(param)
+    if parts.suggested is not None:
+        name, value = parts.suggested
+        grounded = vocabulary.ground(name)
+        if grounded is not None and grounded.path == param:
+            return Finding("value", param, value=sent, suggested=value, when=when)
+    if when is not None and not parts.allowed:
+        # "X is only allowed when Y": without Y, X has no effect; leave it out then.
+        return Finding("drop", param, when=when)
+    if (d := g.DEFAULT_ONLY.search(message)) is not None:
+        return Finding("value", param, value=sent, default_only=True, allowed=_values(d["value"]), when=when)
+    if (o := g.ONLY_VALUE.search(message)) is not None:
+        only = next(v for v in (o["value"], o["value2"], o["value3"]) if v)
+        return Finding("value", param, value=sent, allowed=(literal(only),), when=when)
+    if (
+        parts.allowed
+        and (g.VALUE_REFUSED.search(message) or g.NEGATIVE.search(text))
+        and not isinstance(sent, dict | list)
+    ):
+        return Finding("value", param, value=sent, allowed=parts.allowed, when=when)
+    if g.OFF_REFUSED.search(text) and _is_off(sent):
+        return Finding("drop", param)
+    if (o := g.RANGE_OPEN.search(text)) is not None and _outside_open(sent, o["op"], _number(o["n"])):
+        # Outside an open bound: leaving the param out asks for its default, which lies inside.
+        return Finding("drop", param)
+    bounds = _bounds(message)
+    if bounds is not None and isinstance(sent, int | float) and not isinstance(sent, bool):
+        low, high = bounds
+        if (low is not None and sent < low) or (high is not None and sent > high):
+            return Finding("clamp", param, minimum=low, maximum=high)
+    if g.VALUE_REFUSED.search(message) and not g.NEGATIVE.search(text):
+        return Finding("value", param, value=sent, when=when)
+    if g.NEGATIVE.search(text) or when is not None:
+        return Finding("drop", param, when=when)
+    return None
+
+
+def _is_off(value: Any) -> bool:
+    """Whether a sent value turns something off: false, "none", or an object with enabled false."""
+    if value is False or value is None:
+        return True
+    if isinstance(value, str):
+        return value.lower() in ("none", "off", "disabled", "false")
+    return isinstance(value, dict) and value.get("enabled") is False
+
+
+def _outside_open(sent: Any, op: str, bound: float | None) -> bool:
+    if bound is None or isinstance(sent, bool) or not isinstance(sent, int | float):
+        return False
+    return sent <= bound if op in (">", "greater than") else sent >= bound
+
+
+def _bounds(message: str) -> tuple[int | float | None, int | float | None] | None:
+    if (m := g.RANGE_BRACKETS.search(message) or g.RANGE_BETWEEN.search(message)) is not None:
+        return _number(m["lo"]), _number(m["hi"])
+    high = g.RANGE_AT_MOST.search(message)
+    low = g.RANGE_AT_LEAST.search(message)
+    if high is None and low is None:
+        return None
+    return (_number(low["n"]) if low else None), (_number(high["n"]) if high else None)
+
+
+def _params_holding(message: str, vocabulary: Vocabulary, suffix: str = "") -> list[str]:
+    """The one non-protected path whose sent value the message quotes first, if exactly one holds it.
+
+    ``suffix`` narrows the search: a proxy that redacts the param (``***.effort``, e026) keeps its end.
+    """
+    from .._models import DEFAULT_PROTECTED  # noqa: PLC0415 - a rare path
+
+    for value in _values(message):
+        if not isinstance(value, str) or len(value) < 2:  # noqa: PLR2004 - a word, not a letter
+            continue
+        paths = [
+            p
+            for p in vocabulary.paths()
+            if p.split(".", 1)[0] not in DEFAULT_PROTECTED
+            and vocabulary.value(p) == value
+            and (not suffix or p == suffix or p.endswith(f".{suffix}"))
+        ]
+        if len(paths) == 1:
+            return paths
+        if paths:
+            return []
+    return []
