@@ -81,7 +81,9 @@ class Condition:
 
     def holds(self, body: dict[str, object]) -> bool:
         """Whether the condition holds for ``body``."""
-        value = body.get(self.param)
+        value: object = body
+        for part in self.param.split("."):
+            value = value.get(part) if isinstance(value, dict) else None
         empty = isinstance(value, list | dict | str) and not value
         carried = not (value is None or value is False or empty)
         return carried is self.present

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any, Final
 
 from .._core import changes, is_valid_fix
-from .._models import ChangeRole, Clamp, Drop, Fix, JSONScalar, Rename, SetValue
+from .._models import ChangeRole, Clamp, Condition, Drop, Fix, JSONScalar, Rename, SetValue
 from . import _grammar as g
 from ._extract import MAX_MESSAGE, Statement, statements
 from ._ground import Vocabulary
@@ -31,6 +31,8 @@ MAX_EVIDENCE: Final = 240
 # Some repairable rejections come as 403 ("You are not allowed to request logprobs from this
 # model", e080), 404 ("tools is not supported in this model", e066) or 422 (pydantic servers:
 # m015, mi-002). Others (401, 429, 5xx) are never about params.
+# A 5xx is a server error whatever its words (a few servers send param rejections as 500:
+# r2c-006): the SDK's own retries own it, and the reader never reads it.
 REPAIRABLE_STATUSES: Final = frozenset({400, 403, 404, 422})
 # A param refused under its newer name goes back to the older one it replaced, which older
 # servers know: Azure api-versions before 2024-09-01-preview (e027, az-003).
@@ -107,7 +109,8 @@ def _nearest(value: JSONScalar, allowed: tuple[JSONScalar, ...]) -> Any:
                 return ...
     for scale in _SCALES:
         ranks = {a: scale.index(a) for a in allowed if isinstance(a, str) and a in scale}
-        if isinstance(value, str) and value in scale and len(ranks) == len(allowed):
+        # Most of the allowed values on the scale ("high", "medium", "low", "max", "none", r2c-009).
+        if isinstance(value, str) and value in scale and len(ranks) >= max(2, len(allowed) - 1):
             rank = scale.index(value)
             # Ties go up: asked for "minimal", "low" is closer in spirit than "none".
             return min(ranks, key=lambda a: (abs(ranks[a] - rank), -ranks[a]))
@@ -131,7 +134,9 @@ def _fix(finding: Finding, body: dict[str, Any], known: tuple[Fix, ...]) -> Fix 
     param, when = finding.param, finding.when
     if finding.kind == "drop" and when is None and param in _PREDECESSORS and _PREDECESSORS[param] not in body:
         return Rename(param, _PREDECESSORS[param])
-    if finding.kind in ("drop", "pair"):
+    if finding.kind == "pair":
+        return Drop(param, when=Condition(finding.new or "", present=True))
+    if finding.kind == "drop":
         return Drop(param, when=when)
     if finding.kind == "rename":
         return Rename(param, finding.new or "")

@@ -16,6 +16,7 @@ import re
 from typing import Final
 
 __all__ = [
+    "COMPARED",
     "CONDITION_WHEN_ABSENT",
     "CONDITION_WHEN_PRESENT",
     "DEFAULT_ONLY",
@@ -23,6 +24,7 @@ __all__ = [
     "FINAL_WORDS",
     "GUESS",
     "INSTRUCTIONS_REFUSED",
+    "INTERVAL",
     "LIST_INTRO",
     "LOCATED",
     "MUST_BE_SET",
@@ -41,10 +43,12 @@ __all__ = [
     "RANGE_BRACKETS",
     "RANGE_OPEN",
     "RENAME",
+    "REQUIREMENT",
     "ROLE_WORD",
     "SET_TO",
     "SKIP",
     "SUGGESTS_NAME",
+    "TYPE_REFUSED",
     "VALUE",
     "VALUE_CODES",
     "VALUE_REFUSED",
@@ -106,6 +110,8 @@ NEGATIVE: Final = re.compile(
         r"\bonly (?:supported|available|allowed) (?:for|by|on|in) ",
         r"\bno longer supported\b",
         r"\bnot (?:currently |yet )?(?:supported|available)\b",
+        # Chinese providers (Zhipu, DashScope…): "temperature参数非法" (r2b-028), "不支持".
+        r"参数非法|参数不合法|不支持|无效参数|参数无效",
     ),
     re.IGNORECASE,
 )
@@ -145,8 +151,24 @@ VALUE_REFUSED: Final = re.compile(
 OFF_REFUSED: Final = re.compile(r"\bcannot be (?:disabled|turned off|switched off)\b|\bis mandatory\b", re.IGNORECASE)
 # "Frequency penalty must satisfy p > 0." (ot-001): an open bound; the param's default lies inside it.
 RANGE_OPEN: Final = re.compile(
-    r"\b(?:must|should) (?:satisfy|be)\b[^.\n]{0,24}?(?P<op>>|<|greater than|less than)(?! or equal)"
-    rf"\s*(?P<n>{NUMBER})",
+    r"(?P<op>>(?!=)|<(?!=)|\b(?:greater|larger|bigger|higher|more|less|smaller|lower|fewer) than)(?! or equal)"
+    rf"\s*{QUOTE}?(?P<n>{NUMBER})",
+    re.IGNORECASE,
+)
+# Where an open bound is a requirement: "must satisfy p > 0", "must be > 0.0 and < 1.0", "in range (0, +inf)".
+REQUIREMENT: Final = re.compile(
+    r"\b(?:must|should|has to|needs to) (?:satisfy|be|have)\b|\bin range\b|\bvalue must\b", re.IGNORECASE
+)
+# "Requests with max_tokens > 4096 must have stream=true" (r2b-030): a bound stated as a comparison.
+COMPARED: Final = re.compile(rf"(?P<name>[A-Za-z_][\w.]{{0,63}}){QUOTE}?\s*(?P<op>>=?|<=?)\s*(?P<n>{NUMBER})")
+# An open interval: "(0, +inf)" (r2b-039).
+INTERVAL: Final = re.compile(rf"\((?P<lo>{NUMBER}|-inf),\s*(?P<hi>{NUMBER}|\+?inf)\)")
+# A value of the wrong JSON type: "'1000' is not of type 'integer'", "invalid type: string \"1.3\", expected f32",
+# "value must be a number" (r2a-037, r2b-021, r2b-007).
+TYPE_REFUSED: Final = re.compile(
+    r"\bis not of type '(?P<t1>integer|number|boolean|string)'"
+    r"|\binvalid type: \w+ [^,\n]{0,80}, expected (?:an? )?(?P<t2>[fiu]\d\d|integer|float|number|bool(?:ean)?|string)"
+    r"|\b(?:must|should) be an? (?:valid )?(?P<t3>number|integer|float|boolean|string)\b",
     re.IGNORECASE,
 )
 # Only the default is supported, as e005 and e022 say it.
@@ -184,17 +206,22 @@ RENAME: Final = re.compile(
 # A suggestion of a new name that RENAME could not read ("Use 'x'' instead"): the finding would
 # otherwise be a drop, which loses what the caller asked for, so it is not acted on.
 SUGGESTS_NAME: Final = re.compile(
-    r"\b(?:use|try)\b[^.\n]{0,140}?\binstead\b|\b(?:moved|renamed) to\b|\breplaced (?:by|with)\b", re.IGNORECASE
+    rf"\b(?:use|try) (?:the )?{QUOTE}*[A-Za-z_][\w.\-]*{QUOTE}*\s+instead\b"
+    r"|\b(?:moved|renamed) to\b|\breplaced (?:by|with)\b",
+    re.IGNORECASE,
 )
 # A value to use, as br-012 puts it: set reasoning_effort to 'none'.
 SET_TO: Final = re.compile(rf"\bset {QUOTE}?(?P<name>{NAME}){QUOTE}? to (?P<value>{VALUE})", re.IGNORECASE)
 # "parameter.enable_thinking must be set to false for non-streaming calls" (ot-007)
-MUST_BE_SET: Final = re.compile(rf"(?P<name>{NAME}){QUOTE}? must be set to (?P<value>{VALUE})", re.IGNORECASE)
+MUST_BE_SET: Final = re.compile(
+    rf"(?P<name>{NAME}){QUOTE}?\s*(?:must be set to|必须设置为)\s*(?P<value>{VALUE})", re.IGNORECASE
+)
 # What introduces a list of values or names that are *accepted*: never subjects (br-010).
 LIST_INTRO: Final = re.compile(
     r"\b(?:(?:supported|valid|allowed|accepted|available|possible|permitted)"
     r" (?:values|options|fields|params|parameters|choices)(?: are| is| include)?:?"
-    r"|(?:expected|must be|should be|is not) one of|one of the allowed values|must be either|input should be"
+    r"|(?:expected|must be|should be|is not) one of|one of the allowed values|must be either"
+    r"|(?:input should be|must be|should be)(?= ['\"`])"
     rf"|(?:it )?only supports?(?! {NAME}\s*=)|choose from|permitted:|allowed:)\s*",
     re.IGNORECASE,
 )
@@ -211,15 +238,17 @@ SKIP: Final = re.compile(
 # A range: "[1, 8192]" (ds-001), "at most 4096" / "maximum of 256" (e047), ">= 1" / "minimum of 1" (e063, e064).
 RANGE_BRACKETS: Final = re.compile(rf"\[\s*(?P<lo>{NUMBER})\s*,\s*(?P<hi>{NUMBER})\s*\]")
 _LIMIT: Final = r"(?: (?:allowed|supported|permitted))?(?: value)?(?: of| is|:)?"
+_BOUND: Final = rf"{QUOTE}?(?P<n>{NUMBER}){QUOTE}?"
 RANGE_AT_MOST: Final = re.compile(
     rf"(?:\bat most|\bmaximum{_LIMIT}|<=|≤|\bno (?:more|greater) than|\bless than or equal to|\bup to"
     r"|\b(?:cannot|must not|may not) exceed|\bexceeds? the (?:maximum|limit) of"
     r"|\bmax(?:imum)? allowed(?: value)?(?: is|:)?)"
-    rf"\s+(?P<n>{NUMBER})",
+    rf"\s+{_BOUND}",
     re.IGNORECASE,
 )
 RANGE_AT_LEAST: Final = re.compile(
-    rf"(?:\bat least|\bminimum{_LIMIT}|>=|≥|\bno (?:less|fewer) than|\bgreater than or equal to)\s+(?P<n>{NUMBER})",
+    rf"(?:\bat least|\bminimum{_LIMIT}|>=|≥|\bno (?:less|fewer) than|\bgreater than or equal to)\s+{_BOUND}"
+    r"|\bnon-negative\b(?P<zero>)",
     re.IGNORECASE,
 )
 # "must be between 0 and 2" (a range in words).
@@ -230,11 +259,12 @@ RANGE_BETWEEN: Final = re.compile(rf"\bbetween (?P<lo>{NUMBER}) and (?P<hi>{NUMB
 # "'parallel_tool_calls' is only allowed when 'tools' are specified", "only allowed when 'stream'
 # is enabled" (e041, oa-011, az-009); "must be set to false for non-streaming calls" (ot-007).
 CONDITION_WHEN_ABSENT: Final = re.compile(
-    r"\b(?:is |are |can )?only (?:be )?(?:allowed|supported|permitted|valid|available|used|set|specified)"
+    r"\b(?:is |are |can )?only (?:be )?"
+    r"(?:allowed|supported|permitted|valid|available|used|set|specified|defined|provided|passed|sent)"
     rf" (?:when|if|with) (?:the )?(?P<q>{QUOTE})?(?P<name>{NAME}){QUOTE}?"
     rf"|\brequires? (?:the )?(?P<q2>{QUOTE})?(?P<name2>{NAME}){QUOTE}?"
     r" (?:to be (?:set|enabled|true|specified)|(?:param(?:eter)?|to be))"
-    r"|\bfor non-(?P<stream>stream)ing (?:calls|requests)",
+    r"|\bfor non-(?P<stream>stream)ing (?:calls|requests)|(?P<stream2>非流式)",
     re.IGNORECASE,
 )
 # "Function tools with reasoning_effort are not supported" (br-012): the first holds while the second is sent.
@@ -248,7 +278,8 @@ CONDITION_WHEN_PRESENT: Final = re.compile(
 # "Setting 'max_tokens' and 'max_completion_tokens' at the same time is not supported",
 # "`temperature` and `top_p` cannot both be specified" (br-007).
 PAIR: Final = re.compile(
-    r"\bat the same time\b|\bcannot both be\b|\bmutually exclusive\b|\bonly one of\b"
+    r"\bat the same time\b|\bcannot both be\b|\bmutually exclusive\b|\bonly one of\b|\bsimultaneously\b"
+    r"|\b(?:cannot|can't|can not) (?:set|specify|use|pass) both\b"
     r"|\b(?:used|specified|set) together\b|\bboth [^.\n]{1,60} (?:and|&) [^.\n]{1,60} (?:cannot|can't|may not)\b"
     r"|\bin combination\b",
     re.IGNORECASE,

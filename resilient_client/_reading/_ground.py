@@ -16,7 +16,7 @@ from typing import Any, Final
 
 from .._models import DEFAULT_PROTECTED
 
-__all__ = ["Grounded", "Vocabulary"]
+__all__ = ["CONVERSATION", "Grounded", "Vocabulary"]
 
 _ITEM_ROOTS: Final = frozenset({"messages", "input", "tools", "functions", "contents", "prediction"})
 _ROLE_LISTS: Final = ("messages", "input")
@@ -27,6 +27,8 @@ _INDEX: Final = re.compile(r"\[(\d{1,6})\]")
 _MAX_DEPTH: Final = 3
 # Bare words that are also English: only a quoted or structured name grounds them.
 _BARE_NEVER: Final = DEFAULT_PROTECTED | {"user", "role", "content", "name", "type", "value"}
+# The conversation itself: a bare word never names it, even as a statement's subject ("messages 参数非法", ot-011).
+CONVERSATION: Final = frozenset({"messages", "input", "prompt", "instructions", "suffix", "conversation"})
 # Never a subject, however it is written: what the SDK routes by, and bodies name it in
 # passing ("Model grok-4 does not support parameter stop", "Received Model Group=…").
 _NEVER: Final = frozenset({"model"})
@@ -113,6 +115,9 @@ class Vocabulary:
         leaf = self._by_leaf.get(words(joined), []) if not found else []
         if len(leaf) == 1 and words(joined) not in self._by_words:
             return Grounded(leaf[0])
+        # A provider's own nesting around a sent name ("$.parameter.chat.temperature", r2b-040).
+        if len(parts) > 1 and parts[0] not in self._paths and parts[-1] in self._paths and "." not in parts[-1]:
+            return Grounded(parts[-1])
         return self._glued(joined) if not quoted else None
 
     def _glued(self, token: str) -> Grounded | None:

@@ -16,7 +16,7 @@ from typing import Any, Final, Literal, TypeAlias
 from .._models import Condition, JSONScalar
 from . import _grammar as g
 from ._extract import Statement, _json_prefix, _literal_prefix
-from ._ground import Grounded, Vocabulary
+from ._ground import CONVERSATION, Grounded, Vocabulary
 
 __all__ = ["Finding", "understand"]
 
@@ -130,7 +130,7 @@ _CONDITION_WORDS: Final = frozenset({"stream", "tools", "logprobs", "functions",
 
 
 def _condition_name(m: re.Match[str]) -> str | None:
-    if m["stream"]:
+    if m["stream"] or m["stream2"]:
         return "stream"
     name, quoted = (m["name"], m["q"]) if m["name"] else (m["name2"], m["q2"])
     # "requires that…" is prose: only a quoted, snake_case or known name is a param here.
@@ -208,7 +208,7 @@ def _subjects(statement: Statement, parts: _Parts, vocabulary: Vocabulary) -> li
     for m in g.NAME_TOKEN.finditer(text):
         bare = m["bare"]
         if bare:
-            add(vocabulary.ground(bare, quoted=m.start() == opening))
+            add(vocabulary.ground(bare, quoted=m.start() == opening and bare not in CONVERSATION))
         else:
             add(vocabulary.ground(m["q"] or m["dq"] or m["bt"] or m["sq"]))
     if not found:
@@ -270,7 +270,8 @@ def understand(statement: Statement, vocabulary: Vocabulary) -> list[Finding]:  
         return []
     text = parts.subject_text
     if g.PAIR.search(text) and len(params) >= 2:  # noqa: PLR2004 - a pair
-        return [Finding("pair", params[0])]
+        # Either may go; the first goes, and only while the second is sent (r2a-010).
+        return [Finding("pair", params[0], new=params[1])]
     if parts.new is not None and g.NEGATIVE.search(text) and len(params) == 1:
         return [Finding("rename", params[0], new=parts.new)]
     unread_rename = parts.new is None and g.SUGGESTS_NAME.search(text) is not None
@@ -282,7 +283,7 @@ def understand(statement: Statement, vocabulary: Vocabulary) -> list[Finding]:  
     return out
 
 
-def _about(  # noqa: C901, PLR0911 - one exit per verdict
+def _about(  # noqa: C901, PLR0911, PLR0912 - one exit per verdict
     param: str, message: str, text: str, parts: _Parts, vocabulary: Vocabulary
 ) -> Finding | None:
     when = _condition(parts, vocabulary, param)
@@ -308,9 +309,13 @@ def _about(  # noqa: C901, PLR0911 - one exit per verdict
         return Finding("value", param, value=sent, allowed=parts.allowed, when=when)
     if g.OFF_REFUSED.search(text) and _is_off(sent):
         return Finding("drop", param)
-    if (o := g.RANGE_OPEN.search(text)) is not None and _outside_open(sent, o["op"], _number(o["n"])):
+    if (t := g.TYPE_REFUSED.search(text)) is not None:
+        return _mistyped(param, sent, t)
+    if _outside_open(sent, text):
         # Outside an open bound: leaving the param out asks for its default, which lies inside.
         return Finding("drop", param)
+    if (c := _compared(param, sent, text, vocabulary)) is not None:
+        return c
     bounds = _bounds(message)
     if bounds is not None and isinstance(sent, int | float) and not isinstance(sent, bool):
         low, high = bounds
@@ -332,10 +337,53 @@ def _is_off(value: Any) -> bool:
     return isinstance(value, dict) and value.get("enabled") is False
 
 
-def _outside_open(sent: Any, op: str, bound: float | None) -> bool:
-    if bound is None or isinstance(sent, bool) or not isinstance(sent, int | float):
+_TYPES: Final = {"integer": int, "number": float, "float": float, "boolean": bool, "bool": bool, "string": str}
+_ABOVE: Final = frozenset({">", "greater", "larger", "bigger", "higher", "more"})
+
+
+def _mistyped(param: str, sent: Any, m: re.Match[str]) -> Finding | None:
+    """A value of the wrong type: null is left out, a number sent as a string is sent as the number."""
+    name = (m["t1"] or m["t2"] or m["t3"]).lower()
+    wanted = _TYPES.get(name) or (int if name[0] in "iu" else float if name[0] == "f" else None)
+    if sent is None:
+        return Finding("drop", param)
+    if not isinstance(sent, str) or wanted not in (int, float):
+        return None
+    value = literal(sent)
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    return Finding("value", param, value=sent, suggested=float(value) if wanted is float else value)
+
+
+def _outside_open(sent: Any, text: str) -> bool:
+    """Whether a number breaks a strict bound the text requires ("> 0.0 and < 1.0", "(0, +inf)")."""
+    if isinstance(sent, bool) or not isinstance(sent, int | float) or not g.REQUIREMENT.search(text):
         return False
-    return sent <= bound if op in (">", "greater than") else sent >= bound
+    for m in g.RANGE_OPEN.finditer(text):
+        bound = _number(m["n"])
+        above = m["op"].lower().split()[0] in _ABOVE
+        if bound is not None and (sent <= bound if above else sent >= bound):
+            return True
+    if (i := g.INTERVAL.search(text)) is not None:
+        low, high = _number(i["lo"]), _number(i["hi"])
+        return (low is not None and sent <= low) or (high is not None and sent >= high)
+    return False
+
+
+def _compared(param: str, sent: Any, text: str, vocabulary: Vocabulary) -> Finding | None:
+    """A param compared with a number it must not pass: "max_tokens > 4096 must…" (r2b-030)."""
+    if isinstance(sent, bool) or not isinstance(sent, int | float):
+        return None
+    for m in g.COMPARED.finditer(text):
+        grounded = vocabulary.ground(m["name"])
+        bound = _number(m["n"])
+        if grounded is None or grounded.path != param or bound is None:
+            continue
+        if m["op"].startswith(">") and sent > bound:
+            return Finding("clamp", param, maximum=bound)
+        if m["op"].startswith("<") and sent < bound:
+            return Finding("clamp", param, minimum=bound)
+    return None
 
 
 def _bounds(message: str) -> tuple[int | float | None, int | float | None] | None:
@@ -345,7 +393,8 @@ def _bounds(message: str) -> tuple[int | float | None, int | float | None] | Non
     low = g.RANGE_AT_LEAST.search(message)
     if high is None and low is None:
         return None
-    return (_number(low["n"]) if low else None), (_number(high["n"]) if high else None)
+    minimum = (0 if low["zero"] is not None else _number(low["n"])) if low else None
+    return minimum, (_number(high["n"]) if high else None)
 
 
 def _params_holding(message: str, vocabulary: Vocabulary, suffix: str = "") -> list[str]:

@@ -7,7 +7,8 @@ from typing import Any
 
 import pytest
 
-from resilient_client._models import ChangeRole, Clamp, Drop, Fix, Rename, SetValue
+from resilient_client._core import apply
+from resilient_client._models import ChangeRole, Clamp, Condition, Drop, Fix, Rename, SetValue
 from resilient_client._reading import read
 
 USER = {"role": "user", "content": "Hi"}
@@ -94,11 +95,13 @@ def test_final_code_wins_over_a_parameter_wording() -> None:
     assert nothing(400, body)
 
 
-def test_both_token_params_at_once_drops_max_tokens() -> None:
-    """'Setting max_tokens and max_completion_tokens at the same time' drops max_tokens."""
+def test_both_token_params_at_once_drops_max_tokens_while_both_are_sent() -> None:
+    """'Setting max_tokens and max_completion_tokens at the same time' drops max_tokens, only beside the other."""
     body = {"error": {"message": "Setting 'max_tokens' and 'max_completion_tokens' at the same time is not supported."}}
     request = {**BASE, "max_tokens": 100, "max_completion_tokens": 200}
-    assert_same_fix(outcome(400, body, request), Drop("max_tokens"))
+    fix = Drop("max_tokens", when=Condition("max_completion_tokens", present=True))
+    assert_same_fix(outcome(400, body, request), fix)
+    assert apply((fix,), {**BASE, "max_tokens": 100}) == ({**BASE, "max_tokens": 100}, ())
 
 
 def test_unrecognized_max_completion_tokens_renames_back_to_max_tokens() -> None:
