@@ -1,8 +1,10 @@
 """resilient_client: Azure OpenAI and OpenAI clients that learn which parameters each deployment accepts.
 
-Swap ``AzureOpenAI`` for :class:`ResilientAzureClient`; nothing else changes. When Azure
-rejects a parameter, value or role, the client parses the error, learns the repair for
-that deployment, shares it through a cache, and retries.
+Swap ``AzureOpenAI`` for :class:`ResilientAzureClient` (or ``OpenAI`` for
+:class:`ResilientOpenAI`, with any OpenAI-compatible ``base_url``); nothing else changes.
+When the API rejects a parameter, value or role, the client reads the error against the
+request it sent, learns the repair for that deployment, shares it through a cache, and
+retries. :func:`explain` shows what it makes of an error body.
 """
 
 from __future__ import annotations
@@ -20,10 +22,12 @@ from ._client import (
     make_resilient,
 )
 from ._errors import CacheFormatError, NewerSchemaError, ResilientClientError, StoreError
+from ._explain import Explanation, explain
 from ._models import (
     DEFAULT_PROTECTED,
     ChangeRole,
     Clamp,
+    Condition,
     DeploymentKey,
     DeploymentMapping,
     Drop,
@@ -50,10 +54,12 @@ __all__ = [
     "CacheFormatError",
     "ChangeRole",
     "Clamp",
+    "Condition",
     "DeploymentKey",
     "DeploymentMapping",
     "Drop",
     "Evidence",
+    "Explanation",
     "Fix",
     "JSONFileStore",
     "LearnedRule",
@@ -72,5 +78,6 @@ __all__ = [
     "StoreError",
     "__version__",
     "default_cache_path",
+    "explain",
     "make_resilient",
 ]

@@ -18,6 +18,7 @@ from typing import Any
 
 from ._core import merge
 from ._errors import CacheFormatError, NewerSchemaError
+from ._explain import explain
 from ._models import ChangeRole, Clamp, DeploymentMapping, Fix, Rename, SetValue
 from ._probe import DEFAULT_PARAMS
 from ._serialize import Rules, dumps, fix_to_json, loads
@@ -112,6 +113,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     export.add_argument("file", type=Path)
     imp = actions.add_parser("import", help="merge the rules in FILE into the cache (validated first)")
     imp.add_argument("file", type=Path)
+    explain = sub.add_parser(
+        "explain",
+        help="show what the client makes of an error body (exit 0 when it would repair)",
+        description="Read an error body as the client would, against the request that drew it. The report holds "
+        "no request text: paste it into a bug report about a wording the client does not read.",
+    )
+    explain.add_argument("body", nargs="?", default="-", help="file with the error body, or - for stdin (default)")
+    explain.add_argument("--request", help="the request body: JSON text, or a file holding it")
+    explain.add_argument("--status", type=int, default=400, help="the HTTP status (default 400)")
+    explain.add_argument("--json", action="store_true", help="machine-readable output")
     demo = sub.add_parser("demo", help="watch the client learn from an emulated Azure deployment (offline)")
     demo.add_argument("--json", action="store_true", help="machine-readable output")
     probe = sub.add_parser("probe", help="learn a real deployment's rules before production does")
@@ -127,6 +138,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     probe.add_argument("--json", action="store_true", help="machine-readable output")
     args = parser.parse_args(argv)
 
+    if args.command == "explain":
+        return _explain(args)
     if args.command == "demo":
         from ._demo import run_demo  # noqa: PLC0415 - starts a server: only when asked
 
@@ -142,6 +155,34 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _run(store, args)
     finally:
         store.close()
+
+
+def _explain(args: Any) -> int:
+    try:
+        body = sys.stdin.buffer.read() if args.body == "-" else Path(args.body).read_bytes()
+    except OSError as exc:
+        print(f"resilient-client explain: cannot read {args.body}: {exc.strerror or exc}", file=sys.stderr)
+        return 2
+    request: Any = {}
+    if args.request:
+        text = args.request
+        if not text.lstrip().startswith(("{", "[")):
+            try:
+                text = Path(text).read_text("utf-8")
+            except OSError as exc:
+                print(f"resilient-client explain: cannot read {args.request}: {exc.strerror or exc}", file=sys.stderr)
+                return 2
+        try:
+            request = json.loads(text)
+        except ValueError as exc:
+            print(f"resilient-client explain: --request is not JSON: {exc}", file=sys.stderr)
+            return 2
+        if not isinstance(request, dict):
+            print("resilient-client explain: --request must be a JSON object", file=sys.stderr)
+            return 2
+    found = explain(args.status, body, request)
+    print(json.dumps(found.as_dict(), indent=2, ensure_ascii=False) if args.json else found)
+    return 0 if found.would_repair else 1
 
 
 def _probe(args: Any, location: str) -> int:

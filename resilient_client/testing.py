@@ -45,6 +45,7 @@ __all__ = [
     "Forbidden",
     "ModelProfile",
     "NoRole",
+    "OnlyWith",
     "OutOfRange",
     "Provider",
     "Refused",
@@ -189,6 +190,26 @@ class Forbidden:
 
 
 @dataclass(frozen=True)
+class OnlyWith:
+    """``param`` is refused unless ``needs`` is sent too (e041 for stream_options, oa-011 for parallel_tool_calls)."""
+
+    param: str
+    needs: str
+
+    def check(self, body: Body) -> Rejected | None:
+        """The rejection for ``body``, if any."""
+        if self.param not in body or body.get(self.needs) not in (None, False, []):
+            return None
+        if self.needs == "stream":
+            message = f"The '{self.param}' parameter is only allowed when 'stream' is enabled."
+        else:
+            message = (
+                f"Invalid value for '{self.param}': '{self.param}' is only allowed when '{self.needs}' are specified."
+            )
+        return 400, _error(message, param=self.param, code=None)
+
+
+@dataclass(frozen=True)
 class Fixed:
     """Every request is answered with this status and body (content filter, context length…)."""
 
@@ -201,8 +222,8 @@ class Fixed:
 
 
 Rule: TypeAlias = (
-    "Unsupported | DefaultOnly | SupportedValues | NoRole | Forbidden | Fixed | Refused | OutOfRange | AllowedOnly"
-    " | Relayed"
+    "Unsupported | DefaultOnly | SupportedValues | NoRole | Forbidden | OnlyWith | Fixed | Refused | OutOfRange"
+    " | AllowedOnly | Relayed"
 )
 
 _EFFORTS: Final = ("low", "medium", "high")
@@ -235,7 +256,11 @@ _REASONING_CHAT: Final = (
 )
 
 PROFILES: Final[Mapping[str, ModelProfile]] = {
-    "gpt-4o": ModelProfile("gpt-4o", "gpt-4o-2024-11-20"),
+    "gpt-4o": ModelProfile(
+        "gpt-4o",
+        "gpt-4o-2024-11-20",
+        (OnlyWith("parallel_tool_calls", "tools"), OnlyWith("stream_options", "stream")),  # oa-011, e041
+    ),
     "o1-mini": ModelProfile(
         "o1-mini",
         "o1-mini-2024-09-12",
@@ -315,11 +340,24 @@ def _predates(api_version: str | None, introduced: str) -> bool:
     return (api_version[:10], "-preview" not in api_version) < (introduced[:10], "-preview" not in introduced)
 
 
+# The developer role came with 2024-12-01-preview; older api-versions refuse it (az-012's wording).
+DEVELOPER_ROLE_INTRODUCED: Final = "2024-12-01-preview"
+
+
 def _unrecognized(body: Body, api_version: str | None) -> Rejected | None:
     for param, introduced in API_VERSION_INTRODUCED.items():
         if param in body and _predates(api_version, introduced):
             message = f"Unrecognized request argument supplied: {param}"
             return 400, _error(message, param=None, code=None)
+    messages = body.get("messages")
+    if isinstance(messages, list) and _predates(api_version, DEVELOPER_ROLE_INTRODUCED):
+        for i, message in enumerate(messages):
+            if isinstance(message, dict) and message.get("role") == "developer":
+                text = (
+                    "Invalid value: 'developer'. "
+                    "Supported values are: 'system', 'assistant', 'user', 'function', and 'tool'."
+                )
+                return 400, _error(text, param=f"messages[{i}].role", code="invalid_value")
     return None
 
 
