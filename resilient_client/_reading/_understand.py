@@ -322,6 +322,8 @@ def _about(  # noqa: C901, PLR0911, PLR0912 - one exit per verdict
         if (low is not None and sent < low) or (high is not None and sent > high):
             return Finding("clamp", param, minimum=low, maximum=high)
     if g.VALUE_REFUSED.search(message) and not g.NEGATIVE.search(text):
+        if isinstance(sent, int | float) and not isinstance(sent, bool):
+            return Finding("drop", param, when=when)
         return Finding("value", param, value=sent, when=when)
     if g.NEGATIVE.search(text) or when is not None:
         return Finding("drop", param, when=when)
