@@ -123,8 +123,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     explain.add_argument("--request", help="the request body: JSON text, or a file holding it")
     explain.add_argument("--status", type=int, default=400, help="the HTTP status (default 400)")
     explain.add_argument("--json", action="store_true", help="machine-readable output")
-    demo = sub.add_parser("demo", help="watch the client learn from an emulated Azure deployment (offline)")
+    from ._demo import PROVIDER_CALLS  # noqa: PLC0415 - _demo imports this module
+
+    demo = sub.add_parser("demo", help="watch the client learn from an emulated Azure deployment or provider (offline)")
     demo.add_argument("--json", action="store_true", help="machine-readable output")
+    demo.add_argument(
+        "--provider",
+        choices=list(PROVIDER_CALLS),
+        help="run it against this OpenAI-compatible provider profile with ResilientOpenAI (default: Azure o4-mini)",
+    )
     probe = sub.add_parser("probe", help="learn a real deployment's rules before production does")
     probe.add_argument("--deployment", required=True, help="the Azure deployment name")
     probe.add_argument("--endpoint", help="azure_endpoint (default: $AZURE_OPENAI_ENDPOINT)")
@@ -143,7 +150,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "demo":
         from ._demo import run_demo  # noqa: PLC0415 - starts a server: only when asked
 
-        return run_demo(as_json=args.json)
+        return run_demo(as_json=args.json, provider=args.provider)
     location = cache_location(args.cache or None)
     if args.command == "probe":
         return _probe(args, location)

@@ -9,8 +9,9 @@ from pathlib import Path
 import pytest
 
 from resilient_client import ChangeRole, Drop, JSONFileStore, Rename, SetValue
+from resilient_client._demo import PROVIDER_CALLS, ProviderCall
 from resilient_client.cli import main
-from resilient_client.testing import AzureEmulator, ModelProfile, Unsupported
+from resilient_client.testing import PROVIDERS, AzureEmulator, ModelProfile, Unsupported
 
 
 def test_demo_shows_learn_retry_and_cached(capsys: pytest.CaptureFixture[str]) -> None:
@@ -38,6 +39,126 @@ def test_demo_json_is_machine_readable(capsys: pytest.CaptureFixture[str]) -> No
         "kind": "rename",
     }
     assert doc["calls"][1]["steps"] == [{"sent": {"max_completion_tokens": 300}, "status": 200}]
+
+
+GEMINI_SAID = 'Invalid JSON payload received. Unknown name "{}": Cannot find field.'
+
+
+@pytest.mark.parametrize(
+    ("provider", "said", "learned", "first"),
+    [
+        (
+            "gemini",
+            # One array body naming all three, its messages joined with newlines (gm-001, gm-006).
+            [
+                "<- 400 from Gemini: "
+                + "\n       ".join(GEMINI_SAID.format(p) for p in ("frequency_penalty", "store", "top_k"))
+            ],
+            ["learned for 'gemini-2.5-flash': drop frequency_penalty, drop store, drop top_k; retrying"],
+            2,
+        ),
+        (
+            "xai",
+            [
+                "<- 400 from xAI: Model grok-4-latest does not support parameter presencePenalty.",
+                "<- 400 from xAI: Model grok-4-latest does not support parameter stop.",
+            ],
+            [
+                "learned for 'grok-4-latest': drop presence_penalty; retrying",
+                "learned for 'grok-4-latest': drop stop; retrying",
+            ],
+            3,
+        ),
+    ],
+)
+def test_demo_provider_shows_learn_retry_and_cached(
+    capsys: pytest.CaptureFixture[str], provider: str, said: list[str], learned: list[str], first: int
+) -> None:
+    """`demo --provider` shows the provider's rejections, the rules learned, the retry, then a one-request call."""
+    assert main(["demo", "--provider", provider]) == 0
+    out = capsys.readouterr().out
+    assert f"/{provider}/v1; model {PROVIDER_CALLS[provider].model!r}." in out
+    for rejection in said:
+        assert f"\n    {rejection}\n" in out
+    assert out.count("    <- 400 from ") == len(said) == first - 1
+    assert [line.strip() for line in out.splitlines() if "learned for" in line] == learned
+    assert out.count("<- 200 OK: 'ok'") == 2
+    assert f"  {first} request(s)" in out
+    assert "  1 request(s)" in out
+    assert "KEY" in out
+    assert "HITS" in out
+
+
+def test_demo_provider_json_is_machine_readable(capsys: pytest.CaptureFixture[str]) -> None:
+    """`demo --provider xai --json`: 3 requests (one rule learned from each 400), then 1 without the refused params."""
+    assert main(["demo", "--provider", "xai", "--json"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert (doc["ok"], doc["provider"], doc["model"]) == (True, "xai", "grok-4-latest")
+    assert [c["requests"] for c in doc["calls"]] == [3, 1]
+    first = doc["calls"][0]["steps"]
+    assert [s["sent"] for s in first] == [{"presence_penalty": 0.1, "stop": ["END"]}, {"stop": ["END"]}, {}]
+    assert [s["status"] for s in first] == [400, 400, 200]
+    assert first[0]["provider_said"] == "Model grok-4-latest does not support parameter presencePenalty."
+    assert [s.get("learned") for s in first] == [
+        {"param": "presence_penalty", "kind": "drop"},
+        {"param": "stop", "kind": "drop"},
+        None,
+    ]
+    assert doc["calls"][1]["steps"] == [{"sent": {}, "status": 200}]
+    assert doc["cache"][0]["rules"] == [
+        {"param": "presence_penalty", "kind": "drop"},
+        {"param": "stop", "kind": "drop"},
+    ]
+
+
+def test_demo_provider_json_lists_every_fix_one_body_taught(capsys: pytest.CaptureFixture[str]) -> None:
+    """Gemini's one array body teaches three fixes: the step carries them all; the next call sends one request."""
+    assert main(["demo", "--provider", "gemini", "--json"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert [c["requests"] for c in doc["calls"]] == [2, 1]
+    step = doc["calls"][0]["steps"][0]
+    assert [step["learned"], *step["learned_also"]] == [
+        {"param": p, "kind": "drop"} for p in ("frequency_penalty", "store", "top_k")
+    ]
+    assert step["rule"] == "drop frequency_penalty, drop store, drop top_k"
+    assert doc["calls"][1]["steps"] == [{"sent": {}, "status": 200}]
+
+
+@pytest.mark.parametrize("provider", list(PROVIDER_CALLS))
+def test_demo_runs_against_every_provider_profile(capsys: pytest.CaptureFixture[str], provider: str) -> None:
+    """Each provider's demo call is refused at first, then one request on the learned rules; the demo exits 0."""
+    assert main(["demo", "--provider", provider, "--json"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    first, second = (c["requests"] for c in doc["calls"])
+    assert (first > 1, second) == (True, 1)
+    dropped = {fix["param"] for rules in doc["cache"] for fix in rules["rules"] if fix["kind"] == "drop"}
+    assert dropped
+    assert not dropped & set(doc["calls"][1]["steps"][0]["sent"])
+
+
+def test_demo_provider_exits_1_when_nothing_was_learned(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A call the provider accepts at once needs no repair: the demo did not show learning, and exits 1."""
+    monkeypatch.setitem(PROVIDER_CALLS, "xai", ProviderCall("xAI", "grok-4-latest", {"max_tokens": 20}))
+    assert main(["demo", "--provider", "xai", "--json"]) == 1
+    doc = json.loads(capsys.readouterr().out)
+    assert ([c["requests"] for c in doc["calls"]], doc["ok"]) == ([1, 1], False)
+
+
+def test_demo_has_a_call_for_every_provider_profile() -> None:
+    """`--provider` offers exactly the emulator's OpenAI-compatible provider profiles."""
+    assert set(PROVIDER_CALLS) == set(PROVIDERS)
+
+
+def test_demo_unknown_provider_is_an_argparse_error(capsys: pytest.CaptureFixture[str]) -> None:
+    """An unknown --provider exits 2 with the choices, before any server starts."""
+    with pytest.raises(SystemExit) as info:
+        main(["demo", "--provider", "nope"])
+    assert info.value.code == 2
+    err = capsys.readouterr().err
+    assert "invalid choice: 'nope'" in err
+    assert "gemini" in err
 
 
 @pytest.fixture
