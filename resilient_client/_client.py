@@ -107,6 +107,19 @@ def _blocked(exc: openai.APIStatusError, step: Blocked, key: DeploymentKey) -> R
     return err
 
 
+def _raise_blocked(call: Call, step: Blocked, exc: openai.APIStatusError) -> NoReturn:
+    _log.emit(
+        logging.WARNING,
+        _log.REPAIR_BLOCKED,
+        deployment=call.key.deployment,
+        operation=call.key.operation,
+        status=exc.status_code,
+        param=step.fix.param,
+        action=step.fix.kind,
+    )
+    raise _blocked(exc, step, call.key) from exc
+
+
 class _Repaired(Exception):  # noqa: N818 - control flow for tenacity, never escapes
     """A new fix was learned: try again."""
 
@@ -283,8 +296,7 @@ class _Resilience:
             return step
         fields = {"deployment": call.key.deployment, "operation": call.key.operation, "status": exc.status_code}
         if isinstance(step, Blocked):
-            _log.emit(logging.WARNING, _log.REPAIR_BLOCKED, **fields, param=step.fix.param, action=step.fix.kind)
-            raise _blocked(exc, step, call.key) from exc
+            _raise_blocked(call, step, exc)
         reading = call.reading
         if step.reason == "not_repairable" and reading is not None and not reading.final and reading.message:
             # An unread wording is visible: `resilient-client explain` shows what the reader made of it.
@@ -307,9 +319,7 @@ class _Resilience:
             # Stored for the next call; this one stops here.
             if step.blocked is not None:
                 self._repaired(call, step, exc, attempt=call.repairs + 1)
-                _log.emit(logging.WARNING, _log.REPAIR_BLOCKED, **fields, status=exc.status_code,
-                          param=step.blocked.fix.param, action=step.blocked.fix.kind)  # fmt: skip
-                raise _blocked(exc, step.blocked, call.key) from exc
+                _raise_blocked(call, step.blocked, exc)
             _log.emit(logging.INFO, _log.GAVE_UP, **fields, reason="max_repairs", repairs=call.repairs, kept=True)
             raise exc
         if not call.adopt(step, self.live(mapping) or mapping):

@@ -40,11 +40,14 @@ async def azure_chat(
     on_repair = kwargs.pop("on_repair", None)
     if on_repair is not None:
         options["on_repair"] = on_repair
+    # A stream is read to its end before the client (and its connection) is closed.
     if mode == "sync":
         with ResilientAzureClient(**options) as client:
-            return client.chat.completions.create(**kwargs)
+            reply = client.chat.completions.create(**kwargs)
+            return list(reply) if kwargs.get("stream") else reply
     async with AsyncResilientAzureClient(**options) as aclient:
-        return await aclient.chat.completions.create(**kwargs)
+        reply = await aclient.chat.completions.create(**kwargs)
+        return [chunk async for chunk in reply] if kwargs.get("stream") else reply
 
 
 @pytest.mark.asyncio
@@ -113,10 +116,9 @@ async def test_stream_options_without_stream_is_dropped_only_without_stream(
     await azure_chat(mode, azure, store, model="gpt-4o", messages=[USER], stream_options={"include_usage": True})
     assert azure.count("gpt-4o") == 2
     azure.reset()
-    stream = await azure_chat(
+    chunks = await azure_chat(
         mode, azure, store, model="gpt-4o", messages=[USER], stream=True, stream_options={"include_usage": True}
     )
-    chunks = [c async for c in stream] if mode == "async" else list(stream)
     assert chunks
     assert azure.bodies("gpt-4o")[-1]["stream_options"] == {"include_usage": True}
     assert azure.count("gpt-4o") == 1
