@@ -14,13 +14,14 @@ from typing import Any
 
 from ._core import blocked_param
 from ._models import Fix, RepairPolicy
-from ._reading import Reading, _scrub, read
+from ._reading import Reading, read
 from ._reading._extract import Statement
 from ._serialize import fix_to_json
 
 __all__ = ["Explanation", "explain"]
 
 _SHOWN_TEXT = 32
+_SHOWN_MESSAGE = 1000
 
 
 def _shown(value: object) -> object:
@@ -87,8 +88,9 @@ class Explanation:
         return "\n".join(lines)
 
 
-def _statement(statement: Statement, scrub: Any) -> dict[str, Any]:
-    return {"message": scrub(statement.message), "param": statement.param, "code": statement.code}
+def _statement(statement: Statement) -> dict[str, Any]:
+    # The reader has scrubbed the request's text from every statement already.
+    return {"message": statement.message[:_SHOWN_MESSAGE], "param": statement.param, "code": statement.code}
 
 
 def explain(
@@ -121,7 +123,7 @@ def explain(
     )
     return Explanation(
         status=status,
-        statements=tuple(_statement(s, lambda m: _scrub(m, request)) for s in reading.statements),
+        statements=tuple(_statement(s) for s in reading.statements),
         findings=findings,
         fixes=reading.fixes,
         blocked=blocked,

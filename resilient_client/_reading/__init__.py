@@ -14,6 +14,7 @@ The reader returns data; whether a fix may be made is the decision loop's call
 
 from __future__ import annotations
 
+import json
 import math
 from dataclasses import dataclass, field, replace
 from typing import Any, Final
@@ -21,7 +22,7 @@ from typing import Any, Final
 from .._core import changes, is_valid_fix
 from .._models import ChangeRole, Clamp, Condition, Drop, Fix, JSONScalar, Rename, SetValue
 from . import _grammar as g
-from ._extract import MAX_MESSAGE, Statement, statements
+from ._extract import Statement, statements
 from ._ground import Vocabulary
 from ._understand import Finding, understand
 
@@ -43,7 +44,12 @@ _SCALES: Final = (
     ("none", "minimal", "low", "medium", "high", "xhigh"),
     ("concise", "auto", "detailed"),
 )
-_TEXT_FIELDS: Final = ("messages", "input", "prompt", "instructions", "system", "suffix")
+_TEXT_FIELDS: Final = ("messages", "input", "prompt", "instructions", "system", "suffix", "prediction")
+_REDACTED: Final = "[request text]"
+# An echo may be cut (a pydantic "'abc...xyz'" repr, a message truncated to its first 4 KB):
+# wherever a text's first or last 16 characters appear, as much of the text as follows (or
+# precedes) them is scrubbed too.
+_EDGE: Final = 16
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,14 +92,54 @@ def _texts(node: object, out: list[str], depth: int = 0) -> None:
                 _texts(value, out, depth + 1)
 
 
+class Scrubber:
+    """Removes a request's own free text from what a server said (an echo of the prompt is never kept or read).
+
+    Each text is removed as it is, JSON-escaped, and, when long, by its first and last 40
+    characters, so that a cut or truncated echo goes too.
+    """
+
+    __slots__ = ("_texts",)
+
+    def __init__(self, body: dict[str, Any]) -> None:
+        texts: list[str] = []
+        for name in _TEXT_FIELDS:
+            _texts(body.get(name), texts)
+        variants = {v for t in texts for v in (t, json.dumps(t, ensure_ascii=False)[1:-1], repr(t)[1:-1])}
+        self._texts = sorted(variants, key=len, reverse=True)
+
+    def __call__(self, text: str) -> str:
+        """``text`` with every piece of request text replaced by ``[request text]``."""
+        for secret in self._texts:
+            if secret in text:
+                text = text.replace(secret, _REDACTED)
+            if len(secret) > _EDGE:
+                text = _cut_runs(text, secret)
+        return text
+
+
+def _cut_runs(text: str, secret: str) -> str:
+    """``text`` without the runs of ``secret`` that start with its first, or end with its last, 16 characters."""
+    head = text.find(secret[:_EDGE])
+    while head >= 0:
+        n = _EDGE
+        while head + n < len(text) and n < len(secret) and text[head + n] == secret[n]:
+            n += 1
+        text = text[:head] + _REDACTED + text[head + n :]
+        head = text.find(secret[:_EDGE], head + len(_REDACTED))
+    tail = text.find(secret[-_EDGE:])
+    while tail >= 0:
+        end, n = tail + _EDGE, _EDGE
+        while tail > 0 and n < len(secret) and text[tail - 1] == secret[-n - 1]:
+            tail, n = tail - 1, n + 1
+        text = text[:tail] + _REDACTED + text[end:]
+        tail = text.find(secret[-_EDGE:], tail + len(_REDACTED))
+    return text
+
+
 def _scrub(message: str, body: dict[str, Any]) -> str:
-    """``message`` without any of the request's own free text (an echo of the prompt must not be stored)."""
-    texts: list[str] = []
-    for name in _TEXT_FIELDS:
-        _texts(body.get(name), texts)
-    for text in sorted(set(texts), key=len, reverse=True):
-        message = message.replace(text, "[request text]")
-    return message[:MAX_EVIDENCE]
+    """``message`` without the request's own free text, truncated for evidence."""
+    return Scrubber(body)(message)[:MAX_EVIDENCE]
 
 
 def _nearest(value: JSONScalar, allowed: tuple[JSONScalar, ...]) -> Any:
@@ -162,6 +208,39 @@ def _fix(finding: Finding, body: dict[str, Any], known: tuple[Fix, ...]) -> Fix 
     return None if new is ... or new == sent else SetValue(param, sent, new, when=when)
 
 
+def _no_swaps(fixes: list[Fix]) -> list[Fix]:
+    """One reading that moves system to developer *and* developer to system refuses both: fold both into user."""
+    moves = {(f.param, f.role, f.new) for f in fixes if isinstance(f, ChangeRole)}
+    swapped = {(p, a) for p, a, b in moves if (p, b, a) in moves}
+    if not swapped:
+        return fixes
+    out: list[Fix] = []
+    for fix in fixes:
+        folded = ChangeRole(fix.role, "user", param=fix.param) if isinstance(fix, ChangeRole) else fix
+        kept = folded if isinstance(fix, ChangeRole) and (fix.param, fix.role) in swapped else fix
+        if kept not in out:
+            out.append(kept)
+    return out
+
+
+def _understood(
+    found: list[Statement], request: dict[str, Any], known: tuple[Fix, ...]
+) -> tuple[list[Finding], list[Fix]]:
+    """The findings of every statement, and the valid fixes they give that change the request."""
+    vocabulary = Vocabulary(request)
+    findings: list[Finding] = []
+    for statement in found:
+        for finding in understand(statement, vocabulary):
+            if finding not in findings:
+                findings.append(finding)
+    fixes: list[Fix] = []
+    for finding in findings:
+        fix = _fix(finding, request, known)
+        if fix is not None and fix not in fixes and is_valid_fix(fix) and changes(fix, request):
+            fixes.append(fix)
+    return findings, _no_swaps(fixes)
+
+
 def _final(statement: Statement) -> bool:
     return statement.code in g.FINAL_CODES or bool(g.FINAL_WORDS.search(g.SKIP.sub(" ", statement.message)))
 
@@ -179,12 +258,18 @@ def read(status: int, body: str | bytes | object, request: dict[str, Any], known
     Returns:
         The reading. Never raises: garbage, hostile and unknown bodies read as no fixes.
     """
+    scrub = Scrubber(request)
+    if isinstance(body, bytes):
+        body = body.decode("utf-8", "replace")
+    if isinstance(body, str):
+        # Before anything is cut or parsed: a prompt echoed back is never read, and never kept.
+        body = scrub(body)
     try:
-        found = statements(body)
+        found = [replace(s, message=scrub(s.message)) for s in statements(body)]
     except (RecursionError, MemoryError, ValueError):
         found = []
     code = next((s.code for s in found if s.code), None)
-    message = _scrub(found[0].message[:MAX_MESSAGE], request) if found else ""
+    message = found[0].message[:MAX_EVIDENCE] if found else ""
     base = Reading(status, code, message, statements=tuple(found))
     if status not in REPAIRABLE_STATUSES:
         return replace(base, final=True, why=f"status {status} is never about params")
@@ -192,16 +277,6 @@ def read(status: int, body: str | bytes | object, request: dict[str, Any], known
         return replace(base, why="the body holds no message")
     if any(_final(s) for s in found):
         return replace(base, final=True, why="the body is about something else than params (limits, access, policy)")
-    vocabulary = Vocabulary(request)
-    findings: list[Finding] = []
-    for statement in found:
-        for finding in understand(statement, vocabulary):
-            if finding not in findings:
-                findings.append(finding)
-    fixes: list[Fix] = []
-    for finding in findings:
-        fix = _fix(finding, request, known)
-        if fix is not None and fix not in fixes and is_valid_fix(fix) and changes(fix, request):
-            fixes.append(fix)
+    findings, fixes = _understood(found, request, known)
     why = "" if fixes else ("no sent param fits what the body says" if findings else "the body names no sent param")
     return replace(base, findings=tuple(findings), fixes=tuple(fixes), why=why)

@@ -14,6 +14,7 @@ import ast
 import contextlib
 import json
 import re
+import warnings
 from dataclasses import dataclass
 from typing import Any, Final
 
@@ -23,6 +24,10 @@ MAX_MESSAGE: Final = 4096
 _MAX_DEPTH: Final = 8
 _MAX_STATEMENTS: Final = 32
 _MAX_NESTED_TEXT: Final = 16_384
+# Structured values are looked for at the first few brackets only: a message of "[" * n must
+# not cost a scan from every one of them.
+_MAX_EMBEDDED_STARTS: Final = 8
+_MAX_CODE: Final = 64
 
 _MESSAGE_FIELDS: Final = ("message", "msg", "detail", "error", "description", "title", "raw")
 # Error-like objects nest their inner error under these keys.
@@ -69,7 +74,7 @@ def _code(node: dict[str, Any]) -> str | None:
     for name in ("code", "type", "status"):
         value = node.get(name)
         if isinstance(value, str) and value:
-            return value
+            return value[:_MAX_CODE]
     return None
 
 
@@ -90,7 +95,9 @@ def _embedded(text: str) -> list[object]:
     found: list[object] = []
     if len(text) > _MAX_NESTED_TEXT:
         return found
-    for match in _EMBEDDED.finditer(text):
+    for n, match in enumerate(_EMBEDDED.finditer(text)):
+        if n >= _MAX_EMBEDDED_STARTS:
+            break
         start = match.start()
         tail = text[start:]
         for parse in (_json_prefix, _literal_prefix):
@@ -125,18 +132,21 @@ def _literal_prefix(text: str) -> object | None:  # noqa: C901 - a small scanner
             quote = ch
         elif ch in "[{(":
             depth += 1
+            if depth > _MAX_DEPTH * 4:
+                return None
         elif ch in "]})":
             depth -= 1
             if depth == 0:
                 if ch != closing:
                     return None
                 try:
-                    value = ast.literal_eval(text[: i + 1])
+                    with warnings.catch_warnings():
+                        # An odd escape in a hostile repr ("['\\d']") warns; it is data, not code.
+                        warnings.simplefilter("ignore")
+                        value = ast.literal_eval(text[: i + 1])
                 except (ValueError, SyntaxError, RecursionError, MemoryError, TypeError):
                     return None
                 return value if isinstance(value, dict | list) else None
-            if depth > _MAX_DEPTH * 4:
-                return None
     return None
 
 

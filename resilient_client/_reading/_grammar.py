@@ -29,11 +29,13 @@ __all__ = [
     "LOCATED",
     "MUST_BE_SET",
     "NAME",
+    "NAME_LIST",
     "NAME_TOKEN",
     "NEGATIVE",
     "NEGATIVE_CODES",
     "NUMBER",
     "OFF_REFUSED",
+    "ONLY_NAMES",
     "ONLY_VALUE",
     "PAIR",
     "QUOTE",
@@ -44,6 +46,7 @@ __all__ = [
     "RANGE_OPEN",
     "RENAME",
     "REQUIREMENT",
+    "ROLE_CONTENT",
     "ROLE_WORD",
     "SET_TO",
     "SKIP",
@@ -140,8 +143,8 @@ VALUE_REFUSED: Final = re.compile(
         r"\bvalue is not (?:one of|in|among)\b",
         r"\bmust be (?:one of|either)\b",
         r"\bis not (?:a )?(?:valid|supported|allowed) value\b",
-        r"\binvalid [a-z_.]{1,64}\b",
         r"\binput should be\b",
+        r"\binvalid [a-z_.]{1,64}(?: and [a-z_.]{1,64})? value\b",
         r"\bnot a valid (?:enumeration member|choice|option)\b",
     ),
     re.IGNORECASE,
@@ -206,9 +209,7 @@ RENAME: Final = re.compile(
 # A suggestion of a new name that RENAME could not read ("Use 'x'' instead"): the finding would
 # otherwise be a drop, which loses what the caller asked for, so it is not acted on.
 SUGGESTS_NAME: Final = re.compile(
-    rf"\b(?:use|try) (?:the )?{QUOTE}*[A-Za-z_][\w.\-]*{QUOTE}*\s+instead\b"
-    r"|\b(?:moved|renamed) to\b|\breplaced (?:by|with)\b",
-    re.IGNORECASE,
+    r"\b(?:use|try)\b[^/]{0,80}?\binstead\b|\b(?:moved|renamed) to\b|\breplaced (?:by|with)\b", re.IGNORECASE
 )
 # A value to use, as br-012 puts it: set reasoning_effort to 'none'.
 SET_TO: Final = re.compile(rf"\bset {QUOTE}?(?P<name>{NAME}){QUOTE}? to (?P<value>{VALUE})", re.IGNORECASE)
@@ -217,16 +218,31 @@ MUST_BE_SET: Final = re.compile(
     rf"(?P<name>{NAME}){QUOTE}?\s*(?:must be set to|必须设置为)\s*(?P<value>{VALUE})", re.IGNORECASE
 )
 # What introduces a list of values or names that are *accepted*: never subjects (br-010).
+# Names the server says it *accepts*: cut out, and never read as subjects or as values (br-010).
+NAME_LIST: Final = re.compile(
+    r"\b(?:(?:supported|valid|allowed|accepted|available|possible|permitted|known|recogni[sz]ed)"
+    r" (?:fields|params|parameters|arguments|keys|properties)(?: are| is| include)?:?"
+    r"|(?:fields|params|parameters|arguments|keys|properties)"
+    r" (?:are |is )?(?:supported|allowed|accepted|available)(?: by this model| for this model)?:?"
+    r"|(?:following|these) (?:fields|params|parameters|arguments|keys) (?:are )?(?:supported|allowed|accepted)"
+    r"|\bonly accepts?|\buse one of|\bexpected one of (?:fields|params|parameters|keys)"
+    r"|\bexpected one of(?= [a-z_]+, [a-z_]+))\s*[^\n]*",
+    re.IGNORECASE,
+)
+# "Only X and Y are supported": the names given are the accepted ones.
+ONLY_NAMES: Final = re.compile(
+    r"\bonly (?P<names>[^.\n]{1,200}?) (?:is|are) (?:supported|allowed|accepted)\b", re.IGNORECASE
+)
 LIST_INTRO: Final = re.compile(
     r"\b(?:(?:supported|valid|allowed|accepted|available|possible|permitted)"
-    r" (?:values|options|fields|params|parameters|choices)(?: are| is| include)?:?"
+    r" (?:values|choices|options)(?: are| is| include)?:?"
     r"|(?:expected|must be|should be|is not) one of|one of the allowed values|must be either"
     r"|(?:input should be|must be|should be)(?= ['\"`])"
     rf"|(?:it )?only supports?(?! {NAME}\s*=)|choose from|permitted:|allowed:)\s*",
     re.IGNORECASE,
 )
 # A guess at what was meant is neither a subject nor a suggestion to act on: "did you mean 'stop'?" (gq-001).
-GUESS: Final = re.compile(r"\bdid you mean\b[^?.\n]{0,140}[?.]?", re.IGNORECASE)
+GUESS: Final = re.compile(r"\bdid you mean\b(?:[^?.\n]|\.(?=\w)){0,140}[?.]?", re.IGNORECASE)
 # "Unknown name \"extra_body\" at 'extra_body'": a name inside the object at a path (gm-006, gm-021).
 LOCATED: Final = re.compile(r"\"(?P<name>[A-Za-z_][\w\-]{0,63})\" at '(?P<at>[^'\n]{1,128})'")
 # Spans that are never about the request: links, request ids, and structured values quoted
@@ -286,10 +302,14 @@ PAIR: Final = re.compile(
 )
 # A role named in prose: "System messages are not supported", "role 'developer' is not allowed".
 ROLE_WORD: Final = re.compile(
-    rf"\brole[s]?\s*[:=]?\s*{QUOTE}?(?P<a>system|developer)\b"
-    rf"|\b{QUOTE}?(?P<b>system|developer){QUOTE}? (?:role|messages?|prompts?)\b",
+    rf"\broles?(?:\s{{0,3}}[:=]\s{{0,3}}|\s{{1,3}}){QUOTE}?(?P<a>system|developer)\b"
+    rf"|\b{QUOTE}?(?P<b>system|developer){QUOTE}? (?:role|messages?|prompts?)\b"
+    r"|\b(?P<c>system|developer) and (?:system|developer) (?:roles?|messages?|prompts?)\b",
     re.IGNORECASE,
 )
+# A message about what a role's message holds, not about the role (red-team: "System message content is
+# not allowed to be empty").
+ROLE_CONTENT: Final = re.compile(r"\bcontent\b|\bempty\b|\blength\b|\bcharacters\b|\bexceed", re.IGNORECASE)
 
 # "Developer instruction is not enabled for models/gemma-3-27b-it" (gm-022): no system or developer message at all.
 INSTRUCTIONS_REFUSED: Final = re.compile(
@@ -344,6 +364,8 @@ FINAL_WORDS: Final = re.compile(
         r"\bis a chat model\b",
         r"\bjson schema\b",
         r"\binvalid schema\b",
+        r"\bexceeds? (?:the )?(?:model(?:'s)? )?(?:maximum |token |context )?limit\b",
+        r"\bprompt (?:tokens|is too long)\b",
     ),
     re.IGNORECASE,
 )

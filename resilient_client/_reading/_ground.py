@@ -54,7 +54,7 @@ class Grounded:
 class Vocabulary:
     """The names a request body carries, indexed for grounding."""
 
-    __slots__ = ("_by_leaf", "_by_words", "_paths", "body")
+    __slots__ = ("_by_leaf", "_by_words", "_longest_first", "_paths", "body")
 
     def __init__(self, body: dict[str, Any]) -> None:
         self.body = body
@@ -62,6 +62,7 @@ class Vocabulary:
         self._by_words: dict[tuple[str, ...], list[str]] = {}
         self._by_leaf: dict[tuple[str, ...], list[str]] = {}
         self._index(body, "", 0)
+        self._longest_first = sorted((p for p in self._paths if "_" in p and "." not in p), key=len, reverse=True)
 
     def _index(self, node: dict[Any, Any], prefix: str, depth: int) -> None:
         for name, value in node.items():
@@ -123,9 +124,8 @@ class Vocabulary:
     def _glued(self, token: str) -> Grounded | None:
         # A proxy that glued its own text to the name ("litellm_session_idNo fallback…", ll-003).
         # Only snake_case names: a camelCase word goes on with a capital too ("stopSequences", vx-001).
-        for path in sorted(self._paths, key=len, reverse=True):
-            rest = token[len(path) :]
-            if "_" in path and "." not in path and token.startswith(path) and re.fullmatch(r"[A-Z][a-z]{0,15}", rest):
+        for path in self._longest_first:
+            if token.startswith(path) and re.fullmatch(r"[A-Z][a-z]{0,15}", token[len(path) :]):
                 return Grounded(path)
         return None
 

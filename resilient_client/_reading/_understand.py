@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 from typing import Any, Final, Literal, TypeAlias
 
-from .._models import Condition, JSONScalar
+from .._models import DEFAULT_PROTECTED, Condition, JSONScalar
 from . import _grammar as g
 from ._extract import Statement, _json_prefix, _literal_prefix
 from ._ground import CONVERSATION, Grounded, Vocabulary
@@ -22,6 +22,9 @@ __all__ = ["Finding", "understand"]
 
 FindingKind: TypeAlias = Literal["drop", "rename", "value", "clamp", "role", "instructions", "pair"]
 _REWRITABLE_ROLES: Final = frozenset({"system", "developer"})
+# The protected params a bare word names when it opens a statement ("tools is not supported…", e066):
+# never the conversation, never the model, and never an English word such as "User location…".
+_OPENING_NAMES: Final = DEFAULT_PROTECTED - CONVERSATION - {"model"}
 _LITERAL: Final = re.compile(
     r"'([^'\n]{0,64})'|\"([^\"\n]{0,64})\"|`([^`\n]{0,64})`|(-?\d+(?:\.\d+)?)|\b(true|false|null|[A-Za-z_][\w.\-]{0,63})\b"
 )
@@ -139,7 +142,7 @@ def _condition_name(m: re.Match[str]) -> str | None:
     return None
 
 
-def _take_apart(message: str) -> _Parts:  # noqa: C901 - one cut per fragment
+def _take_apart(message: str) -> _Parts:  # noqa: C901, PLR0912 - one cut per fragment
     keys: list[str] = []
 
     def blank(m: re.Match[str]) -> str:
@@ -154,8 +157,13 @@ def _take_apart(message: str) -> _Parts:  # noqa: C901 - one cut per fragment
     if m := g.RENAME.search(text):
         parts.new = next(v for v in m.groups() if v)
         text = _cut(text, m.span())
-    if m := g.GUESS.search(text):
+    for m in g.GUESS.finditer(text):
         text = _cut(text, m.span())
+    for m in g.NAME_LIST.finditer(text):
+        text = _cut(text, m.span())
+    for m in g.ONLY_NAMES.finditer(text):
+        if re.search(r"[A-Za-z]_[A-Za-z]|[a-z][A-Z]", m["names"]):
+            text = _cut(text, m.span())
     if m := g.SET_TO.search(text):
         parts.suggested = (m["name"], literal(m["value"]))
         text = _cut(text, m.span())
@@ -208,7 +216,7 @@ def _subjects(statement: Statement, parts: _Parts, vocabulary: Vocabulary) -> li
     for m in g.NAME_TOKEN.finditer(text):
         bare = m["bare"]
         if bare:
-            add(vocabulary.ground(bare, quoted=m.start() == opening and bare not in CONVERSATION))
+            add(vocabulary.ground(bare, quoted=m.start() == opening and bare in _OPENING_NAMES))
         else:
             add(vocabulary.ground(m["q"] or m["dq"] or m["bt"] or m["sq"]))
     if not found:
@@ -250,12 +258,13 @@ def understand(statement: Statement, vocabulary: Vocabulary) -> list[Finding]:  
     if roles:
         role = _refused_role(message, vocabulary, roles[0])
         return [Finding("role", roles[0].role_list or "messages", value=role)] if role else []
-    if (w := g.ROLE_WORD.search(message)) and (g.NEGATIVE.search(message) or g.VALUE_REFUSED.search(message)):
-        word = (w["a"] or w["b"]).lower()
-        return [Finding("role", name) for name, sent in vocabulary.roles().items() if word in sent][:1] and [
-            Finding("role", name, value=word) for name, sent in vocabulary.roles().items() if word in sent
-        ]
-    if g.INSTRUCTIONS_REFUSED.search(message):
+    prose = _roles_in_prose(message)
+    if len(prose) == 1:
+        [word] = prose
+        return [Finding("role", name, value=word) for name, sent in vocabulary.roles().items() if word in sent]
+    if len(prose) > 1 or g.INSTRUCTIONS_REFUSED.search(message):
+        # Both roles refused ("System and developer messages are not supported"), or instructions
+        # as such: the text goes into the user message.
         return [
             Finding("instructions", name, value=role)
             for name, sent in vocabulary.roles().items()
@@ -269,9 +278,10 @@ def understand(statement: Statement, vocabulary: Vocabulary) -> list[Finding]:  
     if not params:
         return []
     text = parts.subject_text
-    if g.PAIR.search(text) and len(params) >= 2:  # noqa: PLR2004 - a pair
-        # Either may go; the first goes, and only while the second is sent (r2a-010).
-        return [Finding("pair", params[0], new=params[1])]
+    if g.PAIR.search(text):
+        # Either may go; the first goes, and only while the second is sent (r2a-010). With one of
+        # them left, the statement is about the pair, not that one: nothing (after the fix).
+        return [Finding("pair", params[0], new=params[1])] if len(params) >= 2 else []  # noqa: PLR2004 - a pair
     if parts.new is not None and g.NEGATIVE.search(text) and len(params) == 1:
         return [Finding("rename", params[0], new=parts.new)]
     unread_rename = parts.new is None and g.SUGGESTS_NAME.search(text) is not None
@@ -301,11 +311,8 @@ def _about(  # noqa: C901, PLR0911, PLR0912 - one exit per verdict
     if (o := g.ONLY_VALUE.search(message)) is not None:
         only = next(v for v in (o["value"], o["value2"], o["value3"]) if v)
         return Finding("value", param, value=sent, allowed=(literal(only),), when=when)
-    if (
-        parts.allowed
-        and (g.VALUE_REFUSED.search(message) or g.NEGATIVE.search(text))
-        and not isinstance(sent, dict | list)
-    ):
+    refused = g.VALUE_REFUSED.search(message) or g.NEGATIVE.search(text) or _invalid(param, message)
+    if parts.allowed and refused and not isinstance(sent, dict | list):
         return Finding("value", param, value=sent, allowed=parts.allowed, when=when)
     if g.OFF_REFUSED.search(text) and _is_off(sent):
         return Finding("drop", param)
@@ -321,13 +328,22 @@ def _about(  # noqa: C901, PLR0911, PLR0912 - one exit per verdict
         low, high = bounds
         if (low is not None and sent < low) or (high is not None and sent > high):
             return Finding("clamp", param, minimum=low, maximum=high)
-    if g.VALUE_REFUSED.search(message) and not g.NEGATIVE.search(text):
+        # The bounds it states are met already: the statement is not about this value (after a clamp).
+        return None
+    if (g.VALUE_REFUSED.search(message) or _invalid(param, message)) and not g.NEGATIVE.search(text):
         if isinstance(sent, int | float) and not isinstance(sent, bool):
             return Finding("drop", param, when=when)
         return Finding("value", param, value=sent, when=when)
     if g.NEGATIVE.search(text) or when is not None:
         return Finding("drop", param, when=when)
     return None
+
+
+def _invalid(param: str, message: str) -> bool:
+    """Whether the message calls the param itself invalid ("Invalid reasoning_effort: minimal", gm-011)."""
+    leaf = param.rsplit(".", 1)[-1]
+    names = f"{re.escape(param)}|{re.escape(leaf)}"
+    return bool(re.search(rf"\binvalid {g.QUOTE}?(?:{names})\b", message, re.IGNORECASE))
 
 
 def _is_off(value: Any) -> bool:
@@ -399,24 +415,37 @@ def _bounds(message: str) -> tuple[int | float | None, int | float | None] | Non
     return minimum, (_number(high["n"]) if high else None)
 
 
-def _params_holding(message: str, vocabulary: Vocabulary, suffix: str = "") -> list[str]:
-    """The one non-protected path whose sent value the message quotes first, if exactly one holds it.
+def _roles_in_prose(message: str) -> set[str]:
+    """The rewritable roles a message refuses in words ("System messages are not supported").
 
-    ``suffix`` narrows the search: a proxy that redacts the param (``***.effort``, e026) keeps its end.
+    A message about a role's *content* ("System message content is not allowed to be empty")
+    refuses no role.
+    """
+    if g.ROLE_CONTENT.search(message) or not (g.NEGATIVE.search(message) or g.VALUE_REFUSED.search(message)):
+        return set()
+    return {(w["a"] or w["b"] or w["c"]).lower() for w in g.ROLE_WORD.finditer(message)}
+
+
+_QUOTED: Final = re.compile(r"'([^'\n]{2,64})'|\"([^\"\n]{2,64})\"|`([^`\n]{2,64})`")
+
+
+def _params_holding(message: str, vocabulary: Vocabulary, suffix: str = "") -> list[str]:
+    """The one path whose sent value the message quotes first, if exactly one holds it and it is not protected.
+
+    Only quoted values count: a bare word ("none", "auto") is prose. ``suffix`` narrows the
+    search: a proxy that redacts the param (``***.effort``, e026) keeps its end.
     """
     from .._models import DEFAULT_PROTECTED  # noqa: PLC0415 - a rare path
 
-    for value in _values(message):
-        if not isinstance(value, str) or len(value) < 2:  # noqa: PLR2004 - a word, not a letter
-            continue
+    for m in _QUOTED.finditer(message):
+        value = next(v for v in m.groups() if v is not None)
         paths = [
             p
             for p in vocabulary.paths()
-            if p.split(".", 1)[0] not in DEFAULT_PROTECTED
-            and vocabulary.value(p) == value
-            and (not suffix or p == suffix or p.endswith(f".{suffix}"))
+            if vocabulary.value(p) == value and (not suffix or p == suffix or p.endswith(f".{suffix}"))
         ]
-        if len(paths) == 1:
+        # A protected path holding the same value makes it ambiguous, not the other one's.
+        if len(paths) == 1 and paths[0].split(".", 1)[0] not in DEFAULT_PROTECTED:
             return paths
         if paths:
             return []

@@ -185,3 +185,15 @@ def test_results_md(run: dict[str, Any]) -> None:
         assert "Skipped in this run: litellm is not installed" in text
     else:
         assert "| litellm.completion |" in text
+
+
+def test_reader_stress(tmp_path: Path) -> None:
+    """`benchmarks.reader_stress --tiny` times every stress body and reports the worst against its goal."""
+    out = tmp_path / "stress.json"
+    argv = [sys.executable, "-m", "benchmarks.reader_stress", "--tiny", "--json", str(out)]
+    done = subprocess.run(argv, cwd=ROOT, capture_output=True, text=True, timeout=300, check=False)
+    assert done.returncode == 0, done.stderr
+    found = json.loads(out.read_text())
+    assert found["bodies"] > 100
+    assert found["worst_ms"] >= found["median_ms"] > 0
+    assert "worst" in done.stdout
