@@ -4,6 +4,10 @@ Each scenario names the corpus entries (tests/data/corpus) whose bodies
 the recorded 400s carry. ``scripts/record_cassettes.py`` runs a scenario against the
 loopback emulator (or a live Azure resource) with vcrpy recording; the tests replay
 the same scenario offline and assert on what was sent.
+
+A scenario with a ``provider`` calls one of the emulator's OpenAI-compatible provider
+profiles with ``ResilientOpenAI``; its cassette carries that provider's real base URL
+(:data:`HOSTS`), and its corpus rows all come from ``design.jsonl``.
 """
 
 from __future__ import annotations
@@ -20,20 +24,31 @@ SYSTEM = "You answer in one word."
 USER = "Say ok."
 
 
+HOSTS: dict[str, str] = {
+    "gemini": "https://generativelanguage.googleapis.com/v1beta/openai",
+    "xai": "https://api.x.ai/v1",
+    "openrouter": "https://openrouter.ai/api/v1",
+}
+"""Provider profile -> the provider's real base URL: what a provider cassette's requests carry."""
+
+
 @dataclass(frozen=True)
 class Scenario:
     """One cassette: which deployment, which corpus bodies, and the call to make."""
 
     name: str
     deployment: str
+    """The Azure deployment, or the provider's model."""
     corpus: tuple[str, ...]
     call: Callable[[Any, str], Any]
     repeat: bool = False
     asynchronous: bool = False
+    provider: str | None = None
+    """An emulator provider profile (a key of :data:`HOSTS`) called with ``ResilientOpenAI``; ``None``: Azure."""
 
 
-def _chat(**params: Any) -> Callable[[openai.AzureOpenAI, str], Any]:
-    def call(client: openai.AzureOpenAI, deployment: str) -> Any:
+def _chat(**params: Any) -> Callable[[openai.OpenAI, str], Any]:
+    def call(client: openai.OpenAI, deployment: str) -> Any:
         return client.chat.completions.create(model=deployment, messages=[{"role": "user", "content": USER}], **params)
 
     return call
@@ -90,5 +105,32 @@ SCENARIOS: dict[str, Scenario] = {
         Scenario("content_filter", "filtered", ("e070",), _chat(max_tokens=20)),
         Scenario("context_length", "gpt-4-8k", ("e051",), _chat(max_tokens=8192)),
         Scenario("deployment_not_found", "no-such-deployment", (), _chat(max_tokens=20)),
+        # Gemini names every unknown field in one array body: one failed request for all three.
+        Scenario(
+            "gemini_three_fields",
+            "gemini-2.5-flash",
+            ("gm-001", "gm-002", "gm-006"),
+            _chat(frequency_penalty=0.2, store=False, max_tokens=50, extra_body={"top_k": 40}),
+            repeat=True,
+            provider="gemini",
+        ),
+        # xAI refuses one param per body: a retry each.
+        Scenario(
+            "xai_penalties",
+            "grok-3-mini",
+            ("xa-002",),
+            _chat(presence_penalty=0.5, frequency_penalty=0.5, max_tokens=50),
+            repeat=True,
+            provider="xai",
+        ),
+        # OpenRouter relays DeepSeek's own bodies as JSON text inside its envelope.
+        Scenario(
+            "openrouter_deepseek_relayed",
+            "deepseek/deepseek-r1",
+            ("or-005", "ds-003", "ds-002"),
+            _chat(presence_penalty=0.5, max_tokens=100_000),
+            repeat=True,
+            provider="openrouter",
+        ),
     )
 }

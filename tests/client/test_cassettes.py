@@ -1,8 +1,10 @@
-"""Replays of recorded Azure exchanges (cassettes/client/) through the real SDK, offline.
+"""Replays of recorded Azure and provider exchanges (cassettes/client/) through the real SDK, offline.
 
 Each cassette holds the exact requests the client must send: vcrpy matches method,
 URL and JSON body, so a wrongly repaired body fails the test. See
 tests/client/scenarios.py for the calls and scripts/record_cassettes.py to re-record.
+The provider cassettes (Gemini, xAI, OpenRouter) replay through ``ResilientOpenAI`` at
+the provider's own base URL.
 """
 
 from __future__ import annotations
@@ -17,17 +19,21 @@ from typing import Any
 import openai
 import pytest
 import vcr
-from scenarios import API_VERSION, RESOURCE, SCENARIOS
+from scenarios import API_VERSION, HOSTS, RESOURCE, SCENARIOS, USER, Scenario
 
 from resilient_client import (
     AsyncResilientAzureClient,
+    AsyncResilientOpenAI,
     ChangeRole,
+    Clamp,
     Drop,
     JSONFileStore,
     Rename,
     ResilientAzureClient,
+    ResilientOpenAI,
     SetValue,
 )
+from tests.corpus import DESIGN, read
 
 CASSETTES = Path(__file__).resolve().parents[2] / "cassettes" / "client"
 KEY = "test-key-0000"
@@ -44,10 +50,12 @@ def cassette(name: str) -> Iterator[Any]:
         yield cass
 
 
-def client(store: Path) -> ResilientAzureClient:
-    return ResilientAzureClient(
-        azure_endpoint=RESOURCE, api_key=KEY, api_version=API_VERSION, store=JSONFileStore(store), max_retries=0
-    )
+def client(store: Path, provider: str | None = None) -> openai.OpenAI:
+    if provider is None:
+        return ResilientAzureClient(
+            azure_endpoint=RESOURCE, api_key=KEY, api_version=API_VERSION, store=JSONFileStore(store), max_retries=0
+        )
+    return ResilientOpenAI(base_url=HOSTS[provider], api_key=KEY, store=JSONFileStore(store), max_retries=0)
 
 
 def sent(cass: Any, index: int) -> dict[str, Any]:
@@ -57,7 +65,7 @@ def sent(cass: Any, index: int) -> dict[str, Any]:
 
 def run(name: str, store: Path) -> Any:
     scenario = SCENARIOS[name]
-    with client(store) as c:
+    with client(store, scenario.provider) as c:
         return scenario.call(c, scenario.deployment)
 
 
@@ -198,3 +206,116 @@ def test_unrepairable_errors_raised_unchanged_after_one_request(
     assert cass.play_count == 1
     assert fixes(store) == []
     assert not store.exists()
+
+
+# --- OpenAI-compatible providers, through ResilientOpenAI ---------------------------------------------------------
+
+PROVIDER_SCENARIOS = [s for s in SCENARIOS.values() if s.provider is not None]
+
+
+def params(body: dict[str, Any]) -> dict[str, Any]:
+    """A sent body without model and messages."""
+    return {k: v for k, v in body.items() if k not in ("model", "messages")}
+
+
+def test_gemini_array_body_teaches_three_drops_then_one_request(tmp_path: Path) -> None:
+    """One Gemini array body names frequency_penalty, store and top_k: one retry without all three, then 1 request."""
+    store = tmp_path / "rules.json"
+    with cassette("gemini_three_fields") as cass:
+        assert run("gemini_three_fields", store).choices[0].message.content == "ok"
+        assert cass.play_count == 2
+        assert [cass.responses[i]["status"]["code"] for i in range(2)] == [400, 200]
+        assert params(sent(cass, 0)) == {"frequency_penalty": 0.2, "store": False, "top_k": 40, "max_tokens": 50}
+        assert params(sent(cass, 1)) == {"max_tokens": 50}
+        assert fixes(store) == [Drop("frequency_penalty"), Drop("store"), Drop("top_k")]
+
+        run("gemini_three_fields", store)
+        assert cass.play_count == 3
+        assert sent(cass, 2) == {
+            "model": "gemini-2.5-flash",
+            "messages": [{"role": "user", "content": USER}],
+            "max_tokens": 50,
+        }
+        assert cass.all_played
+
+
+def test_xai_refuses_one_penalty_per_body(tmp_path: Path) -> None:
+    """The xAI profile refuses one param per 400: presence_penalty, then frequency_penalty; next call: 1 request."""
+    store = tmp_path / "rules.json"
+    with cassette("xai_penalties") as cass:
+        run("xai_penalties", store)
+        assert cass.play_count == 3
+        assert [cass.responses[i]["status"]["code"] for i in range(3)] == [400, 400, 200]
+        assert [params(sent(cass, i)) for i in range(3)] == [
+            {"presence_penalty": 0.5, "frequency_penalty": 0.5, "max_tokens": 50},
+            {"frequency_penalty": 0.5, "max_tokens": 50},
+            {"max_tokens": 50},
+        ]
+        assert fixes(store) == [Drop("presence_penalty"), Drop("frequency_penalty")]
+
+        run("xai_penalties", store)
+        assert cass.play_count == 4
+        assert params(sent(cass, 3)) == {"max_tokens": 50}
+        assert cass.all_played
+
+
+def test_openrouter_relayed_deepseek_rejections_are_learned(tmp_path: Path) -> None:
+    """DeepSeek's bodies inside OpenRouter's envelope: presence_penalty dropped, max_tokens clamped to 65536."""
+    store = tmp_path / "rules.json"
+    with cassette("openrouter_deepseek_relayed") as cass:
+        run("openrouter_deepseek_relayed", store)
+        assert cass.play_count == 3
+        assert json.loads(cass.responses[0]["body"]["string"])["error"]["metadata"]["provider_name"] == "DeepSeek"
+        assert [params(sent(cass, i)) for i in range(3)] == [
+            {"presence_penalty": 0.5, "max_tokens": 100_000},
+            {"max_tokens": 100_000},
+            {"max_tokens": 65536},
+        ]
+        assert fixes(store) == [Drop("presence_penalty"), Clamp("max_tokens", 1, 65536)]
+
+        run("openrouter_deepseek_relayed", store)
+        assert cass.play_count == 4
+        assert params(sent(cass, 3)) == {"max_tokens": 65536}
+        assert cass.all_played
+
+
+def test_async_openai_client_replays_the_gemini_cassette(tmp_path: Path) -> None:
+    """AsyncResilientOpenAI sends the very requests the sync client recorded: 2 for the first call, then 1."""
+    store = tmp_path / "rules.json"
+
+    async def call() -> None:
+        async with AsyncResilientOpenAI(
+            base_url=HOSTS["gemini"], api_key=KEY, store=JSONFileStore(store), max_retries=0
+        ) as c:
+            await c.chat.completions.create(
+                model="gemini-2.5-flash",
+                messages=[{"role": "user", "content": USER}],
+                frequency_penalty=0.2,
+                store=False,
+                max_tokens=50,
+                extra_body={"top_k": 40},
+            )
+
+    with cassette("gemini_three_fields") as cass:
+        asyncio.run(call())
+        assert cass.play_count == 2
+        asyncio.run(call())
+        assert cass.play_count == 3
+        assert cass.all_played
+
+
+@pytest.mark.parametrize("scenario", PROVIDER_SCENARIOS, ids=lambda s: s.name)
+def test_provider_cassettes_carry_the_providers_base_url_and_design_rows(scenario: Scenario) -> None:
+    """Each provider cassette was recorded at its provider's base URL, and cites design.jsonl rows only."""
+    assert scenario.provider is not None
+    design = {row["id"] for row in read(DESIGN)}
+    assert scenario.corpus
+    assert [cid for cid in scenario.corpus if cid not in design] == []
+    text = (CASSETTES / f"{scenario.name}.yaml").read_text()
+    header = [line for line in text.splitlines() if line.startswith("#")]
+    assert all(any(f"#   {cid}: " in line for line in header) for cid in scenario.corpus)
+    uris = [line.split("uri: ", 1)[1] for line in text.splitlines() if line.strip().startswith("uri: ")]
+    assert uris
+    assert set(uris) == {f"{HOSTS[scenario.provider]}/chat/completions"}
+    assert "127.0.0.1" not in text
+    assert "x-ms-region" not in text
