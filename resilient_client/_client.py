@@ -18,7 +18,7 @@ import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, Final, NoReturn, TypedDict, cast, overload
-from urllib.parse import urlsplit
+from urllib.parse import SplitResult, urlsplit
 
 import openai
 
@@ -440,7 +440,24 @@ class _Base:
         segments = [s for s in split.path.split("/") if s]
         deployment = segments[segments.index("deployments") + 1] if "deployments" in segments[:-1] else None
         version = client.default_query.get("api-version")
-        return cls(client.base_url, split.netloc, deployment, str(version) if version else "")
+        return cls(client.base_url, _endpoint(client, split), deployment, str(version) if version else "")
+
+
+def _endpoint(client: openai.OpenAI | openai.AsyncOpenAI, split: SplitResult) -> str:
+    """The key's endpoint: host, port and path prefix, never the userinfo (a password may sit there).
+
+    Two Azure resources behind one API Management host (``/resA/openai/…``, ``/resB/openai/…``)
+    and two OpenAI-compatible base URLs on one host keep separate rules. For Azure the prefix is
+    the path before ``/openai``, empty on standard endpoints, so their keys are those of 0.1.
+    """
+    netloc = split.hostname or ""
+    if split.port is not None:
+        netloc = f"{netloc}:{split.port}"
+    path = split.path.rstrip("/")
+    if isinstance(client, openai.AzureOpenAI | openai.AsyncAzureOpenAI):
+        at = f"{path}/".find("/openai/")
+        path = path[:at] if at >= 0 else path
+    return f"{netloc}{path}"
 
 
 def _key(base: _Base, options: FinalRequestOptions, body: dict[str, Any]) -> DeploymentKey:
