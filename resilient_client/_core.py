@@ -155,6 +155,10 @@ def _apply_one(body: Body, fix: Fix) -> Body:  # noqa: C901, PLR0911 - one retur
         # Both names at once is itself rejected; the caller's explicit new name wins.
         return trimmed if _get(trimmed, fix.new) is not _MISSING else _set(trimmed, fix.new, value)
     if isinstance(fix, SetValue):
+        if fix.new is not None and _same(fix.old, fix.new) and type(fix.old) is not type(fix.new):
+            # A change of type only (3.0 -> 3: a server that wants an integer refuses 3.0, r3a-002):
+            # it fires on exactly the type it was learned from.
+            return _set(body, fix.param, fix.new) if type(value) is type(fix.old) and value == fix.old else body
         if not _same(value, fix.old) or (fix.new is not None and _same(value, fix.new)):
             return body
         return _delete(body, fix.param) if fix.new is None else _set(body, fix.param, fix.new)

@@ -43,12 +43,15 @@ class Statement:
         param: The ``param``/``field`` beside it, or the dotted form of a pydantic ``loc``.
         code: The ``code`` (or ``type``) beside it.
         loc: A pydantic ``loc`` beside it, as a tuple (``("body", "stream_options")``).
+        value: The scalar ``input`` beside a ``loc`` (pydantic's rejected value).
     """
 
     message: str
     param: str | None = None
     code: str | None = None
     loc: tuple[str | int, ...] | None = None
+    value: object = None
+    """The value a pydantic error reports it got (``input``), when it is a scalar."""
 
 
 def decode(body: str | bytes | object) -> object:
@@ -175,10 +178,13 @@ def _walk(node: object, out: list[Statement], depth: int) -> None:  # noqa: C901
     if param is None and loc is not None:
         param = ".".join(str(p) for p in loc)
     code = _code(node)
+    got = node.get("input") if loc is not None else None
+    short = isinstance(got, str) and len(got) <= _MAX_CODE
+    scalar = got if short or isinstance(got, int | float | bool) else None
     for name in _MESSAGE_FIELDS:
         value = node.get(name)
         if isinstance(value, str) and value:
-            _text(value, out, depth, param=param, code=code, loc=loc)
+            _text(value, out, depth, param=param, code=code, loc=loc, value=scalar)
     for name in _CHILD_FIELDS:
         value = node.get(name)
         if isinstance(value, dict | list):
@@ -196,11 +202,12 @@ def _text(
     param: str | None,
     code: str | None,
     loc: tuple[str | int, ...] | None,
+    value: object = None,
 ) -> None:
     text = text[:MAX_MESSAGE]
-    out.append(Statement(text, param, code, loc))
+    out.append(Statement(text, param, code, loc, value))
     for match in _PYDANTIC_V1.finditer(text):
         path = tuple(p for p in match["loc"].split(" -> "))
         out.append(Statement(match["msg"].strip(), ".".join(path), code, path))
-    for value in _embedded(text):
-        _walk(value, out, depth + 1)
+    for embedded in _embedded(text):
+        _walk(embedded, out, depth + 1)

@@ -47,6 +47,8 @@ __all__ = [
     "RENAME",
     "REQUIREMENT",
     "ROLE_CONTENT",
+    "ROLE_PATH",
+    "ROLE_REFUSED",
     "ROLE_WORD",
     "SET_TO",
     "SKIP",
@@ -168,10 +170,12 @@ COMPARED: Final = re.compile(rf"(?P<name>[A-Za-z_][\w.]{{0,63}}){QUOTE}?\s*(?P<o
 INTERVAL: Final = re.compile(rf"\((?P<lo>{NUMBER}|-inf),\s*(?P<hi>{NUMBER}|\+?inf)\)")
 # A value of the wrong JSON type: "'1000' is not of type 'integer'", "invalid type: string \"1.3\", expected f32",
 # "value must be a number" (r2a-037, r2b-021, r2b-007).
+_TYPE: Final = r"[fiu]\d\d|int(?:eger)?\d*|float\d*|double|number|bool(?:ean)?|string"
 TYPE_REFUSED: Final = re.compile(
-    r"\bis not of type '(?P<t1>integer|number|boolean|string)'"
-    r"|\binvalid type: \w+ [^,\n]{0,80}, expected (?:an? )?(?P<t2>[fiu]\d\d|integer|float|number|bool(?:ean)?|string)"
-    r"|\b(?:must|should) be an? (?:valid )?(?P<t3>number|integer|float|boolean|string)\b",
+    rf"\bis not of type '(?P<t1>{_TYPE})'"
+    rf"|\binvalid type(?: for [^:\n]{{0,80}})?: (?:\w+ [^,\n]{{0,80}}, )?expected (?:an? )?(?P<t2>{_TYPE})\b"
+    rf"|\b(?:must|should) be (?:an? )?(?:valid )?(?P<t3>{_TYPE})\b"
+    rf"|\bcannot unmarshal \w+ \S+ into [^\n]{{0,120}}? of type (?P<t4>{_TYPE})\b",
     re.IGNORECASE,
 )
 # Only the default is supported, as e005 and e022 say it.
@@ -237,7 +241,7 @@ LIST_INTRO: Final = re.compile(
     r"\b(?:(?:supported|valid|allowed|accepted|available|possible|permitted)"
     r" (?:values|choices|options)(?: are| is| include)?:?"
     r"|(?:expected|must be|should be|is not) one of|one of the allowed values|must be either"
-    r"|(?:input should be|must be|should be)(?= ['\"`])"
+    r"|(?:input should be|must be|should be|expected)(?= ['\"`])"
     rf"|(?:it )?only supports?(?! {NAME}\s*=)|choose from|permitted:|allowed:)\s*",
     re.IGNORECASE,
 )
@@ -307,9 +311,16 @@ ROLE_WORD: Final = re.compile(
     r"|\b(?P<c>system|developer) and (?:system|developer) (?:roles?|messages?|prompts?)\b",
     re.IGNORECASE,
 )
+# The verdicts a role gets in prose besides the general ones: "invalid role: developer", "is not one of".
+ROLE_REFUSED: Final = re.compile(r"\binvalid\b|\bis not one of\b|\breceived\b", re.IGNORECASE)
 # A message about what a role's message holds, not about the role (red-team: "System message content is
 # not allowed to be empty").
-ROLE_CONTENT: Final = re.compile(r"\bcontent\b|\bempty\b|\blength\b|\bcharacters\b|\bexceed", re.IGNORECASE)
+ROLE_CONTENT: Final = re.compile(
+    r"\bcontent (?:is|must|cannot|can't|should|may)\b|\bempty\b|\btoo long\b|\blength\b|\bcharacters\b|\bexceed",
+    re.IGNORECASE,
+)
+# A role path written any way: messages[0].role, messages.0.role, messages.role, 'messages.[6].role' (r3b-017/019).
+ROLE_PATH: Final = re.compile(r"\b(?:messages|input)\W{0,4}\d{0,6}\W{0,4}role\b")
 
 # "Developer instruction is not enabled for models/gemma-3-27b-it" (gm-022): no system or developer message at all.
 INSTRUCTIONS_REFUSED: Final = re.compile(

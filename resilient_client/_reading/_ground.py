@@ -101,8 +101,8 @@ class Vocabulary:
             return None
         joined = ".".join(parts)
         index = _INDEX.search(joined)
-        if index is not None or any(p.isdigit() for p in parts):
-            return self._item(joined)
+        if index is not None or any(p.isdigit() for p in parts) or (parts[0] in _ROLE_LISTS and parts[-1] == "role"):
+            return self.role_item(joined)
         if parts[0] in _ITEM_ROOTS and len(parts) > 1:
             return None
         if not quoted and joined.lower() in _BARE_NEVER:
@@ -147,19 +147,24 @@ class Vocabulary:
         if not parts or not isinstance(parts[0], str):
             return None
         if parts[0] in _ITEM_ROOTS and len(parts) > 1:
-            return self._item(".".join(f"[{p}]" if isinstance(p, int) else p for p in parts).replace(".[", "["))
+            return self.role_item(".".join(f"[{p}]" if isinstance(p, int) else p for p in parts).replace(".[", "["))
         # extra_forbidden on a nested key: the param the caller sent is the top-level one (m015).
         return self.ground(parts[0])
 
-    def _item(self, joined: str) -> Grounded | None:
+    def role_item(self, joined: str) -> Grounded | None:
+        """A role path (``messages[i].role``) as the role item it names; any other item path names nothing."""
         # Only messages[i].role / input[i].role are about the deployment; every other item path is not.
-        m = re.fullmatch(r"(messages|input)(?:\[(\d{1,6})\]|\.(\d{1,6}))\.role", joined)
+        # The index may be missing or garbled ("messages.role", "messages.['0].role", r3b-017/r3b-020),
+        # or point past the request: then the role is looked for in every message.
+        m = re.fullmatch(r"(messages|input)\W{0,3}(\d{0,6})\W{0,3}role", joined)
         if m is None:
             return None
         items = self.body.get(m[1])
-        i = int(m[2] or m[3])
-        if not isinstance(items, list) or i >= len(items) or not isinstance(items[i], dict):
+        if not isinstance(items, list):
             return None
+        i = int(m[2]) if m[2] else None
+        if i is None or i >= len(items) or not isinstance(items[i], dict):
+            return Grounded(f"{m[1]}[*].role", role_list=m[1])
         return Grounded(f"{m[1]}[{i}].role", role_list=m[1], index=i)
 
     def roles(self) -> dict[str, set[str]]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Final, Literal, TypeAlias
 
 from .._models import DEFAULT_PROTECTED, Condition, JSONScalar
@@ -28,7 +28,7 @@ _OPENING_NAMES: Final = DEFAULT_PROTECTED - CONVERSATION - {"model"}
 _LITERAL: Final = re.compile(
     r"'([^'\n]{0,64})'|\"([^\"\n]{0,64})\"|`([^`\n]{0,64})`|(-?\d+(?:\.\d+)?)|\b(true|false|null|[A-Za-z_][\w.\-]{0,63})\b"
 )
-_SENTENCE_END: Final = re.compile(r"(?<=[^\d])\.(?:\s|$)|\n|;|\?")
+_LIST_END: Final = re.compile(r"(?<=[^\d])\.(?:\s|$)|\n|;|\?|\)|, (?:received|got|but)\b")
 
 
 @dataclass(frozen=True, slots=True)
@@ -171,7 +171,7 @@ def _take_apart(message: str) -> _Parts:  # noqa: C901, PLR0912 - one cut per fr
         parts.suggested = (m["name"], literal(m["value"]))
         text = _cut(text, (m.end("name"), m.end()))
     for m in g.LIST_INTRO.finditer(text):
-        end = _SENTENCE_END.search(text, m.end())
+        end = _LIST_END.search(text, m.end())
         stop = end.start() if end else len(text)
         parts.allowed += _values(text[m.end() : stop])
         text = _cut(text, (m.start(), stop))
@@ -200,6 +200,9 @@ def _subjects(statement: Statement, parts: _Parts, vocabulary: Vocabulary) -> li
             found.append(grounded)
 
     text = parts.subject_text
+    # Read on the whole message: a list of accepted roles that runs on to the path must not hide it (r3b-019).
+    for m in g.ROLE_PATH.finditer(statement.message):
+        add(vocabulary.role_item(m[0]))
     for m in g.LOCATED.finditer(text):
         add(vocabulary.ground(f"{m['at']}.{m['name']}"))
         text = _cut(text, m.span())
@@ -236,12 +239,35 @@ def _condition(parts: _Parts, vocabulary: Vocabulary, subject: str) -> Condition
     return Condition(param, present=present)
 
 
-def _refused_role(message: str, vocabulary: Vocabulary, target: Grounded) -> str | None:
+def _refused_role(statement: Statement, vocabulary: Vocabulary, target: Grounded) -> str | None:
+    """The rewritable role a statement about ``target`` (a role path) refuses, if the request sends it."""
     sent = vocabulary.body.get(target.role_list or "")
-    if not isinstance(sent, list) or target.index is None:
+    if not isinstance(sent, list):
         return None
-    role = sent[target.index].get("role")
-    return role if role in _REWRITABLE_ROLES and re.search(rf"['\"`]{role}['\"`]", message) else None
+    carried = {m.get("role") for m in sent if isinstance(m, dict)} & _REWRITABLE_ROLES
+    if target.index is not None and isinstance(sent[target.index], dict):
+        carried &= {sent[target.index].get("role")}
+    # The role the body names as received: quoted, after "role:", or a pydantic input value.
+    named = {r for r in carried if re.search(rf"['\"`]{r}['\"`]|\brole:\s*{r}\b|^{r}\b", statement.message)}
+    if statement.value in carried:
+        named.add(str(statement.value))
+    return next(iter(named)) if len(named) == 1 else None
+
+
+# A list of accepted values that is a list of roles ("Expected 'system' | 'user' | 'assistant'").
+_ROLE_NAMES: Final = frozenset({"user", "assistant", "system", "tool", "function", "developer"})
+
+
+def _role_by_value(statement: Statement, parts: _Parts, vocabulary: Vocabulary) -> Finding | None:
+    """A refused value that is a role the request sends, against a list of roles it accepts (r3b-021)."""
+    allowed = {a for a in parts.allowed if isinstance(a, str)}
+    if len(allowed) < 2 or not allowed <= _ROLE_NAMES or "user" not in allowed:  # noqa: PLR2004 - a list
+        return None
+    for name, roles in vocabulary.roles().items():
+        refused = [r for r in sorted(roles & _REWRITABLE_ROLES - allowed) if f"'{r}'" in statement.message]
+        if len(refused) == 1:
+            return Finding("role", name, value=refused[0])
+    return None
 
 
 def understand(statement: Statement, vocabulary: Vocabulary) -> list[Finding]:  # noqa: C901, PLR0911 - one branch per verdict
@@ -256,8 +282,10 @@ def understand(statement: Statement, vocabulary: Vocabulary) -> list[Finding]:  
     subjects = _subjects(statement, parts, vocabulary)
     roles = [s for s in subjects if s.role_list is not None]
     if roles:
-        role = _refused_role(message, vocabulary, roles[0])
+        role = _refused_role(replace(statement, message=message), vocabulary, roles[0])
         return [Finding("role", roles[0].role_list or "messages", value=role)] if role else []
+    if (by_value := _role_by_value(statement, parts, vocabulary)) is not None:
+        return [by_value]
     prose = _roles_in_prose(message)
     if len(prose) == 1:
         [word] = prose
@@ -355,22 +383,29 @@ def _is_off(value: Any) -> bool:
     return isinstance(value, dict) and value.get("enabled") is False
 
 
-_TYPES: Final = {"integer": int, "number": float, "float": float, "boolean": bool, "bool": bool, "string": str}
+_TYPES: Final = {"number": float, "double": float, "boolean": bool, "bool": bool, "string": str}
 _ABOVE: Final = frozenset({">", "greater", "larger", "bigger", "higher", "more"})
 
 
 def _mistyped(param: str, sent: Any, m: re.Match[str]) -> Finding | None:
     """A value of the wrong type: null is left out, a number sent as a string is sent as the number."""
-    name = (m["t1"] or m["t2"] or m["t3"]).lower()
+    name = (m["t1"] or m["t2"] or m["t3"] or m["t4"]).lower()
     wanted = _TYPES.get(name) or (int if name[0] in "iu" else float if name[0] == "f" else None)
     if sent is None:
         return Finding("drop", param)
-    if not isinstance(sent, str) or wanted not in (int, float):
+    if wanted not in (int, float) or isinstance(sent, bool):
         return None
-    value = literal(sent)
+    value = literal(sent) if isinstance(sent, str) else sent
     if isinstance(value, bool) or not isinstance(value, int | float):
         return None
-    return Finding("value", param, value=sent, suggested=float(value) if wanted is float else value)
+    if wanted is int:
+        # 3.0 for an integer field is 3; 3.5 is not an integer at all.
+        if not float(value).is_integer():
+            return None
+        new: int | float = int(value)
+    else:
+        new = float(value)
+    return None if type(new) is type(sent) and new == sent else Finding("value", param, value=sent, suggested=new)
 
 
 def _outside_open(sent: Any, text: str) -> bool:
@@ -421,7 +456,8 @@ def _roles_in_prose(message: str) -> set[str]:
     A message about a role's *content* ("System message content is not allowed to be empty")
     refuses no role.
     """
-    if g.ROLE_CONTENT.search(message) or not (g.NEGATIVE.search(message) or g.VALUE_REFUSED.search(message)):
+    refused = g.NEGATIVE.search(message) or g.VALUE_REFUSED.search(message) or g.ROLE_REFUSED.search(message)
+    if g.ROLE_CONTENT.search(message) or not refused:
         return set()
     return {(w["a"] or w["b"] or w["c"]).lower() for w in g.ROLE_WORD.finditer(message)}
 
