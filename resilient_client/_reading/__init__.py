@@ -137,11 +137,6 @@ def _cut_runs(text: str, secret: str) -> str:
     return text
 
 
-def _scrub(message: str, body: dict[str, Any]) -> str:
-    """``message`` without the request's own free text, truncated for evidence."""
-    return Scrubber(body)(message)[:MAX_EVIDENCE]
-
-
 def _nearest(value: JSONScalar, allowed: tuple[JSONScalar, ...]) -> Any:
     """The allowed value closest to ``value``; ``...`` when there is no order to go by."""
     if len(allowed) == 1:
