@@ -150,6 +150,8 @@ def _retry_kwargs(max_repairs: int) -> dict[str, Any]:
 
 
 _DEFAULT_MAX_REPAIRS: Final = 8
+# A bound for rule_ttl and wait_timeout (a year): infinity and NaN are refused, not waited on.
+_MAX_SECONDS: Final = 365 * 24 * 3600.0
 _MAX_REPAIRS_LIMIT: Final = 32
 
 
@@ -178,9 +180,18 @@ class _Resilience:
             raise TypeError(msg)
         for name in ("rule_ttl", "wait_timeout"):
             value = getattr(self, name)
-            if value is not None and (isinstance(value, bool) or not isinstance(value, int | float) or value < 0):
-                msg = f"{name} must be a number of seconds >= 0, not {value!r}"
+            number = not isinstance(value, bool) and isinstance(value, int | float)
+            if value is not None and not (number and 0 <= value <= _MAX_SECONDS):
+                msg = f"{name} must be a number of seconds from 0 to {_MAX_SECONDS:.0f}, not {value!r}"
                 raise ValueError(msg)
+        on_repair: object = self.on_repair
+        if on_repair is not None and not callable(on_repair):
+            msg = f"on_repair must be a callable taking a RepairEvent, not {type(on_repair).__name__}"
+            raise TypeError(msg)
+        store: object = self.store_arg
+        if not (store is None or isinstance(store, str | os.PathLike) or callable(getattr(store, "update", None))):
+            msg = f"store must be a Store, a path, a redis:// URL or None, not {type(store).__name__}"
+            raise TypeError(msg)
 
     @property
     def resolved(self) -> Store | AsyncStore:

@@ -223,6 +223,23 @@ class RepairPolicy:
     protected: frozenset[str] = DEFAULT_PROTECTED
     change_roles: bool = True
 
+    def __post_init__(self) -> None:
+        # Checked at run time: policies often come from configuration. A bare string would be
+        # matched by substring ("input" would allow the protected "n").
+        for name in ("allow", "protected"):
+            value: object = getattr(self, name)
+            if isinstance(value, str | bytes) or not isinstance(value, set | frozenset | list | tuple):
+                msg = f"RepairPolicy.{name} must be a set of param names, not {value!r}"
+                raise TypeError(msg)
+            if not all(isinstance(v, str) and v for v in value):
+                msg = f"RepairPolicy.{name} must hold param names (non-empty strings), not {sorted(map(repr, value))}"
+                raise TypeError(msg)
+            object.__setattr__(self, name, frozenset(value))
+        change_roles: object = self.change_roles
+        if not isinstance(change_roles, bool):
+            msg = f"RepairPolicy.change_roles must be True or False, not {change_roles!r}"
+            raise TypeError(msg)
+
     def blocks(self, param: str) -> bool:
         """Whether a fix touching ``param`` (or anything under it) needs the user's consent."""
         root = param.split(".", 1)[0]
