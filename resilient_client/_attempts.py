@@ -192,9 +192,9 @@ class Call:
         fresh = tuple(f for f in reading.fixes if f not in self.applied)
         if not fresh:
             return GiveUp("repeated")
-        blocked = next(((f, p) for f in fresh if (p := blocked_param(f, self.policy)) is not None), None)
-        allowed = tuple(f for f in fresh if blocked_param(f, self.policy) is None)
-        stop = Blocked(blocked[0], blocked[1], reading.message) if blocked else None
+        protected = [(f, blocked_param(f, self.policy)) for f in fresh]
+        allowed = tuple(f for f, p in protected if p is None)
+        stop = next((Blocked(f, p, reading.message) for f, p in protected if p is not None), None)
         if not allowed:
             return stop if stop is not None else GiveUp("not_repairable")
         if not self.learn:
@@ -262,7 +262,7 @@ def summary(fix: Fix) -> dict[str, Any]:
     if isinstance(fix, Rename):
         fields.update({"from": fix.param, "to": fix.new})
     elif isinstance(fix, SetValue):
-        if _reportable(fix.old) and _reportable(fix.new):
+        if reportable(fix.old) and reportable(fix.new):
             fields.update({"from": fix.old, "to": fix.new})
     elif isinstance(fix, Clamp):
         fields.update({"to": [fix.minimum, fix.maximum]})
@@ -277,6 +277,7 @@ def summary(fix: Fix) -> dict[str, Any]:
 _REPORTABLE_TEXT: Final = 32
 
 
-def _reportable(value: object) -> bool:
-    short = isinstance(value, str) and len(value) <= _REPORTABLE_TEXT
+def reportable(value: object) -> bool:
+    """Whether a value may be shown in events and reports: a setting (a number, a flag, a short word), never text."""
+    short = isinstance(value, str) and len(value) <= _REPORTABLE_TEXT and "\n" not in value
     return value is None or isinstance(value, bool | int | float) or short

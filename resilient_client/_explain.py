@@ -12,6 +12,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
+from ._attempts import reportable
 from ._core import blocked_param
 from ._models import Fix, RepairPolicy
 from ._reading import Reading, read
@@ -20,16 +21,11 @@ from ._serialize import fix_to_json
 
 __all__ = ["Explanation", "explain"]
 
-_SHOWN_TEXT = 32
 _SHOWN_MESSAGE = 1000
 
 
 def _shown(value: object) -> object:
-    if value is None or isinstance(value, bool | int | float):
-        return value
-    if isinstance(value, str) and len(value) <= _SHOWN_TEXT and "\n" not in value:
-        return value
-    return "…"
+    return value if reportable(value) else "…"
 
 
 @dataclass(frozen=True, slots=True)

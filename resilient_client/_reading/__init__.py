@@ -163,11 +163,8 @@ def _role_target(role: str, param: str, known: tuple[Fix, ...]) -> str:
     """Where a refused role goes: system -> developer, developer -> system; to user once both are refused."""
     rewritten = {(f.role, f.new) for f in known if isinstance(f, ChangeRole) and f.param == param}
     if role == "system":
-        return (
-            "user"
-            if ("developer", "system") in rewritten or any(r == "developer" for r, _ in rewritten)
-            else "developer"
-        )
+        # developer -> system, or developer refused as such: developer is no way out.
+        return "user" if any(r == "developer" for r, _ in rewritten) else "developer"
     return "user" if ("system", "developer") in rewritten else "system"
 
 
@@ -211,11 +208,16 @@ def _no_swaps(fixes: list[Fix]) -> list[Fix]:
         return fixes
     out: list[Fix] = []
     for fix in fixes:
-        folded = ChangeRole(fix.role, "user", param=fix.param) if isinstance(fix, ChangeRole) else fix
-        kept = folded if isinstance(fix, ChangeRole) and (fix.param, fix.role) in swapped else fix
+        kept = _folded(fix, swapped)
         if kept not in out:
             out.append(kept)
     return out
+
+
+def _folded(fix: Fix, swapped: set[tuple[str, str]]) -> Fix:
+    if isinstance(fix, ChangeRole) and (fix.param, fix.role) in swapped:
+        return ChangeRole(fix.role, "user", param=fix.param)
+    return fix
 
 
 def _understood(

@@ -471,8 +471,6 @@ def _params_holding(message: str, vocabulary: Vocabulary, suffix: str = "") -> l
     Only quoted values count: a bare word ("none", "auto") is prose. ``suffix`` narrows the
     search: a proxy that redacts the param (``***.effort``, e026) keeps its end.
     """
-    from .._models import DEFAULT_PROTECTED  # noqa: PLC0415 - a rare path
-
     for m in _QUOTED.finditer(message):
         value = next(v for v in m.groups() if v is not None)
         paths = [
