@@ -63,11 +63,21 @@ class Learn:
     rules: tuple[LearnedRule, ...]
     final: bool = False
     blocked: Blocked | None = None
+    earlier: tuple[LearnedRule, ...] = ()
+    """What this call learned before: put back if a ``clear`` raced the call, so the retry still has it."""
 
     def change(self, mapping: DeploymentMapping) -> DeploymentMapping:
-        """The store change: add the rules."""
+        """The store change: add the rules, unless one would close a cycle with what the store holds now.
+
+        Another process may have learned the way back meanwhile (A→B here, B→A there):
+        such a rule is not added, so the call stops instead of the fleet oscillating.
+        """
+        for rule in self.earlier:
+            if rule.fix not in mapping.fixes and undone(rule.fix, mapping.fixes) is None:
+                mapping = merge(mapping, rule)
         for rule in self.rules:
-            mapping = merge(mapping, rule)
+            if undone(rule.fix, mapping.fixes) is None:
+                mapping = merge(mapping, rule)
         return mapping
 
 
@@ -128,6 +138,7 @@ class Call:
         "policy",
         "reading",
         "repairs",
+        "taught",
     )
 
     def __init__(
@@ -148,6 +159,7 @@ class Call:
         self.repairs = 0
         self.leader = False
         self.learned: list[Fix] = []
+        self.taught: list[LearnedRule] = []
         self.reading: Reading | None = None
         """The reader's account of the last rejection (for events about what it did not understand)."""
         self.mapping = mapping or _EMPTY
@@ -209,7 +221,7 @@ class Call:
                 return Revoke(contradicted, reading.message)
         evidence = evidence_of(reading, now)
         rules = tuple(LearnedRule(fix, evidence) for fix in allowed)
-        return Learn(rules, final=self.repairs >= self.max_repairs, blocked=stop)
+        return Learn(rules, final=self.repairs >= self.max_repairs, blocked=stop, earlier=tuple(self.taught))
 
     def adopt(self, step: Learn | Revoke, mapping: DeploymentMapping) -> bool:
         """Take the store's mapping after a change; ``False`` if the request would not change.
@@ -223,6 +235,7 @@ class Call:
         self.repairs += 1
         if isinstance(step, Learn):
             self.learned.extend(rule.fix for rule in step.rules)
+            self.taught.extend(step.rules)
         self.mapping, self.body, self.applied = mapping, body, applied
         self._signature = None
         return True

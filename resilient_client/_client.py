@@ -24,7 +24,7 @@ import openai
 
 from . import _log
 from ._attempts import Blocked, Call, Learn, Revoke, summary
-from ._core import expire
+from ._core import expire, permitted
 from ._errors import ResilientClientError
 from ._models import UNCHANGEABLE, DeploymentKey, DeploymentMapping, Evidence, Fix, RepairPolicy
 from ._serialize import key_id
@@ -167,6 +167,10 @@ class _Resilience:
     rule_ttl: float | None = None
     wait_timeout: float = 15.0
     _stores: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
+    # Store mappings as this client's policy lets them act, by identity of the mapping.
+    _vetted: dict[int, tuple[DeploymentMapping, DeploymentMapping]] = field(
+        default_factory=dict, compare=False, repr=False
+    )
 
     def __post_init__(self) -> None:
         # Checked at run time too: the options often come from configuration files.
@@ -259,7 +263,8 @@ class _Resilience:
 
     def call(self, key: DeploymentKey, body: dict[str, Any], mapping: DeploymentMapping | None) -> Call:
         """A new call, with the rules known for its key applied."""
-        call = Call(key, body, self.live(mapping), policy=self.policy, max_repairs=self.max_repairs, learn=self.learn)
+        live = self.live(key, mapping)
+        call = Call(key, body, live, policy=self.policy, max_repairs=self.max_repairs, learn=self.learn)
         if call.applied and _log.enabled(logging.DEBUG):
             for fix in call.applied:
                 _log.emit(
@@ -280,15 +285,33 @@ class _Resilience:
         """
         return not call.leader and time.monotonic() - started < self.wait_timeout and bool(call.unverified())
 
-    def live(self, mapping: DeploymentMapping | None) -> DeploymentMapping | None:
-        """The mapping without rules past ``rule_ttl`` (every path that applies rules goes through here)."""
-        if mapping is None or self.rule_ttl is None:
-            return mapping
-        return expire(mapping, self.rule_ttl, time.time())
+    def live(self, key: DeploymentKey, mapping: DeploymentMapping | None) -> DeploymentMapping | None:
+        """The rules that may act on this client's calls (every path that applies rules goes through here).
+
+        Without rules past ``rule_ttl``, and without rules this client's policy blocks:
+        a store is shared, and a rule learned under another policy, or planted, must
+        not change what this client protects. Computed once per stored mapping.
+        """
+        if mapping is None:
+            return None
+        if self.rule_ttl is not None:
+            mapping = expire(mapping, self.rule_ttl, time.time())
+        found = self._vetted.get(id(mapping))
+        if found is not None and found[0] is mapping:
+            return found[1]
+        kept, blocked = permitted(mapping.fixes, self.policy)
+        vetted = mapping
+        if blocked:
+            vetted = replace(mapping, rules=tuple(rule for rule in mapping.rules if rule.fix in kept))
+            _skipped(key, blocked)
+        if len(self._vetted) >= _MAX_VETTED:
+            self._vetted.clear()
+        self._vetted[id(mapping)] = (mapping, vetted)
+        return vetted
 
     def restart(self, call: Call, mapping: DeploymentMapping | None) -> None:
         """Re-apply the store's current rules to a call that waited or just took the lead."""
-        call.restart(self.live(mapping))
+        call.restart(self.live(call.key, mapping))
 
     def try_lead(self, call: Call) -> bool:
         """Take the in-process leadership of the call's key (the shell then takes the store's lease)."""
@@ -333,7 +356,7 @@ class _Resilience:
                 _raise_blocked(call, step.blocked, exc)
             _log.emit(logging.INFO, _log.GAVE_UP, **fields, reason="max_repairs", repairs=call.repairs, kept=True)
             raise exc
-        if not call.adopt(step, self.live(mapping) or mapping):
+        if not call.adopt(step, self.live(call.key, mapping) or mapping):
             _log.emit(logging.INFO, _log.GAVE_UP, **fields, reason="no_change", repairs=call.repairs)
             raise exc
         if isinstance(step, Revoke):
@@ -374,6 +397,30 @@ class _Resilience:
                 model_after=after.model,
                 rules_dropped=len(before.rules),
             )
+
+
+_MAX_VETTED: Final = 1024
+_SKIPPED: set[tuple[DeploymentKey, Fix]] = set()
+
+
+def _skipped(key: DeploymentKey, blocked: tuple[tuple[Fix, str], ...]) -> None:
+    """Say once per process, key and fix that a stored rule was not applied, and why."""
+    for fix, param in blocked:
+        if (key, fix) in _SKIPPED:
+            continue
+        if len(_SKIPPED) >= _MAX_KEYS:
+            _SKIPPED.clear()
+        _SKIPPED.add((key, fix))
+        _log.emit(
+            logging.WARNING,
+            _log.RULE_SKIPPED,
+            deployment=key.deployment,
+            operation=key.operation,
+            param=fix.param,
+            action=fix.kind,
+            protected=param,
+            why="this client's policy protects the param",
+        )
 
 
 def _is_async(store: object) -> bool:
@@ -568,10 +615,11 @@ def resilience_with(base: _Resilience, overrides: Mapping[str, Any]) -> _Resilie
     changes = dict(overrides)
     if "policy" in changes and changes["policy"] is None:
         changes["policy"] = RepairPolicy()
+    # A copy vets the store's rules against its own policy: nothing vetted is shared.
     if "store" in changes:
         changes["store_arg"] = changes.pop("store")
-        return replace(base, _stores={}, **changes)
-    return replace(base, **changes)
+        return replace(base, _stores={}, _vetted={}, **changes)
+    return replace(base, _vetted={}, **changes)
 
 
 class _SyncShell(_Options, _SyncBase):

@@ -7,7 +7,6 @@ loop or mocks. Reading an error body into fixes is :mod:`resilient_client._readi
 
 from __future__ import annotations
 
-import math
 import re
 from dataclasses import replace
 from typing import Any, Final, TypeAlias
@@ -20,6 +19,7 @@ from ._models import (
     DeploymentMapping,
     Drop,
     Fix,
+    JSONScalar,
     LearnedRule,
     Rename,
     RepairPolicy,
@@ -27,16 +27,25 @@ from ._models import (
 )
 
 __all__ = [
+    "ENUM_PARAMS",
+    "MAX_ACCEPTED",
+    "MAX_KEYS",
+    "MAX_NUMBER",
+    "MAX_RULES",
+    "MAX_SIGNATURE",
     "accept",
     "apply",
     "blocked_param",
     "changes",
+    "consistent",
     "expire",
     "is_valid_fix",
     "merge",
     "observe_model",
+    "permitted",
     "revoke",
     "signature",
+    "storable_value",
     "undoes",
     "undone",
 ]
@@ -50,6 +59,42 @@ _NEW_NAME: Final = re.compile(r"[a-z][a-z0-9_]{0,63}(?:\.[a-z][a-z0-9_]{0,63}){0
 # ("apiMode", e085) but nothing stranger.
 _SENT_NAME: Final = re.compile(r"[A-Za-z_][A-Za-z0-9_-]{0,63}(?:\.[A-Za-z_][A-Za-z0-9_-]{0,63}){0,2}")
 _REWRITABLE_ROLES: Final = frozenset({"system", "developer"})
+
+# One set of limits, for what is learned and for what is read back from a store: the
+# writer never writes what a reader refuses, and no stored value can break a call.
+MAX_NUMBER: Final = 2**64
+"""Largest magnitude of a number in a fix (a 400-digit integer overflows float comparisons)."""
+MAX_VALUE_TEXT: Final = 32
+"""Longest string value a fix may hold (an enum value, a number sent as text)."""
+MAX_SIGNATURE: Final = 200
+"""Longest accepted-signature string."""
+MAX_RULES: Final = 64
+"""Rules kept per key; the least recently seen go first."""
+MAX_ACCEPTED: Final = 512
+"""Accepted signatures kept per key; past it the key starts a fresh set."""
+MAX_KEYS: Final = 4096
+"""Keys kept per store; the least recently active go first (a gateway's callers create keys through ``model``)."""
+
+# Params whose *value* is a setting (an effort level, a tier, a mode). Their string
+# values are compared, stored (``SetValue.old``) and put in signatures; for every other
+# param only its name counts, so values of free-form params (user ids, metadata,
+# prompts) are never stored or logged.
+ENUM_PARAMS: Final = frozenset(
+    {
+        "reasoning_effort",
+        "verbosity",
+        "service_tier",
+        "truncation",
+        "prompt_cache_retention",
+        "reasoning_format",
+        "reasoning.effort",
+        "reasoning.summary",
+        "reasoning.generate_summary",
+        "text.verbosity",
+        "thinking.type",
+    }
+)
+_NUMERIC_TEXT: Final = re.compile(r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?")
 
 
 _MISSING: Final = object()
@@ -212,8 +257,53 @@ def blocked_param(fix: Fix, policy: RepairPolicy) -> str | None:
     return next((p for p in touched(fix) if policy.blocks(p)), None)
 
 
-def is_valid_fix(fix: Fix) -> bool:
-    """Whether a fix (e.g. one read back from a shared cache) obeys the parameter grammar."""
+def permitted(fixes: tuple[Fix, ...], policy: RepairPolicy) -> tuple[tuple[Fix, ...], tuple[tuple[Fix, str], ...]]:
+    """Split stored fixes into those ``policy`` lets act and those it blocks (with the param each would change).
+
+    Consent is local: a rule another client learned under a wider policy, or one
+    planted in a shared cache, never changes what this client protects.
+    """
+    blocked = tuple((fix, param) for fix in fixes if (param := blocked_param(fix, policy)) is not None)
+    if not blocked:
+        return fixes, ()
+    refused = {fix for fix, _ in blocked}
+    return tuple(fix for fix in fixes if fix not in refused), blocked
+
+
+def _bounded(number: object) -> bool:
+    # NaN and infinities compare false; an integer is compared as an integer (no float overflow).
+    return type(number) in (int, float) and -MAX_NUMBER <= number <= MAX_NUMBER  # type: ignore[operator]  # checked
+
+
+def _value_ok(value: object) -> bool:
+    if value is None or isinstance(value, bool):
+        return True
+    if isinstance(value, str):
+        return 0 < len(value) <= MAX_VALUE_TEXT and value.isprintable()
+    return _bounded(value)
+
+
+_TOKEN: Final = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.:-]{0,31}")
+
+
+def storable_value(param: str, old: object, *, declared: bool = False) -> bool:
+    """Whether a rejected value of ``param`` may be kept as the ``old`` of a :class:`SetValue`.
+
+    Bools, numbers and ``null`` may. A string only where it is a setting: the value of
+    an :data:`ENUM_PARAMS` param, a number sent as text, or a one-word value of a param
+    the rejection itself ``declared`` an enum (it lists the values the param takes).
+    Free-form text (a user id, metadata, a prompt key) never is: such a rejection is
+    repaired by leaving the param out.
+    """
+    if not _value_ok(old):
+        return False
+    if isinstance(old, str):
+        return param in ENUM_PARAMS or bool(_NUMERIC_TEXT.fullmatch(old)) or (declared and bool(_TOKEN.fullmatch(old)))
+    return True
+
+
+def is_valid_fix(fix: Fix) -> bool:  # noqa: PLR0911 - one exit per fix kind
+    """Whether a fix obeys the parameter grammar and the limits: checked on learning and on every read-back."""
     if isinstance(fix, ChangeRole):
         return (
             fix.role in _REWRITABLE_ROLES
@@ -221,7 +311,8 @@ def is_valid_fix(fix: Fix) -> bool:
             and fix.new != fix.role
             and fix.param in ("messages", "input")
         )
-    if not _SENT_NAME.fullmatch(fix.param):
+    param: object = fix.param  # read back from a store: not necessarily a string
+    if not isinstance(param, str) or not _SENT_NAME.fullmatch(param):
         return False
     if isinstance(fix, Drop | SetValue) and fix.when is not None:
         when: object = fix.when
@@ -231,37 +322,88 @@ def is_valid_fix(fix: Fix) -> bool:
         # Neither name may lie under the other: Rename('text', 'text.format') would nest forever.
         nested = fix.new.startswith(f"{fix.param}.") or fix.param.startswith(f"{fix.new}.")
         return bool(_NEW_NAME.fullmatch(fix.new)) and fix.new != fix.param and not nested
+    if isinstance(fix, SetValue):
+        return _value_ok(fix.old) and _value_ok(fix.new)
     if isinstance(fix, Clamp):
         bounds = [b for b in (fix.minimum, fix.maximum) if b is not None]
-        return bool(bounds) and all(type(b) in (int, float) and math.isfinite(b) for b in bounds)
+        ordered = fix.minimum is None or fix.maximum is None or fix.minimum <= fix.maximum
+        return bool(bounds) and all(_bounded(b) for b in bounds) and ordered
     return True
 
 
+_Node: TypeAlias = tuple[Any, ...]
+
+
+def _value_node(fix: SetValue, value: JSONScalar, *, typed: bool) -> _Node:
+    # Nodes compare as apply() does: 1 and 1.0 are one value, True and 1 are not.
+    kind = "bool" if isinstance(value, bool) else type(value).__name__ if typed else "value"
+    return ("value", fix.param, fix.when, kind, value)
+
+
+def _edge(fix: Fix) -> tuple[_Node, _Node] | None:
+    """What a fix turns into what: a name into a name, a value into a value, a role into a role."""
+    if isinstance(fix, Rename):
+        return ("name", fix.param), ("name", fix.new)
+    if isinstance(fix, ChangeRole):
+        return ("role", fix.param, fix.role), ("role", fix.param, fix.new)
+    if isinstance(fix, SetValue) and fix.new is not None:
+        # A change of type only (3.0 -> 3) fires on exactly its type: its nodes carry it.
+        typed = _same(fix.old, fix.new) and type(fix.old) is not type(fix.new)
+        return _value_node(fix, fix.old, typed=typed), _value_node(fix, fix.new, typed=typed)
+    return None
+
+
 def undone(fix: Fix, fixes: tuple[Fix, ...]) -> Fix | None:
-    """The one of ``fixes`` that ``fix`` reverses (A→B after B→A), if any."""
-    for other in fixes:
-        if isinstance(fix, Rename) and isinstance(other, Rename) and (fix.param, fix.new) == (other.new, other.param):
-            return other
-        if (
-            isinstance(fix, SetValue)
-            and isinstance(other, SetValue)
-            and fix.param == other.param
-            and _same(fix.old, other.new)
-            and _same(fix.new, other.old)
-        ):
-            return other
-        if (
-            isinstance(fix, ChangeRole)
-            and isinstance(other, ChangeRole)
-            and (fix.role, fix.new) == (other.new, other.role)
-        ):
-            return other
+    """The one of ``fixes`` that starts a way back from what ``fix`` makes to what it changes.
+
+    B→A after A→B, or C→A after A→B and B→C: learning ``fix`` would close a cycle, and
+    requests would go round it. Returns the first fix on the way back, else ``None``.
+    """
+    edge = _edge(fix)
+    if edge is None:
+        return None
+    source, target = edge
+    edges = [(e, other) for other in fixes if (e := _edge(other)) is not None]
+    frontier: list[tuple[_Node, Fix | None]] = [(target, None)]
+    seen = {target}
+    while frontier:
+        node, first = frontier.pop()
+        for (a, b), other in edges:
+            if a != node:
+                continue
+            start = first or other
+            if b == source:
+                return start
+            if b not in seen:
+                seen.add(b)
+                frontier.append((b, start))
     return None
 
 
 def undoes(fix: Fix, fixes: tuple[Fix, ...]) -> bool:
-    """Whether ``fix`` reverses one of ``fixes``: learning it would oscillate."""
+    """Whether ``fix`` closes a cycle with ``fixes``: learning it would oscillate."""
     return undone(fix, fixes) is not None
+
+
+def consistent(rules: tuple[LearnedRule, ...]) -> tuple[LearnedRule, ...]:
+    """Rules read back from a store, without those that close a cycle with earlier ones, at most :data:`MAX_RULES`.
+
+    A planted or raced cycle (A→B, B→C, C→A) would otherwise send every call round it.
+    """
+    kept: list[LearnedRule] = []
+    for rule in rules:
+        if undone(rule.fix, tuple(r.fix for r in kept)) is None:
+            kept.append(rule)
+    return _evict(tuple(kept)) if len(kept) != len(rules) or len(kept) > MAX_RULES else rules
+
+
+def _evict(rules: tuple[LearnedRule, ...]) -> tuple[LearnedRule, ...]:
+    """At most :data:`MAX_RULES` rules, the least recently seen left out, order kept."""
+    if len(rules) <= MAX_RULES:
+        return rules
+    newest = sorted(range(len(rules)), key=lambda i: rules[i].evidence.last_seen, reverse=True)[:MAX_RULES]
+    keep = set(newest)
+    return tuple(rule for i, rule in enumerate(rules) if i in keep)
 
 
 def _slot(fix: Fix) -> tuple[Any, ...]:
@@ -295,7 +437,7 @@ def merge(mapping: DeploymentMapping, rule: LearnedRule) -> DeploymentMapping:
         if _slot(old.fix) == slot:
             rules[i] = _combine(old, rule)
             return replace(mapping, rules=tuple(rules))
-    return replace(mapping, rules=(*rules, rule))
+    return replace(mapping, rules=_evict((*rules, rule)))
 
 
 def _combine(old: LearnedRule, new: LearnedRule) -> LearnedRule:
@@ -318,23 +460,14 @@ def _combine(old: LearnedRule, new: LearnedRule) -> LearnedRule:
     return LearnedRule(new.fix if newest is b else old.fix, evidence)
 
 
-# Params whose *value* decides whether a model takes them (an effort level, a
-# tier, a flag); for every other param only its name counts. Values of free-form
-# params (user ids, metadata, prompts) never enter a signature.
-_ENUM_PARAMS: Final = frozenset(
-    {
-        "reasoning_effort",
-        "verbosity",
-        "service_tier",
-        "truncation",
-        "reasoning.effort",
-        "reasoning.summary",
-        "reasoning.generate_summary",
-        "text.verbosity",
-    }
-)
 _ROLE_LISTS: Final = ("messages", "input")
-_ENUM_SIZE: Final = 32
+_NAME_SIZE: Final = 64
+
+
+def _named(name: object) -> bool:
+    # Only names a rule could be about enter a signature: a non-string key (extra_body={1: …})
+    # or a 201-character one would give an entry the reader refuses.
+    return isinstance(name, str) and 0 < len(name) <= _NAME_SIZE
 
 
 def _sig(name: str, value: Any) -> str:
@@ -342,7 +475,7 @@ def _sig(name: str, value: Any) -> str:
         return f"{name}={'true' if value else 'false'}"
     if value is None:
         return f"{name}=null"
-    if name in _ENUM_PARAMS and isinstance(value, str) and len(value) <= _ENUM_SIZE:
+    if name in ENUM_PARAMS and isinstance(value, str) and len(value) <= MAX_VALUE_TEXT:
         return f"{name}={value}"
     return name
 
@@ -352,30 +485,38 @@ def signature(body: Body) -> frozenset[str]:
 
     ``{"model": …, "messages": [{"role": "system"…}], "max_tokens": 5, "reasoning_effort": "low"}``
     -> ``{"model", "messages", "messages.role=system", "max_tokens", "reasoning_effort=low"}``.
-    Never a prompt: message contents and free-form values are not part of it.
+    Never a prompt: message contents and free-form values are not part of it. Every
+    string is at most :data:`MAX_SIGNATURE` long.
     """
     out: set[str] = set()
     for name, value in body.items():
+        if not _named(name):
+            continue
         if name in _ROLE_LISTS and isinstance(value, list):
             out.add(name)
             out.update(
                 f"{name}.role={m['role']}"
                 for m in value
-                if isinstance(m, dict) and isinstance(m.get("role"), str) and len(m["role"]) <= _ENUM_SIZE
+                if isinstance(m, dict) and isinstance(m.get("role"), str) and len(m["role"]) <= MAX_VALUE_TEXT
             )
         elif isinstance(value, dict) and name not in DEFAULT_PROTECTED:
             out.add(name)
-            out.update(_sig(f"{name}.{sub}", child) for sub, child in value.items() if isinstance(sub, str))
+            out.update(_sig(f"{name}.{sub}", child) for sub, child in value.items() if _named(sub))
         else:
             out.add(_sig(name, value))
     return frozenset(out)
 
 
 def accept(mapping: DeploymentMapping, signatures: frozenset[str]) -> DeploymentMapping:
-    """Record that Azure accepted a body with these signatures."""
+    """Record that the deployment accepted a body with these signatures.
+
+    Bounded: past :data:`MAX_ACCEPTED` the key starts a fresh set with these (at worst
+    one more single-flight round per signature, never a lost rule).
+    """
     if signatures <= mapping.accepted:
         return mapping
-    return replace(mapping, accepted=mapping.accepted | signatures)
+    accepted = mapping.accepted | signatures
+    return replace(mapping, accepted=accepted if len(accepted) <= MAX_ACCEPTED else signatures)
 
 
 def revoke(mapping: DeploymentMapping, fix: Fix) -> DeploymentMapping:

@@ -24,6 +24,7 @@ __all__ = [
     "RULES_RESET",
     "RULE_APPLIED",
     "RULE_REVOKED",
+    "RULE_SKIPPED",
     "STORE_ERROR",
     "emit",
     "enabled",
@@ -39,6 +40,7 @@ RULE_REVOKED: Final = "rule_revoked"
 RULES_RESET: Final = "rules_reset"
 REJECTION_NOT_UNDERSTOOD: Final = "rejection_not_understood"
 ON_REPAIR_FAILED: Final = "on_repair_failed"
+RULE_SKIPPED: Final = "rule_skipped"
 
 _stdlib = logging.getLogger(LOGGER_NAME)
 _stdlib.addHandler(logging.NullHandler())

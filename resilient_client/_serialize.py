@@ -16,18 +16,20 @@ unconditionally. An entry holding any of them carries the full list, in order, i
 field and keep using ``rules``. The document still says ``"schema": 1`` so that every
 release keeps reading it (CHANGELOG.md: what a mixed-version fleet sees).
 
-Reading validates every field and every name against the parameter grammar: a
-cache file is shared, so what it says is checked like anything else from outside.
+Reading validates every field and every name against the parameter grammar and the
+limits learning obeys (``_core.is_valid_fix``, ``_core.MAX_*``): a cache is shared, so
+what it says is checked like anything else from outside. One bad rule or entry is
+skipped and reported; the valid rest is used. Only a document that cannot be parsed
+at all is refused as a whole.
 """
 
 from __future__ import annotations
 
 import json
-import math
 from dataclasses import asdict
 from typing import Any, Final
 
-from ._core import is_valid_fix
+from ._core import MAX_KEYS, MAX_NUMBER, MAX_SIGNATURE, MAX_VALUE_TEXT, consistent, is_valid_fix
 from ._errors import CacheFormatError, NewerSchemaError
 from ._models import (
     ChangeRole,
@@ -43,14 +45,31 @@ from ._models import (
     SetValue,
 )
 
-__all__ = ["SCHEMA_VERSION", "Rules", "dumps", "entry_from_json", "entry_to_json", "fix_to_json", "key_id", "loads"]
+__all__ = [
+    "SCHEMA_VERSION",
+    "Rules",
+    "bounded",
+    "decode_entry",
+    "dumps",
+    "entry_from_json",
+    "entry_to_json",
+    "fix_to_json",
+    "key_id",
+    "load_document",
+    "loads",
+]
 
 SCHEMA_VERSION: Final = 1
 
 Rules = dict[DeploymentKey, DeploymentMapping]
 
 _SCALAR = (str, int, float, bool, type(None))
-_MAX_SIGNATURE: Final = 200
+# Lengths of a key's parts, the model and the evidence: generous for real names, small
+# enough that no entry can make a reader slow.
+_MAX_KEY_PART: Final = 512
+_MAX_MESSAGE: Final = 240
+_MAX_CODE: Final = 64
+_MAX_PROBLEMS: Final = 20
 
 
 def fix_to_json(fix: Fix) -> dict[str, Any]:
@@ -77,25 +96,26 @@ def _condition(data: dict[str, Any]) -> Condition | None:
     return Condition(_str(when, "param"), present=when["present"])
 
 
-def _str(data: dict[str, Any], name: str) -> str:
+def _str(data: dict[str, Any], name: str, limit: int = _MAX_KEY_PART) -> str:
     value = data.get(name)
-    if not isinstance(value, str):
-        raise CacheFormatError(f"{name!r} must be a string")
+    if not isinstance(value, str) or len(value) > limit:
+        raise CacheFormatError(f"{name!r} must be a string of at most {limit} characters")
     return value
 
 
 def _num(data: dict[str, Any], name: str, *, optional: bool = False) -> float | int | None:
-    value = data.get(name)
+    value: object = data.get(name)
     if value is None and optional:
         return None
-    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+    # Compared, not math.isfinite(): that raises OverflowError on a 400-digit integer. NaN compares false.
+    if not isinstance(value, int | float) or isinstance(value, bool) or not -MAX_NUMBER <= value <= MAX_NUMBER:
         raise CacheFormatError(f"{name!r} must be a finite number")
     return value
 
 
 def _scalar(data: dict[str, Any], name: str) -> Any:
     value = data.get(name)
-    if not isinstance(value, _SCALAR):
+    if not isinstance(value, _SCALAR) or (isinstance(value, str) and len(value) > MAX_VALUE_TEXT):
         raise CacheFormatError(f"{name!r} must be a JSON scalar")
     return value
 
@@ -119,9 +139,9 @@ def _fix_from_json(data: Any) -> Fix:
             raise CacheFormatError("a role can only change to 'developer', 'system' or 'user'")
         fix = ChangeRole(_str(data, "role"), new, param=_str(data, "param"))  # type: ignore[arg-type]  # checked above
     else:
-        raise CacheFormatError(f"unknown fix kind {kind!r}")
+        raise CacheFormatError(f"unknown fix kind {str(kind)[:MAX_VALUE_TEXT]!r}")
     if not is_valid_fix(fix):
-        raise CacheFormatError(f"fix {fix!r} does not obey the parameter grammar")
+        raise CacheFormatError(f"a {kind} fix does not obey the parameter grammar or its limits")
     return fix
 
 
@@ -130,13 +150,15 @@ def _evidence_from_json(data: Any) -> Evidence:
         raise CacheFormatError("evidence must be an object")
     code = data.get("code")
     status = _num(data, "status")
+    if isinstance(code, str):
+        code = code[:_MAX_CODE]
     hits = _num(data, "hits")
     if not isinstance(status, int) or not isinstance(hits, int) or hits < 1:
         raise CacheFormatError("status and hits must be whole numbers")
     return Evidence(
         status=status,
         code=code if isinstance(code, str) else None,
-        message=_str(data, "message")[:240],
+        message=_str(data, "message", limit=1 << 16)[:_MAX_MESSAGE],
         first_seen=float(_num(data, "first_seen") or 0.0),
         last_seen=float(_num(data, "last_seen") or 0.0),
         hits=hits,
@@ -157,11 +179,25 @@ def entry_to_json(key: DeploymentKey, mapping: DeploymentMapping) -> dict[str, A
     return entry
 
 
-def entry_from_json(entry: Any) -> tuple[DeploymentKey, DeploymentMapping]:
-    """Parse and validate one deployment entry.
+def _rule_from_json(data: Any) -> LearnedRule | str:
+    """A rule, or why it cannot be used."""
+    if not isinstance(data, dict):
+        return "a rule must be an object"
+    try:
+        return LearnedRule(_fix_from_json(data.get("fix")), _evidence_from_json(data.get("evidence")))
+    except CacheFormatError as exc:
+        return str(exc)
+
+
+def entry_from_json(entry: Any, problems: list[str] | None = None) -> tuple[DeploymentKey, DeploymentMapping]:
+    """Parse and validate one deployment entry; a rule that fails validation is skipped.
+
+    Args:
+        entry: The decoded JSON entry.
+        problems: If given, one line is appended per skipped rule (never a stored value).
 
     Raises:
-        CacheFormatError: The entry is not this layout.
+        CacheFormatError: The entry itself is not this layout.
     """
     if (
         not isinstance(entry, dict)
@@ -174,18 +210,21 @@ def entry_from_json(entry: Any) -> tuple[DeploymentKey, DeploymentMapping]:
     ordered = entry.get("ordered")
     if ordered is not None and not isinstance(ordered, list):
         raise CacheFormatError("'ordered' must be a list")
-    rules = tuple(
-        LearnedRule(_fix_from_json(r.get("fix")), _evidence_from_json(r.get("evidence")))
-        for r in (entry["rules"] if ordered is None else ordered)
-        if isinstance(r, dict)
-    )
+    rules: list[LearnedRule] = []
+    for i, r in enumerate(entry["rules"] if ordered is None else ordered):
+        rule = _rule_from_json(r)
+        if isinstance(rule, LearnedRule):
+            rules.append(rule)
+        elif problems is not None:
+            problems.append(f"{key.deployment[:64]!r}: rule {i + 1} skipped: {rule}")
     accepted = entry.get("accepted", [])
-    if not isinstance(accepted, list) or not all(isinstance(a, str) and len(a) <= _MAX_SIGNATURE for a in accepted):
+    if not isinstance(accepted, list) or not all(isinstance(a, str) and len(a) <= MAX_SIGNATURE for a in accepted):
         raise CacheFormatError("'accepted' must be a list of short strings")
     model = entry.get("model")
-    if model is not None and not isinstance(model, str):
+    if model is not None and (not isinstance(model, str) or len(model) > _MAX_KEY_PART):
         raise CacheFormatError("'model' must be a string")
-    return key, DeploymentMapping(rules, frozenset(accepted), model)
+    # A cycle (A→B, B→C, C→A) or more rules than one key keeps are never used as they are.
+    return key, DeploymentMapping(consistent(tuple(rules)), frozenset(accepted), model)
 
 
 def key_id(key: DeploymentKey) -> str:
@@ -193,13 +232,29 @@ def key_id(key: DeploymentKey) -> str:
     return json.dumps([key.host, key.deployment, key.api_version, key.operation], separators=(",", ":"))
 
 
+def _activity(mapping: DeploymentMapping) -> float:
+    return max((rule.evidence.last_seen for rule in mapping.rules), default=float("-inf"))
+
+
+def bounded(rules: Rules) -> Rules:
+    """At most :data:`~resilient_client._core.MAX_KEYS` keys, the least recently active left out.
+
+    Keys with only accepted signatures (no rules) go first: they cost a relearned
+    acceptance at most, never a 400.
+    """
+    if len(rules) <= MAX_KEYS:
+        return rules
+    newest = sorted(rules.items(), key=lambda item: _activity(item[1]), reverse=True)[:MAX_KEYS]
+    return dict(newest)
+
+
 def dumps(rules: Rules) -> str:
-    """Serialise all mappings, sorted for stable diffs."""
+    """Serialise all mappings, sorted for stable diffs (at most ``MAX_KEYS`` of them)."""
     # One deployment per line: readable diffs, and json's C encoder (indent= would
     # fall back to the pure-Python one, ~10x slower on a large cache).
     entries = [
         json.dumps(entry_to_json(key, mapping), ensure_ascii=False, separators=(",", ":"))
-        for key, mapping in sorted(rules.items(), key=lambda item: str(item[0]))
+        for key, mapping in sorted(bounded(rules).items(), key=lambda item: str(item[0]))
         if mapping.rules or mapping.accepted or mapping.model
     ]
     body = ",\n  ".join(entries)
@@ -210,17 +265,22 @@ def dumps(rules: Rules) -> str:
     )
 
 
-def loads(text: str | bytes) -> Rules:
-    """Parse a cache document.
+def decode_entry(text: str | bytes) -> Any:
+    """JSON text of one entry (a Redis hash field's value), decoded; deep or broken JSON is a CacheFormatError."""
+    try:
+        return json.loads(text)
+    except (ValueError, RecursionError) as exc:
+        raise CacheFormatError(f"not valid JSON: {type(exc).__name__}") from None
+
+
+def load_document(text: str | bytes) -> tuple[Rules, list[str]]:
+    """Parse a cache document: its valid entries and rules, and one line per part skipped.
 
     Raises:
-        CacheFormatError: The text is not JSON, or not this layout.
+        CacheFormatError: The text is not JSON, or not this layout at all.
         NewerSchemaError: The document was written by a newer version of the library.
     """
-    try:
-        doc = json.loads(text)
-    except (ValueError, RecursionError) as exc:
-        raise CacheFormatError(f"not valid JSON: {exc}") from None
+    doc = decode_entry(text)
     if not isinstance(doc, dict) or not isinstance(doc.get("schema"), int) or isinstance(doc.get("schema"), bool):
         raise CacheFormatError("missing integer 'schema' field")
     if doc["schema"] > SCHEMA_VERSION:
@@ -230,4 +290,23 @@ def loads(text: str | bytes) -> Rules:
     entries = doc.get("deployments")
     if not isinstance(entries, list):
         raise CacheFormatError("'deployments' must be a list")
-    return dict(entry_from_json(entry) for entry in entries)
+    rules: Rules = {}
+    problems: list[str] = []
+    for i, entry in enumerate(entries):
+        try:
+            key, mapping = entry_from_json(entry, problems)
+        except CacheFormatError as exc:
+            problems.append(f"entry {i + 1} skipped: {exc}")
+            continue
+        rules[key] = mapping
+    return bounded(rules), problems[:_MAX_PROBLEMS]
+
+
+def loads(text: str | bytes) -> Rules:
+    """Parse a cache document: its valid entries and rules (see :func:`load_document`).
+
+    Raises:
+        CacheFormatError: The text is not JSON, or not this layout at all.
+        NewerSchemaError: The document was written by a newer version of the library.
+    """
+    return load_document(text)[0]

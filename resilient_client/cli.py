@@ -8,20 +8,23 @@ Only the store protocol is used, so the commands work on whatever
 from __future__ import annotations
 
 import argparse
+import functools
 import json
+import os
 import sys
 import time
 from collections.abc import Sequence
 from dataclasses import asdict
 from pathlib import Path
-from typing import Any
+from typing import Any, Final
+from urllib.parse import urlsplit, urlunsplit
 
-from ._core import merge
+from ._core import expire, merge
 from ._errors import CacheFormatError, NewerSchemaError
 from ._explain import explain
 from ._models import ChangeRole, Clamp, DeploymentMapping, Fix, Rename, SetValue
 from ._probe import DEFAULT_PARAMS
-from ._serialize import Rules, dumps, fix_to_json, loads
+from ._serialize import Rules, dumps, fix_to_json, load_document
 from .stores import CACHE_ENV, Store, cache_location, resolve_store
 
 __all__ = ["describe", "main", "show_rules"]
@@ -78,9 +81,14 @@ def show_rules(rules: Rules, *, as_json: bool = False) -> None:
 
 def _import(store: Store, path: Path) -> int:
     try:
-        rules = loads(path.read_bytes())
+        rules, problems = load_document(path.read_bytes())
     except (OSError, CacheFormatError, NewerSchemaError) as exc:
-        print(f"resilient-client: cannot import {path}: {exc}", file=sys.stderr)
+        problems = [str(exc)]
+    if problems:
+        # An import is asked for by name: all of it or nothing, with the first reason.
+        print(
+            f"resilient-client: cannot import {path}: {len(problems)} problem(s), first: {problems[0]}", file=sys.stderr
+        )
         return 1
     count = 0
     for key, incoming in rules.items():
@@ -94,6 +102,62 @@ def _import(store: Store, path: Path) -> int:
         count += len(incoming.rules)
     print(f"imported {count} rule(s) for {len(rules)} key(s)", file=sys.stderr)
     return 0
+
+
+_UNITS: Final = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+
+
+def redacted(location: str) -> str:
+    """A cache location as it may be shown: a URL's password replaced by ``***``."""
+    split = urlsplit(location)
+    if split.password is None:
+        return location
+    host = split.netloc.rpartition("@")[2]
+    user = f"{split.username}:" if split.username else ":"
+    return urlunsplit(split._replace(netloc=f"{user}***@{host}"))
+
+
+def _duration(text: str) -> float:
+    """``30d``, ``12h``, ``90m``, ``45s`` or a number of seconds."""
+    unit = _UNITS.get(text[-1:].lower())
+    number = text[:-1] if unit else text
+    try:
+        seconds = float(number) * (unit or 1)
+    except ValueError:
+        seconds = -1.0
+    if not 0 <= seconds < float("inf"):
+        msg = f"{text!r} is not an age such as 30d, 12h, 90m or 3600"
+        raise argparse.ArgumentTypeError(msg)
+    return seconds
+
+
+def _prune(store: Store, rules: Rules, age: float) -> int:
+    cutoff = time.time() - age
+    dropped = 0
+    for key, mapping in rules.items():
+        stale = [rule for rule in mapping.rules if rule.evidence.last_seen < cutoff]
+        if not stale or not mapping.rules:
+            continue  # nothing old, or only accepted signatures (they carry no age)
+        if len(stale) == len(mapping.rules):
+            store.clear(key)
+        else:
+            store.update(key, functools.partial(_without, cutoff=cutoff))
+        dropped += len(stale)
+    print(f"pruned {dropped} rule(s) not seen for {age:.0f} s", file=sys.stderr)
+    return 0
+
+
+def _without(mapping: DeploymentMapping, *, cutoff: float) -> DeploymentMapping:
+    # Applied to the store's latest mapping: a rule seen again meanwhile stays.
+    return expire(mapping, 0.0, cutoff)
+
+
+def _write_private(path: Path, text: str) -> None:
+    """Write ``text`` to ``path`` readable by its owner only (an export holds every deployment's rules)."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as f:
+        os.fchmod(f.fileno(), 0o600)
+        f.write(text)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -113,6 +177,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     export.add_argument("file", type=Path)
     imp = actions.add_parser("import", help="merge the rules in FILE into the cache (validated first)")
     imp.add_argument("file", type=Path)
+    prune = actions.add_parser("prune", help="forget rules not seen for a while (a key with none left goes too)")
+    prune.add_argument(
+        "--older-than", required=True, type=_duration, metavar="AGE", help="e.g. 30d, 12h, 90m or 3600 (seconds)"
+    )
+    prune.add_argument("--deployment", help="only this deployment")
     explain = sub.add_parser(
         "explain",
         help="show what the client makes of an error body (exit 0 when it would repair)",
@@ -155,7 +224,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "probe":
         return _probe(args, location)
     if args.action == "path":
-        print(location)
+        print(redacted(location))
         return 0
     store = resolve_store(location)
     try:
@@ -216,11 +285,11 @@ def _probe(args: Any, location: str) -> int:
             "rules": [fix_to_json(r.fix) for r in result.rules.rules],
             "blocked": result.blocked,
             "error": result.error,
-            "cache": location,
+            "cache": redacted(location),
         }
         print(json.dumps(doc, indent=2))
     else:
-        print(f"probed {result.deployment!r}: learned {len(result.learned)} new rule(s) into {location}")
+        print(f"probed {result.deployment!r}: learned {len(result.learned)} new rule(s) into {redacted(location)}")
         for fix in result.rules.fixes:
             print(f"  {describe(fix)}")
         for param in result.blocked:
@@ -237,8 +306,10 @@ def _run(store: Store, args: Any) -> int:
     if args.action == "show":
         show_rules(_selected(rules, args.deployment), as_json=args.json)
     elif args.action == "export":
-        args.file.write_text(dumps(rules))
+        _write_private(args.file, dumps(rules))
         print(f"exported {sum(len(m.rules) for m in rules.values())} rule(s) to {args.file}", file=sys.stderr)
+    elif args.action == "prune":
+        return _prune(store, _selected(rules, args.deployment), args.older_than)
     else:
         chosen = _selected(rules, args.deployment)
         if args.deployment is None:

@@ -19,7 +19,7 @@ import math
 from dataclasses import dataclass, field, replace
 from typing import Any, Final
 
-from .._core import changes, is_valid_fix
+from .._core import changes, is_valid_fix, storable_value
 from .._models import ChangeRole, Clamp, Condition, Drop, Fix, JSONScalar, Rename, SetValue
 from . import _grammar as g
 from ._extract import Statement, statements
@@ -44,7 +44,25 @@ _SCALES: Final = (
     ("none", "minimal", "low", "medium", "high", "xhigh"),
     ("concise", "auto", "detailed"),
 )
-_TEXT_FIELDS: Final = ("messages", "input", "prompt", "instructions", "system", "suffix", "prediction")
+# The request's own text: the conversation, and the free-form values a server may quote
+# back (a user id, metadata, tool and schema descriptions). Never kept, logged or read.
+_TEXT_FIELDS: Final = (
+    "messages",
+    "input",
+    "prompt",
+    "instructions",
+    "system",
+    "suffix",
+    "prediction",
+    "user",
+    "metadata",
+    "prompt_cache_key",
+    "safety_identifier",
+    "stop",
+    "tools",
+    "functions",
+    "response_format",
+)
 _REDACTED: Final = "[request text]"
 # An echo may be cut (a pydantic "'abc...xyz'" repr, a message truncated to its first 4 KB):
 # wherever a text's first or last 16 characters appear, as much of the text as follows (or
@@ -105,6 +123,13 @@ class Scrubber:
         texts: list[str] = []
         for name in _TEXT_FIELDS:
             _texts(body.get(name), texts)
+        # A word that is also a setting's value elsewhere ("minimal" in metadata and in
+        # reasoning.effort) stays readable: the reader needs it, and it is not text.
+        settings: list[str] = []
+        for name, value in body.items():
+            if name not in _TEXT_FIELDS:
+                _texts(value, settings)
+        texts = [t for t in texts if t not in settings]
         variants = {v for t in texts for v in (t, json.dumps(t, ensure_ascii=False)[1:-1], repr(t)[1:-1])}
         self._texts = sorted(variants, key=len, reverse=True)
 
@@ -168,7 +193,7 @@ def _role_target(role: str, param: str, known: tuple[Fix, ...]) -> str:
     return "user" if ("system", "developer") in rewritten else "system"
 
 
-def _fix(finding: Finding, body: dict[str, Any], known: tuple[Fix, ...]) -> Fix | None:  # noqa: C901, PLR0911 - one exit per finding kind
+def _fix(finding: Finding, body: dict[str, Any], known: tuple[Fix, ...]) -> Fix | None:  # noqa: C901, PLR0911, PLR0912 - one exit per finding kind
     param, when = finding.param, finding.when
     if finding.kind == "drop" and when is None and param in _PREDECESSORS and _PREDECESSORS[param] not in body:
         return Rename(param, _PREDECESSORS[param])
@@ -189,7 +214,10 @@ def _fix(finding: Finding, body: dict[str, Any], known: tuple[Fix, ...]) -> Fix 
         return None
     if isinstance(sent, float) and not math.isfinite(sent):
         return None
-    if finding.suggested is not ...:
+    if not storable_value(param, sent, declared=finding.suggested is not ... or bool(finding.allowed)):
+        # A free-form value (a user id, metadata) is never stored: the param is left out instead.
+        return Drop(param, when=when)
+    if finding.suggested is not ... and _same_kind(sent, finding.suggested):
         return SetValue(param, sent, finding.suggested, when=when)
     if finding.default_only or sent is None or (isinstance(sent, str) and sent.lower() in _OFF):
         # Leaving the param out asks for the default; a refused "off" value means the same.
@@ -197,7 +225,15 @@ def _fix(finding: Finding, body: dict[str, Any], known: tuple[Fix, ...]) -> Fix 
     if not finding.allowed:
         return None
     new = _nearest(sent, finding.allowed)
-    return None if new is ... or new == sent else SetValue(param, sent, new, when=when)
+    if new is ... or new == sent or not _same_kind(sent, new):
+        return None
+    return SetValue(param, sent, new, when=when)
+
+
+def _same_kind(sent: JSONScalar, new: object) -> bool:
+    """A number is only ever replaced by a number ("Supported values are: nan" sets no text on temperature)."""
+    number = isinstance(sent, int | float) and not isinstance(sent, bool)
+    return not number or (isinstance(new, int | float) and not isinstance(new, bool)) or new is None
 
 
 def _no_swaps(fixes: list[Fix]) -> list[Fix]:

@@ -5,7 +5,9 @@ Layout (``prefix`` defaults to ``resilient_client:``):
 - ``{prefix}rules``: one hash; field = the deployment key as a JSON array
   ``["host","deployment","api-version","operation"]``, value = that key's entry in
   the cache document's layout (``_serialize.entry_to_json``).
-- ``{prefix}version``: a counter, incremented by every write.
+- ``{prefix}version``: a counter, incremented by every write. Readers only compare it
+  with what they read last, so a foreign value in it costs a re-read, never a failure;
+  a writer that finds one there starts the counter again.
 - ``{prefix}lease:{name}``: single-flight leases, ``SET NX PX``; released with an
   atomic compare-and-delete, so an expired lease someone else took over is theirs.
 
@@ -32,7 +34,7 @@ from typing import TYPE_CHECKING, Any, Final
 from .. import _log
 from .._errors import CacheFormatError
 from .._models import DeploymentKey, DeploymentMapping
-from .._serialize import Rules, entry_from_json, entry_to_json, key_id
+from .._serialize import Rules, bounded, decode_entry, entry_from_json, entry_to_json, key_id
 from ._local import LocalCopy
 
 if TYPE_CHECKING:
@@ -51,7 +53,13 @@ _CAS: Final = """
 local current = redis.call('HGET', KEYS[1], ARGV[1])
 if (current or '') ~= ARGV[2] then return 0 end
 redis.call('HSET', KEYS[1], ARGV[1], ARGV[3])
-redis.call('INCR', KEYS[2])
+if type(redis.pcall('INCR', KEYS[2])) == 'table' then redis.call('SET', KEYS[2], '1') end
+return 1
+"""
+# KEYS: hash, version counter. ARGV: the field to delete, or none for the whole hash.
+_CLEAR: Final = """
+if ARGV[1] then redis.call('HDEL', KEYS[1], ARGV[1]) else redis.call('DEL', KEYS[1]) end
+if type(redis.pcall('INCR', KEYS[2])) == 'table' then redis.call('SET', KEYS[2], '1') end
 return 1
 """
 _RELEASE: Final = """
@@ -98,13 +106,14 @@ class RedisStore(LocalCopy):
         self.reconnect_interval = reconnect_interval
         self._hash = f"{prefix}rules"
         self._version_key = f"{prefix}version"
-        self._version: int | None = None
+        self._version: bytes | None = None
         self._down_since: float | None = None
         self._pending: list[tuple[DeploymentKey, Change]] = []
         self._mutex = threading.RLock()
         self._token = f"{id(self):x}-{time.time_ns():x}"
         self._cas = client.register_script(_CAS)
         self._release = client.register_script(_RELEASE)
+        self._clear = client.register_script(_CLEAR)
 
     @classmethod
     def from_url(cls, url: str, **options: Any) -> RedisStore:
@@ -124,7 +133,7 @@ class RedisStore(LocalCopy):
                 return
             try:
                 raw = self.client.get(self._version_key)
-                version = int(raw) if raw is not None else 0
+                version = raw.encode() if isinstance(raw, str) else bytes(raw or b"")
                 if version != self._version:
                     self._load(self.client.hgetall(self._hash), version)
             except self._redis_mod.RedisError as exc:
@@ -168,13 +177,7 @@ class RedisStore(LocalCopy):
             if not self._available():
                 return
             try:
-                pipe = self.client.pipeline()
-                if key is None:
-                    pipe.delete(self._hash)
-                else:
-                    pipe.hdel(self._hash, key_id(key))
-                pipe.incr(self._version_key)
-                pipe.execute()
+                self._clear(keys=[self._hash, self._version_key], args=[] if key is None else [key_id(key)])
             except self._redis_mod.RedisError as exc:
                 self._went_down(exc)
 
@@ -210,15 +213,20 @@ class RedisStore(LocalCopy):
         self._down_since = time.monotonic()
         self._warn("down", f"Redis unreachable, using the local copy: {type(exc).__name__}: {exc}")
 
-    def _load(self, raw: dict[Any, Any], version: int) -> None:
+    def _load(self, raw: dict[Any, Any], version: bytes) -> None:
+        # What Redis hands back is checked field by field: one bad entry is skipped, the rest used.
         rules: Rules = {}
+        problems: list[str] = []
         for value in raw.values():
             try:
-                key, mapping = entry_from_json(json.loads(value))
-            except (ValueError, CacheFormatError) as exc:
-                self._warn("format", f"skipped an invalid entry in {self._hash}: {exc}")
+                key, mapping = entry_from_json(decode_entry(value), problems)
+            except CacheFormatError as exc:
+                problems.append(f"skipped an invalid entry: {exc}")
                 continue
             rules[key] = mapping
+        if problems:
+            self._warn("format", f"{len(problems)} invalid part(s) of {self._hash} skipped, first: {problems[0]}")
+        rules = bounded(rules)
         for key, change in self._pending:
             rules[key] = change(rules.get(key) or _EMPTY)
         self._rules, self._version = rules, version
@@ -248,8 +256,8 @@ class RedisStore(LocalCopy):
             current = _EMPTY
             if raw is not None:
                 try:
-                    current = entry_from_json(json.loads(raw))[1]
-                except (ValueError, CacheFormatError) as exc:
+                    current = entry_from_json(decode_entry(raw))[1]
+                except CacheFormatError as exc:
                     self._warn("format", f"replaced an invalid entry for {field}: {exc}")
             mapping = change(current)
             new = json.dumps(entry_to_json(key, mapping), separators=(",", ":"))

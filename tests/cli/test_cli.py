@@ -6,12 +6,14 @@ import functools
 import json
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
 
 from resilient_client import DeploymentKey, Drop, Evidence, JSONFileStore, LearnedRule, Rename
 from resilient_client._core import merge
+from resilient_client._serialize import loads
 from resilient_client.cli import main
 
 O4 = DeploymentKey("contoso.openai.azure.com", "o4-mini", "2025-04-01-preview", "chat/completions")
@@ -123,3 +125,59 @@ def test_console_script_runs(cache: Path) -> None:
         timeout=60,
     ).stdout
     assert len(json.loads(out)) == 3
+
+
+def test_export_is_readable_by_its_owner_only(cache: Path, tmp_path: Path) -> None:
+    """`cache export` writes 0600, also over an existing 0644 file."""
+    out = tmp_path / "export.json"
+    out.write_text("old")
+    out.chmod(0o644)
+    assert main(["cache", "export", str(out)]) == 0
+    assert out.stat().st_mode & 0o777 == 0o600
+    assert len(loads(out.read_bytes())) == 2
+
+
+def test_prune_forgets_rules_not_seen_for_the_given_age(
+    cache: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Rules older than --older-than go; a key left without rules goes; a fresh rule stays."""
+    learn(cache, O4, rule(Drop("top_p"), seen=time.time()))
+    assert main(["cache", "prune", "--older-than", "30d"]) == 0
+    assert "pruned 3 rule(s)" in capsys.readouterr().err
+    rules = loads(cache.read_bytes())
+    assert list(rules) == [O4]
+    assert rules[O4].fixes == (Drop("top_p"),)
+
+
+def test_prune_by_deployment_keeps_the_others(cache: Path) -> None:
+    """`--deployment` limits pruning to one deployment."""
+    assert main(["cache", "prune", "--older-than", "0", "--deployment", "gpt-5"]) == 0
+    assert set(loads(cache.read_bytes())) == {O4}
+
+
+@pytest.mark.parametrize("age", ["soon", "-1d", "infd", "nan"])
+def test_prune_refuses_an_age_it_cannot_read(cache: Path, age: str, capsys: pytest.CaptureFixture[str]) -> None:
+    """A bad age is a usage error (exit 2) that names the value; the cache is untouched."""
+    before = cache.read_bytes()
+    with pytest.raises(SystemExit) as info:
+        main(["cache", "prune", f"--older-than={age}"])
+    assert info.value.code == 2
+    assert repr(age) in capsys.readouterr().err
+    assert cache.read_bytes() == before
+
+
+@pytest.mark.parametrize(
+    ("url", "shown"),
+    [
+        ("redis://:hunter2@cache.internal:6380/0", "redis://:***@cache.internal:6380/0"),
+        ("rediss://app:hunter2@cache.internal/1", "rediss://app:***@cache.internal/1"),
+        ("redis://cache.internal:6379/0", "redis://cache.internal:6379/0"),
+    ],
+)
+def test_path_never_prints_a_password(
+    url: str, shown: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`cache path` shows a Redis URL with its password replaced."""
+    monkeypatch.setenv("RESILIENT_CLIENT_CACHE", url)
+    assert main(["cache", "path"]) == 0
+    assert capsys.readouterr().out.strip() == shown

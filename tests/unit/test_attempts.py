@@ -329,3 +329,26 @@ def test_summary_describes_a_fix_without_prompt_text() -> None:
     role = summary(ChangeRole("system", "developer"))
     assert role == {"param": "messages", "action": "change_role", "from": "system", "to": "developer"}
     assert "Be brief." not in repr(role)
+
+
+def test_a_fix_another_process_turned_into_a_cycle_is_not_stored() -> None:
+    """A call learns B->A while another process stored A->B meanwhile: the store keeps no cycle, the call stops."""
+    c = call(request(max_completion_tokens=5))
+    step = c.decide(400, OLD_API, 1.0)
+    assert isinstance(step, Learn)
+    assert step.rules[0].fix == Rename("max_completion_tokens", "max_tokens")
+    raced = learned([Rename("max_tokens", "max_completion_tokens")])
+    assert step.change(raced) == raced
+    assert c.adopt(step, step.change(raced)) is False
+
+
+def test_a_clear_between_learning_and_the_next_rejection_loses_nothing_this_call_learned() -> None:
+    """max_tokens learned, the store cleared, then temperature: the store change puts max_tokens back too."""
+    c = call(request(max_tokens=5, temperature=0.2))
+    learn_step(c, MAX_TOKENS, DeploymentMapping())
+    step = c.decide(400, TEMPERATURE, 2.0)
+    assert isinstance(step, Learn)
+    cleared = step.change(DeploymentMapping())
+    assert cleared.fixes == (Rename("max_tokens", "max_completion_tokens"), Drop("temperature"))
+    assert c.adopt(step, cleared) is True
+    assert c.body == request(max_completion_tokens=5)

@@ -7,7 +7,20 @@ from typing import Any
 
 import pytest
 
-from resilient_client._core import apply, blocked_param, is_valid_fix, merge, undoes
+from resilient_client._core import (
+    MAX_ACCEPTED,
+    MAX_RULES,
+    accept,
+    apply,
+    blocked_param,
+    consistent,
+    is_valid_fix,
+    merge,
+    permitted,
+    signature,
+    undoes,
+    undone,
+)
 from resilient_client._models import (
     ChangeRole,
     Clamp,
@@ -432,12 +445,86 @@ def test_merge_returns_a_new_mapping() -> None:
         (ChangeRole("user", "developer"), (ChangeRole("developer", "user"),), True),
         (Drop("temperature"), (Drop("temperature"),), False),
         (Clamp("max_tokens", 1, None), (Clamp("max_tokens", None, 4096),), False),
+        # Cycles of any length: C->A after A->B, B->C.
+        (Rename("c", "a"), (Rename("a", "b"), Rename("b", "c")), True),
+        (Rename("d", "a"), (Rename("a", "b"), Rename("b", "c")), False),
+        (Rename("e", "a"), (Rename("a", "b"), Rename("c", "d"), Rename("b", "c"), Rename("d", "e")), True),
+        (SetValue("x", "high", "low"), (SetValue("x", "low", "medium"), SetValue("x", "medium", "high")), True),
+        (SetValue("x", 0.5, 1), (SetValue("x", 1.0, 0.5),), True),
+        (SetValue("x", 3.0, 3), (SetValue("x", 3, 3.0),), True),
+        (SetValue("x", 3.0, 3), (SetValue("x", 2, 3.0),), False),
+        (SetValue("x", "low", None), (SetValue("x", None, "low"),), False),
     ],
     ids=repr,
 )
 def test_undoes(fix: Fix, earlier: tuple[Fix, ...], expected: bool) -> None:  # noqa: FBT001 - parametrized
-    """A fix undoes earlier ones exactly when it reverses an earlier rename, value change or role change."""
+    """A fix undoes earlier ones exactly when it closes a cycle of renames, value changes or role changes."""
     assert undoes(fix, earlier) is expected
+
+
+def test_undone_names_the_first_fix_on_the_way_back() -> None:
+    """C->A after A->B, B->C: the way back from A starts with A->B, the rule a changed model contradicts."""
+    earlier = (Rename("b", "c"), Rename("a", "b"))
+    assert undone(Rename("c", "a"), earlier) == Rename("a", "b")
+
+
+def test_consistent_breaks_a_stored_cycle_where_it_closes_and_keeps_the_rest() -> None:
+    """Rules read back: the one closing a cycle is left out, later unrelated ones stay."""
+    chain: tuple[Fix, ...] = (Rename("a", "b"), Rename("b", "c"), Rename("c", "a"), Drop("x"))
+    rules = tuple(rule(f, i) for i, f in enumerate(chain))
+    assert [r.fix for r in consistent(rules)] == [Rename("a", "b"), Rename("b", "c"), Drop("x")]
+    start = rules[:2]
+    assert consistent(start) is start
+
+
+def test_merge_keeps_at_most_max_rules_and_evicts_the_least_recently_seen() -> None:
+    """Past MAX_RULES, the rule seen longest ago goes; the new one and the order of the rest stay."""
+    mapping = DeploymentMapping()
+    for i in range(MAX_RULES):
+        mapping = merge(mapping, rule(Drop(f"p{i}"), 100 - i if i == 3 else 100 + i))
+    mapping = merge(mapping, rule(Drop("new"), 1000))
+    assert len(mapping.rules) == MAX_RULES
+    assert Drop("p3") not in mapping.fixes
+    assert mapping.fixes[-1] == Drop("new")
+    assert mapping.fixes[:3] == (Drop("p0"), Drop("p1"), Drop("p2"))
+
+
+def test_accept_is_bounded() -> None:
+    """Past MAX_ACCEPTED signatures a key starts a fresh set with the new ones."""
+    mapping = accept(DeploymentMapping(), frozenset(f"s{i}" for i in range(MAX_ACCEPTED)))
+    assert len(mapping.accepted) == MAX_ACCEPTED
+    assert accept(mapping, frozenset({"new"})).accepted == {"new"}
+
+
+def test_signature_leaves_out_names_a_rule_could_never_be_about() -> None:
+    """A non-string key (extra_body={1: ...}) or a 201-character one never enters a signature."""
+    body: dict[Any, Any] = {"model": "m", 1: "x", "y" * 201: 2, "meta": {2: "z", "ok": True}}
+    assert signature(body) == {"model", "meta", "meta.ok=true"}
+
+
+@pytest.mark.parametrize(
+    ("stored", "policy", "kept"),
+    [
+        ((Drop("tools"), Drop("temperature")), RepairPolicy(), (Drop("temperature"),)),
+        (
+            (Drop("tools"), Drop("temperature")),
+            RepairPolicy(allow=frozenset({"tools"})),
+            (Drop("tools"), Drop("temperature")),
+        ),
+        ((SetValue("stream", old=False, new=True),), RepairPolicy(allow=frozenset({"stream"})), ()),
+        ((Rename("max_tokens", "stream"),), RepairPolicy(), ()),
+        ((ChangeRole("system", "developer"),), RepairPolicy(change_roles=False), ()),
+        ((ChangeRole("system", "developer"),), RepairPolicy(), (ChangeRole("system", "developer"),)),
+    ],
+    ids=repr,
+)
+def test_permitted_keeps_what_the_local_policy_allows(
+    stored: tuple[Fix, ...], policy: RepairPolicy, kept: tuple[Fix, ...]
+) -> None:
+    """Stored fixes act only within the reading policy; model and stream never change."""
+    allowed, blocked = permitted(stored, policy)
+    assert allowed == kept
+    assert {f for f, _ in blocked} == set(stored) - set(kept)
 
 
 # --- blocked_param and is_valid_fix ---------------------------------------------------------------------------
@@ -491,6 +578,14 @@ def test_blocked_param(fix: Fix, policy: RepairPolicy, expected: str | None) -> 
         (Clamp("max_tokens", float("inf"), None), False),
         (Clamp("max_tokens", None, float("nan")), False),
         (Clamp("max_tokens", minimum=True, maximum=None), False),
+        (Clamp("max_tokens", None, 10**400), False),
+        (Clamp("max_tokens", None, 2**64), True),
+        (Clamp("max_tokens", 5, 1), False),
+        (SetValue("temperature", 0.5, float("nan")), False),
+        (SetValue("temperature", 0.5, 10**30), False),
+        (SetValue("reasoning_effort", "low", "x" * 33), False),
+        (SetValue("reasoning_effort", "low", "a\nb"), False),
+        (SetValue("reasoning_effort", "low", ""), False),
         (ChangeRole("system", "developer"), True),
         (ChangeRole("developer", "user", param="input"), True),
         (ChangeRole("user", "developer"), False),

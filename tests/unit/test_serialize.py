@@ -20,7 +20,7 @@ from resilient_client._models import (
     Rename,
     SetValue,
 )
-from resilient_client._serialize import SCHEMA_VERSION, dumps, loads
+from resilient_client._serialize import SCHEMA_VERSION, dumps, load_document, loads
 
 KEY = DeploymentKey("myres.openai.azure.com", "o3-mini", "2024-12-01-preview", "chat/completions")
 EVIDENCE = Evidence(400, "unsupported_parameter", "Unsupported parameter: 'max_tokens'", 1.5, 2.5, 3)
@@ -173,10 +173,15 @@ def test_newer_schema_is_reported_before_its_layout_is_checked() -> None:
     ],
     ids=repr,
 )
-def test_fix_outside_the_grammar_is_a_format_error(fix: Any) -> None:
-    """A fix that violates the parameter grammar or its own layout raises CacheFormatError."""
-    with pytest.raises(CacheFormatError):
-        loads(doc([entry(fix)]))
+def test_fix_outside_the_grammar_is_skipped_and_the_rest_kept(fix: Any) -> None:
+    """A fix that violates the parameter grammar or its own layout is skipped and reported; the good rule stays."""
+    bad = entry(fix)
+    bad["rules"].append(entry({"kind": "drop", "param": "top_p"})["rules"][0])
+    rules, problems = load_document(doc([bad]))
+    (mapping,) = rules.values()
+    assert mapping.fixes == (Drop("top_p"),)
+    assert len(problems) == 1
+    assert "rule 1 skipped" in problems[0]
 
 
 @pytest.mark.parametrize(
@@ -192,29 +197,106 @@ def test_fix_outside_the_grammar_is_a_format_error(fix: Any) -> None:
     ],
     ids=["status-str", "status-float", "hits-0", "hits-bool", "message-int", "first-seen-str", "last-seen-null"],
 )
-def test_bad_evidence_is_a_format_error(evidence: dict[str, Any]) -> None:
-    """Evidence with wrongly typed fields raises CacheFormatError."""
+def test_bad_evidence_skips_its_rule(evidence: dict[str, Any]) -> None:
+    """A rule whose evidence has wrongly typed fields is skipped and reported; the entry's other rules stay."""
+    bad = entry({"kind": "drop", "param": "top_p"}, evidence=evidence)
+    bad["rules"].append(entry({"kind": "drop", "param": "seed"})["rules"][0])
+    rules, problems = load_document(doc([bad]))
+    assert [m.fixes for m in rules.values()] == [(Drop("seed"),)]
+    assert len(problems) == 1
+
+
+@pytest.mark.parametrize("deployments", ["not a list", None, {"a": 1}], ids=repr)
+def test_bad_layout_is_a_format_error(deployments: Any) -> None:
+    """Deployments that are not a list raise CacheFormatError: the document cannot be read at all."""
     with pytest.raises(CacheFormatError):
-        loads(doc([entry({"kind": "drop", "param": "top_p"}, evidence=evidence)]))
+        loads(json.dumps({"schema": SCHEMA_VERSION, "deployments": deployments}))
 
 
 @pytest.mark.parametrize(
-    "deployments",
+    "bad",
     [
-        "not a list",
-        None,
-        [1],
-        [{"rules": []}],
-        [{"key": {"host": "h"}, "rules": []}],
-        [{"key": {"host": "h", "deployment": "d", "api_version": 1, "operation": "o"}, "rules": []}],
-        [{"key": {"host": "h", "deployment": "d", "api_version": "v", "operation": "o"}, "rules": {}}],
+        1,
+        {"rules": []},
+        {"key": {"host": "h"}, "rules": []},
+        {"key": {"host": "h", "deployment": "d", "api_version": 1, "operation": "o"}, "rules": []},
+        {"key": {"host": "h", "deployment": "d", "api_version": "v", "operation": "o"}, "rules": {}},
+        {"key": {"host": "h" * 513, "deployment": "d", "api_version": "v", "operation": "o"}, "rules": []},
+        {
+            **entry(
+                {"kind": "drop", "param": "top_p"},
+                key={"host": "x", "deployment": "d", "api_version": "v", "operation": "o"},
+            ),
+            "accepted": ["a" * 201],
+        },
+    ],
+    ids=["int", "no-key", "short-key", "int-version", "rules-object", "long-host", "long-signature"],
+)
+def test_bad_entry_is_skipped_and_the_others_kept(bad: Any) -> None:
+    """An entry that is not {key, rules} is skipped and reported; every other entry is used."""
+    good = entry({"kind": "drop", "param": "top_p"})
+    rules, problems = load_document(doc([bad, good]))
+    assert [m.fixes for m in rules.values()] == [(Drop("top_p"),)]
+    assert problems
+    assert problems[0].startswith("entry 1 skipped")
+
+
+@pytest.mark.parametrize(
+    "fix",
+    [
+        {"kind": "set_value", "param": "temperature", "old": 0.5, "new": 10**400},
+        {"kind": "set_value", "param": "temperature", "old": 10**30, "new": 1},
+        {"kind": "clamp", "param": "max_tokens", "maximum": 10**400},
+        {"kind": "clamp", "param": "max_tokens", "minimum": 5, "maximum": 1},
+        {"kind": "set_value", "param": "reasoning_effort", "old": "low", "new": "x" * 33},
+        {"kind": "set_value", "param": "reasoning_effort", "old": "low", "new": "a\nb"},
     ],
     ids=repr,
 )
-def test_bad_layout_is_a_format_error(deployments: Any) -> None:
-    """Deployments that are not a list of {key, rules} objects raise CacheFormatError."""
+def test_numbers_and_values_beyond_the_limits_are_skipped(fix: dict[str, Any]) -> None:
+    """A 400-digit integer, a bound beyond 2**64, reversed bounds or a long value: the rule is skipped, never raised."""
+    rules, problems = load_document(
+        doc(
+            [
+                entry(fix),
+                entry(
+                    {"kind": "drop", "param": "seed"},
+                    key={"host": "x", "deployment": "d", "api_version": "v", "operation": "o"},
+                ),
+            ]
+        )
+    )
+    assert [m.fixes for m in rules.values()] == [(), (Drop("seed"),)]
+    assert len(problems) == 1
+
+
+@pytest.mark.parametrize("literal", ["NaN", "Infinity", "-Infinity"])
+def test_nan_and_infinity_in_a_stored_value_are_skipped(literal: str) -> None:
+    """json.loads reads NaN and Infinity: a rule holding one is skipped."""
+    text = doc([entry({"kind": "set_value", "param": "temperature", "old": 0.5, "new": 0})]).replace(
+        ": 0}", f": {literal}}}"
+    )
+    assert literal in text
+    rules, problems = load_document(text)
+    assert [m.fixes for m in rules.values()] == [()]
+    assert problems
+
+
+def test_deep_json_is_a_format_error_not_a_recursion_error() -> None:
+    """A document nested 100 000 deep is a CacheFormatError."""
     with pytest.raises(CacheFormatError):
-        loads(json.dumps({"schema": SCHEMA_VERSION, "deployments": deployments}))
+        loads("[" * 100_000)
+
+
+def test_a_stored_cycle_is_broken_where_it_closes() -> None:
+    """A→B, B→C, C→A read back: the rule that closes the cycle is left out, the chain before it kept."""
+    e = entry({"kind": "rename", "param": "a", "new": "b"})
+    e["rules"] += [
+        {**e["rules"][0], "fix": {"kind": "rename", "param": "b", "new": "c"}},
+        {**e["rules"][0], "fix": {"kind": "rename", "param": "c", "new": "a"}},
+    ]
+    (mapping,) = loads(doc([e])).values()
+    assert mapping.fixes == (Rename("a", "b"), Rename("b", "c"))
 
 
 def test_evidence_message_is_truncated_on_read() -> None:
