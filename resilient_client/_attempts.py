@@ -1,15 +1,17 @@
 """The pure decision loop: after a rejection, learn a fix, revoke one, or give up.
 
-The client shells drive it: they send, hand each rejection to :meth:`Call.decide`,
-store the change it asks for, and hand the store's answer back to :meth:`Call.adopt`.
-No sleeping, no network, no store here.
+:func:`flight` is one call from its first look at the store to its last release, as a
+generator of the I/O to do next; the client shells drive it, sync or async. It hands
+each rejection to :meth:`Call.decide`, asks for the change it decides to be stored,
+and hands the store's answer back to :meth:`Call.adopt`. No sleeping, no network, no
+store here.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Generator, Iterable
 from dataclasses import dataclass
-from typing import Any, Final, Literal, TypeAlias
+from typing import Any, ClassVar, Final, Literal, NoReturn, Protocol, TypeAlias
 
 from ._core import (
     Body,
@@ -35,6 +37,7 @@ from ._models import (
     SetValue,
 )
 from ._reading import Reading, read
+from ._serialize import key_id
 
 GiveUpReason: TypeAlias = Literal[
     "not_repairable",  # not a parameter rejection, or one that does not fit the request
@@ -294,3 +297,170 @@ def reportable(value: object) -> bool:
     """Whether a value may be shown in events and reports: a setting (a number, a flag, a short word), never text."""
     short = isinstance(value, str) and len(value) <= _REPORTABLE_TEXT and "\n" not in value
     return value is None or isinstance(value, bool | int | float) or short
+
+
+# --- one call's flight: single-flight learning, attempts, store changes ------------------------------------------
+#
+# One generator drives a call from its first look at the store to its last release: it
+# yields what to do next (an Op), and the shell that drives it performs the I/O, sync
+# or async, and sends the answer back in (or throws the rejection in). Nothing here
+# sleeps, sends or touches a store, so the sync and async clients (and any other
+# shell) run the very same steps.
+
+
+@dataclass(frozen=True, slots=True)
+class TakeLease:
+    """Try to take the store's lease ``name`` for ``ttl`` seconds; answer: ``True`` if taken."""
+
+    name: str
+    ttl: float
+
+
+@dataclass(frozen=True, slots=True)
+class ReleaseLease:
+    """Give the store's lease ``name`` back; answer: ``None``."""
+
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class Wait:
+    """Sleep ``seconds`` (another call leads); answer: ``None``."""
+
+    seconds: float
+
+
+@dataclass(frozen=True, slots=True)
+class Refresh:
+    """Refresh the store, then read ``key``; answer: the mapping (or ``None``)."""
+
+    key: DeploymentKey
+
+
+@dataclass(frozen=True, slots=True)
+class Send:
+    """Send the call's current body; answer: the response, or the rejection thrown in."""
+
+
+@dataclass(frozen=True, slots=True)
+class Update:
+    """Apply ``change`` to ``key`` in the store; answer: the store's mapping after it."""
+
+    key: DeploymentKey
+    change: Change
+
+
+Op: TypeAlias = TakeLease | ReleaseLease | Wait | Refresh | Send | Update
+SEND: Final = Send()
+POLL: Final = 0.01
+"""Seconds between looks at the store while another call learns the same key."""
+
+
+class Shell(Protocol):
+    """What a flight asks of the shell around it: decisions, events and errors; never I/O."""
+
+    rejection: ClassVar[type[BaseException]]
+    """The exception a rejected :class:`Send` is thrown in as (``openai.APIStatusError``)."""
+
+    def may_lead(self, call: Call, waited: float) -> bool:
+        """Whether the call, having waited ``waited`` seconds, should try to lead its key's learning."""
+
+    def try_lead(self, call: Call) -> bool:
+        """Take the in-process leadership of the call's key."""
+
+    def stop_leading(self, call: Call) -> None:
+        """Give the in-process leadership back."""
+
+    def lease_ttl(self) -> float:
+        """Seconds a store lease lasts."""
+
+    def restart(self, call: Call, mapping: DeploymentMapping | None) -> None:
+        """Re-apply the store's current rules to the call."""
+
+    def decide(self, call: Call, rejection: Any) -> Learn | Revoke:
+        """Learn or revoke; raise to give up."""
+
+    def adopt(self, call: Call, step: Learn | Revoke, mapping: DeploymentMapping, rejection: Any) -> None:
+        """Take the store's answer to a change; raise to stop."""
+
+    def succeeded(self, call: Call, result: Any) -> Change | None:
+        """The store change to make after the call's body was accepted, if any."""
+
+    def reported(self, call: Call, before: DeploymentMapping, after: DeploymentMapping) -> None:
+        """Report what a success changed."""
+
+    def retrying(self) -> Iterable[Any]:
+        """The attempts (tenacity's) for the retries after the first repair."""
+
+
+class _Repaired(Exception):  # noqa: N818 - control flow for tenacity, never escapes
+    """A new fix was learned: try again."""
+
+    def __init__(self, original: BaseException) -> None:
+        super().__init__()
+        self.original = original
+
+
+def reraise_original(state: Any) -> NoReturn:
+    """The ``retry_error_callback`` for tenacity: raise the rejection itself, never a RetryError."""
+    exc: BaseException | None = state.outcome.exception() if state.outcome else None
+    if exc is None:  # pragma: no cover - tenacity calls this only after a failed attempt
+        raise RuntimeError("no attempt failed")
+    raise exc.original if isinstance(exc, _Repaired) else exc
+
+
+def flight(shell: Shell, call: Call, clock: Callable[[], float]) -> Generator[Op, Any, Any]:
+    """The whole of one call, as the ops its shell performs; returns the accepted response.
+
+    Single flight: one call per key learns at a time, in this process (``try_lead``)
+    and across processes (the store's lease); the others wait, then apply what it
+    learned. A call that waited ``wait_timeout`` goes ahead on its own.
+    """
+    started = clock()
+    while shell.may_lead(call, clock() - started):
+        leading = shell.try_lead(call)
+        if leading and not (yield TakeLease(key_id(call.key), shell.lease_ttl())):
+            shell.stop_leading(call)
+            leading = False
+        if not leading:
+            yield Wait(POLL)
+        # Fresh rules either way: a new leader starts from what the last one learned.
+        shell.restart(call, (yield Refresh(call.key)))
+        if leading:
+            if call.unverified():
+                call.leader = True
+                break
+            yield ReleaseLease(key_id(call.key))
+            shell.stop_leading(call)
+    try:
+        result = yield from _attempts(shell, call)
+        change = shell.succeeded(call, result)
+        if change is not None:
+            shell.reported(call, call.mapping, (yield Update(call.key, change)))
+        return result
+    finally:
+        if call.leader:
+            yield ReleaseLease(key_id(call.key))
+            shell.stop_leading(call)
+
+
+def _attempts(shell: Shell, call: Call) -> Generator[Op, Any, Any]:
+    try:
+        # The first attempt runs outside tenacity: a warm call pays nothing for the retry machinery.
+        return (yield SEND)
+    except shell.rejection as rejection:
+        yield from _learn(shell, call, rejection)
+    result: Any = None
+    for attempt in shell.retrying():
+        with attempt:
+            try:
+                result = yield SEND
+            except shell.rejection as rejection:
+                yield from _learn(shell, call, rejection)
+                raise _Repaired(rejection) from None
+    return result
+
+
+def _learn(shell: Shell, call: Call, rejection: BaseException) -> Generator[Op, Any, None]:
+    step = shell.decide(call, rejection)
+    shell.adopt(call, step, (yield Update(call.key, step.change)), rejection)

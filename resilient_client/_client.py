@@ -15,19 +15,35 @@ import logging
 import os
 import threading
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Generator, Mapping
 from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING, Any, Final, NoReturn, TypedDict, cast, overload
+from typing import TYPE_CHECKING, Any, ClassVar, Final, NoReturn, TypedDict, cast, overload
 from urllib.parse import SplitResult, urlsplit
 
 import openai
 
 from . import _log
-from ._attempts import Blocked, Call, Learn, Revoke, summary
+from ._attempts import (
+    Blocked,
+    Call,
+    Change,
+    Learn,
+    Op,
+    Refresh,
+    ReleaseLease,
+    Revoke,
+    Send,
+    TakeLease,
+    Update,
+    Wait,
+    _Repaired,
+    flight,
+    reraise_original,
+    summary,
+)
 from ._core import expire, permitted
 from ._errors import ResilientClientError
 from ._models import UNCHANGEABLE, DeploymentKey, DeploymentMapping, Evidence, Fix, RepairPolicy
-from ._serialize import key_id
 from .stores import AsyncStore, AsyncStoreAdapter, Store, resolve_store
 
 __all__ = [
@@ -120,19 +136,6 @@ def _raise_blocked(call: Call, step: Blocked, exc: openai.APIStatusError) -> NoR
     raise _blocked(exc, step, call.key) from exc
 
 
-class _Repaired(Exception):  # noqa: N818 - control flow for tenacity, never escapes
-    """A new fix was learned: try again."""
-
-    def __init__(self, original: openai.APIStatusError) -> None:
-        super().__init__()
-        self.original = original
-
-
-def _reraise_original(state: tenacity.RetryCallState) -> NoReturn:
-    exc = state.outcome.exception() if state.outcome else None
-    raise exc.original if isinstance(exc, _Repaired) else exc  # type: ignore[misc]  # the outcome is always an exception here
-
-
 @functools.cache
 def _retry_kwargs(max_repairs: int) -> dict[str, Any]:
     # The pure loop decides *whether* to retry (a new fix was learned); tenacity
@@ -144,7 +147,7 @@ def _retry_kwargs(max_repairs: int) -> dict[str, Any]:
         "stop": tenacity.stop_after_attempt(max(1, max_repairs)),
         "retry": tenacity.retry_if_exception_type(_Repaired),
         "wait": tenacity.wait_none(),
-        "retry_error_callback": _reraise_original,
+        "retry_error_callback": reraise_original,
         "reraise": True,
     }
 
@@ -171,6 +174,7 @@ class _Resilience:
     _vetted: dict[int, tuple[DeploymentMapping, DeploymentMapping]] = field(
         default_factory=dict, compare=False, repr=False
     )
+    rejection: ClassVar[type[BaseException]] = openai.APIStatusError
 
     def __post_init__(self) -> None:
         # Checked at run time too: the options often come from configuration files.
@@ -239,11 +243,6 @@ class _Resilience:
 
         return tenacity.Retrying(**_retry_kwargs(self.max_repairs))
 
-    def async_retrying(self) -> tenacity.AsyncRetrying:
-        import tenacity  # noqa: PLC0415 - see retrying()
-
-        return tenacity.AsyncRetrying(**_retry_kwargs(self.max_repairs))
-
     def prepare(
         self, client: openai.OpenAI | openai.AsyncOpenAI, options: FinalRequestOptions
     ) -> tuple[DeploymentKey, dict[str, Any]] | None:
@@ -277,13 +276,13 @@ class _Resilience:
                 )
         return call
 
-    def may_lead(self, call: Call, started: float) -> bool:
+    def may_lead(self, call: Call, waited: float) -> bool:
         """Whether the call should try to lead: it carries something unverified and has not waited too long.
 
         A call that waited ``wait_timeout`` seconds goes ahead without leading: a
         stuck leader delays others, never blocks them.
         """
-        return not call.leader and time.monotonic() - started < self.wait_timeout and bool(call.unverified())
+        return not call.leader and waited < self.wait_timeout and bool(call.unverified())
 
     def live(self, key: DeploymentKey, mapping: DeploymentMapping | None) -> DeploymentMapping | None:
         """The rules that may act on this client's calls (every path that applies rules goes through here).
@@ -385,6 +384,10 @@ class _Resilience:
                 except Exception as error:  # noqa: BLE001 - a callback's failure never fails the call
                     _log.emit(logging.WARNING, _log.ON_REPAIR_FAILED, error=type(error).__name__)
 
+    def succeeded(self, call: Call, result: object) -> Change | None:
+        """The store change after a success: the body's signature accepted, the model reported."""
+        return call.succeeded(_result_model(result))
+
     def reported(self, call: Call, before: DeploymentMapping, after: DeploymentMapping) -> None:
         """Log what a success changed about the key (a new model resets its rules)."""
         if before.model is not None and after.model != before.model:
@@ -448,7 +451,6 @@ class _Flights:
 
 
 _FLIGHTS: Final = _Flights()
-_POLL: Final = 0.01
 
 
 def _result_model(result: object) -> object:
@@ -635,54 +637,75 @@ class _SyncShell(_Options, _SyncBase):
             return super().request(cast_to, options, *args, **kwargs)
         store = self._rc.store
         call = self._rc.call(*prepared, store.get(prepared[0]))
-        started = time.monotonic()
-        # Single flight: one call per key learns at a time, in this process (try_lead)
-        # and across processes (the store's lease); the others wait, then apply what it learned.
-        while self._rc.may_lead(call, started):
-            leading = self._rc.try_lead(call)
-            if leading and not store.lease(key_id(call.key), self._rc.lease_ttl()):
-                self._rc.stop_leading(call)
-                leading = False
-            if not leading:
-                time.sleep(_POLL)
-            # Fresh rules either way: a new leader starts from what the last one learned.
-            store.refresh()
-            self._rc.restart(call, store.get(call.key))
-            if leading:
-                if call.unverified():
-                    call.leader = True
-                    break
-                store.release(key_id(call.key))
-                self._rc.stop_leading(call)
-        try:
-            result = self._send(cast_to, options, call, args, kwargs)
-            change = call.succeeded(_result_model(result))
-            if change is not None:
-                self._rc.reported(call, call.mapping, store.update(call.key, change))
-            return result
-        finally:
-            if call.leader:
-                store.release(key_id(call.key))
-                self._rc.stop_leading(call)
+        # The core decides every step (_attempts.flight); this loop only does the I/O it asks for.
+        run = _Run(flight(self._rc, call, time.monotonic))
+        while (op := run.next()) is not None:
+            try:
+                if isinstance(op, Send):
+                    run.answer(super().request(cast_to, _options(options, call), *args, **kwargs))
+                else:
+                    run.answer(_perform(op, store))
+            except BaseException as exc:  # noqa: BLE001, PERF203 - handed to the flight, which re-raises the rest
+                run.fail(exc)
+        return run.result
 
-    def _send(self, cast_to: Any, options: FinalRequestOptions, call: Call, args: Any, kwargs: Any) -> Any:
-        try:
-            # The first attempt runs outside tenacity: a warm call pays nothing for the retry machinery.
-            return super().request(cast_to, _options(options, call), *args, **kwargs)
-        except openai.APIStatusError as exc:
-            self._learn(call, exc)
-        for attempt in self._rc.retrying():
-            with attempt:
-                try:
-                    return super().request(cast_to, _options(options, call), *args, **kwargs)
-                except openai.APIStatusError as exc:
-                    self._learn(call, exc)
-                    raise _Repaired(exc) from None
-        raise AssertionError  # pragma: no cover - tenacity either returns or raises
 
-    def _learn(self, call: Call, exc: openai.APIStatusError) -> None:
-        step = self._rc.decide(call, exc)
-        self._rc.adopt(call, step, self._rc.store.update(call.key, step.change), exc)
+class _Run:
+    """A flight being driven: the op it asks for next, given the answer (or the error) to the last one."""
+
+    __slots__ = ("_error", "_steps", "_value", "result")
+
+    def __init__(self, steps: Generator[Op, Any, Any]) -> None:
+        self._steps = steps
+        self._value: Any = None
+        self._error: BaseException | None = None
+        self.result: Any = None
+
+    def answer(self, value: Any) -> None:
+        self._value = value
+
+    def fail(self, error: BaseException) -> None:
+        self._error = error
+
+    def next(self) -> Op | None:
+        """The next op; ``None`` once the flight returned (see :attr:`result`). Raises what the flight raises."""
+        value, error = self._value, self._error
+        self._value = self._error = None
+        try:
+            return self._steps.send(value) if error is None else self._steps.throw(error)
+        except StopIteration as done:
+            self.result = done.value
+            return None
+
+
+def _perform(op: Op, store: Store) -> Any:
+    """One store op of a flight, sync."""
+    if isinstance(op, Update):
+        return store.update(op.key, op.change)
+    if isinstance(op, Refresh):
+        store.refresh()
+        return store.get(op.key)
+    if isinstance(op, TakeLease):
+        return store.lease(op.name, op.ttl)
+    if isinstance(op, ReleaseLease):
+        return store.release(op.name)
+    assert isinstance(op, Wait)  # noqa: S101 - the Op union is closed
+    return time.sleep(op.seconds)
+
+
+async def _perform_async(op: Op, store: AsyncStore) -> Any:
+    """One store op of a flight, async: the same ops, awaited."""
+    if isinstance(op, Update):
+        return await store.update(op.key, op.change)
+    if isinstance(op, Refresh):
+        await store.refresh()
+        return await store.get(op.key)
+    if isinstance(op, TakeLease):
+        return await store.lease(op.name, op.ttl)
+    if isinstance(op, ReleaseLease):
+        return await store.release(op.name)
+    assert isinstance(op, Wait)  # noqa: S101 - the Op union is closed
+    return await asyncio.sleep(op.seconds)
 
 
 class _AsyncShell(_Options, _AsyncBase):
@@ -698,52 +721,17 @@ class _AsyncShell(_Options, _AsyncBase):
             return await super().request(cast_to, options, *args, **kwargs)
         store = self._rc.async_store
         call = self._rc.call(*prepared, await store.get(prepared[0]))
-        started = time.monotonic()
-        # Single flight, as in the sync twin; waiting never blocks the event loop.
-        while self._rc.may_lead(call, started):
-            leading = self._rc.try_lead(call)
-            if leading and not await store.lease(key_id(call.key), self._rc.lease_ttl()):
-                self._rc.stop_leading(call)
-                leading = False
-            if not leading:
-                await asyncio.sleep(_POLL)
-            await store.refresh()
-            self._rc.restart(call, await store.get(call.key))
-            if leading:
-                if call.unverified():
-                    call.leader = True
-                    break
-                await store.release(key_id(call.key))
-                self._rc.stop_leading(call)
-        try:
-            result = await self._send(cast_to, options, call, args, kwargs)
-            change = call.succeeded(_result_model(result))
-            if change is not None:
-                self._rc.reported(call, call.mapping, await store.update(call.key, change))
-            return result
-        finally:
-            if call.leader:
-                await store.release(key_id(call.key))
-                self._rc.stop_leading(call)
-
-    async def _send(self, cast_to: Any, options: FinalRequestOptions, call: Call, args: Any, kwargs: Any) -> Any:
-        try:
-            # The first attempt runs outside tenacity: a warm call pays nothing for the retry machinery.
-            return await super().request(cast_to, _options(options, call), *args, **kwargs)
-        except openai.APIStatusError as exc:
-            await self._learn(call, exc)
-        async for attempt in self._rc.async_retrying():
-            with attempt:
-                try:
-                    return await super().request(cast_to, _options(options, call), *args, **kwargs)
-                except openai.APIStatusError as exc:
-                    await self._learn(call, exc)
-                    raise _Repaired(exc) from None
-        raise AssertionError  # pragma: no cover - tenacity either returns or raises
-
-    async def _learn(self, call: Call, exc: openai.APIStatusError) -> None:
-        step = self._rc.decide(call, exc)
-        self._rc.adopt(call, step, await self._rc.async_store.update(call.key, step.change), exc)
+        # The same flight as the sync twin, its I/O awaited: waiting never blocks the event loop.
+        run = _Run(flight(self._rc, call, time.monotonic))
+        while (op := run.next()) is not None:
+            try:
+                if isinstance(op, Send):
+                    run.answer(await super().request(cast_to, _options(options, call), *args, **kwargs))
+                else:
+                    run.answer(await _perform_async(op, store))
+            except BaseException as exc:  # noqa: BLE001, PERF203 - handed to the flight, which re-raises the rest
+                run.fail(exc)
+        return run.result
 
 
 class ResilientAzureClient(_SyncShell, openai.AzureOpenAI):
