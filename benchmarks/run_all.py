@@ -29,7 +29,15 @@ from typing import Any
 
 from benchmarks._common import ROOT, parser
 
-BENCHMARKS: tuple[str, ...] = ("warm_path", "stores", "cold_burst", "multiprocess", "import_time", "litellm_compare")
+BENCHMARKS: tuple[str, ...] = (
+    "warm_path",
+    "stores",
+    "async_stall",
+    "cold_burst",
+    "multiprocess",
+    "import_time",
+    "litellm_compare",
+)
 Results = dict[str, Any]
 
 
@@ -388,6 +396,18 @@ def summary(results: dict[str, Results]) -> list[tuple[str, str]]:
                 "warm call, in-memory transport, median ratio resilient / plain",
                 f"**{_f(r['shell']['ratio_median'], 3)}**",
             ),
+        ],
+    )
+    add(
+        "async_stall",
+        lambda r: [
+            (
+                f"async client's event loop stall while Redis hangs (goal ≤ {_f(r['goal_ms'], 0)} ms)",
+                (
+                    f"worst **{_f(r['adapter']['worst_ms'])} ms**, p99 {_f(r['adapter']['p99_ms'])} ms "
+                    f"(store's get on the loop: worst {_f(r['on_loop']['worst_ms'], 0)} ms)"
+                ),
+            )
         ],
     )
     add(

@@ -9,8 +9,9 @@ inheriting from anything. Backends shipped here:
 - :class:`RedisStore`: one Redis for a fleet of hosts (``pip install resilient-client[redis]``).
 
 Async clients take a :class:`Store` or an :class:`AsyncStore`; a :class:`Store` is
-wrapped in :class:`AsyncStoreAdapter`, which runs its I/O in a worker thread, so
-no backend is written twice.
+wrapped in :class:`AsyncStoreAdapter`, which runs its I/O in a worker thread (a due
+refresh of the local copy included), so no backend is written twice and the event
+loop never waits for a file or a network.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from typing import TYPE_CHECKING, Final, Protocol, runtime_checkable
 
 from .._models import DeploymentKey, DeploymentMapping
 from .._serialize import Rules
+from ._local import LocalCopy
 from .json_file import JSONFileStore
 
 if TYPE_CHECKING:
@@ -113,11 +115,39 @@ class AsyncStore(Protocol):
         """See :meth:`Store.close`."""
 
 
+_refreshing: set[LocalCopy] = set()
+"""Shared stores whose refresh an adapter runs in a worker thread right now."""
+_refreshing_lock = threading.Lock()
+
+
+def _claim_refresh(store: LocalCopy) -> bool:
+    """Whether the caller may start ``store``'s refresh: none is running in a worker thread yet."""
+    with _refreshing_lock:
+        if store in _refreshing:
+            return False
+        _refreshing.add(store)
+        return True
+
+
+def _run_claimed_refresh(store: LocalCopy) -> None:
+    """Refresh ``store`` (in a worker thread), then let the next due ``get`` claim a refresh again."""
+    try:
+        store.refresh()
+    finally:
+        with _refreshing_lock:
+            _refreshing.discard(store)
+
+
 class AsyncStoreAdapter:
     """An :class:`AsyncStore` over any :class:`Store`.
 
-    ``get`` is called directly (stores serve it from memory); everything that may
-    touch a file or the network runs in a worker thread, off the event loop.
+    Everything that may touch a file or the network runs in a worker thread, off the
+    event loop. ``get`` on a shared store (:class:`JSONFileStore`, :class:`RedisStore`)
+    reads its local copy on the loop; when a refresh of that copy is due, the ``get``
+    that finds it due awaits it in a worker thread, and the ``get`` calls made
+    meanwhile (through any adapter over the same store) read the copy as it is,
+    starting no other. ``get`` on any other store is called directly, since the
+    protocol has stores serve it from memory.
 
     Args:
         store: The store to wrap.
@@ -130,8 +160,13 @@ class AsyncStoreAdapter:
         return f"AsyncStoreAdapter({self.store!r})"
 
     async def get(self, key: DeploymentKey) -> DeploymentMapping | None:
-        """See :meth:`Store.get`."""
-        return self.store.get(key)
+        """See :meth:`Store.get`; never waits for I/O on the loop (see the class)."""
+        store = self.store
+        if not isinstance(store, LocalCopy):
+            return store.get(key)
+        if store.due() and _claim_refresh(store):
+            await asyncio.to_thread(_run_claimed_refresh, store)
+        return store.peek(key)
 
     async def update(self, key: DeploymentKey, change: Change) -> DeploymentMapping:
         """See :meth:`Store.update`."""

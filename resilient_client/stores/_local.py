@@ -16,7 +16,8 @@ class LocalCopy:
     """Base of stores shared between processes: ``get`` reads memory, refreshed at most every ``check_interval``.
 
     Subclasses implement ``refresh`` (pick up other processes' changes) and keep
-    ``_rules`` current.
+    ``_rules`` current, replacing it rather than changing it in place, so that
+    :meth:`peek` may read it from any thread while a refresh runs.
     """
 
     check_interval: float
@@ -31,6 +32,18 @@ class LocalCopy:
         """The mapping for ``key`` from the local copy (refreshed at most once per ``check_interval``)."""
         if time.monotonic() - self._checked_at >= self.check_interval:
             self.refresh()
+        return self._rules.get(key)
+
+    def due(self) -> bool:
+        """Whether ``get`` would refresh first: ``check_interval`` has passed since the last refresh."""
+        return time.monotonic() - self._checked_at >= self.check_interval
+
+    def peek(self, key: DeploymentKey) -> DeploymentMapping | None:
+        """The mapping for ``key`` from the local copy as it is: ``get`` without the refresh, so never any I/O.
+
+        With :meth:`due`, this lets a caller run the refresh elsewhere (an async
+        client runs it in a worker thread) and serve ``get`` from memory meanwhile.
+        """
         return self._rules.get(key)
 
     def refresh(self) -> None:

@@ -4,14 +4,19 @@ from __future__ import annotations
 
 import asyncio
 import threading
+import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from benchmarks.async_stall import KEY as BENCH_KEY
+from benchmarks.async_stall import hanging_redis, hanging_store, loop_stalls
 from resilient_client._models import DeploymentKey, DeploymentMapping
 from resilient_client._serialize import Rules
 from resilient_client.stores import AsyncStore, AsyncStoreAdapter, Change, JSONFileStore, Store
+from resilient_client.stores._local import LocalCopy
 from tests.stores.helpers import KEY, OTHER_KEY, learn, params
 
 MAPPING = DeploymentMapping(model="o4-mini-2025-04-16")
@@ -92,7 +97,7 @@ async def test_every_method_reaches_the_wrapped_store_with_its_arguments_and_res
 
 @pytest.mark.asyncio
 async def test_everything_but_get_runs_off_the_event_loop_thread() -> None:
-    """The wrapped update (and every other method that may do I/O) runs in a worker thread; get runs on the loop."""
+    """Over a store that is not a LocalCopy, get runs on the loop (served from memory); the rest in a worker thread."""
     store = RecordingStore()
     adapter = AsyncStoreAdapter(store)
     loop_thread = threading.get_ident()
@@ -168,3 +173,111 @@ async def test_the_adapter_over_a_file_store_shares_rules_with_a_sync_store(tmp_
     await adapter.clear()
     sync.refresh()
     assert sync.items() == {}
+
+
+NEW_MAPPING = DeploymentMapping(model="gpt-5-2025-08-07")
+
+
+class GatedCopy(LocalCopy, RecordingStore):
+    """A LocalCopy whose refresh waits for ``go``, then adopts ``next_rules``; it counts as checked only then."""
+
+    def __init__(self, check_interval: float) -> None:
+        LocalCopy.__init__(self, check_interval)
+        RecordingStore.__init__(self)
+        self.entered = threading.Event()
+        self.go = threading.Event()
+        self.next_rules: Rules = {}
+
+    def refresh(self) -> None:
+        self._record("refresh")
+        self.entered.set()
+        if not self.go.wait(timeout=5):
+            self.go.set()  # fail once, not once per call
+            raise AssertionError("refresh was never let go: the event loop was blocked")
+        self._rules = self.next_rules
+        self._checked_at = time.monotonic()
+
+
+@pytest.mark.asyncio
+async def test_a_due_refresh_runs_in_one_worker_thread_while_other_gets_read_the_local_copy() -> None:
+    """A due refresh runs in one worker thread; gets meanwhile, through any adapter, start no other, read the copy."""
+    store = GatedCopy(check_interval=60.0)
+    store._rules = {KEY: MAPPING}
+    store.next_rules = {KEY: NEW_MAPPING}
+    adapter, other_client = AsyncStoreAdapter(store), AsyncStoreAdapter(store)
+    first = asyncio.create_task(adapter.get(KEY))
+    assert await asyncio.to_thread(store.entered.wait, 5)
+    during = await asyncio.gather(*(a.get(KEY) for a in (adapter, other_client) for _ in range(10)))
+    assert during == [MAPPING] * 20
+    assert not first.done()
+    store.go.set()
+    assert await asyncio.wait_for(first, timeout=5) == NEW_MAPPING
+    refreshes = [thread for name, _, thread in store.calls if name == "refresh"]
+    assert len(refreshes) == 1
+    assert refreshes[0] != threading.get_ident()
+
+
+@pytest.mark.asyncio
+async def test_a_warm_get_returns_without_leaving_the_loop() -> None:
+    """When no refresh is due, get reads the local copy at once: the coroutine finishes without suspending."""
+    store = GatedCopy(check_interval=60.0)
+    store.go.set()
+    store.next_rules = {KEY: MAPPING}
+    adapter = AsyncStoreAdapter(store)
+    assert await adapter.get(KEY) == MAPPING  # the first get refreshes
+    warm = adapter.get(KEY)
+    with pytest.raises(StopIteration) as done:
+        warm.send(None)
+    assert done.value.value == MAPPING
+    assert [name for name, _, _ in store.calls] == ["refresh"]
+
+
+# The loop must keep serving other tasks while the store hangs: a stall is how late a
+# 5 ms tick woke up. The bound is loose so that a busy machine passes; a get that
+# refreshes on the loop stalls it for a whole socket timeout (1 s).
+MAX_STALL = 0.2
+
+
+async def worst_stall(adapter: AsyncStoreAdapter, seconds: float) -> float:
+    """The worst stall while tasks call every adapter method for ``seconds`` (writers learn to drop top_p)."""
+    found = await loop_stalls(adapter, seconds, learn("top_p"))
+    assert found.gets > 0
+    assert found.writer_rounds > 0
+    return max(found.stalls)
+
+
+@pytest.fixture
+def hanging_url(redis_py: None) -> Iterator[str]:
+    """The ``redis://`` URL of a server that accepts connections and never answers."""
+    with hanging_redis() as url:
+        yield url
+
+
+@pytest.mark.asyncio
+async def test_the_event_loop_is_never_stalled_while_redis_hangs(hanging_url: str) -> None:
+    """Every Redis round trip times out after 1 s; meanwhile the loop is never held up by more than 200 ms."""
+    adapter = AsyncStoreAdapter(hanging_store(hanging_url))
+    try:
+        stall = await worst_stall(adapter, seconds=2.5)
+        # The store kept working from its local copy meanwhile.
+        assert params(await adapter.get(BENCH_KEY)) == {"top_p"}
+    finally:
+        await adapter.close()
+    assert stall <= MAX_STALL, f"the event loop stalled for {stall * 1000:.0f} ms"
+
+
+class StalledDiskStore(JSONFileStore):
+    """A JSONFileStore whose refresh waits half a second first, as on a stalled network file system."""
+
+    def refresh(self) -> None:
+        time.sleep(0.5)
+        super().refresh()
+
+
+@pytest.mark.asyncio
+async def test_the_event_loop_is_never_stalled_by_a_slow_cache_file(tmp_path: Path) -> None:
+    """With every refresh of the file taking 0.5 s, the loop is never held up by more than 200 ms."""
+    adapter = AsyncStoreAdapter(StalledDiskStore(tmp_path / "rules.json", check_interval=0.05))
+    stall = await worst_stall(adapter, seconds=2.0)
+    assert params(await adapter.get(BENCH_KEY)) == {"top_p"}
+    assert stall <= MAX_STALL, f"the event loop stalled for {stall * 1000:.0f} ms"
