@@ -125,6 +125,8 @@ class Call:
         policy: What may be changed.
         max_repairs: How many changes one call may make to the shared rules.
         learn: Whether new fixes may be learned at all.
+        observe: Change nothing: send ``original`` as it is, note in :attr:`would` what
+            the known rules would change, and learn from a rejection without a retry.
     """
 
     __slots__ = (
@@ -137,11 +139,13 @@ class Call:
         "learned",
         "mapping",
         "max_repairs",
+        "observe",
         "original",
         "policy",
         "reading",
         "repairs",
         "taught",
+        "would",
     )
 
     def __init__(
@@ -153,6 +157,7 @@ class Call:
         policy: RepairPolicy,
         max_repairs: int,
         learn: bool,
+        observe: bool = False,
     ) -> None:
         self.key = key
         self.original = original
@@ -165,9 +170,19 @@ class Call:
         self.taught: list[LearnedRule] = []
         self.reading: Reading | None = None
         """The reader's account of the last rejection (for events about what it did not understand)."""
-        self.mapping = mapping or _EMPTY
-        self.body, self.applied = apply(self.mapping.fixes, original)
+        self.observe = observe
+        self.would: tuple[Fix, ...] = ()
+        """In observe mode: the known fixes that would have changed the body."""
         self._signature: frozenset[str] | None = None
+        self._take(mapping)
+
+    def _take(self, mapping: DeploymentMapping | None) -> None:
+        self.mapping = mapping or _EMPTY
+        body, applied = apply(self.mapping.fixes, self.original)
+        if self.observe:
+            body, applied, self.would = self.original, (), applied
+        self.body, self.applied = body, applied
+        self._signature = None
 
     def signature(self) -> frozenset[str]:
         """The signature of :attr:`body` (computed once per body)."""
@@ -183,9 +198,7 @@ class Call:
 
     def restart(self, mapping: DeploymentMapping | None) -> None:
         """Take what others learned while this call waited (not a repair of its own)."""
-        self.mapping = mapping or _EMPTY
-        self.body, self.applied = apply(self.mapping.fixes, self.original)
-        self._signature = None
+        self._take(mapping)
 
     def decide(self, status: int, error_body: str | bytes | object, now: float) -> Step:  # noqa: PLR0911 - one exit per outcome
         """What to do about a rejection of :attr:`body`.
@@ -224,7 +237,9 @@ class Call:
                 return Revoke(contradicted, reading.message)
         evidence = evidence_of(reading, now)
         rules = tuple(LearnedRule(fix, evidence) for fix in allowed)
-        return Learn(rules, final=self.repairs >= self.max_repairs, blocked=stop, earlier=tuple(self.taught))
+        # Observing, the rules are stored and the rejection raised: the call itself changes nothing.
+        final = self.observe or self.repairs >= self.max_repairs
+        return Learn(rules, final=final, blocked=stop, earlier=tuple(self.taught))
 
     def adopt(self, step: Learn | Revoke, mapping: DeploymentMapping) -> bool:
         """Take the store's mapping after a change; ``False`` if the request would not change.

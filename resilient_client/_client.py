@@ -17,7 +17,7 @@ import threading
 import time
 from collections.abc import Callable, Generator, Mapping
 from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING, Any, ClassVar, Final, NoReturn, TypedDict, cast, overload
+from typing import TYPE_CHECKING, Any, ClassVar, Final, Literal, NoReturn, TypedDict, cast, overload
 from urllib.parse import SplitResult, urlsplit
 
 import openai
@@ -68,6 +68,7 @@ else:
     _SyncBase = _AsyncBase = object
 
 StoreArg = Store | str | os.PathLike[str] | None
+Mode = Literal["repair", "observe"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -169,6 +170,7 @@ class _Resilience:
     on_repair: Callable[[RepairEvent], None] | None = None
     rule_ttl: float | None = None
     wait_timeout: float = 15.0
+    mode: Mode = "repair"
     _stores: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
     # Store mappings as this client's policy lets them act, by identity of the mapping.
     _vetted: dict[int, tuple[DeploymentMapping, DeploymentMapping]] = field(
@@ -196,6 +198,9 @@ class _Resilience:
         if on_repair is not None and not callable(on_repair):
             msg = f"on_repair must be a callable taking a RepairEvent, not {type(on_repair).__name__}"
             raise TypeError(msg)
+        if self.mode not in ("repair", "observe"):
+            msg = f"mode must be 'repair' or 'observe', not {self.mode!r}"
+            raise ValueError(msg)
         store: object = self.store_arg
         if not (store is None or isinstance(store, str | os.PathLike) or callable(getattr(store, "update", None))):
             msg = f"store must be a Store, a path, a redis:// URL or None, not {type(store).__name__}"
@@ -263,7 +268,19 @@ class _Resilience:
     def call(self, key: DeploymentKey, body: dict[str, Any], mapping: DeploymentMapping | None) -> Call:
         """A new call, with the rules known for its key applied."""
         live = self.live(key, mapping)
-        call = Call(key, body, live, policy=self.policy, max_repairs=self.max_repairs, learn=self.learn)
+        call = Call(
+            key, body, live, policy=self.policy, max_repairs=self.max_repairs, learn=self.learn,
+            observe=self.mode == "observe",
+        )  # fmt: skip
+        if call.would:
+            # Observing: what the known rules would change, sent unchanged.
+            _log.emit(
+                logging.INFO,
+                _log.WOULD_REWRITE,
+                deployment=key.deployment,
+                operation=key.operation,
+                fixes=[f"{fix.param}:{fix.kind}" for fix in call.would],
+            )
         if call.applied and _log.enabled(logging.DEBUG):
             for fix in call.applied:
                 _log.emit(
@@ -348,6 +365,11 @@ class _Resilience:
     def adopt(self, call: Call, step: Learn | Revoke, mapping: DeploymentMapping, exc: openai.APIStatusError) -> None:
         """Switch the call to the store's rules for the next attempt, or give up (raise ``exc``)."""
         fields = {"deployment": call.key.deployment, "operation": call.key.operation}
+        if call.observe:
+            # Stored for review (`cache show`); the caller gets the server's error, as plain openai gives it.
+            if isinstance(step, Learn):
+                self._repaired(call, step, exc, attempt=call.repairs + 1)
+            raise exc
         if isinstance(step, Learn) and (step.final or step.blocked is not None):
             # Stored for the next call; this one stops here.
             if step.blocked is not None:
@@ -369,7 +391,7 @@ class _Resilience:
         for rule in step.rules:
             _log.emit(
                 logging.INFO,
-                _log.PARAMETER_REPAIRED,
+                _log.REPAIR_OBSERVED if call.observe else _log.PARAMETER_REPAIRED,
                 deployment=call.key.deployment,
                 operation=call.key.operation,
                 host=call.key.host,
@@ -553,7 +575,7 @@ def _openai_parent(cls: type) -> str:
     return name
 
 
-_EXTRAS: Final = ("store", "max_repairs", "policy", "learn", "on_repair", "rule_ttl", "wait_timeout")
+_EXTRAS: Final = ("store", "max_repairs", "policy", "learn", "on_repair", "rule_ttl", "wait_timeout", "mode")
 
 
 class _Options:
@@ -580,10 +602,13 @@ class _Options:
         on_repair: Callable[[RepairEvent], None] | None = None,
         rule_ttl: float | None = None,
         wait_timeout: float = 15.0,
+        mode: Mode = "repair",
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
-        self._rc = _Resilience(store, max_repairs, policy or RepairPolicy(), learn, on_repair, rule_ttl, wait_timeout)
+        self._rc = _Resilience(
+            store, max_repairs, policy or RepairPolicy(), learn, on_repair, rule_ttl, wait_timeout, mode
+        )
 
     def copy(self, *args: Any, **kwargs: Any) -> Self:
         """Openai's ``copy``/``with_options``; also takes the options this class adds.
@@ -755,6 +780,10 @@ class ResilientAzureClient(_SyncShell, openai.AzureOpenAI):
             contradicts them).
         wait_timeout: Seconds a call waits for another call (in any process) that is
             learning the same deployment's rules, before going ahead on its own.
+        mode: ``"repair"`` (the default), or ``"observe"`` for rollouts: no request is
+            changed. A rejection is learned and reported (``repair_observed``), then
+            raised as plain openai raises it; a call the known rules would rewrite is
+            reported (``would_rewrite``, with the fixes) and sent as it is.
 
     Raises:
         RepairBlockedError: (from calls) Azure rejected a protected parameter.
@@ -786,6 +815,7 @@ class ResilienceOptions(TypedDict, total=False):
     on_repair: Callable[[RepairEvent], None] | None
     rule_ttl: float | None
     wait_timeout: float
+    mode: Mode
 
 
 _TWINS: Final[dict[type, type[_Options]]] = {

@@ -21,11 +21,13 @@ __all__ = [
     "PARAMETER_REPAIRED",
     "REJECTION_NOT_UNDERSTOOD",
     "REPAIR_BLOCKED",
+    "REPAIR_OBSERVED",
     "RULES_RESET",
     "RULE_APPLIED",
     "RULE_REVOKED",
     "RULE_SKIPPED",
     "STORE_ERROR",
+    "WOULD_REWRITE",
     "emit",
     "enabled",
 ]
@@ -41,6 +43,8 @@ RULES_RESET: Final = "rules_reset"
 REJECTION_NOT_UNDERSTOOD: Final = "rejection_not_understood"
 ON_REPAIR_FAILED: Final = "on_repair_failed"
 RULE_SKIPPED: Final = "rule_skipped"
+REPAIR_OBSERVED: Final = "repair_observed"
+WOULD_REWRITE: Final = "would_rewrite"
 
 _stdlib = logging.getLogger(LOGGER_NAME)
 _stdlib.addHandler(logging.NullHandler())
