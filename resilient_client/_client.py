@@ -41,7 +41,7 @@ from ._attempts import (
     reraise_original,
     summary,
 )
-from ._core import expire, permitted
+from ._core import count_uses, expire, permitted
 from ._errors import ResilientClientError
 from ._models import UNCHANGEABLE, DeploymentKey, DeploymentMapping, Evidence, Fix, RepairPolicy
 from .stores import AsyncStore, AsyncStoreAdapter, Store, resolve_store
@@ -220,6 +220,28 @@ class _Resilience:
         return found
 
     @property
+    def uses(self) -> _Uses:
+        """Calls each stored fix rewrote, not yet written (shared by this client's copies on the same store)."""
+        found: _Uses | None = self._stores.get("uses")
+        if found is None:
+            found = self._stores.setdefault("uses", _Uses())
+        return found
+
+    def counted(self, key: DeploymentKey, change: Change) -> Change:
+        """``change``, also writing the key's uses counted since its last write."""
+        uses = self.uses.take(key)
+        if not uses:
+            return change
+        return lambda mapping: change(count_uses(mapping, uses))
+
+    def unwritten_uses(self) -> list[tuple[DeploymentKey, Change]]:
+        """The store changes that write every key's counted uses (at close)."""
+        found: _Uses | None = self._stores.get("uses")
+        if found is None:
+            return []
+        return [(key, functools.partial(count_uses, uses=uses)) for key, uses in found.take_all().items()]
+
+    @property
     def store(self) -> Store:
         # Checked once, then served from the cache: this runs on every call.
         found: Store | None = self._stores.get("sync")
@@ -272,6 +294,8 @@ class _Resilience:
             key, body, live, policy=self.policy, max_repairs=self.max_repairs, learn=self.learn,
             observe=self.mode == "observe",
         )  # fmt: skip
+        if call.applied:
+            self.uses.note(key, call.applied)
         if call.would:
             # Observing: what the known rules would change, sent unchanged.
             _log.emit(
@@ -451,6 +475,35 @@ def _skipped(key: DeploymentKey, blocked: tuple[tuple[Fix, str], ...]) -> None:
 def _is_async(store: object) -> bool:
     # Protocol isinstance checks see method names, not whether they are coroutines.
     return asyncio.iscoroutinefunction(getattr(store, "update", None))
+
+
+class _Uses:
+    """Calls each stored fix rewrote, per key, since they were last written: a warm call only adds here."""
+
+    __slots__ = ("_counts", "_lock")
+
+    def __init__(self) -> None:
+        self._counts: dict[DeploymentKey, dict[Fix, int]] = {}
+        self._lock = threading.Lock()
+
+    def note(self, key: DeploymentKey, fixes: tuple[Fix, ...]) -> None:
+        with self._lock:
+            counts = self._counts.get(key)
+            if counts is None:
+                if len(self._counts) >= _MAX_KEYS:
+                    return  # bounded: keys come from callers; a count is only a statistic
+                counts = self._counts[key] = {}
+            for fix in fixes:
+                counts[fix] = counts.get(fix, 0) + 1
+
+    def take(self, key: DeploymentKey) -> dict[Fix, int]:
+        with self._lock:
+            return self._counts.pop(key, {})
+
+    def take_all(self) -> dict[DeploymentKey, dict[Fix, int]]:
+        with self._lock:
+            counts, self._counts = self._counts, {}
+            return counts
 
 
 class _Flights:
@@ -655,6 +708,15 @@ class _SyncShell(_Options, _SyncBase):
         """The store this client learns into and reads rules from."""
         return self._rc.store
 
+    def close(self) -> None:
+        """Openai's ``close``; first writes how many calls the learned rules rewrote (best effort)."""
+        try:
+            for key, change in self._rc.unwritten_uses():
+                self._rc.store.update(key, change)
+        except Exception as error:  # noqa: BLE001 - closing never fails on a statistic
+            _log.emit(logging.WARNING, _log.STORE_ERROR, problem="uses", detail=type(error).__name__)
+        super().close()
+
     def request(self, cast_to: Any, options: FinalRequestOptions, *args: Any, **kwargs: Any) -> Any:
         """Send through openai's request path, repairing and learning from parameter rejections."""
         prepared = self._rc.prepare(self, options)
@@ -669,7 +731,7 @@ class _SyncShell(_Options, _SyncBase):
                 if isinstance(op, Send):
                     run.answer(super().request(cast_to, _options(options, call), *args, **kwargs))
                 else:
-                    run.answer(_perform(op, store))
+                    run.answer(_perform(op, store, self._rc))
             except BaseException as exc:  # noqa: BLE001, PERF203 - handed to the flight, which re-raises the rest
                 run.fail(exc)
         return run.result
@@ -703,10 +765,10 @@ class _Run:
             return None
 
 
-def _perform(op: Op, store: Store) -> Any:
+def _perform(op: Op, store: Store, rc: _Resilience) -> Any:
     """One store op of a flight, sync."""
     if isinstance(op, Update):
-        return store.update(op.key, op.change)
+        return store.update(op.key, rc.counted(op.key, op.change))
     if isinstance(op, Refresh):
         store.refresh()
         return store.get(op.key)
@@ -718,10 +780,10 @@ def _perform(op: Op, store: Store) -> Any:
     return time.sleep(op.seconds)
 
 
-async def _perform_async(op: Op, store: AsyncStore) -> Any:
+async def _perform_async(op: Op, store: AsyncStore, rc: _Resilience) -> Any:
     """One store op of a flight, async: the same ops, awaited."""
     if isinstance(op, Update):
-        return await store.update(op.key, op.change)
+        return await store.update(op.key, rc.counted(op.key, op.change))
     if isinstance(op, Refresh):
         await store.refresh()
         return await store.get(op.key)
@@ -739,6 +801,15 @@ class _AsyncShell(_Options, _AsyncBase):
         """The store this client learns into and reads rules from (as given, or resolved from a path or URL)."""
         return self._rc.resolved
 
+    async def close(self) -> None:
+        """Openai's ``close``; first writes how many calls the learned rules rewrote (best effort)."""
+        try:
+            for key, change in self._rc.unwritten_uses():
+                await self._rc.async_store.update(key, change)
+        except Exception as error:  # noqa: BLE001 - closing never fails on a statistic
+            _log.emit(logging.WARNING, _log.STORE_ERROR, problem="uses", detail=type(error).__name__)
+        await super().close()
+
     async def request(self, cast_to: Any, options: FinalRequestOptions, *args: Any, **kwargs: Any) -> Any:
         """Send through openai's request path, repairing and learning from parameter rejections."""
         prepared = self._rc.prepare(self, options)
@@ -753,7 +824,7 @@ class _AsyncShell(_Options, _AsyncBase):
                 if isinstance(op, Send):
                     run.answer(await super().request(cast_to, _options(options, call), *args, **kwargs))
                 else:
-                    run.answer(await _perform_async(op, store))
+                    run.answer(await _perform_async(op, store, self._rc))
             except BaseException as exc:  # noqa: BLE001, PERF203 - handed to the flight, which re-raises the rest
                 run.fail(exc)
         return run.result

@@ -38,6 +38,7 @@ __all__ = [
     "blocked_param",
     "changes",
     "consistent",
+    "count_uses",
     "expire",
     "is_valid_fix",
     "merge",
@@ -456,6 +457,7 @@ def _combine(old: LearnedRule, new: LearnedRule) -> LearnedRule:
         newest,
         first_seen=min(a.first_seen, b.first_seen),
         hits=a.hits + b.hits if old.fix == new.fix else newest.hits,
+        uses=a.uses + b.uses if old.fix == new.fix else newest.uses,
     )
     return LearnedRule(new.fix if newest is b else old.fix, evidence)
 
@@ -505,6 +507,19 @@ def signature(body: Body) -> frozenset[str]:
         else:
             out.add(_sig(name, value))
     return frozenset(out)
+
+
+def count_uses(mapping: DeploymentMapping, uses: dict[Fix, int]) -> DeploymentMapping:
+    """Add to each rule the number of calls its fix rewrote (counted in memory since the last write)."""
+    if not uses or not any(rule.fix in uses for rule in mapping.rules):
+        return mapping
+    rules = tuple(
+        replace(rule, evidence=replace(rule.evidence, uses=min(rule.evidence.uses + uses[rule.fix], MAX_NUMBER)))
+        if rule.fix in uses
+        else rule
+        for rule in mapping.rules
+    )
+    return replace(mapping, rules=rules)
 
 
 def accept(mapping: DeploymentMapping, signatures: frozenset[str]) -> DeploymentMapping:

@@ -164,6 +164,9 @@ class Evidence:
         first_seen: Unix time the rejection was first seen.
         last_seen: Unix time it was last seen.
         hits: How many times Azure sent this rejection.
+        uses: How many calls the rule rewrote before they were sent (rejections
+            avoided). Counted in memory and written with the key's next store write,
+            or when the client is closed: a warm call stays a memory read.
     """
 
     status: int
@@ -172,6 +175,7 @@ class Evidence:
     first_seen: float
     last_seen: float
     hits: int = 1
+    uses: int = 0
 
 
 @dataclass(frozen=True, slots=True)

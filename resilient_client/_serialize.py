@@ -153,8 +153,11 @@ def _evidence_from_json(data: Any) -> Evidence:
     if isinstance(code, str):
         code = code[:_MAX_CODE]
     hits = _num(data, "hits")
+    uses = _num(data, "uses") if "uses" in data else 0  # written since 0.2; older releases ignore it
     if not isinstance(status, int) or not isinstance(hits, int) or hits < 1:
         raise CacheFormatError("status and hits must be whole numbers")
+    if not isinstance(uses, int) or uses < 0:
+        raise CacheFormatError("uses must be a whole number")
     return Evidence(
         status=status,
         code=code if isinstance(code, str) else None,
@@ -162,6 +165,7 @@ def _evidence_from_json(data: Any) -> Evidence:
         first_seen=float(_num(data, "first_seen") or 0.0),
         last_seen=float(_num(data, "last_seen") or 0.0),
         hits=hits,
+        uses=uses,
     )
 
 

@@ -53,7 +53,7 @@ def _selected(rules: Rules, deployment: str | None) -> Rules:
 
 
 def show_rules(rules: Rules, *, as_json: bool = False) -> None:
-    """Print rules as ``cache show`` does: a table (key, rule, evidence, hits, last seen), or JSON."""
+    """Print rules as ``cache show`` does: key, rule, evidence, rejections, calls rewritten, last seen; or JSON."""
     if as_json:
         rows = [
             {"key": asdict(key), "model": m.model, "fix": fix_to_json(r.fix), "evidence": asdict(r.evidence)}
@@ -62,7 +62,8 @@ def show_rules(rules: Rules, *, as_json: bool = False) -> None:
         ]
         print(json.dumps(rows, indent=2))
         return
-    table = [("KEY", "RULE", "EVIDENCE", "HITS", "LAST SEEN")]
+    # REJECTED: rejections the deployment sent for it; REWRITTEN: calls the rule fixed before sending.
+    table = [("KEY", "RULE", "EVIDENCE", "REJECTED", "REWRITTEN", "LAST SEEN")]
     for key, mapping in rules.items():
         for rule in mapping.rules:
             ev = rule.evidence
@@ -70,7 +71,7 @@ def show_rules(rules: Rules, *, as_json: bool = False) -> None:
             evidence = f"{ev.status} {ev.code or ''}: {ev.message}".replace("\n", " ")
             if len(evidence) > 70:  # noqa: PLR2004 - a terminal column
                 evidence = evidence[:67] + "..."
-            table.append((str(key), describe(rule.fix), evidence, str(ev.hits), seen))
+            table.append((str(key), describe(rule.fix), evidence, str(ev.hits), str(ev.uses), seen))
     if len(table) == 1:
         print("no learned rules")
         return
@@ -168,7 +169,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     cache = sub.add_parser("cache", help="inspect and manage learned rules")
     actions = cache.add_subparsers(dest="action", required=True)
     actions.add_parser("path", help="print where the cache is")
-    show = actions.add_parser("show", help="print learned rules: key, rule, evidence, hits, last seen")
+    show = actions.add_parser("show", help="print learned rules: key, rule, evidence, rejections, calls rewritten, last seen")
     show.add_argument("--deployment", help="only this deployment")
     show.add_argument("--json", action="store_true", help="machine-readable output")
     clear = actions.add_parser("clear", help="forget learned rules")

@@ -50,7 +50,7 @@ def test_show_prints_a_table_with_evidence_hits_and_last_seen(cache: Path, capsy
     """`cache show` lists key, rule, evidence, hits and last seen for every rule."""
     assert main(["cache", "show"]) == 0
     out = capsys.readouterr().out.splitlines()
-    assert out[0].split() == ["KEY", "RULE", "EVIDENCE", "HITS", "LAST", "SEEN"]
+    assert out[0].split() == ["KEY", "RULE", "EVIDENCE", "REJECTED", "REWRITTEN", "LAST", "SEEN"]
     assert len(out) == 4
     assert any(
         "rename max_tokens -> max_completion_tokens" in line and "400 unsupported_parameter" in line for line in out

@@ -24,7 +24,7 @@ def test_demo_shows_learn_retry_and_cached(capsys: pytest.CaptureFixture[str]) -
     assert "  3 request(s)" in out
     assert "  1 request(s)" in out
     assert "KEY" in out
-    assert "HITS" in out
+    assert "REWRITTEN" in out
 
 
 def test_demo_json_is_machine_readable(capsys: pytest.CaptureFixture[str]) -> None:
@@ -86,7 +86,7 @@ def test_demo_provider_shows_learn_retry_and_cached(
     assert f"  {first} request(s)" in out
     assert "  1 request(s)" in out
     assert "KEY" in out
-    assert "HITS" in out
+    assert "REWRITTEN" in out
 
 
 def test_demo_provider_json_is_machine_readable(capsys: pytest.CaptureFixture[str]) -> None:
