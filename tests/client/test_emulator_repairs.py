@@ -199,7 +199,9 @@ async def test_learn_false_applies_known_rules_but_learns_nothing(azure: AzureEm
     (sent,) = azure.bodies("o4-mini")
     assert (sent["max_completion_tokens"], sent["temperature"]) == (5, 0.5)
     assert "max_tokens" not in sent
-    assert store.items() == known
+    after = store.items()
+    assert {k: (m.fixes, m.accepted) for k, m in after.items()} == {k: (m.fixes, m.accepted) for k, m in known.items()}
+    assert [r.evidence.uses for m in after.values() for r in m.rules] == [1]  # the known rule rewrote the call
     assert events == []
 
 
