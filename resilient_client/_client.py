@@ -315,6 +315,8 @@ class _Resilience:
                     param=fix.param,
                     action=fix.kind,
                 )
+        if call.applied and (recorder := _log.telemetry()) is not None:
+            recorder.rewritten(key, call.applied)
         return call
 
     def may_lead(self, call: Call, waited: float) -> bool:
@@ -367,6 +369,8 @@ class _Resilience:
         """Learn or revoke, or raise: the original error unchanged, or RepairBlockedError."""
         step = call.decide(exc.status_code, exc.response.content, time.time())
         if isinstance(step, Learn | Revoke):
+            if (recorder := _log.telemetry()) is not None:
+                recorder.paid(call.key, step)
             return step
         fields = {"deployment": call.key.deployment, "operation": call.key.operation, "status": exc.status_code}
         if isinstance(step, Blocked):

@@ -7,6 +7,9 @@ stdlib logger ``resilient_client``, which carries a ``NullHandler`` and so print
 nothing until the application configures :mod:`logging`. structlog is not even
 imported unless the application imported it: an application that has not cannot
 have configured it.
+
+Repairs, refused repairs and unread rejections also reach OpenTelemetry (span
+events and counters, :mod:`._otel`) once the application has imported it.
 """
 
 from __future__ import annotations
@@ -14,6 +17,8 @@ from __future__ import annotations
 import logging
 import sys
 from typing import Any, Final
+
+from . import _otel
 
 __all__ = [
     "GAVE_UP",
@@ -30,6 +35,7 @@ __all__ = [
     "WOULD_REWRITE",
     "emit",
     "enabled",
+    "telemetry",
 ]
 
 LOGGER_NAME: Final = "resilient_client"
@@ -48,6 +54,15 @@ WOULD_REWRITE: Final = "would_rewrite"
 
 _stdlib = logging.getLogger(LOGGER_NAME)
 _stdlib.addHandler(logging.NullHandler())
+
+telemetry: Final = _otel.active
+"""The OpenTelemetry recorder, or ``None`` until the application uses OpenTelemetry (one dict lookup)."""
+# The events OpenTelemetry hears of: the repair as a span event, the others as counters.
+_COUNTED: Final = {
+    REPAIR_BLOCKED: _otel.REFUSED,
+    RULE_SKIPPED: _otel.REFUSED,
+    REJECTION_NOT_UNDERSTOOD: _otel.UNREAD,
+}
 
 
 def _structlog() -> Any:
@@ -72,3 +87,9 @@ def emit(level: int, event: str, **fields: Any) -> None:
     elif _stdlib.isEnabledFor(level):
         text = " ".join(f"{k}={v!r}" for k, v in fields.items())
         _stdlib.log(level, f"{event} {text}" if text else event, extra={"event": event, **fields})
+    recorder = telemetry() if event == PARAMETER_REPAIRED or event in _COUNTED else None
+    if recorder is not None:
+        if event == PARAMETER_REPAIRED:
+            recorder.repaired(fields)
+        else:
+            recorder.count(_COUNTED[event], fields.get("deployment"), fields.get("action"))
