@@ -6,12 +6,13 @@ import importlib.util
 import os
 import shutil
 from collections.abc import Iterator
-from typing import NoReturn
+from typing import Final, NoReturn
 
 import pytest
 
 from resilient_client.testing import AzureEmulator
 from tests.stores.helpers import RedisServer
+from tests.stores.redis_servers import Cluster, TLSServer, make_certificate
 
 
 @pytest.fixture(scope="session")
@@ -28,11 +29,16 @@ def azure(azure_server: AzureEmulator) -> AzureEmulator:
     return azure_server
 
 
+_REQUIRED: Final = ("RESILIENT_REQUIRE_INTEGRATIONS", "RESILIENT_TEST_REDIS_URL", "RESILIENT_TEST_REDIS_CLUSTER")
+"""Variables .ci/run sets: with any of them (or $CI) set, what a Redis test needs must be there."""
+
+
 def _missing(what: str) -> NoReturn:
-    """Skip the test for lack of ``what``, unless $CI is set: then fail it (CI must install it)."""
+    """Skip the test for lack of ``what``, unless $CI or one of ``_REQUIRED`` is set: then fail it (CI installs it)."""
     reason = f"Redis store tests need {what}"
-    if "CI" in os.environ:
-        pytest.fail(f"{reason}; $CI is set, so this is an error, not a skip", pytrace=False)
+    required = [name for name in _REQUIRED if os.environ.get(name)] + (["CI"] if "CI" in os.environ else [])
+    if required:
+        pytest.fail(f"{reason}; ${required[0]} is set, so this is an error, not a skip", pytrace=False)
     pytest.skip(reason)
 
 
@@ -56,6 +62,42 @@ def redis_binary(redis_py: None) -> str:
 def redis_server(redis_binary: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[RedisServer]:
     """A redis-server of our own on a free loopback port, for the whole session (tests use distinct prefixes)."""
     server = RedisServer(redis_binary, tmp_path_factory.mktemp("redis"))
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def redis_cluster(redis_py: None, request: pytest.FixtureRequest) -> Iterator[str]:
+    """The ``redis+cluster://`` URL of a Redis Cluster of 3 masters on loopback, for the whole session.
+
+    ``$RESILIENT_TEST_REDIS_CLUSTER`` (``127.0.0.1:P1,127.0.0.1:P2,…``, as .ci/run exports it) when
+    set; else one of our own, started on free ports and stopped at the end (tests use distinct prefixes).
+    """
+    given = os.environ.get("RESILIENT_TEST_REDIS_CLUSTER")
+    if given:
+        yield f"redis+cluster://{given}"
+        return
+    binary: str = request.getfixturevalue("redis_binary")
+    cli = shutil.which("redis-cli")
+    if cli is None:
+        _missing("redis-cli, to create a cluster (apt-get install redis-tools)")
+    factory: pytest.TempPathFactory = request.getfixturevalue("tmp_path_factory")
+    cluster = Cluster(binary, cli, factory.mktemp("redis-cluster"))
+    cluster.start()
+    yield cluster.url
+    cluster.stop()
+
+
+@pytest.fixture(scope="session")
+def redis_tls(redis_binary: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[TLSServer]:
+    """A redis-server that speaks only TLS, with a self-signed certificate made for it, for the whole session."""
+    openssl = shutil.which("openssl")
+    if openssl is None:
+        _missing("openssl, to make a test certificate")
+    directory = tmp_path_factory.mktemp("redis-tls")
+    cert, key = make_certificate(openssl, directory)
+    server = TLSServer(redis_binary, directory, cert, key)
     server.start()
     yield server
     server.stop()

@@ -18,11 +18,14 @@ from __future__ import annotations
 
 import asyncio
 import os
+import re
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Final, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Final, Literal, Protocol, runtime_checkable
+from urllib.parse import urlsplit
 
 from .._models import DeploymentKey, DeploymentMapping
 from .._serialize import Rules
@@ -41,8 +44,11 @@ __all__ = [
     "MemoryStore",
     "RedisStore",
     "Store",
+    "StoreSpec",
+    "StoreStatus",
     "cache_location",
     "default_cache_path",
+    "parse_store_spec",
     "resolve_store",
 ]
 
@@ -270,35 +276,179 @@ def __getattr__(name: str) -> object:
 
 
 def cache_location(store: str | os.PathLike[str] | None = None) -> str:
-    """The cache file or URL ``store`` names: itself, else ``$RESILIENT_CLIENT_CACHE``, else the default file."""
+    """The cache file or URL ``store`` names: itself, else ``$RESILIENT_CLIENT_CACHE``, else the default file.
+
+    The text as given, unchecked: :func:`parse_store_spec` checks it.
+    """
     return os.fspath(store) if store is not None else os.environ.get(CACHE_ENV) or str(default_cache_path())
+
+
+@dataclass(frozen=True)
+class StoreSpec:
+    """What a store spec (``store=``, ``$RESILIENT_CLIENT_CACHE``, ``--cache``) names; see :func:`parse_store_spec`.
+
+    Attributes:
+        kind: ``"file"``, ``"redis"`` (``redis://``, ``rediss://``, ``unix://``) or ``"redis-cluster"``
+            (``redis+cluster://``, ``rediss+cluster://``).
+        location: The absolute path of the file, or the URL with its scheme in lower case
+            (password included: to connect with; show :attr:`shown`).
+    """
+
+    kind: Literal["file", "redis", "redis-cluster"]
+    location: str
+
+    @property
+    def shown(self) -> str:
+        """:attr:`location` as it may be printed or logged: a URL's password replaced by ``***``."""
+        if self.kind == "file":
+            return self.location
+        from .redis import redact  # noqa: PLC0415 - imports no redis-py; the package imports that module lazily
+
+        return redact(self.location)
+
+
+@dataclass(frozen=True)
+class StoreStatus:
+    """A store's health as ``resilient-client doctor`` shows it: what a store's ``status()`` returns.
+
+    ``status()`` never raises: a store it cannot reach is ``ok=False`` with a problem saying so.
+
+    Attributes:
+        ok: The store works as configured and nothing was found that needs fixing (``problems`` is empty).
+        kind: ``"memory"``, ``"file"``, ``"redis"`` or ``"redis-cluster"``.
+        location: The file path or URL; a URL's password is shown as ``***``.
+        problems: One line each, what needs fixing (unreachable, unwritable, entries that fail validation…).
+        details: Facts worth showing, each a one-line string: for Redis ``server``, ``mode``,
+            ``persistence``, ``keys``, ``entries`` and, while 0.1's keys exist, ``0.1 keys``.
+    """
+
+    ok: bool
+    kind: str
+    location: str
+    problems: Sequence[str] = ()
+    details: Mapping[str, str] = field(default_factory=dict)
+
+
+_URL_SCHEMES: Final = {
+    "redis": "redis",
+    "rediss": "redis",
+    "unix": "redis",
+    "redis+cluster": "redis-cluster",
+    "rediss+cluster": "redis-cluster",
+}
+_SCHEME: Final = re.compile(r"([A-Za-z][A-Za-z0-9+.-]+):")
+_KNOWN: Final = "redis://, rediss://, unix://, redis+cluster:// or rediss+cluster://"
+
+
+def parse_store_spec(spec: str | os.PathLike[str]) -> StoreSpec:
+    """Check a store spec and say what it names: a Redis URL or a JSON cache file.
+
+    URLs: ``redis://``, ``rediss://`` (TLS), ``unix://``, ``redis+cluster://host:port[,host:port…]``
+    and ``rediss+cluster://`` (TLS); the scheme in any case. A file path (a string) must contain
+    a path separator or end in ``.json`` and must not name a directory; an ``os.PathLike`` is a
+    path whatever its name. ``~`` is expanded.
+
+    Raises:
+        ValueError: One line naming the spec (a URL's password shown as ``***``) and what is
+            wrong: an unknown or misspelled scheme (``redis:/x``, ``Redis:host``, ``redis//x``),
+            a bad port, a bare word (``memory``), a directory (``/dir/``).
+    """
+    from .redis import redact  # noqa: PLC0415 - imports no redis-py; the package imports that module lazily
+
+    text = os.fspath(spec)
+    shown = redact(text)
+    if not text.strip():
+        raise ValueError("empty store spec: give a redis:// URL or a path to a .json file")
+    if text != text.strip():
+        raise ValueError(f"store spec {shown!r} has leading or trailing whitespace")
+    return _url_spec(text, shown) or _file_spec(text, shown, is_path=isinstance(spec, os.PathLike))
+
+
+def _url_spec(text: str, shown: str) -> StoreSpec | None:
+    """The spec of a URL with a known scheme; None for a path; a ValueError for a misspelled URL."""
+    scheme = _SCHEME.match(text)
+    if scheme is not None:
+        name = scheme[1].lower()
+        rest = text[scheme.end() :]
+        if name in _URL_SCHEMES:
+            if not rest.startswith("//"):
+                raise ValueError(f"store spec {shown!r}: a {name} URL starts with '{name}://'")
+            url = name + ":" + rest
+            _check_url(url, shown)
+            return StoreSpec("redis-cluster" if _URL_SCHEMES[name] == "redis-cluster" else "redis", url)
+        if rest.startswith("//"):
+            raise ValueError(f"store spec {shown!r}: unknown URL scheme {scheme[1]!r}; use {_KNOWN}, or a file path")
+    lower = text.lower()
+    for name in _URL_SCHEMES:
+        if lower.startswith(f"{name}//"):
+            raise ValueError(f"store spec {shown!r}: a {name} URL starts with '{name}://'")
+    return None
+
+
+def _file_spec(text: str, shown: str, *, is_path: bool) -> StoreSpec:
+    """The spec of a cache file path; a ValueError for a bare word or a directory."""
+    separators = tuple(sep for sep in (os.sep, os.altsep) if sep)
+    if text.endswith(separators):
+        raise ValueError(f"store spec {shown!r} names a directory: name the cache file in it (…/rules.json)")
+    if not (is_path or any(sep in text for sep in separators) or text.lower().endswith(".json")):
+        raise ValueError(
+            f"store spec {shown!r} is neither a URL ({_KNOWN}) nor a file path (a path contains "
+            f"{os.sep!r} or ends in .json); a MemoryStore() is passed as an object"
+        )
+    path = Path(text).expanduser().absolute()
+    if path.is_dir():
+        raise ValueError(f"store spec {shown!r} is a directory: name the cache file in it ({path / 'rules.json'})")
+    return StoreSpec("file", str(path))
+
+
+def _check_url(url: str, shown: str) -> None:
+    """Raise a one-line ValueError if ``url`` (a known scheme, lower case) cannot name a Redis."""
+    from .redis import split_cluster_url  # noqa: PLC0415 - imports no redis-py
+
+    if url.startswith(("redis+cluster:", "rediss+cluster:")):
+        try:
+            split_cluster_url(url)
+        except ValueError as exc:
+            raise ValueError(f"store spec {exc}") from None
+        return
+    split = urlsplit(url)
+    try:
+        split.port  # noqa: B018 - parsing the port is the check
+    except ValueError:
+        raise ValueError(f"store spec {shown!r}: the port is not a number from 0 to 65535") from None
+    if split.scheme == "unix":
+        if not split.path:
+            raise ValueError(f"store spec {shown!r}: a unix:// URL needs the socket's path (unix:///run/redis.sock)")
+    elif split.path not in ("", "/") and not split.path[1:].isdigit():
+        raise ValueError(f"store spec {shown!r}: the path must be a database number (/0), not {split.path!r}")
 
 
 def resolve_store(store: Store | str | os.PathLike[str] | None) -> Store:
     """Turn the ``store=`` argument (or ``$RESILIENT_CLIENT_CACHE``) into a store.
 
     Args:
-        store: A store object (used as is); a path to a JSON cache file; a
-            ``redis://`` / ``rediss://`` / ``unix://`` URL; or ``None`` for
-            ``$RESILIENT_CLIENT_CACHE`` (a path or a URL), else the default file.
+        store: A store object (used as is); a path to a JSON cache file; a ``redis://`` /
+            ``rediss://`` / ``unix://`` / ``redis+cluster://`` / ``rediss+cluster://`` URL; or
+            ``None`` for ``$RESILIENT_CLIENT_CACHE`` (a path or a URL), else the default file.
             Clients in one process that name the same file or URL share one store.
 
     Returns:
         The store.
+
+    Raises:
+        ValueError: The spec is not a valid URL or file path (see :func:`parse_store_spec`).
     """
     if store is not None and not isinstance(store, str | os.PathLike):
         return store
-    target = cache_location(store)
-    is_url = target.startswith(("redis://", "rediss://", "unix://"))
-    name = target if is_url else str(Path(target).expanduser().absolute())
+    spec = parse_store_spec(store if store is not None else os.environ.get(CACHE_ENV) or default_cache_path())
     with _shared_lock:
-        found = _shared.get(name)
+        found = _shared.get(spec.location)
         if found is None:
-            if is_url:
+            if spec.kind == "file":
+                found = JSONFileStore(spec.location)
+            else:
                 from .redis import RedisStore  # noqa: PLC0415 - optional dependency
 
-                found = RedisStore.from_url(target)
-            else:
-                found = JSONFileStore(name)
-            _shared[name] = found
+                found = RedisStore.from_url(spec.location)
+            _shared[spec.location] = found
         return found
