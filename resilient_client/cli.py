@@ -213,10 +213,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         f"(default: {','.join(DEFAULT_PARAMS)})",
     )
     probe.add_argument("--json", action="store_true", help="machine-readable output")
+    from .gateway import _serve as gateway  # noqa: PLC0415 - its options and command; the extra loads in `serve`
+
+    gateway.add_arguments(sub.add_parser("serve", help="run the gateway: the same repairs for apps in any language"))
     args = parser.parse_args(argv)
 
     if args.command == "explain":
         return _explain(args)
+    if args.command == "serve":
+        return gateway.command(args)
     if args.command == "demo":
         from ._demo import run_demo  # noqa: PLC0415 - starts a server: only when asked
 

@@ -18,6 +18,8 @@ Example::
 from __future__ import annotations
 
 import contextlib
+import email.message
+import io
 import json
 import re
 import socket
@@ -48,6 +50,7 @@ __all__ = [
     "OnlyWith",
     "OutOfRange",
     "Provider",
+    "RateLimited",
     "Refused",
     "Rejected",
     "Relayed",
@@ -221,9 +224,27 @@ class Fixed:
         return self.status, self.body
 
 
+@dataclass(frozen=True)
+class RateLimited:
+    """Every request is refused with Azure's 429, whose ``retry-after`` header says ``seconds``."""
+
+    seconds: int = 1
+
+    def check(self, body: Body) -> Rejected | None:  # noqa: ARG002 - same signature as the other rules
+        """Always the rate-limit answer (the emulator sends the ``retry-after`` header with it)."""
+        message = (
+            "Requests to the ChatCompletions_Create Operation under Azure OpenAI API version 2025-04-01-preview "
+            "have exceeded token rate limit of your current OpenAI S0 pricing tier. "
+            f"Please retry after {self.seconds} seconds."
+        )
+        return 429, {"error": {"code": "429", "message": message}}
+
+
+_RETRY_AFTER: Final = re.compile(r"Please retry after (\d+) seconds?\.")
+
 Rule: TypeAlias = (
     "Unsupported | DefaultOnly | SupportedValues | NoRole | Forbidden | OnlyWith | Fixed | Refused | OutOfRange"
-    " | AllowedOnly | Relayed"
+    " | AllowedOnly | Relayed | RateLimited"
 )
 
 _EFFORTS: Final = ("low", "medium", "high")
@@ -735,6 +756,16 @@ class SeenRequest:
     """``azure``, or the name of the OpenAI-compatible provider profile that answered."""
 
 
+_RESOURCE_NOT_FOUND: Final = {"error": {"code": "404", "message": "Resource not found"}}
+_UNAUTHORIZED: Final = {
+    "error": {
+        "code": "401",
+        "message": (
+            "Access denied due to invalid subscription key or wrong API endpoint. Make sure to provide a valid key "
+            "for an active subscription and use a correct regional API endpoint for your resource."
+        ),
+    }
+}
 _ROUTE: Final = re.compile(
     r"^/openai/(?:deployments/(?P<dep>[^/]+)/)?(?:v1/)?(?P<op>chat/completions|completions|embeddings|responses)$"
 )
@@ -763,6 +794,12 @@ class AzureEmulator:
     requests: list[SeenRequest] = field(default_factory=list)
     _server: ThreadingHTTPServer | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock)
+    stream_interval: float | None = None
+    """``None``: an SSE answer is sent as one body. Seconds: each event is a chunk of its own, this far apart."""
+    stream_gate: threading.Event | None = None
+    """When given, an SSE answer is sent in chunks and holds after its first event until the gate is set."""
+    api_key: str | None = None
+    """When given, requests without it (``api-key``, or ``Authorization: Bearer``) get Azure's 401."""
 
     @property
     def endpoint(self) -> str:
@@ -795,6 +832,47 @@ class AzureEmulator:
         """Forget the requests seen so far."""
         with self._lock:
             self.requests.clear()
+
+    def record(self, seen: SeenRequest) -> None:
+        """Note a request (the handler records those :meth:`answer` does not see: GETs, refused keys)."""
+        with self._lock:
+            self.requests.append(seen)
+
+    def listing(self, path: str, query: Mapping[str, str]) -> tuple[int, Body]:
+        """What the emulator answers to a GET of ``path``: models and deployments lists (also records it).
+
+        ``/openai/models`` and ``/openai/deployments`` in Azure's shapes; ``/openai/v1/models`` and
+        ``/<provider>/v1/models`` in OpenAI's. Anything else: Azure's 404.
+        """
+        now = int(time.time())
+        provider = m[1] if (m := re.fullmatch(r"/([a-z][a-z0-9-]*)/v1/models", path)) else None
+        reply: list[Body] | None = None
+        if path == "/openai/models":
+            models = {p.version: p for p in self.deployments.values()}
+            reply = [
+                {
+                    "id": version, "object": "model", "status": "succeeded", "created_at": now,
+                    "lifecycle_status": "generally-available",
+                    "capabilities": {"chat_completion": not p.embeddings, "embeddings": p.embeddings},
+                }
+                for version, p in models.items()
+            ]  # fmt: skip
+        elif path == "/openai/deployments":
+            reply = [
+                {
+                    "id": name, "model": p.model, "object": "deployment", "owner": "organization-owner",
+                    "status": "succeeded", "scale_settings": {"scale_type": "standard"}, "created_at": now,
+                    "updated_at": now,
+                }
+                for name, p in self.deployments.items()
+            ]  # fmt: skip
+        elif path == "/openai/v1/models" or (provider is not None and provider in self.providers):
+            names = self.deployments if provider is None or provider == "openai" else self.providers[provider].models
+            owner = provider or "system"
+            reply = [{"id": name, "object": "model", "created": now, "owned_by": owner} for name in names]
+        status = 404 if reply is None else 200
+        self.record(SeenRequest("", path.rsplit("/", 1)[-1], query.get("api-version"), {}, status))
+        return (404, _RESOURCE_NOT_FOUND) if reply is None else (200, {"object": "list", "data": reply})
 
     def __enter__(self) -> Self:
         self._server = _Server((self.host, 0), _handler(self))
@@ -1001,8 +1079,14 @@ def _handler(emulator: AzureEmulator) -> type[BaseHTTPRequestHandler]:
                 body = {}
             if emulator.latency:
                 time.sleep(emulator.latency)
-            status, reply = emulator.answer(path, params, body if isinstance(body, dict) else {})
+            refused = _refusal(emulator, self.headers, path, params)
+            status, reply = refused or emulator.answer(path, params, body if isinstance(body, dict) else {})
             self._reply(status, reply)
+
+        def do_GET(self) -> None:
+            path, _, query = self.path.partition("?")
+            params = _query(query)
+            self._reply(*(_refusal(emulator, self.headers, path, params) or emulator.listing(path, params)))
 
         def _reply(self, status: int, reply: ErrorBody | Iterator[bytes]) -> None:
             self.send_response(status)
@@ -1014,20 +1098,71 @@ def _handler(emulator: AzureEmulator) -> type[BaseHTTPRequestHandler]:
                 ("x-ms-rai-invoked", "true"),
             ):
                 self.send_header(name, value)
-            if isinstance(reply, dict | list):
-                data = json.dumps(reply).encode()
-                self.send_header("content-type", "application/json")
-                self.send_header("content-length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
-                return
-            data = b"".join(reply)
-            self.send_header("content-type", "text/event-stream; charset=utf-8")
-            self.send_header("content-length", str(len(data)))
-            self.end_headers()
-            self.wfile.write(data)
+            _send_body(self, status, reply, emulator)
 
     return Handler
+
+
+def _send_body(
+    handler: BaseHTTPRequestHandler, status: int, reply: ErrorBody | Iterator[bytes], emulator: AzureEmulator
+) -> None:
+    """The rest of the headers, then the body: JSON, SSE as one body, or SSE in chunks over time."""
+    if isinstance(reply, dict | list):
+        data = json.dumps(reply).encode()
+        for name, value in _retry_after(status, reply):
+            handler.send_header(name, value)
+        handler.send_header("content-type", "application/json")
+        handler.send_header("content-length", str(len(data)))
+        handler.end_headers()
+        handler.wfile.write(data)
+        return
+    handler.send_header("content-type", "text/event-stream; charset=utf-8")
+    if emulator.stream_interval is None and emulator.stream_gate is None:
+        data = b"".join(reply)
+        handler.send_header("content-length", str(len(data)))
+        handler.end_headers()
+        handler.wfile.write(data)
+        return
+    handler.send_header("transfer-encoding", "chunked")
+    handler.end_headers()
+    _send_chunked(handler.wfile, reply, emulator)
+
+
+_GATE_TIMEOUT: Final = 120.0
+"""Seconds a gated stream holds at most (a test that never opens the gate still ends)."""
+
+
+def _query(query: str) -> dict[str, str]:
+    return dict(p.split("=", 1) for p in query.split("&") if "=" in p)
+
+
+def _refusal(
+    emulator: AzureEmulator, headers: email.message.Message, path: str, params: Mapping[str, str]
+) -> tuple[int, Body] | None:
+    """Azure's 401 (recorded) for a request without the emulator's ``api_key``, if it requires one."""
+    key = emulator.api_key
+    if key is None or key in (headers.get("api-key"), headers.get("authorization", "").removeprefix("Bearer ")):
+        return None
+    emulator.record(SeenRequest("", path, params.get("api-version"), {}, 401, _message_of(_UNAUTHORIZED)))
+    return 401, _UNAUTHORIZED
+
+
+def _retry_after(status: int, reply: ErrorBody) -> list[tuple[str, str]]:
+    """Azure's ``retry-after`` headers for a 429 whose message says how long to wait."""
+    retry = _RETRY_AFTER.search(_message_of(reply) or "") if status == 429 else None  # noqa: PLR2004 - HTTP 429
+    return [] if retry is None else [("retry-after", retry[1]), ("retry-after-ms", str(int(retry[1]) * 1000))]
+
+
+def _send_chunked(out: io.BufferedIOBase, events: Iterator[bytes], emulator: AzureEmulator) -> None:
+    """Each event as an HTTP/1.1 chunk of its own, sent when it is due, as a streaming server sends it."""
+    for n, event in enumerate(events):
+        if n and emulator.stream_interval:
+            time.sleep(emulator.stream_interval)
+        out.write(b"%x\r\n%s\r\n" % (len(event), event))
+        out.flush()
+        if n == 0 and emulator.stream_gate is not None:
+            emulator.stream_gate.wait(_GATE_TIMEOUT)
+    out.write(b"0\r\n\r\n")
 
 
 def fixed(status: int, body: Body) -> ModelProfile:
