@@ -52,6 +52,7 @@ from typing import TYPE_CHECKING, Any, Final, TypeAlias
 from urllib.parse import quote, urlsplit, urlunsplit
 
 from .. import _log
+from .._core import MAX_KEYS
 from .._errors import CacheFormatError
 from .._models import DeploymentKey, DeploymentMapping
 from .._serialize import Rules, bounded, decode_entry, entry_from_json, entry_to_json, key_id
@@ -528,7 +529,23 @@ class RedisStore(LocalCopy):
                 self._went_down(exc)
                 return
             self._pending.pop(0)
+            fresh = key not in self._rules
             self._rules = {**self._rules, key: mapping}
+            if fresh and len(self._rules) > MAX_KEYS:
+                self._evict()
+
+    def _evict(self) -> None:
+        """Past ``MAX_KEYS`` keys, forget the least recently active ones, in Redis too.
+
+        A gateway's callers create keys through ``model``: the hash must not grow without end.
+        """
+        kept = bounded(self._rules)
+        try:
+            for key in self._rules.keys() - kept.keys():
+                self._run(_CLEAR, [self._hash, self._version_key], [key_id(key)])
+        except self._errors as exc:
+            self._went_down(exc)
+        self._rules = kept
 
     def _current(self, key: DeploymentKey, raw: str | bytes | None) -> DeploymentMapping:
         """The mapping a stored entry holds for ``key``; empty when it is absent, invalid or another key's."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import time
 import uuid
@@ -13,7 +14,7 @@ import structlog.testing
 
 from resilient_client import ResilientAzureClient
 from resilient_client._core import merge
-from resilient_client._models import DeploymentMapping, Rename
+from resilient_client._models import DeploymentKey, DeploymentMapping, Drop, Evidence, LearnedRule, Rename
 from resilient_client.stores.redis import RedisStore, split_cluster_url, tagged
 from resilient_client.testing import AzureEmulator
 from tests.stores.children import fleet_expected
@@ -314,3 +315,23 @@ def test_processes_updating_one_prefix_keep_every_rule(
         store.close()
     assert {k: params(m) for k, m in rules.items()} == fleet_expected(FLEET_WORKERS, FLEET_LEARNS), done.stderr
     assert sum(len(m.rules) for m in rules.values()) == FLEET_WORKERS * FLEET_LEARNS
+
+
+def test_the_hash_keeps_at_most_max_keys_and_forgets_the_least_recently_active(
+    redis_server: RedisServer, redis_prefix: str, monkeypatch: pytest.MonkeyPatch, admin: redis.Redis
+) -> None:
+    """Past the bound, a new key's write removes the least recently seen key from Redis, not only locally."""
+    from resilient_client.stores import redis as redis_store
+
+    monkeypatch.setattr(redis_store, "MAX_KEYS", 3)
+    monkeypatch.setattr("resilient_client._serialize.MAX_KEYS", 3)
+    store = RedisStore.from_url(redis_server.url, prefix=redis_prefix)
+    try:
+        keys = [DeploymentKey("h", f"d{i}", "v", "o") for i in range(4)]
+        for i, key in enumerate(keys):
+            seen = Evidence(400, None, "m", float(100 + i), float(100 + i))
+            store.update(key, functools.partial(merge, rule=LearnedRule(Drop("top_p"), seen)))
+        fields = {json.loads(f)[1] for f in admin.hkeys(store._hash)}
+        assert fields == {"d1", "d2", "d3"}
+    finally:
+        store.close()
