@@ -26,6 +26,7 @@ from tests.corpus import (
     HELD_BACK,
     Expected,
     canonical,
+    counted,
     held_back,
     judge,
     problems,
@@ -108,9 +109,9 @@ def marks() -> int:
 
 
 def readme() -> int:
-    """Rewrite the per-provider table at the end of the data README from the data."""
+    """Rewrite the data README's counts and its per-provider table from the data."""
     path = DIRECTORY / "README.md"
-    text = path.read_text("utf-8")
+    text = counted(path.read_text("utf-8"), read(DESIGN) + read(HELD_BACK))
     head, marker, _ = text.partition("## Rows per provider\n")
     path.write_text(f"{head}{marker}\n{table()}\n", "utf-8")
     return 0

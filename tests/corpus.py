@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -245,3 +246,31 @@ def table() -> str:
     total: Counter[str] = sum(counts.values(), Counter())
     lines.append(f"| **all {len(counts)}** | " + " | ".join(f"**{total[c]}**" for c in columns) + " |")
     return "\n".join(lines)
+
+
+def counted(text: str, rows: list[dict[str, Any]]) -> str:
+    """``text`` with the counts its prose gives (rows, providers, lookalikes, held back, reconstructed) made current."""
+    providers = len({r["provider"] for r in rows})
+    fixable = sum(r["outcome"] != "raise" for r in rows)
+    lookalikes = sum(bool(r.get("lookalike")) for r in rows)
+    back = sum(held_back(r) for r in rows)
+    requests = sum(bool(r["request_reconstructed"]) for r in rows)
+    envelopes = sum(bool(r["envelope_reconstructed"]) for r in rows)
+    counts = (
+        (
+            r"\d+ real error bodies from \d+ providers and gateways: \d+ that\b",
+            f"{len(rows)} real error bodies from {providers} providers and gateways: {fixable} that",
+        ),
+        (r"\bamong them \d+ lookalikes:", f"among them {lookalikes} lookalikes:"),
+        (
+            r"Today \d+ of \d+ rows \(\d+ %\) are held back\.",
+            f"Today {back} of {len(rows)} rows ({round(100 * back / len(rows))} %) are held back.",
+        ),
+        (
+            r"\d+ requests and \d+ envelopes are reconstructed",
+            f"{requests} requests and {envelopes} envelopes are reconstructed",
+        ),
+    )
+    for pattern, current in counts:
+        text = re.sub(pattern, current, text, count=1)
+    return text

@@ -22,7 +22,7 @@ from typing import Any, Final
 from .._core import changes, is_valid_fix, storable_value
 from .._models import ChangeRole, Clamp, Condition, Drop, Fix, JSONScalar, Rename, SetValue
 from . import _grammar as g
-from ._extract import Statement, statements
+from ._extract import PLAIN, Statement, statements
 from ._ground import Vocabulary
 from ._understand import Finding, understand
 
@@ -40,10 +40,7 @@ REPAIRABLE_STATUSES: Final = frozenset({400, 403, 404, 422})
 _PREDECESSORS: Final = {"max_completion_tokens": "max_tokens"}
 _OFF: Final = frozenset({"none", "null", "off", "disabled", "false", "disable"})
 # Ordered value scales: the nearest allowed value keeps a request closest to what was asked.
-_SCALES: Final = (
-    ("none", "minimal", "low", "medium", "high", "xhigh"),
-    ("concise", "auto", "detailed"),
-)
+_SCALES: Final = g.SCALES
 # The request's own text: the conversation, and the free-form values a server may quote
 # back (a user id, metadata, tool and schema descriptions). Never kept, logged or read.
 _TEXT_FIELDS: Final = (
@@ -184,13 +181,18 @@ def _nearest(value: JSONScalar, allowed: tuple[JSONScalar, ...]) -> Any:
     return "default" if "default" in allowed else ...
 
 
-def _role_target(role: str, param: str, known: tuple[Fix, ...]) -> str:
-    """Where a refused role goes: system -> developer, developer -> system; to user once both are refused."""
+def _role_target(role: str, param: str, known: tuple[Fix, ...], accepted: tuple[JSONScalar, ...] = ()) -> str:
+    """Where a refused role goes: system -> developer, developer -> system; to user once both are refused.
+
+    When the body lists the roles it accepts and the other instruction role is not among them, to user at once.
+    """
     rewritten = {(f.role, f.new) for f in known if isinstance(f, ChangeRole) and f.param == param}
     if role == "system":
         # developer -> system, or developer refused as such: developer is no way out.
-        return "user" if any(r == "developer" for r, _ in rewritten) else "developer"
-    return "user" if ("system", "developer") in rewritten else "system"
+        target = "user" if any(r == "developer" for r, _ in rewritten) else "developer"
+    else:
+        target = "user" if ("system", "developer") in rewritten else "system"
+    return "user" if accepted and target not in accepted else target
 
 
 def _fix(finding: Finding, body: dict[str, Any], known: tuple[Fix, ...]) -> Fix | None:  # noqa: C901, PLR0911, PLR0912 - one exit per finding kind
@@ -206,7 +208,8 @@ def _fix(finding: Finding, body: dict[str, Any], known: tuple[Fix, ...]) -> Fix 
     if finding.kind == "clamp":
         return Clamp(param, finding.minimum, finding.maximum)
     if finding.kind == "role":
-        return ChangeRole(finding.value, _role_target(finding.value, param, known), param=param)  # type: ignore[arg-type]  # checked by is_valid_fix
+        target = _role_target(finding.value, param, known, finding.allowed)
+        return ChangeRole(finding.value, target, param=param)  # type: ignore[arg-type]  # checked by is_valid_fix
     if finding.kind == "instructions":
         return ChangeRole(finding.value, "user", param=param)
     sent = finding.value
@@ -274,8 +277,30 @@ def _understood(
     return findings, _no_swaps(fixes)
 
 
-def _final(statement: Statement) -> bool:
-    return statement.code in g.FINAL_CODES or bool(g.FINAL_WORDS.search(g.SKIP.sub(" ", statement.message)))
+def _names_a_param(text: str, vocabulary: Vocabulary) -> bool:
+    """Whether ``text`` names a param the request carries (quoted, or as a bare snake_case name)."""
+    for m in g.NAME_TOKEN.finditer(text):
+        name = m["q"] or m["dq"] or m["bt"] or m["sq"] or m["bare"]
+        grounded = vocabulary.ground(name, quoted=m["bare"] is None)
+        if grounded is not None and grounded.role_list is None:
+            return True
+    return False
+
+
+def _final(statement: Statement, vocabulary: Vocabulary) -> bool:
+    if statement.code in g.FINAL_CODES:
+        return True
+    # A param that "does not exist" is a name verdict, not a missing model or deployment.
+    text = g.PARAM_MISSING.sub(" ", g.SKIP.sub(" ", statement.message))
+    if g.TOKEN_LIMIT.search(text) and (g.INPUT_SIDE.search(text) or not _names_a_param(text, vocabulary)):
+        return True
+    if not g.FINAL_WORDS.search(text):
+        return False
+    # The length of a sent list ("Length of stop ([...]) exceeds the limit max_model_len(5)", r3b-013) is about
+    # that list, whatever limit the server names.
+    m = g.LIST_LENGTH.search(statement.message)
+    grounded = vocabulary.ground(m["name"]) if m is not None else None
+    return grounded is None or not isinstance(vocabulary.value(grounded.path), list)
 
 
 def read(status: int, body: str | bytes | object, request: dict[str, Any], known: tuple[Fix, ...] = ()) -> Reading:
@@ -298,7 +323,7 @@ def read(status: int, body: str | bytes | object, request: dict[str, Any], known
         # Before anything is cut or parsed: a prompt echoed back is never read, and never kept.
         body = scrub(body)
     try:
-        found = [replace(s, message=scrub(s.message)) for s in statements(body)]
+        found = [replace(s, message=scrub(s.message).translate(PLAIN)) for s in statements(body)]
     except (RecursionError, MemoryError, ValueError):
         found = []
     code = next((s.code for s in found if s.code), None)
@@ -308,7 +333,8 @@ def read(status: int, body: str | bytes | object, request: dict[str, Any], known
         return replace(base, final=True, why=f"status {status} is never about params")
     if not found:
         return replace(base, why="the body holds no message")
-    if any(_final(s) for s in found):
+    vocabulary = Vocabulary(request)
+    if any(_final(s, vocabulary) for s in found):
         return replace(base, final=True, why="the body is about something else than params (limits, access, policy)")
     findings, fixes = _understood(found, request, known)
     why = "" if fixes else ("no sent param fits what the body says" if findings else "the body names no sent param")

@@ -15,10 +15,10 @@ import contextlib
 import json
 import re
 import warnings
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Final
 
-__all__ = ["MAX_MESSAGE", "Statement", "decode", "statements"]
+__all__ = ["MAX_MESSAGE", "PLAIN", "Statement", "decode", "statements"]
 
 MAX_MESSAGE: Final = 4096
 _MAX_DEPTH: Final = 8
@@ -29,9 +29,62 @@ _MAX_NESTED_TEXT: Final = 16_384
 _MAX_EMBEDDED_STARTS: Final = 8
 _MAX_CODE: Final = 64
 
-_MESSAGE_FIELDS: Final = ("message", "msg", "detail", "error", "description", "title", "raw")
-# Error-like objects nest their inner error under these keys.
-_CHILD_FIELDS: Final = ("error", "errors", "detail", "details", "fieldViolations", "metadata", "innererror", "raw")
+_MESSAGE_FIELDS: Final = (
+    "message",
+    "msg",
+    "detail",
+    "error",
+    "description",
+    "title",
+    "raw",
+    # Other servers' names for the same: Baidu's error_msg, MiniMax's status_msg, AWS's Message, Lambda's errorMessage.
+    "error_msg",
+    "error_message",
+    "errorMessage",
+    "errmsg",
+    "status_msg",
+    "Message",
+    # RFC 7807's invalid-params ({"name": "seed", "reason": "unsupported"}).
+    "reason",
+)
+# Error-like objects nest their inner error under these keys (MiniMax: base_resp; iFlytek: header).
+_CHILD_FIELDS: Final = (
+    "error",
+    "errors",
+    "detail",
+    "details",
+    "fieldViolations",
+    "metadata",
+    "innererror",
+    "raw",
+    "base_resp",
+    "header",
+    "invalid_params",
+    "invalid-params",
+)
+# Children that may map each field to its messages: {"errors": {"temperature": ["must be <= 2"]}} (Rails, Django
+# REST, zod's flatten().fieldErrors).
+_FIELD_MAPS: Final = ("errors", "fieldErrors", "field_errors", "details", "fields")
+# Typographic quotes and full-width punctuation, as pages and some servers print them, read as plain ones
+# (after the request's own text is scrubbed: an echo is removed as it was sent).
+PLAIN: Final = str.maketrans(
+    {
+        "\u2018": "'",
+        "\u2019": "'",
+        "\u201a": "'",
+        "\u201b": "'",
+        "\u201c": '"',
+        "\u201d": '"',
+        "\u201e": '"',
+        "\u201f": '"',
+        "\uff1a": ": ",
+        "\uff08": " (",
+        "\uff09": ") ",
+        "\uff3b": "[",
+        "\uff3d": "]",
+        "\uff0c": ", ",
+    }
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,6 +105,9 @@ class Statement:
     loc: tuple[str | int, ...] | None = None
     value: object = None
     """The value a pydantic error reports it got (``input``), when it is a scalar."""
+    quoted: tuple[int, int] | None = None
+    """Where in ``message`` an error record is quoted that was read as statements of its own: the prose
+    around it is read, the record's raw text is not read twice."""
 
 
 def decode(body: str | bytes | object) -> object:
@@ -60,6 +116,13 @@ def decode(body: str | bytes | object) -> object:
         body = body.decode("utf-8", "replace")
     if isinstance(body, str):
         text = body.strip()
+        if text[:1] == '"' and text[-1:] == '"':
+            # A body that is one JSON string holding the error as text, as some clients relay it.
+            with contextlib.suppress(ValueError, RecursionError):
+                inner = json.loads(text)
+                if isinstance(inner, str):
+                    text = inner.strip()
+                    body = inner
         if text[:1] in ("{", "["):
             try:
                 return json.loads(text)
@@ -74,7 +137,7 @@ def _str(value: object) -> str | None:
 
 
 def _code(node: dict[str, Any]) -> str | None:
-    for name in ("code", "type", "status"):
+    for name in ("code", "type", "status", "error_code", "status_code", "__type"):
         value = node.get(name)
         if isinstance(value, str) and value:
             return value[:_MAX_CODE]
@@ -93,35 +156,59 @@ _EMBEDDED: Final = re.compile(r"[\[{]")
 _PYDANTIC_V1: Final = re.compile(r"^(?P<loc>[\w.]+(?: -> [\w.\[\]]+)+)\n {2}(?P<msg>[^\n]+)", re.MULTILINE)
 
 
-def _embedded(text: str) -> list[object]:
-    """Structured values quoted inside ``text``: JSON first, then Python literals (pydantic reprs)."""
-    found: list[object] = []
+def _embedded(text: str) -> tuple[object, int, int] | None:
+    """The first error record quoted inside ``text`` and its span: JSON first, then Python literals.
+
+    A bracket that opens no record ("[400]: {...}", "the allowed values ['a', 'b']") does not hide a record
+    after it; with no record, the first structured value is it.
+    """
     if len(text) > _MAX_NESTED_TEXT:
-        return found
+        return None
+    first: tuple[object, int, int] | None = None
+    resume = 0
     for n, match in enumerate(_EMBEDDED.finditer(text)):
         if n >= _MAX_EMBEDDED_STARTS:
             break
         start = match.start()
+        if start < resume:
+            continue
         tail = text[start:]
-        for parse in (_json_prefix, _literal_prefix):
-            value = parse(tail)
-            if value is not None:
-                found.append(value)
+        for parse in (_json_span, _literal_span):
+            found = parse(tail)
+            if found is not None:
+                value, length = found
+                if _record(value):
+                    return value, start, start + length
+                first = first or (value, start, start + length)
+                resume = start + length
                 break
-        if found:
-            break
-    return found
+    return first
+
+
+def _record(value: object) -> bool:
+    """Whether a structured value is an error record (an object, or a list holding one), not a list of values."""
+    return isinstance(value, dict) or (isinstance(value, list) and any(isinstance(v, dict) for v in value))
+
+
+def _json_span(text: str) -> tuple[object, int] | None:
+    try:
+        value, end = json.JSONDecoder().raw_decode(text)
+    except (ValueError, RecursionError):
+        return None
+    return (value, end) if isinstance(value, dict | list) else None
 
 
 def _json_prefix(text: str) -> object | None:
-    try:
-        value, _ = json.JSONDecoder().raw_decode(text)
-    except (ValueError, RecursionError):
-        return None
-    return value if isinstance(value, dict | list) else None
+    found = _json_span(text)
+    return found[0] if found is not None else None
 
 
-def _literal_prefix(text: str) -> object | None:  # noqa: C901 - a small scanner
+def _literal_prefix(text: str) -> object | None:
+    found = _literal_span(text)
+    return found[0] if found is not None else None
+
+
+def _literal_span(text: str) -> tuple[object, int] | None:  # noqa: C901 - a small scanner
     # The repr ends at the bracket that closes the first one; find it by depth.
     opening = text[0]
     closing = "]" if opening == "[" else "}"
@@ -149,7 +236,7 @@ def _literal_prefix(text: str) -> object | None:  # noqa: C901 - a small scanner
                         value = ast.literal_eval(text[: i + 1])
                 except (ValueError, SyntaxError, RecursionError, MemoryError, TypeError):
                     return None
-                return value if isinstance(value, dict | list) else None
+                return (value, i + 1) if isinstance(value, dict | list) else None
     return None
 
 
@@ -161,7 +248,7 @@ def statements(body: str | bytes | object) -> list[Statement]:
     return out[:_MAX_STATEMENTS]
 
 
-def _walk(node: object, out: list[Statement], depth: int) -> None:  # noqa: C901 - one branch per shape
+def _walk(node: object, out: list[Statement], depth: int) -> None:  # noqa: C901, PLR0912 - one branch per shape
     if depth > _MAX_DEPTH or len(out) >= _MAX_STATEMENTS:
         return
     if isinstance(node, str):
@@ -174,7 +261,10 @@ def _walk(node: object, out: list[Statement], depth: int) -> None:  # noqa: C901
     if not isinstance(node, dict):
         return
     param = _str(node.get("param")) or _str(node.get("field"))
-    loc = _loc(node.get("loc"))
+    if param is None and isinstance(node.get("reason"), str):
+        param = _str(node.get("name"))
+    # pydantic's loc, or zod's path ({"code": "too_big", "path": ["temperature"], "message": ...}).
+    loc = _loc(node.get("loc")) or _loc(node.get("path"))
     if param is None and loc is not None:
         param = ".".join(str(p) for p in loc)
     code = _code(node)
@@ -189,9 +279,28 @@ def _walk(node: object, out: list[Statement], depth: int) -> None:  # noqa: C901
         value = node.get(name)
         if isinstance(value, dict | list):
             _walk(value, out, depth + 1)
+    for name in _FIELD_MAPS:
+        value = node.get(name)
+        if isinstance(value, dict):
+            _field_map(value, out, depth + 1)
     message = node.get("message")
     if isinstance(message, dict | list):
         _walk(message, out, depth + 1)
+
+
+def _field_map(node: dict[Any, Any], out: list[Statement], depth: int) -> None:
+    """{"temperature": ["must be <= 2"], "seed": "is not supported"}: each message about the field its key names."""
+    for key, value in list(node.items())[:_MAX_STATEMENTS]:
+        if not isinstance(key, str) or key in _MESSAGE_FIELDS or key in _CHILD_FIELDS or not _FIELD_KEY.fullmatch(key):
+            continue
+        texts = [value] if isinstance(value, str) else value if isinstance(value, list) else []
+        for text in texts[:_MAX_STATEMENTS]:
+            if isinstance(text, str) and text and len(out) < _MAX_STATEMENTS:
+                message = text if key in text else f"{key}: {text}"
+                _text(message, out, depth, param=key, code=None, loc=None)
+
+
+_FIELD_KEY: Final = re.compile(r"[A-Za-z_][\w.\-]{0,63}")
 
 
 def _text(
@@ -205,9 +314,16 @@ def _text(
     value: object = None,
 ) -> None:
     text = text[:MAX_MESSAGE]
+    outer = len(out)
     out.append(Statement(text, param, code, loc, value))
     for match in _PYDANTIC_V1.finditer(text):
         path = tuple(p for p in match["loc"].split(" -> "))
         out.append(Statement(match["msg"].strip(), ".".join(path), code, path))
-    for embedded in _embedded(text):
-        _walk(embedded, out, depth + 1)
+    embedded = _embedded(text)
+    if embedded is not None:
+        before = len(out)
+        _walk(embedded[0], out, depth + 1)
+        if _record(embedded[0]) and len(out) > before:
+            # An error record quoted in the message ("OpenAIException - {...}") was read on its own; a list of
+            # values quoted in the prose ("the allowed values ['a', 'b']") stays part of it.
+            out[outer] = replace(out[outer], quoted=(embedded[1], embedded[2]))

@@ -16,16 +16,23 @@ import re
 from typing import Final
 
 __all__ = [
+    "CAPABILITY",
     "COMPARED",
     "CONDITION_WHEN_ABSENT",
     "CONDITION_WHEN_PRESENT",
     "DEFAULT_ONLY",
+    "DOES_NOT",
+    "FIELD_LIST",
     "FINAL_CODES",
     "FINAL_WORDS",
     "GUESS",
+    "INPUT_SIDE",
     "INSTRUCTIONS_REFUSED",
     "INTERVAL",
+    "IS_NOT",
     "LIST_INTRO",
+    "LIST_LENGTH",
+    "LIST_TOO_LONG",
     "LOCATED",
     "MUST_BE_SET",
     "NAME",
@@ -36,27 +43,38 @@ __all__ = [
     "NUMBER",
     "OFF_REFUSED",
     "ONLY_NAMES",
+    "ONLY_ROLES",
     "ONLY_VALUE",
     "PAIR",
+    "PARAM_MISSING",
+    "POSITIVE",
     "QUOTE",
     "RANGE_AT_LEAST",
     "RANGE_AT_MOST",
     "RANGE_BETWEEN",
     "RANGE_BRACKETS",
+    "RANGE_DOTS",
     "RANGE_OPEN",
     "RENAME",
+    "RENAME_VERDICT",
     "REQUIREMENT",
     "ROLE_CONTENT",
     "ROLE_PATH",
     "ROLE_REFUSED",
+    "ROLE_SCOPE",
     "ROLE_WORD",
+    "SCALES",
     "SET_TO",
     "SKIP",
     "SUGGESTS_NAME",
+    "TOKEN_LIMIT",
     "TYPE_REFUSED",
+    "USED_WITH_VALUE",
     "VALUE",
     "VALUE_CODES",
+    "VALUE_COMPARED",
     "VALUE_REFUSED",
+    "Wordings",
 ]
 
 
@@ -64,15 +82,45 @@ def _words(*alternatives: str) -> str:
     return "(?:" + "|".join(alternatives) + ")"
 
 
+_CJK: Final = re.compile(r"[\u3400-\u9fff\uff00-\uffef]")
+
+
+class Wordings:
+    """One fragment written twice: its Latin wordings, and its CJK ones, looked for only in text that has CJK.
+
+    An alternative that does not open at a word boundary (参数非法) makes every search of the whole pattern
+    try it at every position; split off, the Latin pattern keeps its fast scan. Both share group names.
+    """
+
+    __slots__ = ("cjk", "latin", "pattern")
+
+    def __init__(self, latin: str, cjk: str) -> None:
+        self.latin = re.compile(latin, re.IGNORECASE)
+        self.cjk = re.compile(cjk, re.IGNORECASE)
+        self.pattern = f"{latin}|{cjk}"
+
+    def search(self, text: str) -> re.Match[str] | None:
+        """The first Latin match, else (in text with CJK characters) the first CJK one."""
+        found = self.latin.search(text)
+        if found is None and _CJK.search(text) is not None:
+            return self.cjk.search(text)
+        return found
+
+
 # --- shared fragments --------------------------------------------------------------------------------------------
 
 NUMBER: Final = r"-?\d+(?:\.\d+)?"
 """A number as bodies print it: ``8192``, ``-678``, ``0.95``."""
-VALUE: Final = rf"'[^'\n]{{1,64}}'|\"[^\"\n]{{1,64}}\"|{NUMBER}|true|false|null"
-"""A value as bodies print it: quoted, a number, or a JSON literal."""
+VALUE: Final = rf"'[^'\n]{{1,64}}'|\"[^\"\n]{{1,64}}\"|`[^`\n]{{1,64}}`|{NUMBER}|true|false|null"
+"""A value as bodies print it: quoted (', " or `), a number, or a JSON literal."""
 QUOTE: Final = r"(?:'|`|\")"
 """An optional quote around a name: ', ` or "."""
 NAME: Final = r"[A-Za-z_][\w.]{0,63}"
+_NOW: Final = r"(?: currently| yet| presently| at present)?"
+IS_NOT: Final = rf"(?:is|are|was|were){_NOW}(?: not|n't){_NOW}"
+"""A copula denied, with or without an adverb: "is not", "isn't", "is currently not", "are not yet"."""
+DOES_NOT: Final = rf"(?:(?:does|do|did)(?: not|n't)|cannot|can't|can not){_NOW}"
+"""A verb denied: "does not", "doesn't", "does not currently", "cannot"."""
 """A param name, possibly dotted, as prose gives it."""
 
 # --- who ---------------------------------------------------------------------------------------------------------
@@ -88,24 +136,36 @@ NAME_TOKEN: Final = re.compile(
     rf"'(?P<q>{_PATH})'|\"(?P<dq>{_PATH})\"|`(?P<bt>{_PATH})`|\[(?P<sq>{_PATH})\]|(?P<bare>{_PATH})"
 )
 
+# "The parameter 'seed' does not exist", "Parameter seed not found": a name verdict, not a missing resource.
+_PARAM_MISSING: Final = (
+    rf"\b(?:param(?:eter)?|argument|field|property|key|option)s? {QUOTE}?{NAME}{QUOTE}?"
+    r" (?:does not exist|(?:was )?not found)\b"
+)
+
 # --- verdicts ----------------------------------------------------------------------------------------------------
 
 # "X is unsupported/not supported/unknown/unrecognized/not permitted/not allowed/extraneous/
 # deprecated", "Extra inputs are not permitted", "Cannot find field", "does not support X",
 # "not allowed to request X" (e001, e016, e027, e046, az-016, gm-001, gq-001, xa-002, xa-004,
 # ds-003, br-001, br-009, m025, e080).
-NEGATIVE: Final = re.compile(
+NEGATIVE: Final = Wordings(
     _words(
         r"\bun(?:supported|known|recogni[sz]ed|expected)\b",
         r"\bnot (?:be )?(?:supported|permitted|allowed|recogni[sz]ed|enabled|accepted|available)\b",
-        r"\b(?:does|do|doesn't|don't|cannot|can't|can not) (?:not )?(?:support|accept|allow)\b",
+        rf"\b{IS_NOT} (?:be )?(?:supported|permitted|allowed|recogni[sz]ed|enabled|accepted|available)\b",
+        rf"\b{DOES_NOT} (?:not )?(?:support|accept|allow)\b",
         r"\bextra(?:neous)? (?:inputs?|keys?|fields?|param(?:eter)?s?|arguments?)\b",
         r"\bextra_forbidden\b",
         r"\bcannot find field\b",
         r"\bunknown (?:field|name|parameter|argument)\b",
         r"\bis deprecated\b",
         r"\bnot allowed to request\b",
+        # "Invalid parameter: top_k", "'top_k' is an invalid parameter": the name, not its value.
+        r"\binvalid (?:param(?:eter)?|argument|field|key|option)s?\b(?!\s*value)",
+        # Azure: "Model incompatible request argument supplied: functions".
+        r"\bincompatible (?:request )?(?:argument|param(?:eter)?|field|option)s?\b",
         r"\bno such (?:field|param(?:eter)?)\b",
+        _PARAM_MISSING,
         # The same verdicts in other words, as other servers put them.
         r"\bis not (?:a )?(?:valid|supported|recogni[sz]ed|known|permitted)"
         r" (?:param(?:eter)?|argument|field|option|property|key)\b",
@@ -115,10 +175,11 @@ NEGATIVE: Final = re.compile(
         r"\bonly (?:supported|available|allowed) (?:for|by|on|in) ",
         r"\bno longer supported\b",
         r"\bnot (?:currently |yet )?(?:supported|available)\b",
-        # Chinese providers (Zhipu, DashScope…): "temperature参数非法" (r2b-028), "不支持".
-        r"参数非法|参数不合法|不支持|无效参数|参数无效",
+        r"\bno support for\b",
     ),
-    re.IGNORECASE,
+    # Chinese providers (Zhipu, DashScope…): "temperature参数非法" (r2b-028), "不支持", "不被支持", "未知参数",
+    # "参数错误" (a parameter error), "不允许" (not allowed).
+    r"参数非法|参数不合法|不支持|不被支持|无效参数|参数无效|参数错误|参数有误|参数不正确|未知参数|不允许",
 )
 # Codes beside a message that say the same as its words (structure before prose).
 NEGATIVE_CODES: Final = frozenset(
@@ -141,13 +202,18 @@ VALUE_CODES: Final = frozenset({"unsupported_value", "invalid_value", "literal_e
 VALUE_REFUSED: Final = re.compile(
     _words(
         r"\b(?:unsupported|invalid) value\b",
-        rf"\bdoes not support (?:{VALUE})(?!\w)",
+        rf"\b{DOES_NOT} support (?:{VALUE})(?!\w)",
         r"\bvalue is not (?:one of|in|among)\b",
         r"\bmust be (?:one of|either)\b",
         r"\bis not (?:a )?(?:valid|supported|allowed) value\b",
         r"\binput should be\b",
         r"\binvalid [a-z_.]{1,64}(?: and [a-z_.]{1,64})? value\b",
         r"\bnot a valid (?:enumeration member|choice|option)\b",
+        # "temperature out of range", "max_tokens too large": the value, without the bounds.
+        r"\bout of (?:range|bounds)\b",
+        r"\b(?:is |are )?too (?:large|big|high|small|low)\b",
+        # "The thinking budget (52428) is invalid." (r4-066): the subject's value, called invalid.
+        r"\b(?:is|are) (?:invalid|illegal|not valid)\b",
     ),
     re.IGNORECASE,
 )
@@ -161,21 +227,34 @@ RANGE_OPEN: Final = re.compile(
     re.IGNORECASE,
 )
 # Where an open bound is a requirement: "must satisfy p > 0", "must be > 0.0 and < 1.0", "in range (0, +inf)".
-REQUIREMENT: Final = re.compile(
-    r"\b(?:must|should|has to|needs to) (?:satisfy|be|have)\b|\bin range\b|\bvalue must\b", re.IGNORECASE
+REQUIREMENT: Final = Wordings(
+    r"\b(?:must|should|has to|needs to) (?:satisfy|be|have)\b|\bin range\b|\bvalue must\b",
+    r"必须|应(?:该|当|为)?在|取值范围|范围(?:是|为|应)",
 )
+# "must be positive", "strictly positive", "greater than zero": an open lower bound at 0 (TGI, vLLM wordings).
+POSITIVE: Final = re.compile(
+    r"\b(?:must|should|has to|needs to) be (?:a )?(?:strictly )?positive\b|\bstrictly positive\b"
+    r"|\b(?:greater|larger|bigger|more) than zero\b",
+    re.IGNORECASE,
+)
+# "max_tokens: 100000 > 64000, which is the maximum": the sent value compared with a bound.
+VALUE_COMPARED: Final = re.compile(rf"(?<![\w.])(?P<a>{NUMBER})\s?(?P<op>>|<)\s?(?P<b>{NUMBER})(?![\w.])")
 # "Requests with max_tokens > 4096 must have stream=true" (r2b-030): a bound stated as a comparison.
 COMPARED: Final = re.compile(rf"(?P<name>[A-Za-z_][\w.]{{0,63}}){QUOTE}?\s*(?P<op>>=?|<=?)\s*(?P<n>{NUMBER})")
-# An open interval: "(0, +inf)" (r2b-039).
-INTERVAL: Final = re.compile(rf"\((?P<lo>{NUMBER}|-inf),\s*(?P<hi>{NUMBER}|\+?inf)\)")
+# An interval whose ends may be open or closed: "(0, +inf)" (r2b-039), "(0, 1]" (r4-040), "[0, 2)".
+# A purely closed one, "[1, 8192]", is RANGE_BRACKETS.
+INTERVAL: Final = re.compile(
+    rf"(?P<left>[(\[])\s*(?P<lo>{NUMBER}|-inf)\s*,\s*(?P<hi>{NUMBER}|\+?inf)\s*(?P<right>[)\]])"
+)
 # A value of the wrong JSON type: "'1000' is not of type 'integer'", "invalid type: string \"1.3\", expected f32",
 # "value must be a number" (r2a-037, r2b-021, r2b-007).
-_TYPE: Final = r"[fiu]\d\d|int(?:eger)?\d*|float\d*|double|number|bool(?:ean)?|string"
+_TYPE: Final = r"[fiu]\d\d|int(?:eger)?\d*|float\d*|double|decimal|number|bool(?:ean)?|string"
 TYPE_REFUSED: Final = re.compile(
     rf"\bis not of type '(?P<t1>{_TYPE})'"
     rf"|\binvalid type(?: for [^:\n]{{0,80}})?: (?:\w+ [^,\n]{{0,80}}, )?expected (?:an? )?(?P<t2>{_TYPE})\b"
     rf"|\b(?:must|should) be (?:an? )?(?:valid )?(?P<t3>{_TYPE})\b"
-    rf"|\bcannot unmarshal \w+ \S+ into [^\n]{{0,120}}? of type (?P<t4>{_TYPE})\b",
+    rf"|\bcannot unmarshal \w+ \S+ into [^\n]{{0,120}}? of type (?P<t4>{_TYPE})\b"
+    rf"|\bexpected (?:an? )?(?P<t5>{_TYPE})\b(?: value)?,? (?:but )?(?:got|received)\b",
     re.IGNORECASE,
 )
 # Only the default is supported, as e005 and e022 say it.
@@ -186,7 +265,8 @@ DEFAULT_ONLY: Final = re.compile(
 # "only 1 is allowed for this model", "only 0.95 is allowed" (ot-004, ot-006)
 ONLY_VALUE: Final = re.compile(
     rf"\bonly (?P<value>{VALUE}) (?:is|are) (?:allowed|supported|accepted)"
-    rf"|\bonly supports? {NAME}\s*=\s*(?P<value2>{VALUE})"
+    rf"|\bonly supports? (?:the )?(?P<name2>{NAME})(?:\s*[=:]\s*|\s(?:of |value )?)(?P<value2>{NUMBER}|true|false)\b"
+    rf"|\bonly (?P<name4>{NAME})\s*=\s*(?P<value4>{VALUE}) (?:is|are) (?:allowed|supported|accepted)"
     rf"|\bmust (?:be|equal) (?:equal to |exactly )?(?P<value3>{NUMBER}|true|false)\b(?! or| and|,)"
     r"(?! (?:tokens|characters|items))",
     re.IGNORECASE,
@@ -200,7 +280,7 @@ _NEW: Final = (
     r"|(?P<{0}bare>[a-z_][a-z0-9_]*(?:\.[a-z_][a-z0-9_]*)*))"
 )
 RENAME: Final = re.compile(
-    r"\b(?:use|try) " + _NEW.format("a") + r" instead\b"
+    r"\b(?:use|try) " + _NEW.format("a") + r" instead\b(?P<of> of)?"
     r"|\b(?:(?:has|have)(?: been)?|was|is|were) (?:moved|renamed|replaced) (?:to|by|with) "
     + _NEW.format("b")
     + r"|\b(?:deprecated|replaced|superseded|renamed)\b[^.\n]{0,40}?\b(?:please )?use "
@@ -210,6 +290,9 @@ RENAME: Final = re.compile(
     + r"(?: instead)?\b",
     re.IGNORECASE,
 )
+# The RENAME alternatives that are verdicts by themselves: "X has been renamed to Y", "deprecated, use Y",
+# "use Y instead of X". "Use Y instead" alone suggests, and needs a verdict beside it.
+RENAME_VERDICT: Final = ("bq", "bbt", "bdq", "bbare", "cq", "cbt", "cdq", "cbare", "of")
 # A suggestion of a new name that RENAME could not read ("Use 'x'' instead"): the finding would
 # otherwise be a drop, which loses what the caller asked for, so it is not acted on.
 SUGGESTS_NAME: Final = re.compile(
@@ -233,6 +316,12 @@ NAME_LIST: Final = re.compile(
     r"|\bexpected one of(?= [a-z_]+, [a-z_]+))\s*[^\n]*",
     re.IGNORECASE,
 )
+# serde's "unknown field `foo`, expected one of `model`, `messages`": the list after the subject is of the names
+# the server knows, not of values (a "variant" list is of values: r2b-023).
+FIELD_LIST: Final = re.compile(
+    r"\bunknown (?:field|key|property|parameter|argument) [^,\n]{1,80}, (?P<list>expected (?:one of )?[^\n]*)",
+    re.IGNORECASE,
+)
 # "Only X and Y are supported": the names given are the accepted ones.
 ONLY_NAMES: Final = re.compile(
     r"\bonly (?P<names>[^.\n]{1,200}?) (?:is|are) (?:supported|allowed|accepted)\b", re.IGNORECASE
@@ -242,7 +331,8 @@ LIST_INTRO: Final = re.compile(
     r" (?:values|choices|options)(?: are| is| include)?:?"
     r"|(?:expected|must be|should be|is not) one of|one of the allowed values|must be either"
     r"|(?:input should be|must be|should be|expected)(?= ['\"`])"
-    rf"|(?:it )?only supports?(?! {NAME}\s*=)|choose from|permitted:|allowed:)\s*",
+    rf"|(?:it )?only supports?\b(?! (?:the )?{NAME}(?:\s*[=:]\s*|\s(?:of |value )?)(?:{NUMBER}|true|false)\b)"
+    r"|choose from|(?<!not )permitted:|(?<!not )allowed:)\s*",
     re.IGNORECASE,
 )
 # A guess at what was meant is neither a subject nor a suggestion to act on: "did you mean 'stop'?" (gq-001).
@@ -251,28 +341,39 @@ GUESS: Final = re.compile(r"\bdid you mean\b(?:[^?.\n]|\.(?=\w)){0,140}[?.]?", r
 LOCATED: Final = re.compile(r"\"(?P<name>[A-Za-z_][\w\-]{0,63})\" at '(?P<at>[^'\n]{1,128})'")
 # Spans that are never about the request: links, request ids, and structured values quoted
 # inside the text (they are read on their own as statements: br-001, ot2-010).
+# A status tag a gateway puts before the message ("<400> InternalError.Algo.InvalidParameter: ...", r4-088)
+# is no bound: "<400" would read as "less than 400".
 SKIP: Final = re.compile(
-    r"https?://\S+|\(request id:[^)]*\)|\brequest[_ ]id[:=]\s*\S+|(?P<braces>\{[^{}]{0,2048}\})", re.IGNORECASE
+    r"https?://\S+|\(request id:[^)]*\)|\brequest[_ ]id[:=]\s*\S+|<\d{3}>|(?P<braces>\{[^{}]{0,2048}\})",
+    re.IGNORECASE,
 )
 
 # A range: "[1, 8192]" (ds-001), "at most 4096" / "maximum of 256" (e047), ">= 1" / "minimum of 1" (e063, e064).
 RANGE_BRACKETS: Final = re.compile(rf"\[\s*(?P<lo>{NUMBER})\s*,\s*(?P<hi>{NUMBER})\s*\]")
-_LIMIT: Final = r"(?: (?:allowed|supported|permitted))?(?: value)?(?: of| is|:)?"
-_BOUND: Final = rf"{QUOTE}?(?P<n>{NUMBER}){QUOTE}?"
-RANGE_AT_MOST: Final = re.compile(
-    rf"(?:\bat most|\bmaximum{_LIMIT}|<=|≤|\bno (?:more|greater) than|\bless than or equal to|\bup to"
-    r"|\b(?:cannot|must not|may not) exceed|\bexceeds? the (?:maximum|limit) of"
-    r"|\bmax(?:imum)? allowed(?: value)?(?: is|:)?)"
-    rf"\s+{_BOUND}",
-    re.IGNORECASE,
+_LIMIT: Final = (
+    r"(?: (?:allowed|supported|permitted))?(?: (?:output |completion )?(?:value|limit|tokens?|number))?(?: of| is|:)?"
 )
-RANGE_AT_LEAST: Final = re.compile(
-    rf"(?:\bat least|\bminimum{_LIMIT}|>=|≥|\bno (?:less|fewer) than|\bgreater than or equal to)\s+{_BOUND}"
+_BOUND: Final = rf"{QUOTE}?(?P<n>{NUMBER}){QUOTE}?"
+RANGE_AT_MOST: Final = Wordings(
+    rf"(?:\bat most|\bmaximum{_LIMIT}|<=|≤|\bno (?:more|greater) than|\bless than or equal to|\bup to"
+    r"|\b(?:cannot|can't|can not|must not|may not|should not|shall not)"
+    r" (?:exceed|be (?:greater|more|larger|higher) than)"
+    r"|\bexceeds? (?:the )?(?:model(?:'s)? )?(?:maximum |token |output )?(?:limit|maximum)(?: of| is|:)?\s?\(?"
+    r"|\bmax(?:imum)? allowed(?: value)?(?: is|:)?)"
+    rf"\s*{_BOUND}",
+    rf"(?:不能超过|不得超过|不能大于|不得大于|最大值?(?:为|是)?)\s*{_BOUND}",
+)
+RANGE_AT_LEAST: Final = Wordings(
+    rf"(?:\bat least|\bminimum{_LIMIT}|>=|≥|\bno (?:less|fewer) than|\bgreater than or equal to"
+    rf"|\b(?:cannot|can't|can not|must not|may not|should not) be (?:less|smaller|lower|fewer) than)\s*{_BOUND}"
     r"|\bnon-negative\b(?P<zero>)",
-    re.IGNORECASE,
+    # The group "zero" is the Latin pattern's "non-negative"; here it never matches, but it exists.
+    rf"(?:不能小于|不得小于|最小值?(?:为|是)?)\s*{_BOUND}(?P<zero>(?!))?",
 )
 # "must be between 0 and 2" (a range in words).
 RANGE_BETWEEN: Final = re.compile(rf"\bbetween (?P<lo>{NUMBER}) and (?P<hi>{NUMBER})\b", re.IGNORECASE)
+# "temperature: range: 0..1" (Anthropic-style validators behind OpenAI-compatible gateways).
+RANGE_DOTS: Final = re.compile(rf"(?<![\w.])(?P<lo>{NUMBER})\s?\.\.\s?(?P<hi>{NUMBER})(?![\w.])")
 
 # --- conditions --------------------------------------------------------------------------------------------------
 
@@ -290,15 +391,32 @@ CONDITION_WHEN_ABSENT: Final = re.compile(
 # "Function tools with reasoning_effort are not supported" (br-012): the first holds while the second is sent.
 CONDITION_WHEN_PRESENT: Final = re.compile(
     rf"\b(?:function )?(?P<name>tools?|stream(?:ing)?|logprobs|response_format) with {QUOTE}?(?P<subject>{NAME})"
-    r"|\b(?:is|are) not (?:supported|allowed|permitted) (?:with|when using|together with|in combination with|alongside)"
-    rf" (?:the )?(?:(?P<q2>['`\"])(?P<name2>{NAME})(?P=q2)|(?P<name3>{NAME}))(?! model)",
+    rf"|\b{IS_NOT} (?:supported|allowed|permitted)"
+    r" (?:with|when using|when|while|together with|in combination with|alongside)"
+    rf" (?:the )?(?:(?P<q2>['`\"])(?P<name2>{NAME})(?P=q2)|(?P<name3>{NAME}))(?! model)"
+    rf"|\b{IS_NOT} (?:supported|allowed|permitted|available) (?:in|for|with) (?P<name4>stream)(?:ing)? "
+    r"(?:mode|requests?|calls?|responses?)\b",
     re.IGNORECASE,
+)
+
+# "The following tools cannot be used with reasoning.effort 'minimal'" (r3b-014): one value of a param is refused
+# beside the others; it is that value which changes, to its neighbour on its scale.
+USED_WITH_VALUE: Final = re.compile(
+    rf"\b(?:cannot|can't|can not|may not) be used (?:with|together with|alongside) {QUOTE}?(?P<name>{NAME}){QUOTE}?"
+    rf"(?: (?:set to|of|=|:))?\s?(?P<value>'[^'\n]{{1,32}}'|\"[^\"\n]{{1,32}}\"|`[^`\n]{{1,32}}`)",
+    re.IGNORECASE,
+)
+# Ordered value scales: a value refused for its place on one goes to its nearest neighbour.
+SCALES: Final = (
+    ("none", "minimal", "low", "medium", "high", "xhigh"),
+    ("concise", "auto", "detailed"),
 )
 
 # "Setting 'max_tokens' and 'max_completion_tokens' at the same time is not supported",
 # "`temperature` and `top_p` cannot both be specified" (br-007).
 PAIR: Final = re.compile(
-    r"\bat the same time\b|\bcannot both be\b|\bmutually exclusive\b|\bonly one of\b|\bsimultaneously\b"
+    r"\bat the same time\b|\bcannot both be\b|\bmutually exclusive\b|\bonly (?:\w+ ){0,2}one of\b|\bsimultaneously\b"
+    r"|\b(?:cannot|can't|can not|may not) be (?:used|combined|set|specified|sent) (?:together )?with\b"
     r"|\b(?:cannot|can't|can not) (?:set|specify|use|pass) both\b"
     r"|\b(?:used|specified|set) together\b|\bboth [^.\n]{1,60} (?:and|&) [^.\n]{1,60} (?:cannot|can't|may not)\b"
     r"|\bin combination\b",
@@ -319,12 +437,57 @@ ROLE_CONTENT: Final = re.compile(
     r"\bcontent (?:is|must|cannot|can't|should|may)\b|\bempty\b|\btoo long\b|\blength\b|\bcharacters\b|\bexceed",
     re.IGNORECASE,
 )
+# The scope of a per-role check, not a refused role: "'messages.4' : for 'role:assistant' the following must be
+# satisfied[...]" (gq-008): what follows is about a field of that message.
+ROLE_SCOPE: Final = re.compile(r"\bfor '?role:\s?[a-z]{1,16}'?", re.IGNORECASE)
 # A role path written any way: messages[0].role, messages.0.role, messages.role, 'messages.[6].role' (r3b-017/019).
 ROLE_PATH: Final = re.compile(r"\b(?:messages|input)\W{0,4}\d{0,6}\W{0,4}role\b")
 
 # "Developer instruction is not enabled for models/gemma-3-27b-it" (gm-022): no system or developer message at all.
 INSTRUCTIONS_REFUSED: Final = re.compile(
     r"\b(?:developer|system) (?:instructions?|prompts?|messages?|role) (?:is|are) not (?:enabled|supported|allowed)",
+    re.IGNORECASE,
+)
+
+# --- sizes of lists ---------------------------------------------------------------------------------------------
+
+# A list refused for its length: "'stop': array too long. Expected an array with maximum length 4" (r3b-011),
+# "stop:最大只能有4个停止词" (at most 4 stop words, r3b-012). A list cannot be trimmed by a fix: it is left out.
+LIST_TOO_LONG: Final = Wordings(
+    r"\b(?:array|list) (?:is )?too long\b|\btoo many (?:items|elements|entries|values|sequences|strings|stop\w*)\b"
+    r"|\b(?:at most|up to|maximum of|max(?:imum)?) \d{1,6}"
+    r" (?:items|elements|entries|values|sequences|strings|stop\w*)\b",
+    r"最(?:大|多)\s?(?:只能|仅能|可以|支持)?\s?(?:有|为|是|传|设置)?\s?\d{1,6}\s?个",
+)
+
+# "Length of stop ([2, 16, 2, 1, 3, 3]) exceeds the limit max_model_len(5)" (r3b-013): a statement about the
+# length of a sent list, not about the context, whatever limit it names.
+LIST_LENGTH: Final = re.compile(
+    rf"\b(?:length|size|number|count) of (?:the )?{QUOTE}?(?P<name>{NAME}){QUOTE}?"
+    r" \(?\[[^\]\n]{0,512}\]\)? exceeds\b",
+    re.IGNORECASE,
+)
+
+# --- capabilities ------------------------------------------------------------------------------------------------
+
+# A capability refused as a word, not as a param name: "does not support thinking" (ol-004, ol-005), "Penalty is not
+# enabled for models/..." (r3b-007). The word names the sent params that ask for it (see Vocabulary.ground_capability);
+# a word followed by another noun ("image input", "Function Calling", "Json Output") is a feature, not a param.
+CAPABILITY: Final = re.compile(
+    rf"\b{DOES_NOT} (?:not )?support"
+    r" (?:the )?(?P<a>[A-Za-z]{3,24})\b(?![-\w]|(?-i: [a-z]{2,}))"
+    rf"|(?:^|[.:;]\s|\s)(?P<b>[A-Za-z]{{3,24}}) {IS_NOT} (?:enabled|supported|available|allowed)\b",
+    re.IGNORECASE,
+)
+
+# "Only user and assistant roles are supported!" (chat templates behind vLLM and others): the roles named are the
+# ones accepted; a system or developer message the request sends is refused.
+_ROLE: Final = r"(?:user|assistant|tool|function|system|developer|model)"
+ONLY_ROLES: Final = re.compile(
+    rf"\bonly (?:the )?(?P<roles>{_ROLE}(?:(?:,|/| and| or|,? and|,? or) ?{_ROLE}){{0,5}}) (?:roles?|messages?)"
+    r" (?:are|is) (?:supported|allowed|accepted|permitted)\b"
+    # About a place in the conversation ("... allowed as the last message"), not about roles as such.
+    r"(?! (?:as|at|in|for) (?:the )?(?:first|last|final|start|end|beginning))",
     re.IGNORECASE,
 )
 
@@ -355,13 +518,14 @@ FINAL_WORDS: Final = re.compile(
         r"\bmax(?:imum)?[_ ](?:model|seq)[_ ]len\b",
         r"\breduce (?:the length|your prompt)",
         r"\btoo many tokens\b",
-        r"\btokens? (?:per|limit)\b",
+        r"\btokens? per (?:min(?:ute)?|hour|day|second|month)\b",
         r"\brate limit",
         r"\bquota\b",
         r"\bbilling\b",
         r"\bcredits?\b",
         r"\bbalance\b",
-        r"\bbudget\b",
+        # Money, not a model's "thinking budget" (r4-066).
+        r"\bbudget\b(?<!thinking budget)(?<!reasoning budget)",
         r"\bcontent (?:management )?(?:policy|filter)",
         r"\bflagged\b",
         r"\bmust be verified\b",
@@ -375,8 +539,21 @@ FINAL_WORDS: Final = re.compile(
         r"\bis a chat model\b",
         r"\bjson schema\b",
         r"\binvalid schema\b",
-        r"\bexceeds? (?:the )?(?:model(?:'s)? )?(?:maximum |token |context )?limit\b",
         r"\bprompt (?:tokens|is too long)\b",
     ),
     re.IGNORECASE,
 )
+# A token limit that is final only when the statement is about the conversation: "exceeds the limit" is the
+# context's when the prompt or input is in it, an output cap's when it names only a sent max-tokens param
+# ("max_tokens exceeds the limit of 4096": clamp).
+TOKEN_LIMIT: Final = re.compile(
+    r"\btokens? limit\b|\btokens? per (?:request|call|response)\b"
+    r"|\bexceeds? (?:the )?(?:model(?:'s)? )?(?:maximum |token |output )?limit\b",
+    re.IGNORECASE,
+)
+# The conversation side of a token count: the prompt, input, messages, context, or a sum.
+INPUT_SIDE: Final = re.compile(
+    r"\b(?:prompt|input|inputs|messages?|context|conversation|history)\b|\s\+\s", re.IGNORECASE
+)
+# The same, cut out before the final wordings are looked for ("does not exist", "not found").
+PARAM_MISSING: Final = re.compile(_PARAM_MISSING, re.IGNORECASE)

@@ -24,6 +24,8 @@ _PREFIXES: Final = ("body.", "$.", "#/", "/", "request.", "parameter.", "paramet
 _CAMEL: Final = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
 _SEPARATORS: Final = re.compile(r"\s*->\s*|/|\.")
 _INDEX: Final = re.compile(r"\[(\d{1,6})\]")
+# A bare token that looks like a param name, not an English word: snake_case or camelCase.
+_IDENTIFIER: Final = re.compile(r"[a-z0-9]_[a-z0-9]|[a-z][A-Z]")
 _MAX_DEPTH: Final = 3
 # Bare words that are also English: only a quoted or structured name grounds them.
 _BARE_NEVER: Final = DEFAULT_PROTECTED | {"user", "role", "content", "name", "type", "value"}
@@ -34,12 +36,34 @@ CONVERSATION: Final = frozenset({"messages", "input", "prompt", "instructions", 
 _NEVER: Final = frozenset({"model"})
 
 
+# Stems that mean the same capability: a model that "does not support thinking" refuses reasoning_effort too.
+_SYNONYMS: Final = {"reason": "think"}
+# Words that name no capability a param asks for.
+_STOP_STEMS: Final = frozenset({"this", "that", "the", "request", "model", "chat", "input", "output", "image", "file"})
+
+
+def _stem(word: str) -> str:
+    """A word without its plural or -ing ending: "thinking" -> "think", "penalties" -> "penalty"."""
+    word = word.lower()
+    if word.endswith("ies") and len(word) > 4:  # noqa: PLR2004 - a plural
+        return word[:-3] + "y"
+    if word.endswith("ing") and len(word) > 5:  # noqa: PLR2004 - a gerund
+        return word[:-3]
+    if word.endswith("s") and not word.endswith("ss") and len(word) > 3:  # noqa: PLR2004 - a plural
+        return word[:-1]
+    return word
+
+
 def words(name: str) -> tuple[str, ...]:
     """A name as lowercase words: ``presencePenalty`` and ``presence_penalty`` -> ``("presence", "penalty")``."""
     out: list[str] = []
     for segment in name.split("."):
         out.extend(w.lower() for part in _CAMEL.split(segment) for w in re.split(r"[_\-]", part) if w)
     return tuple(out)
+
+
+# The same names in any spelling: a bare "functionCall" is function_call.
+_BARE_NEVER_WORDS: Final = frozenset(words(n) for n in _BARE_NEVER)
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,15 +129,16 @@ class Vocabulary:
             return self.role_item(joined)
         if parts[0] in _ITEM_ROOTS and len(parts) > 1:
             return None
-        if not quoted and joined.lower() in _BARE_NEVER:
+        if not quoted and (joined.lower() in _BARE_NEVER or words(joined) in _BARE_NEVER_WORDS):
             return None
         if joined in self._paths:
             return Grounded(joined)
         found = self._by_words.get(words(joined), [])
         if len(found) == 1:
             return Grounded(found[0])
-        # A body that names only the leaf of a nested param ("top_p" for inferenceConfig.topP, br-007).
-        leaf = self._by_leaf.get(words(joined), []) if not found else []
+        # A body that names only the leaf of a nested param ("top_p" for inferenceConfig.topP, br-007). Bare, the
+        # name must look like one (snake_case or camelCase): a word of prose ("a", "type") is no leaf of metadata.
+        leaf = self._by_leaf.get(words(joined), []) if not found and (quoted or _IDENTIFIER.search(joined)) else []
         if len(leaf) == 1 and words(joined) not in self._by_words:
             return Grounded(leaf[0])
         # A provider's own nesting around a sent name ("$.parameter.chat.temperature", r2b-040).
@@ -130,16 +155,56 @@ class Vocabulary:
         return None
 
     def ground_phrase(self, text: str) -> list[Grounded]:
-        """Params named as words in prose: "Parallel tool calls are not supported" (gm-012, m025)."""
+        """Params named as words in prose: "Parallel tool calls are not supported" (gm-012, m025).
+
+        The words of a nested param's own name count when no other param has them: "The thinking budget
+        (52428) is invalid" for ``generationConfig.thinkingConfig.thinkingBudget`` (r4-066).
+        """
         tokens = re.findall(r"[A-Za-z][a-z]*", text)
         found: list[Grounded] = []
         for size in (4, 3, 2):
             for i in range(len(tokens) - size + 1):
                 key = tuple(t.lower() for t in tokens[i : i + size])
-                for path in self._by_words.get(key, []):
+                paths = self._by_words.get(key) or self._unique_leaf(key)
+                for path in paths:
                     if path.split(".", 1)[0] not in _BARE_NEVER and Grounded(path) not in found:
                         found.append(Grounded(path))
         return found
+
+    def _unique_leaf(self, key: tuple[str, ...]) -> list[str]:
+        leaf = self._by_leaf.get(key, [])
+        return leaf if len(leaf) == 1 else []
+
+    @staticmethod
+    def _never_named(path: str) -> bool:
+        """Protected params, the conversation and nested items are never named by a capability word."""
+        root = path.split(".", 1)[0]
+        return root in _BARE_NEVER or root in CONVERSATION or root in _ITEM_ROOTS
+
+    def ground_capability(self, word: str) -> list[Grounded]:
+        """The sent params that ask for a capability named as one word: "thinking", "penalty" (ol-004, r3b-007).
+
+        A param asks for it when one of its words has the word's stem ("think" in ``think``), or a stem that
+        means the same ("reason" in ``reasoning_effort``). Protected params, the conversation and nested items
+        are never named this way.
+        """
+        stem = _SYNONYMS.get(_stem(word), _stem(word))
+        if len(stem) < 3 or stem in _STOP_STEMS:  # noqa: PLR2004 - too short to be a name
+            return []
+        # A word that is a sent param's whole name ("Tools are not supported", "does not support thinking" for
+        # ``think``) names that param alone, and nothing when it is protected; it is not spread over the params
+        # that merely share the word (parallel_tool_calls).
+        exact = [p for p in self._paths if "." not in p and tuple(_stem(w) for w in words(p)) == (_stem(word),)]
+        if exact:
+            return [Grounded(p) for p in exact if not self._never_named(p)]
+        found: list[Grounded] = []
+        for path in self._paths:
+            if self._never_named(path):
+                continue
+            if any(_SYNONYMS.get(_stem(w), _stem(w)) == stem for w in words(path)):
+                found.append(Grounded(path))
+        # A capability names the params that ask for it, not each of their nested settings.
+        return [g for g in found if not any(g.path.startswith(f"{o.path}.") for o in found)]
 
     def ground_loc(self, loc: tuple[str | int, ...]) -> Grounded | None:
         """A pydantic ``loc`` (``("body", "stream_options", "include_usage")``) grounded: its top-level param."""

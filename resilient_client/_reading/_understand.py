@@ -28,6 +28,8 @@ _OPENING_NAMES: Final = DEFAULT_PROTECTED - CONVERSATION - {"model"}
 _LITERAL: Final = re.compile(
     r"'([^'\n]{0,64})'|\"([^\"\n]{0,64})\"|`([^`\n]{0,64})`|(-?\d+(?:\.\d+)?)|\b(true|false|null|[A-Za-z_][\w.\-]{0,63})\b"
 )
+# A list of accepted values is read over at most this many characters.
+_MAX_LIST: Final = 512
 _LIST_END: Final = re.compile(r"(?<=[^\d])\.(?:\s|$)|\n|;|\?|\)|, (?:received|got|but)\b")
 
 
@@ -111,6 +113,8 @@ class _Parts:
     allowed: tuple[JSONScalar, ...] = ()
     suggested: tuple[str, JSONScalar] | None = None
     when: tuple[str, bool] | None = None
+    used_with: tuple[str, JSONScalar] | None = None
+    renamed: bool = False
 
 
 def _cut(text: str, span: tuple[int, int]) -> str:
@@ -142,45 +146,69 @@ def _condition_name(m: re.Match[str]) -> str | None:
     return None
 
 
-def _take_apart(message: str) -> _Parts:  # noqa: C901, PLR0912 - one cut per fragment
+def _skipped(message: str) -> tuple[str, tuple[str, ...]]:
+    """``message`` with the spans that are never about the request blanked, and the keys of a mapping it quotes."""
     keys: list[str] = []
+    # The bracket depth at each match, counted once over the message (not again from its start for each match).
+    seen = [0, 0]  # [position counted up to, depth there]
 
     def blank(m: re.Match[str]) -> str:
-        before = message[: m.start()]
-        outermost = before.count("{") + before.count("[") == before.count("}") + before.count("]")
-        if m["braces"] and outermost:
-            keys.extend(_mapping_keys(m["braces"]))
+        if m["braces"]:
+            segment = message[seen[0] : m.start()]
+            seen[1] += segment.count("{") + segment.count("[") - segment.count("}") - segment.count("]")
+            seen[0] = m.start()
+            if seen[1] == 0 and ":" in m["braces"]:
+                keys.extend(_mapping_keys(m["braces"]))
         return " " * len(m[0])
 
-    text = g.SKIP.sub(blank, message)
-    parts = _Parts(text, keys=tuple(keys))
+    return g.SKIP.sub(blank, message), tuple(keys)
+
+
+def _take_apart(message: str) -> _Parts:  # noqa: C901, PLR0912 - one cut per fragment
+    text, keys = _skipped(message)
+    parts = _Parts(text, keys=keys)
     if m := g.RENAME.search(text):
-        parts.new = next(v for v in m.groups() if v)
+        parts.new = next(v for name, v in m.groupdict().items() if v and name != "of")
+        parts.renamed = any(m[name] for name in g.RENAME_VERDICT)
         text = _cut(text, m.span())
     for m in g.GUESS.finditer(text):
         text = _cut(text, m.span())
     for m in g.NAME_LIST.finditer(text):
         text = _cut(text, m.span())
+    for m in g.FIELD_LIST.finditer(text):
+        text = _cut(text, m.span("list"))
     for m in g.ONLY_NAMES.finditer(text):
         if re.search(r"[A-Za-z]_[A-Za-z]|[a-z][A-Z]", m["names"]):
             text = _cut(text, m.span())
+    if m := g.USED_WITH_VALUE.search(text):
+        parts.used_with = (m["name"], literal(m["value"]))
+        text = _cut(text, m.span())
     if m := g.SET_TO.search(text):
         parts.suggested = (m["name"], literal(m["value"]))
         text = _cut(text, m.span())
     elif m := g.MUST_BE_SET.search(text):
         parts.suggested = (m["name"], literal(m["value"]))
         text = _cut(text, (m.end("name"), m.end()))
+    listed = 0  # where the last list read ended: a list inside it is part of it, not read again
     for m in g.LIST_INTRO.finditer(text):
-        end = _LIST_END.search(text, m.end())
-        stop = end.start() if end else len(text)
+        if m.start() < listed:
+            continue
+        end = _LIST_END.search(text, m.end(), m.end() + _MAX_LIST)
+        stop = end.start() if end else min(len(text), m.end() + _MAX_LIST)
         parts.allowed += _values(text[m.end() : stop])
         text = _cut(text, (m.start(), stop))
+        listed = stop
     if (m := g.CONDITION_WHEN_ABSENT.search(text)) and (name := _condition_name(m)):
         parts.when = (name, False)
         text = _cut(text, m.span())
     elif m := g.CONDITION_WHEN_PRESENT.search(text):
-        if m["name2"] or m["name3"]:
+        if m["name4"]:
+            # "not supported in streaming mode": while stream is sent.
+            parts.when = ("stream", True)
+            text = _cut(text, (m.start("name4"), m.end("name4")))
+        elif m["name2"] or m["name3"]:
             name, group = (m["name2"], "name2") if m["name2"] else (m["name3"], "name3")
+            name = "stream" if name.lower() == "streaming" else name
             if m["name2"] or "_" in name or name.lower() in _CONDITION_WORDS:
                 parts.when = (name, True)
                 text = _cut(text, (m.start(group), m.end(group)))
@@ -192,7 +220,7 @@ def _take_apart(message: str) -> _Parts:  # noqa: C901, PLR0912 - one cut per fr
     return parts
 
 
-def _subjects(statement: Statement, parts: _Parts, vocabulary: Vocabulary) -> list[Grounded]:  # noqa: C901 - one source of names each
+def _subjects(statement: Statement, parts: _Parts, vocabulary: Vocabulary) -> list[Grounded]:  # noqa: C901, PLR0912 - one source of names each
     found: list[Grounded] = []
 
     def add(grounded: Grounded | None) -> None:
@@ -225,6 +253,11 @@ def _subjects(statement: Statement, parts: _Parts, vocabulary: Vocabulary) -> li
     if not found:
         for grounded in vocabulary.ground_phrase(text):
             add(grounded)
+    if not found:
+        # A capability refused as a word ("does not support thinking"): the sent params that ask for it.
+        for m in g.CAPABILITY.finditer(text):
+            for grounded in vocabulary.ground_capability(m["a"] or m["b"]):
+                add(grounded)
     return found
 
 
@@ -239,7 +272,9 @@ def _condition(parts: _Parts, vocabulary: Vocabulary, subject: str) -> Condition
     return Condition(param, present=present)
 
 
-def _refused_role(statement: Statement, vocabulary: Vocabulary, target: Grounded) -> str | None:
+def _refused_role(
+    statement: Statement, vocabulary: Vocabulary, target: Grounded, allowed: tuple[JSONScalar, ...] = ()
+) -> str | None:
     """The rewritable role a statement about ``target`` (a role path) refuses, if the request sends it."""
     sent = vocabulary.body.get(target.role_list or "")
     if not isinstance(sent, list):
@@ -248,9 +283,18 @@ def _refused_role(statement: Statement, vocabulary: Vocabulary, target: Grounded
     if target.index is not None and isinstance(sent[target.index], dict):
         carried &= {sent[target.index].get("role")}
     # The role the body names as received: quoted, after "role:", or a pydantic input value.
-    named = {r for r in carried if re.search(rf"['\"`]{r}['\"`]|\brole:\s*{r}\b|^{r}\b", statement.message)}
+    named = {
+        r
+        for r in carried
+        if re.search(
+            rf"['\"`]{r}['\"`]|\brole:\s*{r}\b|^{r}\b|\b{r} is not (?:one of|a valid|an allowed)", statement.message
+        )
+    }
     if statement.value in carried:
         named.add(str(statement.value))
+    if not named and target.index is not None and len(carried) == 1 and _role_list(allowed):
+        # "Input should be 'user' or 'assistant'" at messages[1].role (r4-015): the role sent there is not one of them.
+        named = carried - set(allowed)
     return next(iter(named)) if len(named) == 1 else None
 
 
@@ -258,21 +302,49 @@ def _refused_role(statement: Statement, vocabulary: Vocabulary, target: Grounded
 _ROLE_NAMES: Final = frozenset({"user", "assistant", "system", "tool", "function", "developer"})
 
 
+def _role_list(allowed: tuple[JSONScalar, ...]) -> bool:
+    """Whether a list of accepted values is a list of roles that takes user messages."""
+    names = {a for a in allowed if isinstance(a, str)}
+    return len(names) >= 2 and names <= _ROLE_NAMES and "user" in names  # noqa: PLR2004 - a list
+
+
+def _only_roles(message: str, vocabulary: Vocabulary) -> list[Finding] | None:
+    """The instruction roles a list of accepted roles leaves out ("Only user and assistant roles are supported")."""
+    m = g.ONLY_ROLES.search(message)
+    if m is None:
+        return None
+    accepted: tuple[JSONScalar, ...] = tuple(sorted({r.lower() for r in re.findall(r"[A-Za-z]+", m["roles"])}))
+    return [
+        Finding("role", name, value=role, allowed=accepted)
+        for name, sent in vocabulary.roles().items()
+        for role in sorted(sent & _REWRITABLE_ROLES - set(accepted))
+    ]
+
+
 def _role_by_value(statement: Statement, parts: _Parts, vocabulary: Vocabulary) -> Finding | None:
     """A refused value that is a role the request sends, against a list of roles it accepts (r3b-021)."""
     allowed = {a for a in parts.allowed if isinstance(a, str)}
-    if len(allowed) < 2 or not allowed <= _ROLE_NAMES or "user" not in allowed:  # noqa: PLR2004 - a list
+    if not _role_list(parts.allowed):
         return None
+    # "role must be one of user, assistant, tool": the subject is the role itself, the sent one is not listed.
+    about_role = re.search(r"\broles?\b", parts.subject_text, re.IGNORECASE) is not None
+    accepted = tuple(sorted(allowed))
     for name, roles in vocabulary.roles().items():
-        refused = [r for r in sorted(roles & _REWRITABLE_ROLES - allowed) if f"'{r}'" in statement.message]
+        left_out = sorted(roles & _REWRITABLE_ROLES - allowed)
+        refused = [r for r in left_out if f"'{r}'" in statement.message] or (left_out if about_role else [])
         if len(refused) == 1:
-            return Finding("role", name, value=refused[0])
+            return Finding("role", name, value=refused[0], allowed=accepted if about_role else ())
     return None
 
 
-def understand(statement: Statement, vocabulary: Vocabulary) -> list[Finding]:  # noqa: C901, PLR0911 - one branch per verdict
+def understand(statement: Statement, vocabulary: Vocabulary) -> list[Finding]:  # noqa: C901, PLR0911, PLR0912 - one branch per verdict
     """The findings of one statement about the params ``vocabulary``'s request carries."""
     message = statement.message
+    if statement.quoted is not None:
+        # The error record quoted in the message was read as statements of its own: only the prose around it here.
+        start, end = statement.quoted
+        message = message[:start] + " " * (end - start) + message[end:]
+        statement = replace(statement, message=message)
     # A code beside the message says what its words may not: read it as words (structure before prose).
     if statement.code in g.NEGATIVE_CODES:
         message = f"{message} (unsupported)"
@@ -282,10 +354,15 @@ def understand(statement: Statement, vocabulary: Vocabulary) -> list[Finding]:  
     subjects = _subjects(statement, parts, vocabulary)
     roles = [s for s in subjects if s.role_list is not None]
     if roles:
-        role = _refused_role(replace(statement, message=message), vocabulary, roles[0])
-        return [Finding("role", roles[0].role_list or "messages", value=role)] if role else []
+        role = _refused_role(replace(statement, message=message), vocabulary, roles[0], parts.allowed)
+        if role is None:
+            return []
+        accepted = tuple(a for a in parts.allowed if a in _ROLE_NAMES) if _role_list(parts.allowed) else ()
+        return [Finding("role", roles[0].role_list or "messages", value=role, allowed=accepted)]
     if (by_value := _role_by_value(statement, parts, vocabulary)) is not None:
         return [by_value]
+    if (only := _only_roles(message, vocabulary)) is not None:
+        return only
     prose = _roles_in_prose(message)
     if len(prose) == 1:
         [word] = prose
@@ -298,6 +375,8 @@ def understand(statement: Statement, vocabulary: Vocabulary) -> list[Finding]:  
             for name, sent in vocabulary.roles().items()
             for role in sorted(sent & _REWRITABLE_ROLES)
         ]
+    if parts.used_with is not None:
+        return _used_with(parts.used_with, vocabulary)
     params = [s.path for s in subjects]
     if not params and (parts.allowed or g.VALUE_REFUSED.search(message)):
         # "'minimal' is not supported with the 'gpt-5.1' model" names the value, not the param (e026).
@@ -310,7 +389,7 @@ def understand(statement: Statement, vocabulary: Vocabulary) -> list[Finding]:  
         # Either may go; the first goes, and only while the second is sent (r2a-010). With one of
         # them left, the statement is about the pair, not that one: nothing (after the fix).
         return [Finding("pair", params[0], new=params[1])] if len(params) >= 2 else []  # noqa: PLR2004 - a pair
-    if parts.new is not None and g.NEGATIVE.search(text) and len(params) == 1:
+    if parts.new is not None and (parts.renamed or g.NEGATIVE.search(text)) and len(params) == 1:
         return [Finding("rename", params[0], new=parts.new)]
     unread_rename = parts.new is None and g.SUGGESTS_NAME.search(text) is not None
     out: list[Finding] = []
@@ -319,6 +398,18 @@ def understand(statement: Statement, vocabulary: Vocabulary) -> list[Finding]:  
         if finding is not None and not (unread_rename and finding.kind == "drop"):
             out.append(finding)
     return out
+
+
+def _used_with(named: tuple[str, JSONScalar], vocabulary: Vocabulary) -> list[Finding]:
+    """One value of a param refused beside other params: the value moves along its scale, the others stay."""
+    name, value = named
+    grounded = vocabulary.ground(name)
+    if grounded is None or grounded.role_list is not None or vocabulary.value(grounded.path) != value:
+        return []
+    scale = next((s for s in g.SCALES if value in s), None)
+    if scale is None:
+        return []
+    return [Finding("value", grounded.path, value=value, allowed=tuple(v for v in scale if v != value))]
 
 
 def _about(  # noqa: C901, PLR0911, PLR0912 - one exit per verdict
@@ -334,16 +425,23 @@ def _about(  # noqa: C901, PLR0911, PLR0912 - one exit per verdict
     if when is not None and not parts.allowed:
         # "X is only allowed when Y": without Y, X has no effect; leave it out then.
         return Finding("drop", param, when=when)
+    if isinstance(sent, list) and (g.LIST_TOO_LONG.search(message) or _length_of(param, message, vocabulary)):
+        # A list refused for its length cannot be trimmed by a fix: it is left out.
+        return Finding("drop", param, when=when)
     if (d := g.DEFAULT_ONLY.search(message)) is not None:
         return Finding("value", param, value=sent, default_only=True, allowed=_values(d["value"]), when=when)
-    if (o := g.ONLY_VALUE.search(message)) is not None:
-        only = next(v for v in (o["value"], o["value2"], o["value3"]) if v)
+    if (o := g.ONLY_VALUE.search(message)) is not None and _names(o["name2"] or o["name4"], param, vocabulary):
+        only = next(v for v in (o["value"], o["value2"], o["value3"], o["value4"]) if v)
         return Finding("value", param, value=sent, allowed=(literal(only),), when=when)
-    refused = g.VALUE_REFUSED.search(message) or g.NEGATIVE.search(text) or _invalid(param, message)
+    refused = g.VALUE_REFUSED.search(message) or g.NEGATIVE.search(text) or _invalid(param, message, vocabulary)
     if parts.allowed and refused and not isinstance(sent, dict | list):
         return Finding("value", param, value=sent, allowed=parts.allowed, when=when)
     if g.OFF_REFUSED.search(text) and _is_off(sent):
         return Finding("drop", param)
+    bounds = _bounds(message)
+    if _outside_bounds(sent, bounds) and bounds is not None:
+        # Outside a stated range: clamped, whatever else the statement says of the value's type.
+        return Finding("clamp", param, minimum=bounds[0], maximum=bounds[1])
     if (t := g.TYPE_REFUSED.search(text)) is not None:
         return _mistyped(param, sent, t)
     if _outside_open(sent, text):
@@ -351,14 +449,16 @@ def _about(  # noqa: C901, PLR0911, PLR0912 - one exit per verdict
         return Finding("drop", param)
     if (c := _compared(param, sent, text, vocabulary)) is not None:
         return c
-    bounds = _bounds(message)
+    if bounds is not None and isinstance(sent, list) and bounds[1] is not None and len(sent) > bounds[1]:
+        # "stop sequences must be at most 4" for a list of 5: a list is not trimmed by a fix, it is left out.
+        return Finding("drop", param, when=when)
     if bounds is not None and isinstance(sent, int | float) and not isinstance(sent, bool):
         low, high = bounds
         if (low is not None and sent < low) or (high is not None and sent > high):
             return Finding("clamp", param, minimum=low, maximum=high)
         # The bounds it states are met already: the statement is not about this value (after a clamp).
         return None
-    if (g.VALUE_REFUSED.search(message) or _invalid(param, message)) and not g.NEGATIVE.search(text):
+    if (g.VALUE_REFUSED.search(message) or _invalid(param, message, vocabulary)) and not g.NEGATIVE.search(text):
         if isinstance(sent, int | float) and not isinstance(sent, bool):
             return Finding("drop", param, when=when)
         return Finding("value", param, value=sent, when=when)
@@ -367,11 +467,42 @@ def _about(  # noqa: C901, PLR0911, PLR0912 - one exit per verdict
     return None
 
 
-def _invalid(param: str, message: str) -> bool:
-    """Whether the message calls the param itself invalid ("Invalid reasoning_effort: minimal", gm-011)."""
-    leaf = param.rsplit(".", 1)[-1]
-    names = f"{re.escape(param)}|{re.escape(leaf)}"
-    return bool(re.search(rf"\binvalid {g.QUOTE}?(?:{names})\b", message, re.IGNORECASE))
+def _outside_bounds(sent: Any, bounds: tuple[int | float | None, int | float | None] | None) -> bool:
+    """Whether a number lies outside closed bounds."""
+    if bounds is None or isinstance(sent, bool) or not isinstance(sent, int | float):
+        return False
+    low, high = bounds
+    return (low is not None and sent < low) or (high is not None and sent > high)
+
+
+def _names(name: str | None, param: str, vocabulary: Vocabulary) -> bool:
+    """Whether a name a fragment gives beside a value (if it gives one) is ``param``'s."""
+    if name is None:
+        return True
+    grounded = vocabulary.ground(name)
+    return grounded is not None and grounded.path == param
+
+
+def _length_of(param: str, message: str, vocabulary: Vocabulary) -> bool:
+    """Whether the message says the length of ``param`` exceeds a limit ("Length of stop ([...]) exceeds")."""
+    m = g.LIST_LENGTH.search(message)
+    grounded = vocabulary.ground(m["name"]) if m is not None else None
+    return grounded is not None and grounded.path == param
+
+
+_INVALID: Final = re.compile(rf"\binvalid {g.QUOTE}?(?P<name>{g.NAME})", re.IGNORECASE)
+
+
+def _invalid(param: str, message: str, vocabulary: Vocabulary) -> bool:
+    """Whether the message calls the param itself invalid ("Invalid reasoning_effort: minimal", gm-011).
+
+    The name is grounded like any other ("Invalid reasoningEffort" is reasoning_effort's).
+    """
+    for m in _INVALID.finditer(message):
+        grounded = vocabulary.ground(m["name"].rstrip("."))
+        if grounded is not None and grounded.path == param:
+            return True
+    return False
 
 
 def _is_off(value: Any) -> bool:
@@ -383,13 +514,13 @@ def _is_off(value: Any) -> bool:
     return isinstance(value, dict) and value.get("enabled") is False
 
 
-_TYPES: Final = {"number": float, "double": float, "boolean": bool, "bool": bool, "string": str}
+_TYPES: Final = {"number": float, "double": float, "decimal": float, "boolean": bool, "bool": bool, "string": str}
 _ABOVE: Final = frozenset({">", "greater", "larger", "bigger", "higher", "more"})
 
 
 def _mistyped(param: str, sent: Any, m: re.Match[str]) -> Finding | None:
     """A value of the wrong type: null is left out, a number sent as a string is sent as the number."""
-    name = (m["t1"] or m["t2"] or m["t3"] or m["t4"]).lower()
+    name = (m["t1"] or m["t2"] or m["t3"] or m["t4"] or m["t5"]).lower()
     wanted = _TYPES.get(name) or (int if name[0] in "iu" else float if name[0] == "f" else None)
     if sent is None:
         return Finding("drop", param)
@@ -410,16 +541,23 @@ def _mistyped(param: str, sent: Any, m: re.Match[str]) -> Finding | None:
 
 def _outside_open(sent: Any, text: str) -> bool:
     """Whether a number breaks a strict bound the text requires ("> 0.0 and < 1.0", "(0, +inf)")."""
-    if isinstance(sent, bool) or not isinstance(sent, int | float) or not g.REQUIREMENT.search(text):
+    if isinstance(sent, bool) or not isinstance(sent, int | float):
+        return False
+    if g.POSITIVE.search(text) and sent <= 0:
+        return True
+    if not g.REQUIREMENT.search(text):
         return False
     for m in g.RANGE_OPEN.finditer(text):
         bound = _number(m["n"])
         above = m["op"].lower().split()[0] in _ABOVE
         if bound is not None and (sent <= bound if above else sent >= bound):
             return True
-    if (i := g.INTERVAL.search(text)) is not None:
+    for i in g.INTERVAL.finditer(text):
         low, high = _number(i["lo"]), _number(i["hi"])
-        return (low is not None and sent <= low) or (high is not None and sent >= high)
+        if (i["left"] == "(" and low is not None and sent <= low) or (
+            i["right"] == ")" and high is not None and sent >= high
+        ):
+            return True
     return False
 
 
@@ -427,6 +565,13 @@ def _compared(param: str, sent: Any, text: str, vocabulary: Vocabulary) -> Findi
     """A param compared with a number it must not pass: "max_tokens > 4096 must…" (r2b-030)."""
     if isinstance(sent, bool) or not isinstance(sent, int | float):
         return None
+    for m in g.VALUE_COMPARED.finditer(text):
+        # The sent value compared with a bound: "100000 > 64000".
+        if _number(m["a"]) == sent and (bound := _number(m["b"])) is not None:
+            if m["op"] == ">" and sent > bound:
+                return Finding("clamp", param, maximum=bound)
+            if m["op"] == "<" and sent < bound:
+                return Finding("clamp", param, minimum=bound)
     for m in g.COMPARED.finditer(text):
         grounded = vocabulary.ground(m["name"])
         bound = _number(m["n"])
@@ -440,8 +585,17 @@ def _compared(param: str, sent: Any, text: str, vocabulary: Vocabulary) -> Findi
 
 
 def _bounds(message: str) -> tuple[int | float | None, int | float | None] | None:
-    if (m := g.RANGE_BRACKETS.search(message) or g.RANGE_BETWEEN.search(message)) is not None:
+    if (
+        m := g.RANGE_BRACKETS.search(message) or g.RANGE_BETWEEN.search(message) or g.RANGE_DOTS.search(message)
+    ) is not None:
         return _number(m["lo"]), _number(m["hi"])
+    for i in g.INTERVAL.finditer(message):
+        # A half-open interval ("(0, 1]"): its closed end is a bound to clamp to; outside its open end, the
+        # param was left out already (_outside_open).
+        closed_low = _number(i["lo"]) if i["left"] == "[" else None
+        closed_high = _number(i["hi"]) if i["right"] == "]" else None
+        if closed_low is not None or closed_high is not None:
+            return closed_low, closed_high
     high = g.RANGE_AT_MOST.search(message)
     low = g.RANGE_AT_LEAST.search(message)
     if high is None and low is None:
@@ -456,6 +610,10 @@ def _roles_in_prose(message: str) -> set[str]:
     A message about a role's *content* ("System message content is not allowed to be empty")
     refuses no role.
     """
+    lowered = message.lower()
+    if "system" not in lowered and "developer" not in lowered:
+        return set()
+    message = g.ROLE_SCOPE.sub(" ", message)
     refused = g.NEGATIVE.search(message) or g.VALUE_REFUSED.search(message) or g.ROLE_REFUSED.search(message)
     if g.ROLE_CONTENT.search(message) or not refused:
         return set()

@@ -311,3 +311,268 @@ def test_huge_body_is_handled() -> None:
     text = "Unknown parameter: 'seed'." + " " * 1_000_000
     assert_same_fix(outcome(400, text, {**BASE, "seed": 1}), Drop("seed"))
     assert nothing(400, "x" * 1_000_000)
+
+
+# --- capabilities, list lengths, intervals, roles by list, values beside others ---------------------------------
+
+
+def error(message: str, **fields: object) -> dict[str, Any]:
+    """An OpenAI-style error envelope around ``message``."""
+    return {"error": {"message": message, "type": "invalid_request_error", **fields}}
+
+
+@pytest.mark.parametrize(
+    ("message", "sent", "fixes"),
+    [
+        ("llama3.1:8b does not support thinking", {"think": True}, (Drop("think"),)),
+        ("llama3.1:8b does not support thinking", {"reasoning_effort": "high"}, (Drop("reasoning_effort"),)),
+        (
+            "Penalty is not enabled for models/gemini-2.5-flash",
+            {"frequency_penalty": 0.5, "presence_penalty": 0.5},
+            (Drop("frequency_penalty"), Drop("presence_penalty")),
+        ),
+    ],
+)
+def test_a_capability_refused_as_a_word_drops_the_params_that_ask_for_it(
+    message: str, sent: dict[str, Any], fixes: tuple[Fix, ...]
+) -> None:
+    """'does not support thinking' names the sent params whose words mean thinking; protected ones never."""
+    assert read(400, error(message), {**BASE, **sent}).fixes == fixes
+    assert read(400, error("This model does not support tools"), {**BASE, "tools": [{"type": "function"}]}).fixes == ()
+    assert read(400, error(message), BASE).fixes == ()
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "Invalid 'stop': array too long. Expected an array with maximum length 4, but got an array with length 5.",
+        "stop:最大只能有4个停止词 (request id: 202409291149558009254221372292)",
+        "stop sequences must be at most 4",
+    ],
+)
+def test_a_list_refused_for_its_length_is_left_out(message: str) -> None:
+    """A list cannot be trimmed by a fix: a stop list that is too long goes."""
+    request = {**BASE, "stop": ["a", "b", "c", "d", "e"]}
+    assert_same_fix(outcome(400, error(message), request), Drop("stop"))
+
+
+def test_the_length_of_a_list_is_not_the_context_length() -> None:
+    """'Length of stop ([...]) exceeds the limit max_model_len(5)' is about the list, not the prompt."""
+    body = {
+        "object": "error",
+        "message": "Length of stop ([1, 2, 1, 3, 3, 3]) exceeds the limit max_model_len(5).",
+        "code": 400,
+    }
+    assert_same_fix(outcome(400, body, {**BASE, "stop": ["a", "b", "c", "d", "e", "f"]}), Drop("stop"))
+    assert outcome(400, body, {**BASE, "max_tokens": 10}) is None
+
+
+@pytest.mark.parametrize(
+    ("message", "sent", "fix"),
+    [
+        ("top_p must be in (0, 1], got 0.0.", 0.0, Drop("top_p")),
+        ("top_p must be in (0, 1], got 2.", 2, Clamp("top_p", None, 1)),
+        ("Range of top_p should be [0.0, 1.0)", 1.0, Drop("top_p")),
+    ],
+)
+def test_half_open_intervals(message: str, sent: float, fix: Fix) -> None:
+    """Outside an open end the param is left out; outside a closed end it is clamped."""
+    assert_same_fix(outcome(400, error(message), {**BASE, "top_p": sent}), fix)
+    assert outcome(400, error(message), {**BASE, "top_p": 0.5}) is None
+
+
+def test_a_status_tag_is_no_bound() -> None:
+    """'<400> ... Range of max_tokens should be [1, 8192]' clamps to the range, not below 400."""
+    body = error("<400> InternalError.Algo.InvalidParameter: Range of max_tokens should be [1, 8192]")
+    assert_same_fix(outcome(400, body, {**BASE, "max_tokens": 16384}), Clamp("max_tokens", 1, 8192))
+
+
+def test_a_role_left_out_of_the_accepted_list_goes_to_user() -> None:
+    """messages[1].role 'Input should be user or assistant': the system message folds into the user message."""
+    body = "{'errors': [{'loc': ['body', 'messages', 1, 'role'], 'msg': \"Input should be 'user' or 'assistant'\"}]}"
+    request = {"model": "m", "messages": [USER, {"role": "system", "content": "Be brief."}]}
+    assert_same_fix(outcome(400, body, request), ChangeRole("system", "user"))
+
+
+@pytest.mark.parametrize(
+    "message", ["Only user and assistant roles are supported!", "role must be one of user, assistant, tool"]
+)
+def test_a_list_of_accepted_roles_refuses_the_others(message: str) -> None:
+    """Roles left out of the accepted ones are refused; with no instruction role accepted, to user."""
+    request = {"model": "m", "messages": [{"role": "system", "content": "Be brief."}, USER]}
+    assert_same_fix(outcome(400, error(message), request), ChangeRole("system", "user"))
+    assert outcome(400, error(message), BASE) is None
+
+
+def test_a_role_check_scoped_to_one_message_refuses_no_role() -> None:
+    """Groq's "for 'role:system' ... property 'id' is unsupported" is about a field of that message."""
+    message = (
+        "'messages.0' : for 'role:system' the following must be satisfied"
+        "[('messages.0' : property 'id' is unsupported)]"
+    )
+    request = {"model": "m", "messages": [{"role": "system", "content": "Be brief.", "id": "1"}, USER]}
+    assert read(400, error(message), request).fixes == ()
+
+
+def test_a_value_refused_beside_other_params_moves_along_its_scale() -> None:
+    """'tools cannot be used with reasoning.effort 'minimal'' raises the effort and keeps the tools."""
+    body = error("The following tools cannot be used with reasoning.effort 'minimal': file_search.", param="tools")
+    request = {**BASE, "reasoning": {"effort": "minimal"}, "tools": [{"type": "file_search"}]}
+    assert read(400, body, request).fixes == (SetValue("reasoning.effort", "minimal", "low"),)
+    assert read(400, body, {**BASE, "reasoning": {"effort": "low"}, "tools": [{"type": "file_search"}]}).fixes == ()
+
+
+def test_a_value_called_invalid_is_left_out() -> None:
+    """'The thinking budget (52428) is invalid' names a nested param by its own words; the number goes."""
+    body = {"error": {"code": 400, "message": "The thinking budget (52428) is invalid.", "status": "INVALID_ARGUMENT"}}
+    request = {"contents": [], "generationConfig": {"thinkingConfig": {"thinkingBudget": 52428}}}
+    assert_same_fix(outcome(400, body, request), Drop("generationConfig.thinkingConfig.thinkingBudget"))
+
+
+@pytest.mark.parametrize(
+    ("message", "fix"),
+    [
+        ("max_tokens exceeds the limit of 4096", Clamp("max_tokens", None, 4096)),
+        ("`max_tokens` must be at most 8192 tokens per request", Clamp("max_tokens", None, 8192)),
+        (
+            "max_tokens: 100000 > 64000, which is the maximum allowed number of output tokens",
+            Clamp("max_tokens", None, 64000),
+        ),
+    ],
+)
+def test_an_output_cap_is_not_the_context_limit(message: str, fix: Fix) -> None:
+    """A token limit on max_tokens alone clamps it; one about the input stays final."""
+    assert_same_fix(outcome(400, error(message), {**BASE, "max_tokens": 100000}), fix)
+    context = error("input length and `max_tokens` exceed context limit: 179413 + 32768 > 200000")
+    assert outcome(400, context, {**BASE, "max_tokens": 32768}) is None
+
+
+def test_a_param_that_does_not_exist_is_dropped() -> None:
+    """'The parameter 'seed' does not exist' is a name verdict; 'The model does not exist' stays final."""
+    assert_same_fix(outcome(400, error("The parameter 'seed' does not exist"), {**BASE, "seed": 1}), Drop("seed"))
+    assert outcome(404, error("The model 'seed' does not exist"), {**BASE, "seed": 1}) is None
+
+
+@pytest.mark.parametrize(
+    ("message", "fix"),
+    [
+        ("Parameter 'max_tokens' has been renamed to 'max_output_tokens'", Rename("max_tokens", "max_output_tokens")),
+        ("'max_tokens' is deprecated, use 'max_output_tokens' instead", Rename("max_tokens", "max_output_tokens")),
+        ("Use 'max_output_tokens' instead of 'max_tokens'", Rename("max_tokens", "max_output_tokens")),
+    ],
+)
+def test_rename_wordings_that_are_verdicts_by_themselves(message: str, fix: Fix) -> None:
+    """'renamed to', 'deprecated, use' and 'instead of' refuse the old name without another verdict."""
+    assert_same_fix(outcome(400, error(message), MAX_TOKENS_REQUEST), fix)
+
+
+@pytest.mark.parametrize(
+    ("body", "fix"),
+    [
+        ({"errors": {"temperature": ["must be less than or equal to 2"]}}, Clamp("temperature", None, 2)),
+        ({"error": {"message": "Validation failed", "fieldErrors": {"seed": "is not supported"}}}, Drop("seed")),
+        (
+            [{"code": "too_big", "path": ["temperature"], "message": "Number must be less than or equal to 2"}],
+            Clamp("temperature", None, 2),
+        ),
+        (
+            {"error_code": 336003, "error_msg": "the temperature parameter must be at most 2"},
+            Clamp("temperature", None, 2),
+        ),
+        ({"base_resp": {"status_code": 2013, "status_msg": "invalid params, seed is not supported"}}, Drop("seed")),
+        ({"invalid_params": [{"name": "seed", "reason": "unsupported"}]}, Drop("seed")),
+    ],
+)
+def test_more_envelopes(body: object, fix: Fix) -> None:
+    """Field maps, zod paths, error_msg, base_resp and RFC 7807 invalid-params are read."""
+    assert_same_fix(outcome(400, body, {**BASE, "temperature": 3, "seed": 1}), fix)
+
+
+def test_a_body_that_is_one_json_string_is_read_inside() -> None:
+    """A body that is a JSON string holding the error JSON reads like the error JSON."""
+    inner = json.dumps(error("Unsupported parameter: 'temperature' is not supported with this model."))
+    request = {**BASE, "temperature": 0}
+    assert_same_fix(outcome(400, inner, request), Drop("temperature"))
+    assert_same_fix(outcome(400, json.dumps(inner), request), Drop("temperature"))
+
+
+def test_typographic_quotes_read_as_plain_ones() -> None:
+    """A message with typographic quotes around the role path and the role, as a page prints it."""
+    body = error("Unsupported value: \u2018messages[0].role\u2019 does not support \u2018system\u2019 with this model.")
+    request = {"model": "m", "messages": [{"role": "system", "content": "Be brief."}, USER]}
+    assert_same_fix(outcome(400, body, request), ChangeRole("system", "developer"))
+
+
+def test_typographic_quotes_in_an_echoed_prompt_are_still_scrubbed() -> None:
+    """The scrubber sees the message before quotes are made plain: an echo with curly quotes is removed."""
+    note = "my \u201cprivate\u201d note about the merger"
+    request = {"model": "m", "messages": [{"role": "user", "content": note}], "seed": 1}
+    reading = read(400, error(f"Unsupported parameter: 'seed'. Prompt was: {note}"), request)
+    assert "private" not in reading.message
+    assert reading.fixes == (Drop("seed"),)
+
+
+def test_a_word_of_prose_is_no_leaf_of_a_nested_param() -> None:
+    """'Expected a string' does not name metadata.a: a bare leaf must look like a param name."""
+    body = error("Invalid 'tools[0].function.name': string does not match pattern. Expected a string.")
+    assert read(400, body, {**BASE, "metadata": {"a": "b"}}).fixes == ()
+    nested = error("`temperature` and `top_p` cannot both be specified for this model.")
+    request = {**BASE, "inferenceConfig": {"temperature": 0.2, "topP": 0.9}}
+    assert read(400, nested, request).fixes == (
+        Drop("inferenceConfig.temperature", when=Condition("inferenceConfig.topP", present=True)),
+    )
+
+
+def test_a_bracket_before_the_record_does_not_hide_it() -> None:
+    """'[400]: {...}': the first bracket opens no record; the record after it is read."""
+    inner = json.dumps(error("Unsupported parameter: 'seed' is not supported with this model."))
+    assert_same_fix(outcome(400, error(f"[400]: {inner}"), {**BASE, "seed": 1}), Drop("seed"))
+
+
+def test_a_quoted_record_is_not_read_again_as_prose() -> None:
+    """A proxy quoting the upstream body reads like the body: its raw text adds no fixes of its own."""
+    problem = {
+        "type": "extra_forbidden",
+        "loc": ["body", "thinking"],
+        "msg": "Extra inputs are not permitted",
+        "input": {"type": "enabled", "budget_tokens": 1024},
+    }
+    upstream = {"object": "error", "message": {"detail": [problem]}}
+    body = error("litellm.BadRequestError: MistralException - " + json.dumps(upstream))
+    request = {**BASE, "thinking": {"type": "enabled", "budget_tokens": 1024}}
+    assert read(400, body, request).fixes == (Drop("thinking"),)
+
+
+def test_an_only_value_names_its_own_param() -> None:
+    """'Only temperature=1 is supported' sets temperature, never another param the statement names."""
+    body = error("Only temperature=1 is supported. temperature is supported when reasoning_effort='none'.")
+    fixes = read(400, body, {**BASE, "temperature": 0.7, "reasoning_effort": "low"}).fixes
+    assert SetValue("temperature", 0.7, 1) in fixes
+    assert all(getattr(f, "param", "") != "reasoning_effort" or not isinstance(f, SetValue) for f in fixes)
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "Unsupported parameter: 'seed' isn't supported with this model.",
+        "'seed' is currently not supported",
+        "This model does not currently support 'seed'.",
+    ],
+)
+def test_contractions_and_adverbs_in_verdicts(message: str) -> None:
+    """'isn't', 'is currently not' and 'does not currently' are the same verdicts."""
+    assert_same_fix(outcome(400, error(message), {**BASE, "seed": 1}), Drop("seed"))
+
+
+def test_invalid_names_the_param_in_any_spelling() -> None:
+    """'Invalid reasoningEffort: minimal' is reasoning_effort's value."""
+    body = error("Invalid reasoningEffort: minimal. Valid values are: high, low, medium, none")
+    request = {**BASE, "reasoning_effort": "minimal"}
+    assert_same_fix(outcome(400, body, request), SetValue("reasoning_effort", "minimal", "low"))
+
+
+def test_protected_names_are_never_bare_subjects_in_any_spelling() -> None:
+    """A bare 'functionCall' is function_call: protected, never grounded from prose."""
+    body = error("Unrecognized request arguments supplied: functionCall, functions")
+    request = {**BASE, "function_call": "auto", "functions": [{"name": "f"}]}
+    assert read(400, body, request).fixes == ()

@@ -1,0 +1,314 @@
+"""The reader's grammar fragments, each alone: what it matches, and what it must leave alone."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from resilient_client._reading import _grammar as g
+
+
+def _hits(pattern: re.Pattern[str] | g.Wordings, text: str) -> bool:
+    return pattern.search(text) is not None
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "'stop': array too long. Expected an array with maximum length 4",
+        "stop:最大只能有4个停止词",
+        "List should have at most 4 items after validation, not 5",
+        "too many stop sequences",
+    ],
+)
+def test_list_too_long_reads_a_length_refusal(text: str) -> None:
+    """A list refused for its length, in English and Chinese."""
+    assert _hits(g.LIST_TOO_LONG, text)
+
+
+@pytest.mark.parametrize("text", ["string too long", "at most 4 tokens", "the prompt is too long"])
+def test_list_too_long_leaves_other_lengths_alone(text: str) -> None:
+    """A string's length or a token count is no list length."""
+    assert not _hits(g.LIST_TOO_LONG, text)
+
+
+def test_list_length_names_the_list() -> None:
+    """'Length of stop ([...]) exceeds' names the list whose length is refused."""
+    m = g.LIST_LENGTH.search("Length of stop ([2, 16, 2]) exceeds the limit max_model_len(5).")
+    assert m is not None
+    assert m["name"] == "stop"
+    assert g.LIST_LENGTH.search("Length of the prompt exceeds the limit") is None
+
+
+@pytest.mark.parametrize(
+    ("text", "word"),
+    [
+        ("llama3.1:8b does not support thinking", "thinking"),
+        ("Penalty is not enabled for models/gemini-2.5-flash", "Penalty"),
+        ("The model doesn't support tools", "tools"),
+    ],
+)
+def test_capability_reads_the_refused_word(text: str, word: str) -> None:
+    """A capability refused as one word, after 'does not support' or before 'is not enabled'."""
+    m = g.CAPABILITY.search(text)
+    assert m is not None
+    assert (m["a"] or m["b"]) == word
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "This model does not support image input",
+        "deepseek-reasoner does not support successive user or assistant messages",
+    ],
+)
+def test_capability_leaves_features_of_two_words_alone(text: str) -> None:
+    """A word followed by another noun names a feature, not a param."""
+    assert g.CAPABILITY.search(text) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "ends"),
+    [("top_p must be in (0, 1], got 0.0.", ("(", "]")), ("(0, +inf)", ("(", ")")), ("[0.0, 2.0)", ("[", ")"))],
+)
+def test_interval_reads_open_and_closed_ends(text: str, ends: tuple[str, str]) -> None:
+    """An interval keeps which of its ends are open."""
+    m = g.INTERVAL.search(text)
+    assert m is not None
+    assert (m["left"], m["right"]) == ends
+
+
+def test_skip_cuts_a_status_tag() -> None:
+    """'<400>' before a message is no '< 400' bound."""
+    text = g.SKIP.sub(" ", "<400> InternalError.Algo.InvalidParameter: Range of max_tokens should be [1, 8192]")
+    assert "<400" not in text
+    assert g.RANGE_OPEN.search(text) is None
+
+
+def test_role_scope_is_not_a_refused_role() -> None:
+    """Groq's "for 'role:system' the following must be satisfied" scopes a check to one message."""
+    text = (
+        "'messages.0' : for 'role:system' the following must be satisfied"
+        "[('messages.0' : property 'id' is unsupported)]"
+    )
+    assert g.ROLE_SCOPE.search(text) is not None
+    assert not any(w["a"] for w in g.ROLE_WORD.finditer(g.ROLE_SCOPE.sub(" ", text)))
+
+
+def test_used_with_value_names_the_param_and_its_value() -> None:
+    """'cannot be used with reasoning.effort 'minimal'' names the value that is refused."""
+    m = g.USED_WITH_VALUE.search("The following tools cannot be used with reasoning.effort 'minimal': file_search.")
+    assert m is not None
+    assert (m["name"], m["value"]) == ("reasoning.effort", "'minimal'")
+    assert g.USED_WITH_VALUE.search("top_p cannot be used with temperature") is None
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["Only user and assistant roles are supported!", "only user, assistant and tool messages are allowed"],
+)
+def test_only_roles_reads_the_accepted_roles(text: str) -> None:
+    """A list of the roles a model accepts."""
+    m = g.ONLY_ROLES.search(text)
+    assert m is not None
+    assert "user" in m["roles"]
+
+
+def test_only_roles_leaves_a_place_in_the_conversation_alone() -> None:
+    """'... allowed as the last message' is about order, not about roles."""
+    assert g.ONLY_ROLES.search("Only user and assistant messages are allowed as the last message") is None
+
+
+@pytest.mark.parametrize(
+    "text", ["`temperature` must be strictly positive", "must be positive", "must be greater than zero"]
+)
+def test_positive_reads_an_open_bound_at_zero(text: str) -> None:
+    """'Positive' and 'greater than zero' are an open lower bound at 0."""
+    assert _hits(g.POSITIVE, text)
+
+
+def test_range_dots_reads_a_closed_range() -> None:
+    """'0..1' is a closed range; a version number is not."""
+    m = g.RANGE_DOTS.search("temperature: range: 0..1")
+    assert m is not None
+    assert (m["lo"], m["hi"]) == ("0", "1")
+    assert g.RANGE_DOTS.search("version 1.2.3") is None
+
+
+@pytest.mark.parametrize(
+    ("text", "n"),
+    [
+        ("max_tokens cannot be greater than 4096", "4096"),
+        ("max_tokens should not exceed 4096", "4096"),
+        ("max_tokens exceeds the limit of 4096", "4096"),
+        ("max_tokens (10000) exceeds model limit (8192)", "8192"),
+        ("max_tokens不能超过8192", "8192"),
+        ("max_tokens 最大为 8192", "8192"),
+    ],
+)
+def test_range_at_most_reads_negated_and_chinese_limits(text: str, n: str) -> None:
+    """Upper bounds in negated comparisons, limit phrases and Chinese."""
+    m = g.RANGE_AT_MOST.search(text)
+    assert m is not None
+    assert m["n"] == n
+
+
+def test_range_at_least_reads_a_negated_comparison() -> None:
+    """'cannot be less than 16' is a lower bound."""
+    m = g.RANGE_AT_LEAST.search("max_output_tokens cannot be less than 16")
+    assert m is not None
+    assert m["n"] == "16"
+
+
+def test_value_compared_reads_a_value_against_its_bound() -> None:
+    """'100000 > 64000' compares the sent value with a bound."""
+    m = g.VALUE_COMPARED.search("max_tokens: 100000 > 64000, which is the maximum allowed")
+    assert m is not None
+    assert (m["a"], m["op"], m["b"]) == ("100000", ">", "64000")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Invalid parameter: top_k",
+        "'top_k' is an invalid parameter",
+        "Model incompatible request argument supplied: functions",
+        "The parameter 'seed' does not exist",
+        "参数 top_k 不被支持",
+        "未知参数 top_k",
+        "no support for seed",
+    ],
+)
+def test_negative_reads_more_name_verdicts(text: str) -> None:
+    """Verdicts on a name in other words."""
+    assert _hits(g.NEGATIVE, text)
+
+
+def test_negative_leaves_an_invalid_parameter_value_to_the_value_verdicts() -> None:
+    """'Invalid parameter value' is about the value, not the name."""
+    assert not _hits(g.NEGATIVE, "Invalid parameter value")
+
+
+@pytest.mark.parametrize(
+    "text", ["The thinking budget (52428) is invalid.", "temperature out of range", "max_tokens too large"]
+)
+def test_value_refused_reads_values_called_wrong(text: str) -> None:
+    """A value called invalid, out of range or too large, without the bounds."""
+    assert _hits(g.VALUE_REFUSED, text)
+
+
+@pytest.mark.parametrize(
+    ("text", "group"),
+    [
+        ("Invalid type for 'temperature': expected a decimal, but got a string instead.", "t2"),
+        ("Expected number, received string", "t5"),
+    ],
+)
+def test_type_refused_reads_expected_types(text: str, group: str) -> None:
+    """The type a value should have had."""
+    m = g.TYPE_REFUSED.search(text)
+    assert m is not None
+    assert m[group] is not None
+
+
+def test_token_limit_and_input_side() -> None:
+    """A token limit is the context's when the input is in the statement."""
+    assert _hits(g.TOKEN_LIMIT, "max_tokens exceeds the limit of 4096")
+    assert not _hits(g.INPUT_SIDE, "max_tokens exceeds the limit of 4096")
+    assert _hits(g.INPUT_SIDE, "input length and `max_tokens` exceed context limit: 179413 + 32768 > 200000")
+
+
+def test_rate_limits_stay_final() -> None:
+    """Tokens per minute are a rate limit, final whatever the statement names."""
+    assert _hits(g.FINAL_WORDS, "Request too large for gpt-4o on tokens per min (TPM): Limit 30000")
+    assert not _hits(g.FINAL_WORDS, "`max_tokens` must be at most 8192 tokens per request")
+
+
+def test_a_thinking_budget_is_no_money() -> None:
+    """'Budget has been exceeded' is final; 'the thinking budget' is a param."""
+    assert _hits(g.FINAL_WORDS, "Budget has been exceeded!")
+    assert not _hits(g.FINAL_WORDS, "The thinking budget (52428) is invalid.")
+
+
+def test_field_list_cuts_the_known_names() -> None:
+    """An 'unknown field `foo`, expected one of ...' (serde) lists names, not values."""
+    m = g.FIELD_LIST.search("unknown field `foo`, expected one of `model`, `messages`")
+    assert m is not None
+    assert m["list"].startswith("expected")
+    assert g.FIELD_LIST.search("unknown variant `developer`, expected one of `system`, `user`") is None
+
+
+@pytest.mark.parametrize(
+    ("text", "verdict"),
+    [
+        ("Parameter 'max_tokens' has been renamed to 'max_output_tokens'", True),
+        ("'max_tokens' is deprecated, use 'max_completion_tokens' instead", True),
+        ("Use 'max_output_tokens' instead of 'max_tokens'", True),
+        ("Use 'max_completion_tokens' instead.", False),
+    ],
+)
+def test_rename_verdict_groups(text: str, verdict: bool) -> None:  # noqa: FBT001 - a parametrized expectation
+    """Which rename wordings are verdicts by themselves."""
+    m = g.RENAME.search(text)
+    assert m is not None
+    assert any(m[name] for name in g.RENAME_VERDICT) is verdict
+
+
+@pytest.mark.parametrize(
+    "text", ["top_p cannot be used with temperature", "You can only set one of temperature or top_p"]
+)
+def test_pair_reads_more_wordings(text: str) -> None:
+    """Two params that cannot go together, in other words."""
+    assert _hits(g.PAIR, text)
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("logprobs are not supported when streaming", "name3"),
+        ("logprobs is not supported in streaming mode", "name4"),
+    ],
+)
+def test_condition_when_present_reads_streaming(text: str, name: str) -> None:
+    """'when streaming' and 'in streaming mode' hold while stream is sent."""
+    m = g.CONDITION_WHEN_PRESENT.search(text)
+    assert m is not None
+    assert m[name] is not None
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [("Only temperature=1 is supported for this model", "1"), ("This model only supports temperature 1", "1")],
+)
+def test_only_value_reads_a_named_value(text: str, value: str) -> None:
+    """The one value a param may take, named beside the param."""
+    m = g.ONLY_VALUE.search(text)
+    assert m is not None
+    assert value in (m["value2"], m["value4"])
+
+
+def test_list_intro_needs_a_whole_word() -> None:
+    """'only supported when' introduces no list of values ('supports' is not 'supported')."""
+    assert g.LIST_INTRO.search("'top_logprobs' is only supported when 'logprobs' is true") is None
+
+
+@pytest.mark.parametrize(
+    ("pattern", "latin", "cjk"),
+    [
+        (g.NEGATIVE, "Unsupported parameter: seed", "seed参数非法"),
+        (g.RANGE_AT_MOST, "at most 4096", "不能超过4096"),
+        (g.LIST_TOO_LONG, "array too long", "最多有4个"),
+    ],
+)
+def test_wordings_read_latin_and_cjk_alike(pattern: g.Wordings, latin: str, cjk: str) -> None:
+    """A fragment split into Latin and CJK wordings matches both, and nothing in text with neither."""
+    assert _hits(pattern, latin)
+    assert _hits(pattern, cjk)
+    assert not _hits(pattern, "nothing to see")
+
+
+def test_not_permitted_introduces_no_accepted_values() -> None:
+    """'not permitted:' lists what is refused, not what is accepted."""
+    assert g.LIST_INTRO.search("Extra fields not permitted: top_k") is None
+    assert g.LIST_INTRO.search("Values permitted: a, b") is not None
