@@ -244,6 +244,16 @@ class RepairPolicy:
             msg = f"RepairPolicy.change_roles must be True or False, not {change_roles!r}"
             raise TypeError(msg)
 
+    def __repr__(self) -> str:
+        # Sorted: a frozenset's own repr follows the process's hash seed.
+        def names(values: frozenset[str]) -> str:
+            return f"frozenset({{{', '.join(map(repr, sorted(values)))}}})" if values else "frozenset()"
+
+        return (
+            f"RepairPolicy(allow={names(self.allow)}, protected={names(self.protected)}, "
+            f"change_roles={self.change_roles})"
+        )
+
     def blocks(self, param: str) -> bool:
         """Whether a fix touching ``param`` (or anything under it) needs the user's consent."""
         root = param.split(".", 1)[0]

@@ -171,8 +171,10 @@ def _evidence_from_json(data: Any) -> Evidence:
 
 def entry_to_json(key: DeploymentKey, mapping: DeploymentMapping) -> dict[str, Any]:
     """One deployment's entry of the document (also one Redis hash field's value)."""
-    rules = [{"fix": fix_to_json(r.fix), "evidence": asdict(r.evidence)} for r in mapping.rules]
-    older = [rule for rule, r in zip(rules, mapping.rules, strict=True) if _understood_by_0_1(r.fix)]
+    # What the reader would leave out (a cycle, rules past the bound) is never written.
+    kept = consistent(mapping.rules)
+    rules = [{"fix": fix_to_json(r.fix), "evidence": asdict(r.evidence)} for r in kept]
+    older = [rule for rule, r in zip(rules, kept, strict=True) if _understood_by_0_1(r.fix)]
     entry: dict[str, Any] = {"key": asdict(key), "rules": older}
     if len(older) != len(rules):
         entry["ordered"] = rules

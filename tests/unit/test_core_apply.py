@@ -516,7 +516,7 @@ def test_signature_leaves_out_names_a_rule_could_never_be_about() -> None:
         ((ChangeRole("system", "developer"),), RepairPolicy(change_roles=False), ()),
         ((ChangeRole("system", "developer"),), RepairPolicy(), (ChangeRole("system", "developer"),)),
     ],
-    ids=repr,
+    ids=["default-blocks-tools", "allow-tools", "stream-never", "rename-to-stream", "no-role-changes", "roles"],
 )
 def test_permitted_keeps_what_the_local_policy_allows(
     stored: tuple[Fix, ...], policy: RepairPolicy, kept: tuple[Fix, ...]
