@@ -17,20 +17,32 @@ Commands:
     For each line ``go N`` on stdin, fork a writer that learns rule N, N+1, … into
     PATH forever, printing ``committed N`` after each ``update()`` returns; print
     ``pid P`` once forked and ``reaped P CODE`` when it died (the test kills it).
+``exit-with-pending PATH``
+    Learn rule ``exit_flush`` for ``key(0)`` into PATH while another lock instance holds
+    the file lock (the write times out: the rule stays in memory), drop a second store,
+    free the lock and exit normally, without ``close()``. Prints one JSON line: whether
+    PATH existed before exit, and whether the dropped store was garbage collected.
+``exit-unwritable PATH``
+    Learn a rule into PATH, whose directory cannot be created, and exit normally with it
+    only in memory. Logs as JSON lines on stdout.
 """
 
 from __future__ import annotations
 
+import gc
 import itertools
 import json
 import os
 import sys
 import traceback
+import weakref
 from collections.abc import Callable
 from functools import partial
 from pathlib import Path
 from typing import Any
 
+import filelock
+import structlog
 import structlog.testing
 
 from resilient_client._models import DeploymentKey
@@ -38,7 +50,10 @@ from resilient_client.stores import JSONFileStore, Store
 from tests.stores.helpers import key, learn
 
 FLEET_KEYS = 32
-COMMIT_KEYS = 4
+COMMIT_KEYS = 32
+"""Enough keys that the killed writers' few hundred rules stay far below a key's cap of rules (``MAX_RULES``)."""
+ROUND = 1_000_000
+"""The killed writer of round ``r`` learns rules ``r * ROUND``, ``r * ROUND + 1``, …"""
 
 
 def fleet_key(learn_index: int) -> DeploymentKey:
@@ -61,8 +76,8 @@ def fleet_expected(workers: int, learns: int) -> dict[DeploymentKey, set[str]]:
 
 
 def commit_key(n: int) -> DeploymentKey:
-    """The key the killed writer's rule ``n`` goes to."""
-    return key(n % COMMIT_KEYS)
+    """The key the killed writer's rule ``n`` goes to: each round starts on the next key, so all fill evenly."""
+    return key((n // ROUND + n % ROUND) % COMMIT_KEYS)
 
 
 def commit_param(n: int) -> str:
@@ -89,13 +104,18 @@ def _fork(work: Callable[[], None]) -> int:
 
 
 def _learn_all(store: Store, worker: int, learns: int) -> None:
-    """Learn a writer's rules one update at a time, reporting the store's problems on stderr."""
+    """Learn a writer's rules one update at a time, then close the store; its problems go to stderr.
+
+    The writers fork from this interpreter and leave with ``os._exit``, so no exit handler
+    runs: ``close()`` is what writes the rules a store still holds in memory only (the
+    last updates of a writer that could not get the file lock within ``lock_timeout``).
+    """
     with structlog.testing.capture_logs() as events:
         for j in range(learns):
             store.update(fleet_key(j), learn(fleet_param(worker, j)))
-    store.close()
+        store.close()
     # Not a failure by itself (a store may keep a rule in memory and write it with its
-    # next update); the test checks what reached the backing, and shows these if it fails.
+    # next update or on close); the test checks what reached the backing, and shows these if it fails.
     for event in events:
         if event["event"] == "store_error":
             print(f"writer {worker}: {event}", file=sys.stderr, flush=True)
@@ -173,6 +193,32 @@ def commit_zygote(path: Path) -> None:
         _say(f"reaped {pid} {os.waitstatus_to_exitcode(status)}")
 
 
+_ALIVE: list[Store] = []
+"""Stores kept until the interpreter exits, as a client held by a module would keep its store."""
+
+
+def exit_with_pending(path: Path) -> dict[str, bool]:
+    """Leave a rule only in memory (the lock is held elsewhere), then return for a normal exit."""
+    with filelock.FileLock(f"{path}.lock"), structlog.testing.capture_logs():
+        store = JSONFileStore(path, lock_timeout=0.01)
+        store.update(key(0), learn("exit_flush"))
+        _ALIVE.append(store)
+        dropped = JSONFileStore(path, lock_timeout=0.01)
+        dropped.update(key(1), learn("dropped"))
+        collected = weakref.ref(dropped)
+        del dropped
+        gc.collect()
+    return {"file_before_exit": path.exists(), "dropped_store_collected": collected() is None}
+
+
+def exit_unwritable(path: Path) -> None:
+    """Leave a rule only in memory in a store that can never write it, then return for a normal exit."""
+    structlog.configure(processors=[structlog.processors.JSONRenderer()])
+    store = JSONFileStore(path, lock_timeout=0.01)
+    store.update(key(0), learn("unwritable"))
+    _ALIVE.append(store)
+
+
 def main(argv: list[str] | None = None) -> None:
     """Dispatch a command line (see the module docstring)."""
     args = sys.argv[1:] if argv is None else argv
@@ -183,5 +229,9 @@ def main(argv: list[str] | None = None) -> None:
         print(json.dumps(redis_fleet(rest[0], rest[1], int(rest[2]), int(rest[3]))), flush=True)
     elif command == "commit-zygote":
         commit_zygote(Path(rest[0]))
+    elif command == "exit-with-pending":
+        print(json.dumps(exit_with_pending(Path(rest[0]))), flush=True)
+    elif command == "exit-unwritable":
+        exit_unwritable(Path(rest[0]))
     else:
         raise SystemExit(f"unknown command {command!r}")
