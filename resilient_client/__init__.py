@@ -21,7 +21,7 @@ from ._client import (
     ResilientOpenAI,
     make_resilient,
 )
-from ._errors import CacheFormatError, NewerSchemaError, ResilientClientError, StoreError
+from ._errors import CacheFormatError, NewerSchemaError, ResilientClientError, ResilientClientWarning, StoreError
 from ._explain import Explanation, explain
 from ._models import (
     DEFAULT_PROTECTED,
@@ -72,6 +72,7 @@ __all__ = [
     "ResilienceOptions",
     "ResilientAzureClient",
     "ResilientClientError",
+    "ResilientClientWarning",
     "ResilientOpenAI",
     "SetValue",
     "Store",

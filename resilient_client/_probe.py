@@ -107,7 +107,8 @@ def probe(
         What was learned.
 
     Raises:
-        ValueError: A param has no probe value.
+        ValueError: A param has no probe value, or the endpoint or api-version is missing.
+        openai.OpenAIError: No credentials (``api_key``, ``$AZURE_OPENAI_API_KEY`` or ``$AZURE_OPENAI_AD_TOKEN``).
     """
     messages, extra = _body(params)
     store = store or resolve_store(None)
@@ -135,7 +136,7 @@ def probe(
                     continue
                 result.error = str(exc)
             except openai.APIError as exc:
-                result.error = f"{type(exc).__name__}: {exc}"
+                result.error = " ".join(f"{type(exc).__name__}: {exc}".split())  # one line
             break
         prepared = client._rc.prepare(client, _options(deployment, messages, extra))  # noqa: SLF001 - same package
     if prepared is not None:

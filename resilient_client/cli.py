@@ -8,24 +8,30 @@ Only the store protocol is used, so the commands work on whatever
 from __future__ import annotations
 
 import argparse
+import contextlib
 import functools
 import json
 import os
+import shutil
 import sys
 import time
-from collections.abc import Sequence
+import warnings
+from collections.abc import Iterator, Sequence
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any, Final
 from urllib.parse import urlsplit, urlunsplit
 
+from . import __version__
 from ._core import expire, merge
-from ._errors import CacheFormatError, NewerSchemaError
+from ._doctor import open_store, spec_source
+from ._errors import CacheFormatError, NewerSchemaError, ResilientClientWarning
 from ._explain import explain
-from ._models import ChangeRole, Clamp, DeploymentMapping, Fix, Rename, SetValue
+from ._models import ChangeRole, Clamp, DeploymentKey, DeploymentMapping, Fix, Rename, SetValue
 from ._probe import DEFAULT_PARAMS
 from ._serialize import Rules, dumps, fix_to_json, load_document
-from .stores import CACHE_ENV, Store, cache_location, resolve_store
+from .stores import CACHE_ENV, Store, StoreSpec, StoreStatus, cache_location, parse_store_spec
+from .stores._status import READ_ONLY, store_status
 
 __all__ = ["describe", "main", "show_rules"]
 
@@ -52,8 +58,21 @@ def _selected(rules: Rules, deployment: str | None) -> Rules:
     return {k: v for k, v in sorted(rules.items(), key=lambda kv: str(kv[0])) if deployment in (None, k.deployment)}
 
 
-def show_rules(rules: Rules, *, as_json: bool = False) -> None:
-    """Print rules as ``cache show`` does: key, rule, evidence, rejections, calls rewritten, last seen; or JSON."""
+_EVIDENCE: Final = 70
+"""Characters of evidence shown without ``--wide``."""
+_LAST_SEEN: Final = 5
+_SHRINK: Final = (((2,), 30), ((0, 2), 20), ((5,), 16), ((5,), 10), ((0, 2), 10), ((0, 1, 2), 6))
+"""(columns, narrowest) in the order columns give up width when the table is wider than the terminal:
+evidence, then key and evidence, the seconds then the time of LAST SEEN, key and evidence again, then
+the rule too. Within a step the widest column gives up a character first."""
+
+
+def show_rules(rules: Rules, *, as_json: bool = False, wide: bool = False) -> None:
+    """Print rules as ``cache show`` does: key, rule, evidence, rejections, calls rewritten, last seen; or JSON.
+
+    The table fits the terminal's width (``shutil.get_terminal_size``): the evidence, key and
+    rule columns are shortened first. ``wide`` prints every cell whole.
+    """
     if as_json:
         rows = [
             {"key": asdict(key), "model": m.model, "fix": fix_to_json(r.fix), "evidence": asdict(r.evidence)}
@@ -63,34 +82,88 @@ def show_rules(rules: Rules, *, as_json: bool = False) -> None:
         print(json.dumps(rows, indent=2))
         return
     # REJECTED: rejections the deployment sent for it; REWRITTEN: calls the rule fixed before sending.
-    table = [("KEY", "RULE", "EVIDENCE", "REJECTED", "REWRITTEN", "LAST SEEN")]
+    table: list[tuple[str, ...]] = [("KEY", "RULE", "EVIDENCE", "REJECTED", "REWRITTEN", "LAST SEEN")]
+    keys: list[DeploymentKey | None] = [None]
     for key, mapping in rules.items():
         for rule in mapping.rules:
             ev = rule.evidence
             seen = time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(ev.last_seen))
             evidence = f"{ev.status} {ev.code or ''}: {ev.message}".replace("\n", " ")
-            if len(evidence) > 70:  # noqa: PLR2004 - a terminal column
-                evidence = evidence[:67] + "..."
+            if not wide:
+                evidence = _cut(evidence, _EVIDENCE)
             table.append((str(key), describe(rule.fix), evidence, str(ev.hits), str(ev.uses), seen))
+            keys.append(key)
     if len(table) == 1:
         print("no learned rules")
         return
     widths = [max(len(row[i]) for row in table) for i in range(len(table[0]))]
-    for row in table:
-        print("  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip())
+    if not wide:
+        widths = _fit(widths, shutil.get_terminal_size().columns)
+    for row_key, row in zip(keys, table, strict=True):
+        cells = [_cell(i, cell, w, row_key) for i, (cell, w) in enumerate(zip(row, widths, strict=True))]
+        print("  ".join(cell.ljust(w) for cell, w in zip(cells, widths, strict=True)).rstrip())
 
 
-def _import(store: Store, path: Path) -> int:
+def _fit(widths: list[int], limit: int) -> list[int]:
+    """Column widths narrowed, in the order of ``_SHRINK``, until the table fits ``limit`` (or can shrink no more)."""
+    widths = list(widths)
+    for columns, narrowest in _SHRINK:
+        excess = sum(widths) + 2 * (len(widths) - 1) - limit
+        if columns == (_LAST_SEEN,):  # down to the minute, then the day, never a part of either
+            if excess > 0:
+                widths[_LAST_SEEN] = min(widths[_LAST_SEEN], narrowest)
+            continue
+        while excess > 0:
+            widest = max(columns, key=widths.__getitem__)
+            if widths[widest] <= narrowest:
+                break
+            widths[widest] -= 1
+            excess -= 1
+    return widths
+
+
+def _cell(column: int, text: str, width: int, key: DeploymentKey | None) -> str:
+    if len(text) <= width:
+        return text
+    if column == 0 and key is not None:
+        # The deployment matters most: drop the operation, then the api-version, then all but the host's first label.
+        host = key.host
+        forms = [f"{host}/{key.deployment}?api-version={key.api_version}", f"{host}/{key.deployment}"]
+        forms += [f"{host.split('.')[0]}/{key.deployment}", key.deployment]
+        text = next((form for form in forms if len(form) <= width), key.deployment)
+    if column == _LAST_SEEN:
+        return text[:width]
+    return _cut(text, width)
+
+
+def _cut(text: str, width: int) -> str:
+    """``text`` in at most ``width`` characters, ending in ``...`` when shortened."""
+    return text if len(text) <= width else text[: max(width - 3, 0)] + "..."[:width]
+
+
+class _FailedError(Exception):
+    """A command could not do what it says: one line for stderr, and the exit status."""
+
+    def __init__(self, message: str, status: int = 1) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+def _rules_of(path: Path) -> Rules:
+    """The rules an import file holds; all of them or a :class:`_FailedError` with the first reason."""
     try:
         rules, problems = load_document(path.read_bytes())
-    except (OSError, CacheFormatError, NewerSchemaError) as exc:
+    except OSError as exc:
+        problems = [exc.strerror or str(exc)]
+    except (CacheFormatError, NewerSchemaError) as exc:
         problems = [str(exc)]
     if problems:
         # An import is asked for by name: all of it or nothing, with the first reason.
-        print(
-            f"resilient-client: cannot import {path}: {len(problems)} problem(s), first: {problems[0]}", file=sys.stderr
-        )
-        return 1
+        raise _FailedError(f"cannot import {path}: {len(problems)} problem(s), first: {problems[0]}")
+    return rules
+
+
+def _import(store: Store, rules: Rules) -> str:
     count = 0
     for key, incoming in rules.items():
 
@@ -101,8 +174,7 @@ def _import(store: Store, path: Path) -> int:
 
         store.update(key, change)
         count += len(incoming.rules)
-    print(f"imported {count} rule(s) for {len(rules)} key(s)", file=sys.stderr)
-    return 0
+    return f"imported {count} rule(s) for {len(rules)} key(s)"
 
 
 _UNITS: Final = {"s": 1, "m": 60, "h": 3600, "d": 86400}
@@ -132,7 +204,7 @@ def _duration(text: str) -> float:
     return seconds
 
 
-def _prune(store: Store, rules: Rules, age: float) -> int:
+def _prune(store: Store, rules: Rules, age: float) -> str:
     cutoff = time.time() - age
     dropped = 0
     for key, mapping in rules.items():
@@ -144,8 +216,7 @@ def _prune(store: Store, rules: Rules, age: float) -> int:
         else:
             store.update(key, functools.partial(_without, cutoff=cutoff))
         dropped += len(stale)
-    print(f"pruned {dropped} rule(s) not seen for {age:.0f} s", file=sys.stderr)
-    return 0
+    return f"pruned {dropped} rule(s) not seen for {age:.0f} s"
 
 
 def _without(mapping: DeploymentMapping, *, cutoff: float) -> DeploymentMapping:
@@ -161,17 +232,21 @@ def _write_private(path: Path, text: str) -> None:
         f.write(text)
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+def main(argv: Sequence[str] | None = None) -> int:  # noqa: PLR0911, PLR0915 - one parser, one dispatch
     """Run the command line; returns the exit status."""
     parser = argparse.ArgumentParser(prog="resilient-client", description=__doc__)
     parser.add_argument("--cache", help=f"cache file or redis:// URL (default: ${CACHE_ENV}, else the user cache dir)")
+    parser.add_argument("--version", action="version", version=f"resilient-client {__version__}")
     sub = parser.add_subparsers(dest="command", required=True)
     cache = sub.add_parser("cache", help="inspect and manage learned rules")
     actions = cache.add_subparsers(dest="action", required=True)
     actions.add_parser("path", help="print where the cache is")
-    show = actions.add_parser("show", help="print learned rules: key, rule, evidence, rejections, calls rewritten, last seen")
+    show = actions.add_parser(
+        "show", help="print learned rules: key, rule, evidence, rejections, calls rewritten, last seen"
+    )
     show.add_argument("--deployment", help="only this deployment")
     show.add_argument("--json", action="store_true", help="machine-readable output")
+    show.add_argument("--wide", action="store_true", help="every cell whole, however wide the table")
     clear = actions.add_parser("clear", help="forget learned rules")
     clear.add_argument("--deployment", help="only this deployment")
     export = actions.add_parser("export", help="write all rules to FILE (the cache file format)")
@@ -213,6 +288,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         f"(default: {','.join(DEFAULT_PARAMS)})",
     )
     probe.add_argument("--json", action="store_true", help="machine-readable output")
+    checkup = sub.add_parser(
+        "doctor",
+        help="check the cache a process would use, and Python and openai; exit 1 if something needs fixing",
+    )
+    checkup.add_argument("--json", action="store_true", help="machine-readable output")
     from .gateway import _serve as gateway  # noqa: PLC0415 - its options and command; the extra loads in `serve`
 
     gateway.add_arguments(sub.add_parser("serve", help="run the gateway: the same repairs for apps in any language"))
@@ -226,17 +306,37 @@ def main(argv: Sequence[str] | None = None) -> int:
         from ._demo import run_demo  # noqa: PLC0415 - starts a server: only when asked
 
         return run_demo(as_json=args.json, provider=args.provider)
-    location = cache_location(args.cache or None)
-    if args.command == "probe":
-        return _probe(args, location)
-    if args.action == "path":
-        print(redacted(location))
-        return 0
-    store = resolve_store(location)
+    if args.command == "doctor":
+        from ._doctor import doctor  # noqa: PLC0415 - this command only
+
+        return doctor(args.cache, as_json=args.json)
     try:
-        return _run(store, args)
-    finally:
-        store.close()
+        spec = _spec(args.cache)
+        if args.command == "probe":
+            return _probe(args, spec)
+        if args.action == "path":
+            print(spec.shown)
+            return 0
+        return _run(spec, args)
+    except _FailedError as exc:
+        print(f"resilient-client: {exc}", file=sys.stderr)
+        return exc.status
+
+
+def _spec(cache: str | None) -> StoreSpec:
+    """The store spec a command uses; a bad one is a usage error (exit 2) saying where it came from."""
+    try:
+        return parse_store_spec(cache_location(cache or None))
+    except ValueError as exc:
+        raise _FailedError(f"{spec_source(cache)}: {exc}", 2) from None
+
+
+def _open(spec: StoreSpec) -> Store:
+    """A store of this command alone: what it reports is about this command's reads and writes only."""
+    try:
+        return open_store(spec)
+    except ImportError as exc:
+        raise _FailedError(f"{spec.shown}: {exc}") from None
 
 
 def _explain(args: Any) -> int:
@@ -267,23 +367,28 @@ def _explain(args: Any) -> int:
     return 0 if found.would_repair else 1
 
 
-def _probe(args: Any, location: str) -> int:
+def _probe(args: Any, spec: StoreSpec) -> int:
+    import openai  # noqa: PLC0415 - the probe's own dependency, loaded by _probe anyway
+
     from ._probe import probe  # noqa: PLC0415 - talks to Azure: only when asked
 
-    store = resolve_store(location)
+    store = _open(spec)
     try:
-        result = probe(
-            args.deployment,
-            params=[p.strip() for p in args.params.split(",") if p.strip()],
-            endpoint=args.endpoint,
-            api_version=args.api_version,
-            store=store,
-        )
-    except ValueError as exc:
-        print(f"resilient-client probe: {exc}", file=sys.stderr)
-        return 2
-    finally:
-        store.close()
+        with _saved(spec, "probe into"):
+            try:
+                _writable(spec, store_status(store), "probe into")
+                result = probe(
+                    args.deployment,
+                    params=[p.strip() for p in args.params.split(",") if p.strip()],
+                    endpoint=args.endpoint,
+                    api_version=args.api_version,
+                    store=store,
+                )
+            finally:
+                store.close()
+    except (ValueError, openai.OpenAIError) as exc:
+        # An unknown param, or what the client needs and was not given: credentials, endpoint, api-version.
+        raise _FailedError(f"probe: {' '.join(str(exc).split())}", 2) from None
     if args.json:
         doc = {
             "deployment": result.deployment,
@@ -291,37 +396,109 @@ def _probe(args: Any, location: str) -> int:
             "rules": [fix_to_json(r.fix) for r in result.rules.rules],
             "blocked": result.blocked,
             "error": result.error,
-            "cache": redacted(location),
+            "cache": spec.shown,
         }
         print(json.dumps(doc, indent=2))
+    elif result.error:
+        print(f"resilient-client: probe of {result.deployment!r} failed: {result.error}", file=sys.stderr)
+        if result.learned:
+            print(f"  learned {len(result.learned)} new rule(s) into {spec.shown} before that:", file=sys.stderr)
+            for fix in result.learned:
+                print(f"  {describe(fix)}", file=sys.stderr)
     else:
-        print(f"probed {result.deployment!r}: learned {len(result.learned)} new rule(s) into {redacted(location)}")
+        print(f"probed {result.deployment!r}: learned {len(result.learned)} new rule(s) into {spec.shown}")
         for fix in result.rules.fixes:
             print(f"  {describe(fix)}")
         for param in result.blocked:
             print(f"  {param}: rejected, but protected (see RepairPolicy); not repaired")
-        if result.error:
-            print(f"the probe ended with an error: {result.error}", file=sys.stderr)
     return 1 if result.error else 0
 
 
-def _run(store: Store, args: Any) -> int:
-    if args.action == "import":
-        return _import(store, args.file)
+def _unreadable(status: StoreStatus) -> str | None:
+    """Why the store's rules cannot be read, if they cannot (an empty store can be read: it holds none)."""
+    readable = status.details.get("readable")
+    if readable is not None:
+        return None if readable.startswith("yes") else readable.removeprefix("no: ")
+    if status.kind.startswith("redis") and "entries" not in status.details:
+        return status.problems[0] if status.problems else "Redis did not answer"
+    return None
+
+
+def _writable(spec: StoreSpec, status: StoreStatus, verb: str) -> None:
+    """Fail the command before it starts when the store cannot take writes (a file read-only on purpose too)."""
+    writable = status.details.get("writable", "yes")
+    if writable == READ_ONLY:
+        why: str | None = "the file has no write permission bit: it is only read"
+    elif writable != "yes":
+        why = writable.removeprefix("no: ")
+    else:
+        why = _unreadable(status) if status.kind.startswith("redis") else None
+    if why:
+        raise _FailedError(f"cannot {verb} the cache {spec.shown}: {why}")
+
+
+@contextlib.contextmanager
+def _saved(spec: StoreSpec, verb: str) -> Iterator[None]:
+    """Fail the command when the store said, with a ResilientClientWarning, that what it wrote was not saved."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", ResilientClientWarning)
+        yield
+    lost = [w.message for w in caught if isinstance(w.message, ResilientClientWarning)]
+    for other in (w for w in caught if not isinstance(w.message, ResilientClientWarning)):
+        warnings.warn_explicit(other.message, other.category, other.filename, other.lineno)
+    if lost:
+        raise _FailedError(f"cannot {verb} the cache {spec.shown}: not saved: {lost[0].detail or lost[0]}")
+
+
+def _run(spec: StoreSpec, args: Any) -> int:
+    incoming = _rules_of(args.file) if args.action == "import" else {}  # validated before the cache is touched
+    store = _open(spec)
+    if args.action in ("show", "export"):
+        try:
+            return _read(spec, store, store_status(store), args)
+        finally:
+            store.close()
+    verb = {"import": "import into"}.get(args.action, args.action)
+    with _saved(spec, verb):
+        try:
+            _writable(spec, store_status(store), verb)
+            done = _write(store, args, incoming)
+        finally:
+            store.close()
+    print(done, file=sys.stderr)
+    return 0
+
+
+def _read(spec: StoreSpec, store: Store, status: StoreStatus, args: Any) -> int:
+    """``show`` and ``export``: they read the store and never change it."""
+    why = _unreadable(status)
+    if why:
+        raise _FailedError(f"cannot read the cache {spec.shown}: {why}")
     rules = store.items()
     if args.action == "show":
-        show_rules(_selected(rules, args.deployment), as_json=args.json)
-    elif args.action == "export":
-        _write_private(args.file, dumps(rules))
-        print(f"exported {sum(len(m.rules) for m in rules.values())} rule(s) to {args.file}", file=sys.stderr)
-    elif args.action == "prune":
-        return _prune(store, _selected(rules, args.deployment), args.older_than)
+        show_rules(_selected(rules, args.deployment), as_json=args.json, wide=args.wide)
     else:
-        chosen = _selected(rules, args.deployment)
-        if args.deployment is None:
-            store.clear()
-        else:
-            for key in chosen:
-                store.clear(key)
-        print(f"cleared {sum(len(m.rules) for m in chosen.values())} rule(s)", file=sys.stderr)
+        try:
+            _write_private(args.file, dumps(rules))
+        except OSError as exc:
+            raise _FailedError(f"cannot export to {args.file}: {exc.strerror or exc}") from None
+        print(f"exported {sum(len(m.rules) for m in rules.values())} rule(s) to {args.file}", file=sys.stderr)
+    for problem in status.problems:
+        print(f"resilient-client: note: {spec.shown}: {problem}", file=sys.stderr)
     return 0
+
+
+def _write(store: Store, args: Any, incoming: Rules) -> str:
+    """``import``, ``prune`` and ``clear``; what was done, in a line."""
+    if args.action == "import":
+        return _import(store, incoming)
+    rules = store.items()
+    if args.action == "prune":
+        return _prune(store, _selected(rules, args.deployment), args.older_than)
+    chosen = _selected(rules, args.deployment)
+    if args.deployment is None:
+        store.clear()
+    else:
+        for key in chosen:
+            store.clear(key)
+    return f"cleared {sum(len(m.rules) for m in chosen.values())} rule(s)"

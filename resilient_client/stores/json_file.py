@@ -50,7 +50,7 @@ from ._local import LocalCopy
 if TYPE_CHECKING:
     import filelock
 
-    from . import Change
+    from . import Change, StoreStatus
 
 
 def _filelock() -> Any:
@@ -234,6 +234,12 @@ class JSONFileStore(LocalCopy):
         """Every key's rules, fresh from the file."""
         self.refresh()
         return dict(self._rules)
+
+    def status(self) -> StoreStatus:
+        """The file's health, as ``resilient-client doctor`` shows it; only looks, never changes anything."""
+        from ._status import file_status  # noqa: PLC0415 - _status imports this module
+
+        return file_status(self)
 
     def close(self) -> None:
         """Write the changes still only in memory, waiting up to six ``lock_timeout`` for the lock.

@@ -46,8 +46,11 @@ def test_path_prints_the_environment_setting(cache: Path, capsys: pytest.Capture
     assert capsys.readouterr().out.strip() == str(cache)
 
 
-def test_show_prints_a_table_with_evidence_hits_and_last_seen(cache: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    """`cache show` lists key, rule, evidence, hits and last seen for every rule."""
+def test_show_prints_a_table_with_evidence_hits_and_last_seen(
+    cache: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`cache show` lists key, rule, evidence, hits and last seen for every rule (on a terminal wide enough)."""
+    monkeypatch.setenv("COLUMNS", "200")
     assert main(["cache", "show"]) == 0
     out = capsys.readouterr().out.splitlines()
     assert out[0].split() == ["KEY", "RULE", "EVIDENCE", "REJECTED", "REWRITTEN", "LAST", "SEEN"]
