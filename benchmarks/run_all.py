@@ -37,6 +37,7 @@ BENCHMARKS: tuple[str, ...] = (
     "multiprocess",
     "import_time",
     "litellm_compare",
+    "gateway",
 )
 Results = dict[str, Any]
 
@@ -372,6 +373,78 @@ def section_litellm(lite: Results) -> str:
     return "\n".join(lines)
 
 
+_GATEWAY_SIDES = {
+    "direct": "emulator directly",
+    "gateway": "resilient-client serve",
+    "litellm_proxy": "LiteLLM's proxy",
+}
+_GATEWAY_ROWS = {
+    "gpt4o": "gpt-4o, a body it accepts",
+    "o4mini_repaired": "o4-mini, gpt-4o-style body (the gateway applies 2 learned rules)",
+    "o4mini_stream": "o4-mini, the same call streamed (to the last chunk)",
+}
+
+
+def section_gateway(gw: Results) -> str:
+    lines = [f"## 6. Gateway ({_command('gateway')}, needs `pip install -e '.[gateway]'`)", ""]
+    if (why := _unavailable(gw)) is not None:
+        return "\n".join([*lines, why])
+    sides = [side for side in _GATEWAY_SIDES if f"{side}_p50_ms" in gw["gpt4o"]]
+    proxy = (
+        f"LiteLLM's proxy {gw['litellm_version']} (`drop_params: true`)"
+        if "litellm_proxy" in sides
+        else "LiteLLM's proxy not measured (no `litellm` with the proxy extra found)"
+    )
+    lines += [
+        (
+            f"Plain `openai.AzureOpenAI` (max_retries=0) calling the emulator directly and through `resilient-client "
+            f"serve` (one worker), each in a process of its own, alternating call by call, {gw['calls']:,} calls a "
+            f"side; {proxy}. Added: the difference of the percentiles from the direct call's."
+        ),
+        "",
+        "| call | " + " | ".join(f"{_GATEWAY_SIDES[s]} p50 / p99" for s in sides) + " | added p50 / p99 |",
+        "|---|" + "---|" * (len(sides) + 1),
+    ]
+    for row, title in _GATEWAY_ROWS.items():
+        r = gw[row]
+        cells = [f"{_f(r[f'{s}_p50_ms'], 2)} / {_f(r[f'{s}_p99_ms'], 2)} ms" for s in sides if f"{s}_p50_ms" in r]
+        added = "; ".join(
+            f"{_GATEWAY_SIDES[s]} **{_f(r[f'{s}_added_p50_ms'], 2)}** / {_f(r[f'{s}_added_p99_ms'], 2)} ms"
+            for s in sides
+            if f"{s}_added_p50_ms" in r
+        )
+        cells += ["-"] * (len(sides) - len(cells))
+        lines.append(f"| {title} | " + " | ".join(cells) + f" | {added} |")
+    rps = gw["throughput_rps"]
+    compatibility = gw["compatibility"]
+    lines += [
+        "",
+        (
+            f"Throughput, gpt-4o, {gw['concurrency']} threads on one client: "
+            + ", ".join(f"{_GATEWAY_SIDES[s]} **{_f(v, 0)}** calls/s" for s, v in rps.items())
+            + "."
+        ),
+        "",
+        "Does a gpt-4o-style call (system prompt, `max_tokens`, `temperature=0.2`) complete, by emulator profile:",
+        "",
+        "| deployment | " + " | ".join(_GATEWAY_SIDES[s] for s in sides) + " |",
+        "|---|" + "---|" * len(sides),
+        *(
+            f"| {profile} | " + " | ".join(row.get(s, "-") for s in sides) + " |"
+            for profile, row in compatibility.items()
+        ),
+        "",
+        "Completed: "
+        + ", ".join(
+            f"{_GATEWAY_SIDES[s]} {sum(row.get(s) == 'ok' for row in compatibility.values())}/{len(compatibility)}"
+            for s in sides
+        )
+        + ".",
+        "",
+    ]
+    return "\n".join(lines)
+
+
 def summary(results: dict[str, Results]) -> list[tuple[str, str]]:
     """The headline figures, one line each: (what, value)."""
     rows: list[tuple[str, str]] = []
@@ -470,6 +543,29 @@ def summary(results: dict[str, Results]) -> list[tuple[str, str]]:
             ),
         ],
     )
+    add(
+        "gateway",
+        lambda r: [
+            (
+                "resilient-client serve, added to a gpt-4o call p50 / p99"
+                + (" (LiteLLM's proxy)" if "litellm_proxy_added_p50_ms" in r["gpt4o"] else ""),
+                f"**{_f(r['gpt4o']['gateway_added_p50_ms'], 2)}** / {_f(r['gpt4o']['gateway_added_p99_ms'], 2)} ms"
+                + (
+                    f" ({_f(r['gpt4o']['litellm_proxy_added_p50_ms'], 2)} / "
+                    f"{_f(r['gpt4o']['litellm_proxy_added_p99_ms'], 2)} ms)"
+                    if "litellm_proxy_added_p50_ms" in r["gpt4o"]
+                    else ""
+                ),
+            ),
+            (
+                f"gpt-4o-style call completes through the gateway, of {len(r['compatibility'])} deployments",
+                (
+                    f"**{sum(row['gateway'] == 'ok' for row in r['compatibility'].values())}** (directly: "
+                    f"{sum(row['direct'] == 'ok' for row in r['compatibility'].values())})"
+                ),
+            ),
+        ],
+    )
     return rows
 
 
@@ -510,6 +606,7 @@ def render(meta: dict[str, Any], results: dict[str, Results]) -> str:
         section_multiprocess(results["multiprocess"]),
         section_import_time(results["import_time"]),
         section_litellm(results["litellm_compare"]),
+        section_gateway(results["gateway"]),
         "Time each benchmark took in this run: "
         + ", ".join(f"{name} {_f(results[name].get('seconds', 0.0), 0)} s" for name in BENCHMARKS)
         + ".",

@@ -7,11 +7,16 @@ A completion route (see :mod:`._config`) is sent with ``client.post(path, ...)``
 rejections learned and the retries made by the very code the Python clients run. The
 caller's ``api-key`` / ``Authorization`` replace the client's placeholder credentials on
 each request and are kept nowhere. Every other request is streamed through unchanged.
+
+With inbound auth (``require_key_env``), a caller must present the gateway's key, which
+is checked in constant time and never forwarded: the upstream gets the server-side key
+(``upstream_key_env``) instead, or no credentials at all.
 """
 
 from __future__ import annotations
 
 import contextlib
+import hmac
 import json
 import logging
 from collections.abc import AsyncIterator, Iterable
@@ -23,6 +28,7 @@ import anyio
 import httpx2
 import openai
 from starlette.applications import Starlette  # type: ignore[import-not-found, unused-ignore]
+from starlette.datastructures import Headers  # type: ignore[import-not-found, unused-ignore]
 from starlette.requests import Request  # type: ignore[import-not-found, unused-ignore]
 from starlette.responses import JSONResponse, Response, StreamingResponse  # type: ignore[import-not-found, unused-ignore]
 from starlette.routing import Route as Endpoint  # type: ignore[import-not-found, unused-ignore]
@@ -106,6 +112,30 @@ def _error(status: int, message: str, code: str, kind: str = "gateway_error") ->
     return JSONResponse(body, status_code=status)
 
 
+def _unauthorized() -> Response:
+    message = "the gateway requires its key: send it as api-key or Authorization: Bearer"
+    response = _error(401, message, "invalid_api_key", "invalid_request_error")
+    response.headers["www-authenticate"] = "Bearer"
+    return response
+
+
+def _presented(headers: Headers) -> list[bytes]:
+    """The keys a caller presented: its ``api-key`` headers and ``Authorization: Bearer`` tokens."""
+    found = [value.encode() for value in headers.getlist("api-key")]
+    for value in headers.getlist("authorization"):
+        scheme, _, token = value.partition(" ")
+        if scheme.lower() == "bearer":
+            found.append(token.strip().encode())
+    return found
+
+
+def _upstream_credential(path: str, key: str) -> tuple[bytes, bytes]:
+    """The server-side key as the upstream takes it: ``api-key`` on Azure's ``/openai/`` routes, else Bearer."""
+    if "/openai/" in f"{path}/":
+        return b"api-key", key.encode()
+    return b"authorization", f"Bearer {key}".encode()
+
+
 def _relayed_headers(headers: httpx2.Headers, *, decoded: bool) -> list[tuple[bytes, bytes]]:
     """The upstream's response headers as they came (a decoded body loses its length and encoding)."""
     drop = _HOP_BY_HOP | {"content-length", "content-encoding"} if decoded else _HOP_BY_HOP
@@ -136,6 +166,7 @@ class Gateway:
         limits = httpx2.Limits(max_connections=config.max_connections, max_keepalive_connections=64)
         self.http = httpx2.AsyncClient(timeout=self.timeout, limits=limits, transport=transport)
         self.store = AsyncStoreAdapter(resolve_store(config.store))
+        self.inbound_key, self.upstream_key = config.keys()
         self.clients: dict[tuple[bool, str, str | None], openai.AsyncOpenAI] = {}
 
     async def close(self) -> None:
@@ -184,17 +215,36 @@ class Gateway:
         if declared.isdigit() and int(declared) > self.config.max_body_bytes:
             return self._too_large()
         route = classify(request.method, path)
+        headers = self._forwarded(request, path)
         try:
             if route is not None and "json" in request.headers.get("content-type", "json"):
                 content = await self._read(request)
                 body = _json_object(content)
                 if body is not None:
-                    return await self._complete(request, upstream, route, body)
-                return await self._pass(request, upstream, path, content)
+                    return await self._complete(request, headers, upstream, route, body)
+                return await self._pass(request, headers, upstream, path, content)
             framed = "content-length" in request.headers or "transfer-encoding" in request.headers
-            return await self._pass(request, upstream, path, self._limited(request.stream()) if framed else None)
+            content_in = self._limited(request.stream()) if framed else None
+            return await self._pass(request, headers, upstream, path, content_in)
         except _TooLargeError:
             return self._too_large()
+
+    def authorized(self, headers: Headers) -> bool:
+        """Whether a caller may use the gateway: always without inbound auth, else when it presented the key."""
+        key = self.inbound_key
+        if key is None:
+            return True
+        # Every presented key is compared in full (constant time each): no early exit tells which one was close.
+        return any([hmac.compare_digest(given, key) for given in _presented(headers)])  # noqa: C419 - all compared
+
+    def _forwarded(self, request: Request, path: str) -> Headers:
+        """The caller's headers to send on; with inbound auth, its credentials swapped for the server-side key."""
+        raw = [(k.lower(), v) for k, v in request.headers.raw if k.lower().decode("latin-1") not in _HOP_BY_HOP]
+        if self.inbound_key is not None:
+            raw = [(k, v) for k, v in raw if k.decode("latin-1") not in _IDENTITY]
+            if self.upstream_key is not None:
+                raw.append(_upstream_credential(path, self.upstream_key))
+        return Headers(raw=raw)
 
     def _too_large(self) -> Response:
         limit = self.config.max_body_bytes
@@ -211,13 +261,15 @@ class Gateway:
                 raise _TooLargeError
             yield chunk
 
-    async def _complete(self, request: Request, upstream: Upstream, route: Route, body: dict[str, Any]) -> Response:
+    async def _complete(
+        self, request: Request, forwarded: Headers, upstream: Upstream, route: Route, body: dict[str, Any]
+    ) -> Response:
         client = self.client(upstream, route)
         headers: dict[str, str | openai.Omit] = {name: openai.Omit() for name in _IDENTITY.values()}
-        for name in request.headers:
+        for name in forwarded:
             lower = name.lower()
-            if lower not in _HOP_BY_HOP | _SDK_SETS and not lower.startswith("x-stainless-"):
-                headers[_IDENTITY.get(lower, lower)] = ", ".join(request.headers.getlist(name))
+            if lower not in _SDK_SETS and not lower.startswith("x-stainless-"):
+                headers[_IDENTITY.get(lower, lower)] = ", ".join(forwarded.getlist(name))
         query: dict[str, object] = dict(request.query_params)
         if route.azure:
             query.setdefault("api-version", openai.Omit())  # the client's own is "": send none
@@ -251,11 +303,16 @@ class Gateway:
         return _with_headers(Response(answer.content, status_code=answer.status_code), headers_out)
 
     async def _pass(
-        self, request: Request, upstream: Upstream, path: str, content: bytes | AsyncIterator[bytes] | None
+        self,
+        request: Request,
+        forwarded: Headers,
+        upstream: Upstream,
+        path: str,
+        content: bytes | AsyncIterator[bytes] | None,
     ) -> Response:
         query = request.scope.get("query_string", b"").decode("latin-1")
         url = f"{upstream.url}{path}" + (f"?{query}" if query else "")
-        headers = [(k, v) for k, v in request.headers.raw if k.lower().decode("latin-1") not in _HOP_BY_HOP]
+        headers = list(forwarded.raw)
         if "accept-encoding" not in request.headers:
             headers.append((b"accept-encoding", b"identity"))  # relayed raw: nothing the caller did not ask for
         sent = self.http.build_request(request.method, url, headers=headers, content=content)
@@ -294,6 +351,8 @@ def create_app(config: GatewayConfig, *, transport: httpx2.AsyncBaseTransport | 
         return JSONResponse({"status": "ok"})
 
     async def handle(request: Request) -> Response:
+        if not gateway.authorized(request.headers):
+            return _unauthorized()  # before anything else: an unknown caller learns nothing of the upstreams
         try:
             return await gateway.handle(request)
         except Exception as exc:  # noqa: BLE001 - the caller gets the envelope; the log gets the trace

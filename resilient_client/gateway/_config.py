@@ -16,8 +16,9 @@ passed through as it came.
 from __future__ import annotations
 
 import json
+import os
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass
 from typing import Any, Final
 from urllib.parse import urlsplit
@@ -29,6 +30,7 @@ REPAIRS_HEADER: Final = "x-resilient-client-repairs"
 BLOCKED_HEADER: Final = "x-resilient-client-blocked"
 """The protected param whose repair was refused (the upstream's rejection is relayed as it came)."""
 
+_ENV_NAME: Final = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _PREFIX: Final = re.compile(r"[A-Za-z0-9._~-]+(?:/[A-Za-z0-9._~-]+)*")
 _OPERATIONS: Final = "chat/completions|completions|embeddings|responses"
 _AZURE_DEPLOYMENT: Final = re.compile(
@@ -114,6 +116,12 @@ class GatewayConfig:
         max_connections: Connections open to the upstreams at once, over all of them.
         max_repairs: As the clients' ``max_repairs``.
         wait_timeout: As the clients' ``wait_timeout``.
+        require_key_env: The environment variable holding the key callers must present (``api-key`` or
+            ``Authorization: Bearer``); ``None``: no inbound auth, each caller's own credentials go upstream.
+        upstream_key_env: With ``require_key_env``: the environment variable holding the key sent upstream in
+            place of the caller's; ``None``: no credentials are sent upstream.
+
+    Only the names of the variables are kept here (and handed to the workers): the keys stay in the environment.
     """
 
     upstreams: tuple[Upstream, ...]
@@ -123,12 +131,36 @@ class GatewayConfig:
     max_connections: int = 512
     max_repairs: int = 8
     wait_timeout: float = 15.0
+    require_key_env: str | None = None
+    upstream_key_env: str | None = None
 
     def __post_init__(self) -> None:
         if not self.upstreams:
             raise ValueError("the gateway needs at least one upstream")
         if self.max_body_bytes < 1 or self.max_connections < 1 or not 0 < self.timeout < float("inf"):
             raise ValueError("max_body_bytes, max_connections and timeout must be positive")
+        for option, name in (("--require-key", self.require_key_env), ("--upstream-key-env", self.upstream_key_env)):
+            if name is not None and not _ENV_NAME.fullmatch(name):
+                # Never echoed: a key given by mistake would land in a terminal or a log.
+                raise ValueError(f"{option} takes the name of an environment variable holding the key, not a key")
+        if self.upstream_key_env is not None and self.require_key_env is None:
+            raise ValueError("--upstream-key-env needs --require-key: otherwise anyone who reaches it uses that key")
+
+    def keys(self, environ: Mapping[str, str] | None = None) -> tuple[bytes | None, str | None]:
+        """The inbound key callers must present and the upstream key, read from the environment (``None``: off).
+
+        Raises:
+            ValueError: A variable the configuration names is unset or empty.
+        """
+        env = os.environ if environ is None else environ
+        found: list[str | None] = []
+        for name in (self.require_key_env, self.upstream_key_env):
+            value = env.get(name, "") if name is not None else None
+            if value is not None and not value.strip():
+                raise ValueError(f"the environment variable {name} is not set (or empty)")
+            found.append(value.strip() if value is not None else None)
+        inbound, upstream = found
+        return (inbound.encode() if inbound is not None else None), upstream
 
     def select(self, path: str) -> tuple[Upstream, str] | None:
         """The upstream for a request path, and the path to forward (its prefix stripped)."""

@@ -1,7 +1,8 @@
 """``resilient-client serve``: the gateway under uvicorn, in one process or ``--workers N``.
 
 The configuration reaches each worker through ``$RESILIENT_CLIENT_GATEWAY`` (JSON, no
-secrets: the gateway holds no credentials), read by :func:`app_from_environment`.
+secrets: with inbound auth it names the environment variables holding the keys, which
+the workers inherit), read by :func:`app_from_environment`.
 """
 
 from __future__ import annotations
@@ -82,6 +83,17 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     add("--max-body-bytes", type=int, default=32 * 1024 * 1024, help="largest request body (default: 32 MiB)")
     add("--timeout", type=float, default=600.0, help="seconds an upstream may stay silent (default: 600)")
     add("--graceful-timeout", type=int, default=30, help="seconds open requests get at shutdown (default: 30)")
+    add(
+        "--require-key",
+        metavar="ENV_VAR",
+        help="callers must present the key held in this environment variable (api-key or Authorization: Bearer); "
+        "their own credentials are then never forwarded",
+    )
+    add(
+        "--upstream-key-env",
+        metavar="ENV_VAR",
+        help="with --require-key: the environment variable holding the key sent upstream (default: none is sent)",
+    )
 
 
 def _checked(args: Any) -> GatewayConfig:
@@ -92,6 +104,8 @@ def _checked(args: Any) -> GatewayConfig:
         store=args.store or args.cache or None,
         max_body_bytes=args.max_body_bytes,
         timeout=args.timeout,
+        require_key_env=args.require_key,
+        upstream_key_env=args.upstream_key_env,
     )
 
 
@@ -102,6 +116,7 @@ def command(args: Any) -> int:
         return 2
     try:
         config = _checked(args)
+        config.keys()  # set and non-empty, before any worker starts
     except ValueError as exc:
         print(f"resilient-client serve: {exc}", file=sys.stderr)  # noqa: T201 - a command's error
         return 2

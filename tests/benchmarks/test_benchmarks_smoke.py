@@ -166,6 +166,20 @@ def test_litellm_compare(run: dict[str, Any]) -> None:
     assert rows["prod-reasoner"]["resilient_cold_400s"] == len(OFFENDING)
 
 
+def test_gateway(run: dict[str, Any]) -> None:
+    """The gateway's added latency and throughput beside direct calls, and the profiles a call completes through."""
+    gateway = figures(run, "gateway")
+    if "skipped" in gateway:  # without the gateway extra the benchmark says why
+        assert importlib.util.find_spec("starlette") is None or importlib.util.find_spec("uvicorn") is None
+        pytest.skip(gateway["skipped"])
+    assert gateway["calls"] == 10
+    for row in ("gpt4o", "o4mini_repaired", "o4mini_stream"):
+        assert set(gateway[row]) >= {"direct_p50_ms", "gateway_p99_ms", "gateway_added_p50_ms"}, row
+    assert gateway["throughput_rps"]["gateway"] > 0
+    compatibility = gateway["compatibility"]
+    assert {p: row["gateway"] for p, row in compatibility.items()} == dict.fromkeys(compatibility, "ok")
+
+
 def test_results_md(run: dict[str, Any]) -> None:
     """run_all succeeds and writes RESULTS.md: the machine, the command, every figure."""
     assert run["returncode"] == 0, run["stdout"] + run["stderr"]
@@ -188,6 +202,7 @@ def test_results_md(run: dict[str, Any]) -> None:
         "## 3. Processes cold-starting together",
         "## 4. Import time",
         "## 5. LiteLLM side by side",
+        "## 6. Gateway",
         "cold burst, 4 threads + 8 tasks: 400s seen (target 3, one per offending param) | **3**",
         "2 processes cold-starting on one JSON file: 400s seen (target 3) | **3**",
         "2 processes cold-starting on one Redis: 400s seen (target 3) | **3**",
@@ -199,6 +214,8 @@ def test_results_md(run: dict[str, Any]) -> None:
         assert "Skipped in this run: litellm is not installed" in text
     else:
         assert "| litellm.completion |" in text
+    if "skipped" not in run["results"]["gateway"]:
+        assert "| gpt-4o, a body it accepts |" in text
 
 
 def test_reader_stress(tmp_path: Path) -> None:

@@ -388,3 +388,116 @@ async def test_responses_and_embeddings_routes_repair(tmp_path: Path) -> None:
             answer = await client.post("/openai/v1/embeddings", json={"model": "text-embedding-3-small", "input": "x"})
             assert answer.status_code == 200
             assert answer.json()["data"][0]["object"] == "embedding"
+
+
+# --- inbound auth: the gateway's key from callers, the server-side key upstream ---------------------------------------
+
+GATEWAY_KEY = "gw-inbound-3b9d0c5e7a214f68"
+UPSTREAM_KEY = "sk-upstream-81f2a64c0d9e4b57"
+
+
+@pytest.fixture
+def keys(monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
+    monkeypatch.setenv("TEST_GATEWAY_KEY", GATEWAY_KEY)
+    monkeypatch.setenv("TEST_UPSTREAM_KEY", UPSTREAM_KEY)
+    return {"require_key_env": "TEST_GATEWAY_KEY", "upstream_key_env": "TEST_UPSTREAM_KEY"}
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {},
+        {"api-key": "wrong"},
+        {"api-key": GATEWAY_KEY[:-1]},
+        {"authorization": f"Basic {GATEWAY_KEY}"},
+        {"authorization": "Bearer"},
+        {"authorization": f"Bearer {GATEWAY_KEY}x"},
+    ],
+)
+async def test_a_wrong_or_missing_key_is_a_401_that_never_reaches_the_upstream(
+    echo: Echo, tmp_path: Path, keys: dict[str, Any], headers: dict[str, str]
+) -> None:
+    before = len(echo.seen)
+    async with gateway(tmp_path, echo.url, **keys) as client:
+        for answer in (
+            await client.post("/v1/chat/completions", json={**CHAT, "model": "m"}, headers=headers),
+            await client.get("/v1/models", headers=headers),
+            await client.post("/nowhere-configured", headers=headers),
+        ):
+            assert answer.status_code == 401
+            error = error_of(answer)
+            assert (error["code"], error["type"]) == ("invalid_api_key", "invalid_request_error")
+            assert answer.headers["www-authenticate"] == "Bearer"
+            assert GATEWAY_KEY not in answer.text
+        assert (await client.get("/healthz")).status_code == 200  # a health check needs no key
+    assert len(echo.seen) == before
+
+
+@pytest.mark.asyncio
+async def test_with_inbound_auth_the_upstream_gets_the_server_side_key_never_the_callers(
+    echo: Echo, tmp_path: Path, keys: dict[str, Any]
+) -> None:
+    async with gateway(tmp_path, echo.url, **keys) as client:
+        azure = f"/openai/deployments/d1/chat/completions?api-version={API_VERSION}"
+        answer = await client.post(
+            azure, json=CHAT, headers={"api-key": GATEWAY_KEY, "authorization": "Bearer caller-token"}
+        )
+        assert answer.status_code == 200
+        seen = echo.last()
+        assert seen.headers["api-key"] == UPSTREAM_KEY
+        assert "authorization" not in seen.headers
+
+        answer = await client.post(
+            "/v1/chat/completions",
+            json={**CHAT, "model": "m"},
+            headers={"authorization": f"Bearer {GATEWAY_KEY}", "openai-organization": "org-of-the-caller"},
+        )
+        assert answer.status_code == 200
+        seen = echo.last()
+        assert seen.headers["authorization"] == f"Bearer {UPSTREAM_KEY}"
+        assert "api-key" not in seen.headers
+        assert "openai-organization" not in seen.headers
+
+        # Passed-through routes too: Azure's take api-key, the others Bearer.
+        await client.get("/openai/models?api-version=x", headers={"authorization": f"bearer {GATEWAY_KEY}"})
+        assert (echo.last().headers["api-key"], "authorization" in echo.last().headers) == (UPSTREAM_KEY, False)
+        await client.delete("/v1/files/f1", headers={"api-key": GATEWAY_KEY})
+        assert echo.last().headers["authorization"] == f"Bearer {UPSTREAM_KEY}"
+        assert "api-key" not in echo.last().headers
+    for seen in echo.seen:
+        assert GATEWAY_KEY not in json.dumps(seen.headers)
+
+
+@pytest.mark.asyncio
+async def test_with_inbound_auth_and_no_upstream_key_no_credentials_go_upstream(
+    echo: Echo, tmp_path: Path, keys: dict[str, Any]
+) -> None:
+    async with gateway(tmp_path, echo.url, require_key_env=keys["require_key_env"]) as client:
+        answer = await client.post(
+            "/v1/chat/completions", json={**CHAT, "model": "m"}, headers={"api-key": GATEWAY_KEY}
+        )
+        assert answer.status_code == 200
+        assert {"api-key", "authorization"}.isdisjoint(echo.last().headers)
+
+
+def test_the_configuration_names_the_variables_and_never_holds_a_key(
+    tmp_path: Path, keys: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    upstreams = parse_upstreams(["http://127.0.0.1:1"])
+    config = GatewayConfig(upstreams, **keys)
+    assert config.keys() == (GATEWAY_KEY.encode(), UPSTREAM_KEY)
+    assert GATEWAY_KEY not in config.to_json()
+    assert UPSTREAM_KEY not in config.to_json()
+    assert GatewayConfig.from_json(config.to_json()) == config
+    assert GatewayConfig(upstreams).keys() == (None, None)
+    with pytest.raises(ValueError, match="needs --require-key"):
+        GatewayConfig(upstreams, upstream_key_env="TEST_UPSTREAM_KEY")
+    with pytest.raises(ValueError, match="not a key") as caught:
+        GatewayConfig(upstreams, require_key_env=GATEWAY_KEY)
+    assert GATEWAY_KEY not in str(caught.value)
+    monkeypatch.setenv("TEST_GATEWAY_KEY", " ")
+    with pytest.raises(ValueError, match="TEST_GATEWAY_KEY is not set"):
+        config.keys()
+    with pytest.raises(ValueError, match="TEST_GATEWAY_KEY is not set"):
+        create_app(config)

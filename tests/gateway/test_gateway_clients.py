@@ -1,9 +1,10 @@
 """Real clients through ``resilient-client serve`` in front of the emulator: only the endpoint URL changes.
 
-openai-python (sync, async, streaming; ``AzureOpenAI`` and ``OpenAI`` with ``base_url``) and
-``curl``. Each route's first call, written for gpt-4o, reaches an o4-mini deployment and is
-repaired inside the gateway; the second costs exactly one upstream request. Every
-deployment name is used by one test only, so the counts are that test's own.
+openai-python (sync, async, streaming; ``AzureOpenAI`` and ``OpenAI`` with ``base_url``),
+LangChain's ``AzureChatOpenAI`` and ``curl``. Each route's first call, written for gpt-4o,
+reaches an o4-mini deployment and is repaired inside the gateway; the second costs exactly
+one upstream request. Every deployment name is used by one test only, so the counts are
+that test's own.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from openai.types.chat import ChatCompletion, ChatCompletionMessageParam
 
 from resilient_client import ResilientAzureClient
 from resilient_client.testing import PROFILES, AzureEmulator, ModelProfile, RateLimited, fixed
+from tests.gateway.conftest import require
 from tests.gateway.processes import STOPPED, GatewayProcess, start_gateway
 
 API_VERSION = "2025-04-01-preview"
@@ -30,7 +32,7 @@ MESSAGES: list[ChatCompletionMessageParam] = [{"role": "user", "content": "Say o
 GPT4O_STYLE: dict[str, Any] = {"max_tokens": 50, "temperature": 0.2}
 REPAIRS = "max_tokens:rename, temperature:drop"
 O4_MINI = PROFILES["o4-mini"]
-NAMES = ("sync", "async", "stream", "astream", "v1", "v1-async", "curl", "curl-stream", "python-shares")
+NAMES = ("sync", "async", "stream", "astream", "v1", "v1-async", "curl", "curl-stream", "python-shares", "langchain")
 BROKEN = {"error": {"code": "InternalServerError", "message": "The server had an error while processing your request."}}
 
 
@@ -190,6 +192,39 @@ def test_the_gateway_and_a_python_client_share_keys_and_rules(gateway: GatewayPr
     )
     direct.chat.completions.create(model="python-shares", messages=MESSAGES, **GPT4O_STYLE)
     assert emulator.count("python-shares") == 4
+
+
+# --- LangChain --------------------------------------------------------------------------------------------------------
+
+
+def test_langchain_azure_chat_openai_is_repaired_once_then_costs_one_request(
+    gateway: GatewayProcess, emulator: AzureEmulator
+) -> None:
+    """LangChain renames ``max_tokens`` itself but sends ``temperature``, which o4-mini refuses: one 400, then none."""
+    require("langchain_openai", "pip install langchain-openai")
+    from langchain_openai import AzureChatOpenAI
+
+    llm = AzureChatOpenAI(
+        azure_endpoint=gateway.url,
+        azure_deployment="langchain",
+        api_version=API_VERSION,
+        api_key=KEY,  # type: ignore[arg-type]  # a SecretStr field that takes a str
+        max_retries=0,
+        timeout=60,
+        include_response_headers=True,
+        **GPT4O_STYLE,
+    )
+    reply = llm.invoke("Say ok.")
+    assert reply.content == "ok"
+    assert reply.response_metadata["headers"]["x-resilient-client-repairs"] == "temperature:drop"
+    assert [r.status for r in emulator.requests if r.deployment == "langchain"] == [400, 200]
+    sent = emulator.bodies("langchain")[-1]
+    assert sent["max_completion_tokens"] == 50
+    assert "temperature" not in sent
+
+    assert llm.invoke("Say ok.").content == "ok"
+    assert emulator.count("langchain") == 3
+    assert emulator.count("langchain", status=400) == 1
 
 
 # --- everything else passes through -----------------------------------------------------------------------------------
