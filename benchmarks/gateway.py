@@ -12,10 +12,11 @@ the gateway has.
    learned rules, and the same o4-mini call streamed (time to the last chunk).
 2. Throughput: ``--concurrency`` threads sharing one client, calls per second, direct and
    through the gateway.
-3. LiteLLM's proxy (``litellm --config``, the emulator's deployments as Azure models),
-   when a ``litellm`` with the proxy extra is found (``--litellm PATH``, ``$LITELLM_BIN``
-   or on PATH), with ``drop_params: true``: the same latency and throughput, and which
-   emulator profiles a gpt-4o-style call completes through each (benchmarks only, never CI).
+3. LiteLLM's proxy (``litellm --config``, the emulator's deployments as Azure models), when a
+   ``litellm`` with the proxy extra is named (``--litellm PATH`` or ``$LITELLM_BIN``; never
+   guessed from PATH, where another venv's litellm may sit), with ``drop_params: true``: the
+   same latency and throughput, and which emulator profiles a gpt-4o-style call completes
+   through each (benchmarks only, never CI).
 
     python -m benchmarks.gateway [--calls 500] [--concurrency 8] [--litellm PATH] [--tiny] [--json PATH]
 """
@@ -26,7 +27,6 @@ import contextlib
 import importlib.util
 import os
 import secrets
-import shutil
 import statistics
 import subprocess
 import sys
@@ -101,7 +101,7 @@ def gateway(upstream: str, tmp: Path) -> Iterator[str]:
 
 
 def _litellm_binary(given: str | None) -> str | None:
-    found = given or os.environ.get("LITELLM_BIN") or shutil.which("litellm")
+    found = given or os.environ.get("LITELLM_BIN")
     return found if found and Path(found).exists() else None
 
 
