@@ -38,6 +38,7 @@ BENCHMARKS: tuple[str, ...] = (
     "import_time",
     "litellm_compare",
     "gateway",
+    "fleet_sizes",
 )
 Results = dict[str, Any]
 
@@ -445,6 +446,33 @@ def section_gateway(gw: Results) -> str:
     return "\n".join(lines)
 
 
+_FLEET_TESTS = {
+    "json_fleet": "processes learning into one JSON file, a reader parsing it meanwhile: no rule lost, no half file",
+    "warm_load_file": "warm calls from threads and tasks on the file store: no read per call, no 400, memory flat",
+    "warm_load_redis": "warm calls from threads and tasks on Redis: no command per call, no 400",
+}
+
+
+def section_fleet_sizes(sizes: Results) -> str:
+    lines = [f"## 7. The store tests at full size ({_command('fleet_sizes')})", ""]
+    if (why := _unavailable(sizes)) is not None:
+        return "\n".join([*lines, why])
+    lines += [
+        (
+            f"The test suite runs these small; here each runs at full size in a pytest of its own: "
+            f"{sizes['fleet_processes']} processes x {sizes['fleet_learns']} rules, and {sizes['load_calls']:,} warm "
+            f"calls on {sizes['load_keys']} deployment keys."
+        ),
+        "",
+        "| test | outcome | wall time |",
+        "|---|---|---|",
+    ]
+    for key, title in _FLEET_TESTS.items():
+        r = sizes[key]
+        lines.append(f"| {title} | {'passed' if r['passed'] else '**FAILED**'} | {_f(r['seconds'])} s |")
+    return "\n".join([*lines, ""])
+
+
 def summary(results: dict[str, Results]) -> list[tuple[str, str]]:
     """The headline figures, one line each: (what, value)."""
     rows: list[tuple[str, str]] = []
@@ -566,6 +594,21 @@ def summary(results: dict[str, Results]) -> list[tuple[str, str]]:
             ),
         ],
     )
+    add(
+        "fleet_sizes",
+        lambda r: [
+            (
+                (
+                    f"store tests at full size ({r['fleet_processes']} x {r['fleet_learns']} rules in one file; "
+                    f"{r['load_calls']:,} warm calls on {r['load_keys']} keys)"
+                ),
+                ", ".join(
+                    f"{name} {'passed' if r[name]['passed'] else '**FAILED**'} ({_f(r[name]['seconds'], 0)} s)"
+                    for name in _FLEET_TESTS
+                ),
+            )
+        ],
+    )
     return rows
 
 
@@ -607,6 +650,7 @@ def render(meta: dict[str, Any], results: dict[str, Results]) -> str:
         section_import_time(results["import_time"]),
         section_litellm(results["litellm_compare"]),
         section_gateway(results["gateway"]),
+        section_fleet_sizes(results["fleet_sizes"]),
         "Time each benchmark took in this run: "
         + ", ".join(f"{name} {_f(results[name].get('seconds', 0.0), 0)} s" for name in BENCHMARKS)
         + ".",

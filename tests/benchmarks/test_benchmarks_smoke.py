@@ -25,6 +25,8 @@ from resilient_client.testing import PROFILES
 ROOT = Path(__file__).resolve().parents[2]
 OFFENDING = ["max_tokens", "temperature", "top_p"]  # what o4-mini rejects in the gpt-4o-style call
 BY_PARAM = dict.fromkeys(OFFENDING, 1)
+# One run of every benchmark (processes and timings) serves the module: slow, so one xdist worker runs it all.
+pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module")
@@ -111,7 +113,6 @@ def test_cold_burst(run: dict[str, Any]) -> None:
     assert plain["status_400"] == plain["requests"] == calls
 
 
-@pytest.mark.slow
 def test_multiprocess(run: dict[str, Any]) -> None:
     """Processes cold-starting together on one file, and on one Redis, cost one 400 per offending param in total."""
     fleet = figures(run, "multiprocess")
@@ -125,7 +126,6 @@ def test_multiprocess(run: dict[str, Any]) -> None:
         assert r["requests"] == 2 + len(OFFENDING), store
 
 
-@pytest.mark.slow
 def test_import_time(run: dict[str, Any]) -> None:
     """Import time of resilient_client after openai, from fresh interpreters, with a breakdown by package."""
     imp = figures(run, "import_time")
@@ -228,3 +228,12 @@ def test_reader_stress(tmp_path: Path) -> None:
     assert found["bodies"] > 100
     assert found["worst_ms"] >= found["median_ms"] > 0
     assert "worst" in done.stdout
+
+
+def test_fleet_sizes(run: dict[str, Any]) -> None:
+    """The store tests, run at the benchmark's (here tiny) sizes in pytests of their own, pass."""
+    sizes = figures(run, "fleet_sizes")
+    assert (sizes["fleet_learns"], sizes["load_keys"], sizes["load_calls"]) == (5, 10, 100)
+    for name in ("json_fleet", "warm_load_file", "warm_load_redis"):
+        assert sizes[name]["passed"], sizes[name].get("output")
+        assert sizes[name]["seconds"] > 0

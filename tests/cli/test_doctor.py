@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import json
+import time
 from collections.abc import Iterator
 from importlib import metadata
 from pathlib import Path
@@ -164,6 +165,10 @@ def persistent_redis(redis_binary: str, tmp_path: Path) -> Iterator[str]:
     server.start()
     client = redis.Redis.from_url(server.url)
     client.config_set("appendonly", "yes")
+    # Until the initial AOF is written, redis-server refuses SIGTERM ("Writing initial AOF, can't exit").
+    deadline = time.monotonic() + 10
+    while client.info("persistence")["aof_rewrite_in_progress"] and time.monotonic() < deadline:
+        time.sleep(0.01)
     client.close()
     yield server.url
     server.stop()

@@ -629,14 +629,15 @@ def test_the_interpreter_exit_never_raises_when_it_cannot_write(tmp_path: Path) 
 FLEET_WORKERS = 8
 # Every JSONFileStore write takes the file lock (filelock polls for it), re-reads and
 # re-validates the whole file and rewrites it, so the cost grows with the square of the
-# rules learned: on a 2-CPU machine kept busy by two other processes, 8 x 200 takes 2-4 min
-# and most writers miss the 10 s lock timeout several times, since a writer that releases
-# the lock takes it again at once for its next update while the others sleep between tries.
+# rules learned. The test learns 8 x 40 rules (a few seconds); benchmarks/fleet_sizes.py runs it
+# at the full 8 x 200 (1-2 min quiet, 2-4 min on a busy 2-CPU machine, where most writers miss
+# the 10 s lock timeout several times, since a writer that releases the lock takes it again at
+# once for its next update while the others sleep between tries).
 # A missed lock keeps the rule in memory, written by the writer's next update or, after its
 # last one, by close(): the check that no rule is lost depends on that, not on luck with
-# the lock. Set $STORE_TESTS_FLEET_LEARNS to learn fewer rules (a quicker run) or more, up to
-# 256 (beyond, each of the 32 keys would hold more than its cap of 64 rules: some would go).
-FLEET_LEARNS = int(os.environ.get("STORE_TESTS_FLEET_LEARNS", "200"))
+# the lock. Set $STORE_TESTS_FLEET_LEARNS to learn fewer rules or more, up to 256 (beyond,
+# each of the 32 keys would hold more than its cap of 64 rules: some would go).
+FLEET_LEARNS = int(os.environ.get("STORE_TESTS_FLEET_LEARNS", "40"))
 
 
 @pytest.mark.slow
