@@ -12,7 +12,7 @@ import statistics
 import subprocess
 import sys
 import time
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -59,6 +59,28 @@ def percentile(values: Sequence[float], q: float) -> float:
     """The ``q`` quantile (0..1) of ``values``, nearest rank."""
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
+
+
+def alternate(
+    fns: Mapping[str, Callable[[], object]], calls: int, warmup: int, pause: float = 0.0
+) -> dict[str, list[float]]:
+    """Wall-clock seconds per call of each function, the functions taking turns call by call.
+
+    ``warmup`` untimed rounds come first; ``pause`` seconds of untimed sleep follow every timed call
+    (for a client that leaves work to background threads, which would otherwise slow the next call).
+    """
+    for _ in range(warmup):
+        for fn in fns.values():
+            fn()
+    times: dict[str, list[float]] = {name: [] for name in fns}
+    for _ in range(calls):
+        for name, fn in fns.items():
+            t0 = time.perf_counter()
+            fn()
+            times[name].append(time.perf_counter() - t0)
+            if pause:
+                time.sleep(pause)
+    return times
 
 
 def median(values: Sequence[float]) -> float:

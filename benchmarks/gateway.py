@@ -40,7 +40,17 @@ from typing import Any
 import httpx2
 import openai
 
-from benchmarks._common import API_VERSION, GPT4O_MESSAGES, MESSAGES, ROOT, emulator, finish, parser, percentile
+from benchmarks._common import (
+    API_VERSION,
+    GPT4O_MESSAGES,
+    MESSAGES,
+    ROOT,
+    alternate,
+    emulator,
+    finish,
+    parser,
+    percentile,
+)
 
 READY_WAIT = 120.0
 MISSING = "the gateway extra is not installed: pip install -e '.[gateway]'"
@@ -124,19 +134,6 @@ def litellm_proxy(binary: str, upstream: str, tmp: Path) -> Iterator[tuple[str, 
         url = f"http://127.0.0.1:{port}"
         _wait_ready(f"{url}/health/liveliness", proc, "LiteLLM's proxy", {"Authorization": f"Bearer {key}"})
         yield url, key
-
-
-def _alternate(fns: dict[str, Callable[[], object]], calls: int) -> dict[str, list[float]]:
-    times: dict[str, list[float]] = {name: [] for name in fns}
-    for _ in range(min(20, calls)):
-        for fn in fns.values():
-            fn()
-    for _ in range(calls):
-        for name, fn in fns.items():
-            t0 = time.perf_counter()
-            fn()
-            times[name].append(time.perf_counter() - t0)
-    return times
 
 
 def _figures(times: dict[str, list[float]], base: str) -> dict[str, float]:
@@ -241,7 +238,7 @@ def measure(calls: int, concurrency: int, litellm: str | None) -> dict[str, Any]
                 rows["gpt4o"]["litellm_proxy"] = _chat(clients["litellm_proxy"], "gpt-4o", **STYLE)
                 results["litellm_version"] = _version_of(litellm)
             for name, fns in rows.items():
-                results[name] = _figures(_alternate(fns, calls), "direct")
+                results[name] = _figures(alternate(fns, calls, warmup=min(20, calls)), "direct")
             results["throughput_rps"] = {
                 name: _throughput(fn, calls, concurrency) for name, fn in rows["gpt4o"].items()
             }

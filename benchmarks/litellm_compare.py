@@ -38,6 +38,7 @@ from benchmarks._common import (
     GPT4O_MESSAGES,
     GPT4O_STYLE,
     Emulator,
+    alternate,
     emulator,
     finish,
     median,
@@ -63,26 +64,9 @@ def load_litellm() -> Any:
     return litellm
 
 
-PAUSE = 0.002  # after every timed call: LiteLLM's logging threads finish before the next call is timed
-
-
-def _alternate(fns: dict[str, Callable[[], object]], calls: int, warmup: int) -> dict[str, list[float]]:
-    """Wall-clock seconds per call, the clients taking turns, with a short untimed pause after every call.
-
-    LiteLLM leaves work to its logging threads after each call; without the pause that
-    work slows whichever call comes next (another client's), by a few milliseconds.
-    """
-    for _ in range(warmup):
-        for fn in fns.values():
-            fn()
-    times: dict[str, list[float]] = {name: [] for name in fns}
-    for _ in range(calls):
-        for name, fn in fns.items():
-            t0 = time.perf_counter()
-            fn()
-            times[name].append(time.perf_counter() - t0)
-            time.sleep(PAUSE)
-    return times
+# After every timed call: LiteLLM leaves work to its logging threads after each call; without the pause
+# that work slows whichever call comes next (another client's), by a few milliseconds.
+PAUSE = 0.002
 
 
 def _cpu_blocks(fns: dict[str, Callable[[], object]], calls: int, rounds: int) -> dict[str, list[float]]:
@@ -120,7 +104,7 @@ def overhead(litellm: Any, azure: Emulator, cache: Path, calls: int, warmup: int
             drop_params=True,
         ),
     }
-    times = _alternate(fns, calls, warmup)
+    times = alternate(fns, calls, warmup, pause=PAUSE)
     rounds = max(1, min(10, calls // 2))
     cpu = _cpu_blocks(fns, calls, rounds)
     plain.close()

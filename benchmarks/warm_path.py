@@ -22,9 +22,7 @@ import functools
 import statistics
 import sys
 import tempfile
-import time
 import timeit
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -34,6 +32,7 @@ from benchmarks._common import (
     API_VERSION,
     GPT4O_STYLE,
     MESSAGES,
+    alternate,
     emulator,
     finish,
     in_memory,
@@ -74,19 +73,6 @@ def core_us_per_call(n: int = 20000) -> float:
     return min(timeit.repeat(one, number=n, repeat=5)) / n * 1e6
 
 
-def _alternate(fns: dict[str, Callable[[], object]], calls: int) -> dict[str, list[float]]:
-    times: dict[str, list[float]] = {name: [] for name in fns}
-    for _ in range(min(100, calls)):
-        for fn in fns.values():
-            fn()
-    for _ in range(calls):
-        for name, fn in fns.items():
-            t0 = time.perf_counter()
-            fn()
-            times[name].append(time.perf_counter() - t0)
-    return times
-
-
 def _summary(times: dict[str, list[float]]) -> dict[str, float]:
     out: dict[str, float] = {}
     for name, values in times.items():
@@ -101,7 +87,7 @@ def shell_overhead(calls: int) -> dict[str, float]:
     """Both clients, same body, in-memory transport."""
     plain = openai.AzureOpenAI(**in_memory())
     resilient = ResilientAzureClient(**in_memory(), store=MemoryStore())
-    times = _alternate(
+    times = alternate(
         {
             "plain": lambda: plain.chat.completions.create(
                 model="o4-mini", messages=MESSAGES, max_completion_tokens=50
@@ -111,6 +97,7 @@ def shell_overhead(calls: int) -> dict[str, float]:
             ),
         },
         calls,
+        warmup=min(100, calls),
     )
     return _summary(times)
 
@@ -125,7 +112,7 @@ def emulator_ratio(calls: int) -> dict[str, float]:
             )
             plain = openai.AzureOpenAI(azure_endpoint=endpoint, api_key="k", api_version=API_VERSION)
             resilient.chat.completions.create(model="o4-mini", messages=MESSAGES, **GPT4O_STYLE)  # learn (cold)
-            times = _alternate(
+            times = alternate(
                 {
                     "plain": lambda: plain.chat.completions.create(
                         model="o4-mini", messages=MESSAGES, max_completion_tokens=50
@@ -135,6 +122,7 @@ def emulator_ratio(calls: int) -> dict[str, float]:
                     ),
                 },
                 calls,
+                warmup=min(100, calls),
             )
             resilient.close()
             plain.close()

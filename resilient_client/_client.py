@@ -44,7 +44,7 @@ from ._attempts import (
 from ._core import count_uses, expire, permitted
 from ._errors import ResilientClientError
 from ._models import UNCHANGEABLE, DeploymentKey, DeploymentMapping, Evidence, Fix, RepairPolicy
-from .stores import AsyncStore, AsyncStoreAdapter, Store, resolve_store
+from .stores import AsyncStore, AsyncStoreAdapter, Store, aupdate_all, resolve_store, update_all
 
 __all__ = [
     "AsyncResilientAzureClient",
@@ -294,8 +294,6 @@ class _Resilience:
             key, body, live, policy=self.policy, max_repairs=self.max_repairs, learn=self.learn,
             observe=self.mode == "observe",
         )  # fmt: skip
-        if call.applied:
-            self.uses.note(key, call.applied)
         if call.would:
             # Observing: what the known rules would change, sent unchanged.
             _log.emit(
@@ -305,8 +303,15 @@ class _Resilience:
                 operation=key.operation,
                 fixes=[f"{fix.param}:{fix.kind}" for fix in call.would],
             )
-        if call.applied and _log.enabled(logging.DEBUG):
-            for fix in call.applied:
+        if call.applied:
+            self._rewritten(key, call.applied)
+        return call
+
+    def _rewritten(self, key: DeploymentKey, applied: tuple[Fix, ...]) -> None:
+        """Count, log at DEBUG and record the stored fixes a call was rewritten with before it was sent."""
+        self.uses.note(key, applied)
+        if _log.enabled(logging.DEBUG):
+            for fix in applied:
                 _log.emit(
                     logging.DEBUG,
                     _log.RULE_APPLIED,
@@ -315,9 +320,8 @@ class _Resilience:
                     param=fix.param,
                     action=fix.kind,
                 )
-        if call.applied and (recorder := _log.telemetry()) is not None:
-            recorder.rewritten(key, call.applied)
-        return call
+        if (recorder := _log.telemetry()) is not None:
+            recorder.rewritten(key, applied)
 
     def may_lead(self, call: Call, waited: float) -> bool:
         """Whether the call should try to lead: it carries something unverified and has not waited too long.
@@ -715,8 +719,7 @@ class _SyncShell(_Options, _SyncBase):
     def close(self) -> None:
         """Openai's ``close``; first writes how many calls the learned rules rewrote (best effort)."""
         try:
-            for key, change in self._rc.unwritten_uses():
-                self._rc.store.update(key, change)
+            update_all(self._rc.store, self._rc.unwritten_uses())
         except Exception as error:  # noqa: BLE001 - closing never fails on a statistic
             _log.emit(logging.WARNING, _log.STORE_ERROR, problem="uses", detail=type(error).__name__)
         super().close()
@@ -808,8 +811,7 @@ class _AsyncShell(_Options, _AsyncBase):
     async def close(self) -> None:
         """Openai's ``close``; first writes how many calls the learned rules rewrote (best effort)."""
         try:
-            for key, change in self._rc.unwritten_uses():
-                await self._rc.async_store.update(key, change)
+            await aupdate_all(self._rc.async_store, self._rc.unwritten_uses())
         except Exception as error:  # noqa: BLE001 - closing never fails on a statistic
             _log.emit(logging.WARNING, _log.STORE_ERROR, problem="uses", detail=type(error).__name__)
         await super().close()

@@ -11,6 +11,7 @@ from typing import Any, Final, NoReturn
 import pytest
 
 from resilient_client.testing import AzureEmulator
+from tests.otel.helpers import Otel, need
 from tests.stores.helpers import RedisServer
 from tests.stores.redis_servers import Cluster, TLSServer, make_certificate
 
@@ -27,6 +28,41 @@ def azure(azure_server: AzureEmulator) -> AzureEmulator:
     """The session's emulator, with the requests of earlier tests forgotten."""
     azure_server.reset()
     return azure_server
+
+
+@pytest.fixture(scope="session")
+def otel_session() -> Otel:
+    """OpenTelemetry's SDK, with the global meter provider set once for the session (it can be set only once).
+
+    Its tests skip when the SDK is not installed, and fail instead when ``$RESILIENT_REQUIRE_INTEGRATIONS``
+    is set (as ``.ci/run`` does after installing the extras), so a broken install never passes as a skip.
+    """
+    metrics = need("opentelemetry.metrics")
+    sdk_metrics = need("opentelemetry.sdk.metrics")
+    export = need("opentelemetry.sdk.metrics.export")
+    sdk_trace = need("opentelemetry.sdk.trace")
+    span_export = need("opentelemetry.sdk.trace.export")
+    in_memory = need("opentelemetry.sdk.trace.export.in_memory_span_exporter")
+    # Delta temporality: each look reads what was added since the last one.
+    reader = export.InMemoryMetricReader(
+        preferred_temporality={sdk_metrics.Counter: export.AggregationTemporality.DELTA}
+    )
+    provider = sdk_metrics.MeterProvider(metric_readers=[reader])
+    metrics.set_meter_provider(provider)
+    if metrics.get_meter_provider() is not provider:
+        pytest.fail("another meter provider was set globally before these tests", pytrace=False)
+    exporter = in_memory.InMemorySpanExporter()
+    tracer_provider = sdk_trace.TracerProvider()
+    tracer_provider.add_span_processor(span_export.SimpleSpanProcessor(exporter))
+    return Otel(tracer_provider, tracer_provider.get_tracer("app"), exporter, reader)
+
+
+@pytest.fixture
+def otel(otel_session: Otel) -> Otel:
+    """The session's SDK, with the spans and counts of earlier tests forgotten."""
+    otel_session.exporter.clear()
+    otel_session.counts()
+    return otel_session
 
 
 _REQUIRED: Final = ("RESILIENT_REQUIRE_INTEGRATIONS", "RESILIENT_TEST_REDIS_URL", "RESILIENT_TEST_REDIS_CLUSTER")

@@ -91,6 +91,30 @@ class Store(Protocol):
     def close(self) -> None:
         """Release connections and files."""
 
+    # Optional, found with getattr (see update_all): ``update_many(changes)`` applies several keys'
+    # changes in one write, as JSONFileStore does; ``status()`` reports health (StoreStatus).
+
+
+def update_all(store: Store, changes: Sequence[tuple[DeploymentKey, Change]]) -> None:
+    """Apply every ``(key, change)``: in one write where the store has ``update_many``, else key by key."""
+    if not changes:
+        return
+    many: Callable[[Sequence[tuple[DeploymentKey, Change]]], None] | None = getattr(store, "update_many", None)
+    if many is not None:
+        many(changes)
+        return
+    for key, change in changes:
+        store.update(key, change)
+
+
+async def aupdate_all(store: AsyncStore, changes: Sequence[tuple[DeploymentKey, Change]]) -> None:
+    """The async :func:`update_all`: one write (in a worker thread) through an adapter, else key by key."""
+    if isinstance(store, AsyncStoreAdapter):
+        await asyncio.to_thread(update_all, store.store, changes)
+        return
+    for key, change in changes:
+        await store.update(key, change)
+
 
 @runtime_checkable
 class AsyncStore(Protocol):

@@ -38,7 +38,7 @@ import threading
 import time
 import uuid
 import weakref
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
 
@@ -116,6 +116,11 @@ class _ReadOnlyError(PermissionError):
     """The cache file has no write permission bit: it is used as it is, never replaced."""
 
 
+def _on_key(key: DeploymentKey, change: Change) -> Callable[[Rules], Rules]:
+    """A pending change of the whole file: ``change`` applied to ``key``'s mapping."""
+    return lambda rules: {**rules, key: change(rules.get(key) or _EMPTY)}
+
+
 class JSONFileStore(LocalCopy):
     """Learned rules in one JSON file, safe for many threads and processes.
 
@@ -170,9 +175,18 @@ class JSONFileStore(LocalCopy):
     def update(self, key: DeploymentKey, change: Change) -> DeploymentMapping:
         """Apply ``change`` to ``key``'s mapping as it is in the file now, and write the file."""
         with self._mutex:
-            self._pending.append(lambda rules: {**rules, key: change(rules.get(key) or _EMPTY)})
+            self._pending.append(_on_key(key, change))
             self._write(self.lock_timeout)
             return self._rules.get(key) or _EMPTY
+
+    def update_many(self, changes: Iterable[tuple[DeploymentKey, Change]]) -> None:
+        """Apply every ``(key, change)`` to the file as it is now, in one write (one lock, one fsync), if any."""
+        pending = [_on_key(key, change) for key, change in changes]
+        if not pending:
+            return
+        with self._mutex:
+            self._pending.extend(pending)
+            self._write(self.lock_timeout)
 
     def lease(self, name: str, ttl: float) -> bool:
         """Take the lease ``name`` (a file beside the cache holding its expiry) unless another holds it."""

@@ -6,6 +6,8 @@ import asyncio
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from resilient_client import AsyncResilientAzureClient, JSONFileStore, ResilientAzureClient
 from resilient_client._serialize import loads
 from resilient_client.testing import AzureEmulator
@@ -63,3 +65,44 @@ def test_async_close_writes_the_counts(azure: AzureEmulator, tmp_path: Path) -> 
 
     asyncio.run(go())
     assert uses(path) == {"temperature": 2}
+
+
+def uses_by_key(path: Path) -> dict[tuple[str, str], int]:
+    """(deployment, param) -> uses, as the file holds them."""
+    return {(k.deployment, r.fix.param): r.evidence.uses for k, m in loads(path.read_bytes()).items() for r in m.rules}
+
+
+def test_close_writes_every_keys_counts_in_one_write(
+    azure: AzureEmulator, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Warm calls on three keys (sync) and two (async): each close writes the file once, with every count."""
+    path = tmp_path / "rules.json"
+    store = JSONFileStore(path)
+    replaced: list[None] = []
+    original = store._replace
+    monkeypatch.setattr(store, "_replace", lambda *args: replaced.append(original(*args)))
+    options: dict[str, Any] = {"azure_endpoint": azure.endpoint, "api_key": "k", "api_version": API_VERSION}
+    models = ("o4-mini", "o3-mini", "gpt-5")
+    with ResilientAzureClient(**options, store=store) as client:
+        for model in models * 2:
+            client.chat.completions.create(model=model, messages=MESSAGES, temperature=0.5)
+        learned = len(replaced)
+    assert len(replaced) == learned + 1
+    assert uses_by_key(path) == {
+        ("o4-mini", "temperature"): 1,
+        ("o3-mini", "temperature"): 1,
+        ("gpt-5", "temperature"): 1,
+    }
+
+    async def go() -> None:
+        async with AsyncResilientAzureClient(**options, store=store) as aclient:
+            for model in models[:2]:
+                await aclient.chat.completions.create(model=model, messages=MESSAGES, temperature=0.5)
+
+    asyncio.run(go())
+    assert len(replaced) == learned + 2
+    assert uses_by_key(path) == {
+        ("o4-mini", "temperature"): 2,
+        ("o3-mini", "temperature"): 2,
+        ("gpt-5", "temperature"): 1,
+    }

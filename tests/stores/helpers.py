@@ -8,6 +8,7 @@ from __future__ import annotations
 import contextlib
 import os
 import socket
+import ssl
 import subprocess
 import sys
 import time
@@ -115,12 +116,19 @@ class RedisServer:
 
     Args:
         binary: The ``redis-server`` executable.
-        directory: Its working directory (and log file's).
+        directory: Its working directory (its log file, and a cluster node's config file, go there).
+        options: More ``redis-server`` options; ``{port}`` in them is replaced by the port, ``{bus}`` by
+            another free port (a cluster node's bus port: the default, port + 10000, may be taken or too high).
+        tls: A client context to wait for a TLS port with; the port is then the TLS port, and the only one.
     """
 
-    def __init__(self, binary: str, directory: Path) -> None:
+    def __init__(
+        self, binary: str, directory: Path, options: tuple[str, ...] = (), tls: ssl.SSLContext | None = None
+    ) -> None:
         self.binary = binary
         self.directory = directory
+        self.options = options
+        self.tls = tls
         self.port = free_port()
         self.process: subprocess.Popen[bytes] | None = None
         self.started = False
@@ -132,6 +140,11 @@ class RedisServer:
     def url(self) -> str:
         """The ``redis://`` URL of database 0."""
         return f"redis://127.0.0.1:{self.port}/0"
+
+    @property
+    def log(self) -> Path:
+        """The server's log file."""
+        return self.directory / f"redis-{self.port}.log"
 
     def start(self, timeout: float = 15.0) -> None:
         """Start the server on ``self.port`` and wait until it answers ``PING``.
@@ -157,40 +170,39 @@ class RedisServer:
         return True
 
     def _launch(self, timeout: float) -> None:
-        log = self.directory / "redis.log"
         with contextlib.suppress(OSError):
-            log.unlink()
-        options = {
-            "--port": str(self.port),
-            "--bind": "127.0.0.1",
-            "--save": "",
-            "--appendonly": "no",
-            "--dir": str(self.directory),
-            "--logfile": str(log),
-            "--daemonize": "no",
-        }
+            self.log.unlink()
+        port, bus = str(self.port), str(free_port())
+        listen = ["--port", "0", "--tls-port", port] if self.tls else ["--port", port]
+        command = [
+            self.binary,
+            *listen,
+            *("--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--daemonize", "no"),
+            *("--dir", str(self.directory), "--logfile", str(self.log)),
+            *(option.replace("{port}", port).replace("{bus}", bus) for option in self.options),
+        ]
         self.process = subprocess.Popen(
-            [self.binary, *(word for option in options.items() for word in option)],
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
+            command, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
         )
         deadline = time.monotonic() + timeout
         while not self.answers():
             if self.process.poll() is not None or time.monotonic() > deadline:
                 self.stop()
-                tail = log.read_text(errors="replace")[-2000:] if log.exists() else "(no log)"
+                tail = self.log.read_text(errors="replace")[-2000:] if self.log.exists() else "(no log)"
                 error = _PortTakenError if "Address already in use" in tail else RuntimeError
                 raise error(f"redis-server did not start on port {self.port}:\n{tail}")
             time.sleep(0.01)
 
     def answers(self) -> bool:
-        """Whether something on the port answers ``PING`` with ``PONG``."""
+        """Whether something on the port answers ``PING`` with ``PONG`` (over TLS for a TLS server)."""
         try:
-            with socket.create_connection(("127.0.0.1", self.port), timeout=1.0) as sock:
+            with contextlib.ExitStack() as stack:
+                sock = stack.enter_context(socket.create_connection(("127.0.0.1", self.port), timeout=2.0))
+                if self.tls is not None:
+                    sock = stack.enter_context(self.tls.wrap_socket(sock, server_hostname="127.0.0.1"))
                 sock.sendall(b"PING\r\n")
                 return sock.recv(64).startswith(b"+PONG")
-        except OSError:
+        except OSError:  # ssl.SSLError is an OSError
             return False
 
     def stop(self) -> None:

@@ -1,14 +1,13 @@
 """Redis topologies the store tests run on besides a plain server: a 3-master cluster and a TLS server.
 
-Nothing here imports pytest. Each server runs in the foreground of a process of ours, on a loopback
-port that was free when it was picked, and is waited for until it answers (generous deadlines: the
-tests must pass on a busy machine).
+Nothing here imports pytest. Each server is a :class:`~tests.stores.helpers.RedisServer` (the
+foreground of a process of ours, on a loopback port that was free when it was picked), waited for
+until it answers, with generous deadlines: the tests must pass on a busy machine.
 """
 
 from __future__ import annotations
 
 import contextlib
-import socket
 import ssl
 import subprocess
 import time
@@ -16,106 +15,10 @@ from pathlib import Path
 from typing import Final
 from urllib.parse import quote
 
-from tests.stores.helpers import free_port
+from tests.stores.helpers import RedisServer
 
 READY_TIMEOUT: Final = 60.0
 """Seconds a server, or the cluster, may take to be ready: far more than it needs on an idle machine."""
-
-
-def _ping(port: int, context: ssl.SSLContext | None = None) -> bool:
-    """Whether the server on ``port`` answers ``PING`` with ``PONG`` (over TLS when ``context`` is given)."""
-    try:
-        with contextlib.ExitStack() as stack:
-            sock = stack.enter_context(socket.create_connection(("127.0.0.1", port), timeout=2.0))
-            if context is not None:
-                sock = stack.enter_context(context.wrap_socket(sock, server_hostname="127.0.0.1"))
-            sock.sendall(b"PING\r\n")
-            return sock.recv(64).startswith(b"+PONG")
-    except OSError:  # ssl.SSLError is an OSError
-        return False
-
-
-class Node:
-    """One ``redis-server`` process without persistence, started with extra ``options``.
-
-    Args:
-        binary: The ``redis-server`` executable.
-        directory: Its working directory (log and cluster config files go there).
-        options: More ``redis-server`` options; ``{port}`` in them is replaced by the port, ``{bus}`` by
-            another free port (a cluster node's bus port: the default, port + 10000, may be taken or too high).
-        tls: A client context to wait for a TLS port with; the port is then the TLS port.
-    """
-
-    def __init__(
-        self, binary: str, directory: Path, options: tuple[str, ...] = (), tls: ssl.SSLContext | None = None
-    ) -> None:
-        self.binary = binary
-        self.directory = directory
-        self.options = options
-        self.tls = tls
-        self.port = 0
-        self.process: subprocess.Popen[bytes] | None = None
-
-    def __repr__(self) -> str:
-        return f"Node(port={self.port})"
-
-    @property
-    def log(self) -> Path:
-        """The server's log file."""
-        return self.directory / f"redis-{self.port}.log"
-
-    def start(self, timeout: float = READY_TIMEOUT) -> None:
-        """Start on a free port and wait for ``PONG``; a port taken meanwhile is retried on another, three times."""
-        for attempt in range(3):
-            self.port = free_port()
-            if self._launch(timeout, last=attempt == 2):
-                return
-
-    def _launch(self, timeout: float, *, last: bool) -> bool:
-        port, bus = str(self.port), str(free_port())
-        listen = ["--port", "0", "--tls-port", port] if self.tls else ["--port", port]
-        command = [
-            self.binary,
-            *listen,
-            "--bind",
-            "127.0.0.1",
-            "--save",
-            "",
-            "--appendonly",
-            "no",
-            "--dir",
-            str(self.directory),
-            "--logfile",
-            str(self.log),
-            "--daemonize",
-            "no",
-            *(option.replace("{port}", port).replace("{bus}", bus) for option in self.options),
-        ]
-        self.process = subprocess.Popen(
-            command, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-        )
-        deadline = time.monotonic() + timeout
-        while not _ping(self.port, self.tls):
-            if self.process.poll() is not None or time.monotonic() > deadline:
-                self.stop()
-                tail = self.log.read_text(errors="replace")[-2000:] if self.log.exists() else "(no log)"
-                if "Address already in use" in tail and not last:
-                    return False
-                raise RuntimeError(f"redis-server did not start on port {self.port}:\n{tail}")
-            time.sleep(0.05)
-        return True
-
-    def stop(self) -> None:
-        """Terminate the server (SIGTERM, then SIGKILL after 10 s) and wait for it."""
-        process, self.process = self.process, None
-        if process is None:
-            return
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
 
 
 class Cluster:
@@ -131,7 +34,7 @@ class Cluster:
     def __init__(self, binary: str, cli: str, directory: Path, masters: int = 3) -> None:
         self.cli = cli
         options = ("--cluster-enabled", "yes", "--cluster-config-file", "nodes-{port}.conf", "--cluster-port", "{bus}")
-        self.nodes = [Node(binary, directory, options) for _ in range(masters)]
+        self.nodes = [RedisServer(binary, directory, options) for _ in range(masters)]
 
     def __repr__(self) -> str:
         return f"Cluster({self.addresses})"
@@ -177,7 +80,7 @@ class Cluster:
                 raise RuntimeError(f"the cluster {self.addresses} did not reach cluster_state:ok:\n{logs}")
             time.sleep(0.1)
 
-    def _state_ok(self, node: Node) -> bool:
+    def _state_ok(self, node: RedisServer) -> bool:
         info = subprocess.run(
             [self.cli, "-h", "127.0.0.1", "-p", str(node.port), "cluster", "info"],
             capture_output=True,
@@ -236,7 +139,7 @@ class TLSServer:
         self.cert = cert
         context = ssl.create_default_context(cafile=str(cert))
         options = ("--tls-cert-file", str(cert), "--tls-key-file", str(key), "--tls-ca-cert-file", str(cert))
-        self.node = Node(binary, directory, (*options, "--tls-auth-clients", "no"), tls=context)
+        self.node = RedisServer(binary, directory, (*options, "--tls-auth-clients", "no"), tls=context)
 
     def __repr__(self) -> str:
         return f"TLSServer(port={self.node.port})"
@@ -248,7 +151,7 @@ class TLSServer:
 
     def start(self) -> None:
         """Start the server and wait until it answers over TLS."""
-        self.node.start()
+        self.node.start(READY_TIMEOUT)
 
     def stop(self) -> None:
         """Stop the server."""
