@@ -43,8 +43,18 @@ def store(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def litellm_clients() -> Iterator[None]:
-    """Close the openai clients LiteLLM built and cached for calls made without ``client=``."""
+    """LiteLLM's cache of openai clients, empty before and after the test (every LiteLLM test uses this).
+
+    LiteLLM caches the openai clients it builds, and LiteLLM 1.66.3 also caches one passed as ``client=``:
+    a later call without ``client=`` would reuse that one after its test closed it ("the client has been
+    closed"), in whichever test runs next on the same worker.
+    """
+    _forget_litellm_clients()
     yield
+    _forget_litellm_clients()
+
+
+def _forget_litellm_clients() -> None:
     litellm: Any = sys.modules["litellm"]
     cached: dict[str, Any] = litellm.in_memory_llm_clients_cache.cache_dict
     for client in list(cached.values()):

@@ -20,7 +20,7 @@ from litellm_support import MESSAGES, WARNINGS, litellm, where
 from resilient_client import AsyncResilientAzureClient, JSONFileStore, ResilientAzureClient
 from resilient_client.testing import AzureEmulator
 
-pytestmark = WARNINGS
+pytestmark = [*WARNINGS, pytest.mark.usefixtures("litellm_clients")]
 GPT4O_STYLE: dict[str, Any] = {"max_tokens": 50, "temperature": 0.2, "top_p": 0.9}
 REJECTED = {"max_tokens", "temperature", "top_p"}
 
@@ -47,7 +47,6 @@ def _statuses(azure: AzureEmulator) -> list[int]:
     return [r.status for r in azure.requests]
 
 
-@pytest.mark.usefixtures("litellm_clients")
 def test_plain_litellm_fails_on_a_deployment_its_tables_cannot_name(azure: AzureEmulator) -> None:
     """Without a resilient client, LiteLLM sends max_tokens to the o4-mini behind prod-reasoner and gets Azure's 400."""
     with pytest.raises(litellm.BadRequestError, match="Use 'max_completion_tokens' instead"):

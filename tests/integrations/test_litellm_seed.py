@@ -23,11 +23,10 @@ from resilient_client.testing import AzureEmulator
 
 framework("litellm", "litellm", exact=("litellm", "1.66.3"))
 
-pytestmark = WARNINGS
+pytestmark = [*WARNINGS, pytest.mark.usefixtures("litellm_clients")]
 AZURE_400 = "Unsupported parameter: 'max_tokens' is not supported with this model. Use 'max_completion_tokens' instead."
 
 
-@pytest.mark.usefixtures("litellm_clients")
 def test_litellm_1_66_3_sends_max_tokens_to_o4_mini_and_fails(azure: AzureEmulator) -> None:
     """Plain LiteLLM 1.66.3 treats o4-mini as a classic model: Azure's 400, in one request with max_tokens."""
     assert not litellm.AzureOpenAIO1Config().is_o_series_model("o4-mini")  # the static table this project routes around
