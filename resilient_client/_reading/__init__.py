@@ -208,7 +208,9 @@ def _fix(finding: Finding, body: dict[str, Any], known: tuple[Fix, ...]) -> Fix 
     if finding.kind == "clamp":
         return Clamp(param, finding.minimum, finding.maximum)
     if finding.kind == "role":
-        target = _role_target(finding.value, param, known, finding.allowed)
+        # An API that knows no system role knows no developer role either: the instructions go into the user message.
+        unknown = finding.unknown_role and finding.value == "system"
+        target = "user" if unknown else _role_target(finding.value, param, known, finding.allowed)
         return ChangeRole(finding.value, target, param=param)  # type: ignore[arg-type]  # checked by is_valid_fix
     if finding.kind == "instructions":
         return ChangeRole(finding.value, "user", param=param)
@@ -223,14 +225,27 @@ def _fix(finding: Finding, body: dict[str, Any], known: tuple[Fix, ...]) -> Fix 
     if finding.suggested is not ... and _same_kind(sent, finding.suggested):
         return SetValue(param, sent, finding.suggested, when=when)
     if finding.default_only or sent is None or (isinstance(sent, str) and sent.lower() in _OFF):
-        # Leaving the param out asks for the default; a refused "off" value means the same.
-        return Drop(param, when=when)
+        # Leaving the param out asks for the default; a refused "off" value means the same. An object's "off"
+        # discriminator that is all it holds ({"thinking": {"type": "disabled"}}) goes with its object: an object
+        # without its type is no valid value (r5b-016).
+        return Drop(_switch_owner(param, body), when=when)
     if not finding.allowed:
         return None
     new = _nearest(sent, finding.allowed)
     if new is ... or new == sent or not _same_kind(sent, new):
         return None
     return SetValue(param, sent, new, when=when)
+
+
+def _switch_owner(param: str, body: dict[str, Any]) -> str:
+    """``param``'s object when ``param`` is its ``type`` and the only key it holds, else ``param``."""
+    parent, _, leaf = param.rpartition(".")
+    if leaf != "type":
+        return param
+    node: Any = body
+    for part in parent.split(".") if parent else ():
+        node = node.get(part) if isinstance(node, dict) else None
+    return parent if parent and isinstance(node, dict) and len(node) == 1 else param
 
 
 def _same_kind(sent: JSONScalar, new: object) -> bool:
@@ -284,7 +299,8 @@ def _names_a_param(text: str, vocabulary: Vocabulary) -> bool:
         grounded = vocabulary.ground(name, quoted=m["bare"] is None)
         if grounded is not None and grounded.role_list is None:
             return True
-    return False
+    # Or in words: "The maximum tokens you requested exceeds the model limit of 32768" (r5a-024).
+    return bool(vocabulary.ground_phrase(text))
 
 
 def _final(statement: Statement, vocabulary: Vocabulary) -> bool:

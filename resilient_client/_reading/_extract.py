@@ -46,6 +46,8 @@ _MESSAGE_FIELDS: Final = (
     "Message",
     # RFC 7807's invalid-params ({"name": "seed", "reason": "unsupported"}).
     "reason",
+    # A gateway's own message, with the upstream's error kept as its cause (JSON quoted in a string: r5c-037).
+    "cause",
 )
 # Error-like objects nest their inner error under these keys (MiniMax: base_resp; iFlytek: header).
 _CHILD_FIELDS: Final = (
@@ -61,6 +63,7 @@ _CHILD_FIELDS: Final = (
     "header",
     "invalid_params",
     "invalid-params",
+    "cause",
 )
 # Children that may map each field to its messages: {"errors": {"temperature": ["must be <= 2"]}} (Rails, Django
 # REST, zod's flatten().fieldErrors).

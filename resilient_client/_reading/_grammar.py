@@ -170,6 +170,10 @@ NEGATIVE: Final = Wordings(
         r"\bis not (?:a )?(?:valid|supported|recogni[sz]ed|known|permitted)"
         r" (?:param(?:eter)?|argument|field|option|property|key)\b",
         r"\b(?:must|should) not be (?:set|specified|provided|used|present|sent|included)\b",
+        # "`top_k` must be unset when thinking is enabled" (r5a-007), "please remove the thinking_config setting".
+        r"\b(?:must|should|has to|needs to) be (?:unset|omitted|removed|left out)\b",
+        r"\bplease remove the\b",
+        r"\bis not configurable\b",
         r"\bcannot be (?:used|specified|set|provided)\b",
         r"\bforbidden\b",
         r"\bonly (?:supported|available|allowed) (?:for|by|on|in) ",
@@ -228,7 +232,8 @@ RANGE_OPEN: Final = re.compile(
 )
 # Where an open bound is a requirement: "must satisfy p > 0", "must be > 0.0 and < 1.0", "in range (0, +inf)".
 REQUIREMENT: Final = Wordings(
-    r"\b(?:must|should|has to|needs to) (?:satisfy|be|have)\b|\bin range\b|\bvalue must\b",
+    r"\b(?:must|should|has to|needs to) (?:satisfy|be|have)\b|\bin range\b|\bvalue must\b"
+    r"|\b(?:valid|supported|allowed) range\b",
     r"必须|应(?:该|当|为)?在|取值范围|范围(?:是|为|应)",
 )
 # "must be positive", "strictly positive", "greater than zero": an open lower bound at 0 (TGI, vLLM wordings).
@@ -239,6 +244,13 @@ POSITIVE: Final = re.compile(
 )
 # "max_tokens: 100000 > 64000, which is the maximum": the sent value compared with a bound.
 VALUE_COMPARED: Final = re.compile(rf"(?<![\w.])(?P<a>{NUMBER})\s?(?P<op>>|<)\s?(?P<b>{NUMBER})(?![\w.])")
+# JSON-schema validators (everit, as behind Bedrock): "8192 is not less or equal to 8191", "-1 is not greater or
+# equal to 0", "expected maximum: 1, found: 1.5" (r5a-020): the sent value and the bound it breaks.
+VALUE_BOUND: Final = re.compile(
+    rf"(?<![\w.])(?P<a>{NUMBER}) is not (?P<op>less|greater)(?: than)? or equal to (?P<b>{NUMBER})"
+    rf"|\bexpected (?P<op2>maximum|minimum): (?P<b2>{NUMBER}), found: (?P<a2>{NUMBER})",
+    re.IGNORECASE,
+)
 # "Requests with max_tokens > 4096 must have stream=true" (r2b-030): a bound stated as a comparison.
 COMPARED: Final = re.compile(rf"(?P<name>[A-Za-z_][\w.]{{0,63}}){QUOTE}?\s*(?P<op>>=?|<=?)\s*(?P<n>{NUMBER})")
 # An interval whose ends may be open or closed: "(0, +inf)" (r2b-039), "(0, 1]" (r4-040), "[0, 2)".
@@ -254,7 +266,7 @@ TYPE_REFUSED: Final = re.compile(
     rf"|\binvalid type(?: for [^:\n]{{0,80}})?: (?:\w+ [^,\n]{{0,80}}, )?expected (?:an? )?(?P<t2>{_TYPE})\b"
     rf"|\b(?:must|should) be (?:an? )?(?:valid )?(?P<t3>{_TYPE})\b"
     rf"|\bcannot unmarshal \w+ \S+ into [^\n]{{0,120}}? of type (?P<t4>{_TYPE})\b"
-    rf"|\bexpected (?:an? )?(?P<t5>{_TYPE})\b(?: value)?,? (?:but )?(?:got|received)\b",
+    rf"|\bexpected (?:an? )?(?:type: )?(?P<t5>{_TYPE})\b(?: value)?,? (?:but )?(?:got|received|found)\b",
     re.IGNORECASE,
 )
 # Only the default is supported, as e005 and e022 say it.
@@ -266,8 +278,10 @@ DEFAULT_ONLY: Final = re.compile(
 ONLY_VALUE: Final = re.compile(
     rf"\bonly (?P<value>{VALUE}) (?:is|are) (?:allowed|supported|accepted)"
     rf"|\bonly supports? (?:the )?(?P<name2>{NAME})(?:\s*[=:]\s*|\s(?:of |value )?)(?P<value2>{NUMBER}|true|false)\b"
-    rf"|\bonly (?P<name4>{NAME})\s*=\s*(?P<value4>{VALUE}) (?:is|are) (?:allowed|supported|accepted)"
-    rf"|\bmust (?:be|equal) (?:equal to |exactly )?(?P<value3>{NUMBER}|true|false)\b(?! or| and|,)"
+    rf"|\bonly (?P<name4>{NAME})\s*=\s*(?P<value4>{VALUE}|[A-Za-z_][\w\-]{{0,31}})"
+    r" (?:is|are) (?:allowed|supported|accepted)"
+    rf"|\b(?:must (?:be|equal)|(?:may|can) only be set to) (?:equal to |exactly )?(?P<value3>{NUMBER}|true|false)\b"
+    r"(?! or| and|,)"
     r"(?! (?:tokens|characters|items))",
     re.IGNORECASE,
 )
@@ -338,6 +352,13 @@ LIST_INTRO: Final = re.compile(
 # A guess at what was meant is neither a subject nor a suggestion to act on: "did you mean 'stop'?" (gq-001).
 GUESS: Final = re.compile(r"\bdid you mean\b(?:[^?.\n]|\.(?=\w)){0,140}[?.]?", re.IGNORECASE)
 # "Unknown name \"extra_body\" at 'extra_body'": a name inside the object at a path (gm-006, gm-021).
+# A JSON pointer ("#/data_sources/0/azure_search/parameters/indexName", "/messages/0/role"): one name, grounded
+# whole; the words along it are not names of their own (r5c-010).
+POINTER: Final = re.compile(r"#/[\w\-]+(?:/[\w\-]+)*|(?<![\w.])/[\w\-]+(?:/[\w\-]+)+")
+# A name set before its message as a label: "errors: reasoning: Extra inputs are not permitted" (r5a-022).
+LABELLED: Final = re.compile(r"(?:^|(?<=: )|(?<=\n))(?P<name>[A-Za-z_][\w.]{0,63}): (?=\S)")
+# A nested param given as "outer: inner": "invalid options: format" for options.format (r5b-040).
+NESTED_LABEL: Final = re.compile(r"\b(?P<outer>[A-Za-z_]\w{0,63}): (?P<inner>[A-Za-z_]\w{0,63})\b")
 LOCATED: Final = re.compile(r"\"(?P<name>[A-Za-z_][\w\-]{0,63})\" at '(?P<at>[^'\n]{1,128})'")
 # Spans that are never about the request: links, request ids, and structured values quoted
 # inside the text (they are read on their own as statements: br-001, ot2-010).
@@ -372,6 +393,12 @@ RANGE_AT_LEAST: Final = Wordings(
 )
 # "must be between 0 and 2" (a range in words).
 RANGE_BETWEEN: Final = re.compile(rf"\bbetween (?P<lo>{NUMBER}) and (?P<hi>{NUMBER})\b", re.IGNORECASE)
+# "integers from 1 to 24576", "the supported range is from 1 (inclusive) to 65536 (exclusive)" (r5a-043, r5a-051).
+RANGE_FROM_TO: Final = re.compile(
+    rf"\bfrom (?P<lo>{NUMBER})(?: \((?P<lox>inclusive|exclusive)\))? (?:to|through) (?P<hi>{NUMBER})"
+    r"(?: \((?P<hix>inclusive|exclusive)\))?",
+    re.IGNORECASE,
+)
 # "temperature: range: 0..1" (Anthropic-style validators behind OpenAI-compatible gateways).
 RANGE_DOTS: Final = re.compile(rf"(?<![\w.])(?P<lo>{NUMBER})\s?\.\.\s?(?P<hi>{NUMBER})(?![\w.])")
 
@@ -395,7 +422,10 @@ CONDITION_WHEN_PRESENT: Final = re.compile(
     r" (?:with|when using|when|while|together with|in combination with|alongside)"
     rf" (?:the )?(?:(?P<q2>['`\"])(?P<name2>{NAME})(?P=q2)|(?P<name3>{NAME}))(?! model)"
     rf"|\b{IS_NOT} (?:supported|allowed|permitted|available) (?:in|for|with) (?P<name4>stream)(?:ing)? "
-    r"(?:mode|requests?|calls?|responses?)\b",
+    r"(?:mode|requests?|calls?|responses?)\b"
+    # "must be unset when thinking is enabled", "may only be set to 1 when thinking is enabled" (r5a-007, r5a-002).
+    rf"|\b(?:when|while) (?:the )?(?P<q5>['`\"])?(?P<name5>{NAME})(?(q5)(?P=q5))"
+    r" (?:is|are) (?:enabled|on|active|in use)\b",
     re.IGNORECASE,
 )
 
@@ -420,6 +450,20 @@ PAIR: Final = re.compile(
     r"|\b(?:cannot|can't|can not) (?:set|specify|use|pass) both\b"
     r"|\b(?:used|specified|set) together\b|\bboth [^.\n]{1,60} (?:and|&) [^.\n]{1,60} (?:cannot|can't|may not)\b"
     r"|\bin combination\b",
+    re.IGNORECASE,
+)
+# Two sent numbers in an order: "`max_tokens` must be greater than `thinking.budget_tokens`" (r5a-045),
+# "budget_tokens must be less than max_tokens".
+ORDERED_PAIR: Final = re.compile(
+    rf"{QUOTE}?(?P<a>{NAME}){QUOTE}? (?:must|should|has to|needs to) be"
+    r" (?P<op>greater|larger|more|higher|less|smaller|lower|fewer) than(?P<eq> or equal to)?"
+    rf" {QUOTE}?(?P<b>{NAME}){QUOTE}?",
+    re.IGNORECASE,
+)
+# A role the API does not know at all, rather than one this model refuses: "Unexpected role \"system\"",
+# "system is not a valid enum value" (r5a-009, r5a-021). An API without a system role has no developer role.
+ROLE_UNKNOWN: Final = re.compile(
+    r"\bunexpected role\b|\bis not a valid enum value\b|\binvalid (?:message )?role\b|\bunknown (?:variant|role)\b",
     re.IGNORECASE,
 )
 # A role named in prose: "System messages are not supported", "role 'developer' is not allowed".

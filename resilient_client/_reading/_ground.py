@@ -54,12 +54,16 @@ def _stem(word: str) -> str:
     return word
 
 
+# Words that abbreviate the same: "The maximum tokens you requested" names max_tokens (r5a-024).
+_SHORT: Final = {"maximum": "max", "minimum": "min"}
+
+
 def words(name: str) -> tuple[str, ...]:
     """A name as lowercase words: ``presencePenalty`` and ``presence_penalty`` -> ``("presence", "penalty")``."""
     out: list[str] = []
     for segment in name.split("."):
         out.extend(w.lower() for part in _CAMEL.split(segment) for w in re.split(r"[_\-]", part) if w)
-    return tuple(out)
+    return tuple(_SHORT.get(w, w) for w in out)
 
 
 # The same names in any spelling: a bare "functionCall" is function_call.
@@ -141,10 +145,19 @@ class Vocabulary:
         leaf = self._by_leaf.get(words(joined), []) if not found and (quoted or _IDENTIFIER.search(joined)) else []
         if len(leaf) == 1 and words(joined) not in self._by_words:
             return Grounded(leaf[0])
+        # A nested param named by the end of its path in another spelling: "Thinking_config.include_thoughts" for
+        # generationConfig.thinkingConfig.includeThoughts (r5a-048).
+        if len(parts) > 1 and not found and len(tail := self._by_tail(words(joined))) == 1:
+            return Grounded(tail[0])
         # A provider's own nesting around a sent name ("$.parameter.chat.temperature", r2b-040).
         if len(parts) > 1 and parts[0] not in self._paths and parts[-1] in self._paths and "." not in parts[-1]:
             return Grounded(parts[-1])
         return self._glued(joined) if not quoted else None
+
+    def _by_tail(self, key: tuple[str, ...]) -> list[str]:
+        """The paths whose words end with ``key`` (and have more words)."""
+        size = len(key)
+        return [p for w, paths in self._by_words.items() if len(w) > size and w[-size:] == key for p in paths]
 
     def _glued(self, token: str) -> Grounded | None:
         # A proxy that glued its own text to the name ("litellm_session_idNo fallback…", ll-003).
@@ -164,7 +177,7 @@ class Vocabulary:
         found: list[Grounded] = []
         for size in (4, 3, 2):
             for i in range(len(tokens) - size + 1):
-                key = tuple(t.lower() for t in tokens[i : i + size])
+                key = tuple(_SHORT.get(t.lower(), t.lower()) for t in tokens[i : i + size])
                 paths = self._by_words.get(key) or self._unique_leaf(key)
                 for path in paths:
                     if path.split(".", 1)[0] not in _BARE_NEVER and Grounded(path) not in found:

@@ -50,6 +50,8 @@ class Finding:
         minimum: A lower bound (``clamp``).
         maximum: An upper bound (``clamp``).
         when: The condition under which the finding holds, if the body states one.
+        unknown_role: The body says the API knows no such role ("Unexpected role", "not a valid enum value"),
+            not that this model refuses it (``role``).
     """
 
     kind: FindingKind
@@ -62,6 +64,7 @@ class Finding:
     minimum: int | float | None = None
     maximum: int | float | None = None
     when: Condition | None = None
+    unknown_role: bool = False
 
 
 def literal(text: str) -> JSONScalar:
@@ -195,7 +198,8 @@ def _take_apart(message: str) -> _Parts:  # noqa: C901, PLR0912 - one cut per fr
             continue
         end = _LIST_END.search(text, m.end(), m.end() + _MAX_LIST)
         stop = end.start() if end else min(len(text), m.end() + _MAX_LIST)
-        parts.allowed += _values(text[m.end() : stop])
+        if not g.RANGE_FROM_TO.search(text, m.end(), stop):  # "supported values are integers from 1 to N": a range
+            parts.allowed += _values(text[m.end() : stop])
         text = _cut(text, (m.start(), stop))
         listed = stop
     if (m := g.CONDITION_WHEN_ABSENT.search(text)) and (name := _condition_name(m)):
@@ -206,6 +210,9 @@ def _take_apart(message: str) -> _Parts:  # noqa: C901, PLR0912 - one cut per fr
             # "not supported in streaming mode": while stream is sent.
             parts.when = ("stream", True)
             text = _cut(text, (m.start("name4"), m.end("name4")))
+        elif m["name5"]:
+            parts.when = (m["name5"], True)
+            text = _cut(text, (m.start(), m.end()))
         elif m["name2"] or m["name3"]:
             name, group = (m["name2"], "name2") if m["name2"] else (m["name3"], "name3")
             name = "stream" if name.lower() == "streaming" else name
@@ -234,6 +241,16 @@ def _subjects(statement: Statement, parts: _Parts, vocabulary: Vocabulary) -> li
     for m in g.LOCATED.finditer(text):
         add(vocabulary.ground(f"{m['at']}.{m['name']}"))
         text = _cut(text, m.span())
+    for m in g.POINTER.finditer(text):
+        add(vocabulary.ground(m[0]))
+        text = _cut(text, m.span())
+    for m in g.NESTED_LABEL.finditer(text):
+        nested = vocabulary.ground(f"{m['outer']}.{m['inner']}")
+        if nested is not None and "." in nested.path:
+            add(nested)
+            text = _cut(text, m.span())
+    for m in g.LABELLED.finditer(text):
+        add(vocabulary.ground(m["name"]))
     # The param beside the message names the object a located name sits in (gm-006): not a subject then.
     if statement.loc is not None:
         add(vocabulary.ground_loc(statement.loc))
@@ -266,6 +283,10 @@ def _condition(parts: _Parts, vocabulary: Vocabulary, subject: str) -> Condition
         return None
     name, present = parts.when
     grounded = vocabulary.ground(name)
+    if present and grounded is None:
+        # "…when thinking is enabled" for a request that does not send it: what turns it on is upstream (a
+        # gateway's model group, r5a-033), so the refusal holds for every call.
+        return None
     param = grounded.path if grounded is not None else name
     if param == subject or "." in param:
         return None
@@ -337,8 +358,15 @@ def _role_by_value(statement: Statement, parts: _Parts, vocabulary: Vocabulary) 
     return None
 
 
-def understand(statement: Statement, vocabulary: Vocabulary) -> list[Finding]:  # noqa: C901, PLR0911, PLR0912 - one branch per verdict
+def understand(statement: Statement, vocabulary: Vocabulary) -> list[Finding]:
     """The findings of one statement about the params ``vocabulary``'s request carries."""
+    findings = _findings(statement, vocabulary)
+    if any(f.kind == "role" for f in findings) and g.ROLE_UNKNOWN.search(statement.message):
+        return [replace(f, unknown_role=True) if f.kind == "role" else f for f in findings]
+    return findings
+
+
+def _findings(statement: Statement, vocabulary: Vocabulary) -> list[Finding]:  # noqa: C901, PLR0911, PLR0912 - one branch per verdict
     message = statement.message
     if statement.quoted is not None:
         # The error record quoted in the message was read as statements of its own: only the prose around it here.
@@ -382,9 +410,14 @@ def understand(statement: Statement, vocabulary: Vocabulary) -> list[Finding]:  
         # "'minimal' is not supported with the 'gpt-5.1' model" names the value, not the param (e026).
         redacted = statement.param.rsplit("*", 1)[-1].lstrip(".") if statement.param and "*" in statement.param else ""
         params = _params_holding(message, vocabulary, redacted)
+    if not params and (bound := g.VALUE_BOUND.search(message)) is not None:
+        # "8192 is not less or equal to 8191" names no param: the one number param sent with that value.
+        params = _params_sending(_number(bound["a"] or bound["a2"]), vocabulary)
     if not params:
         return []
     text = parts.subject_text
+    if (ordered := _ordered(message, vocabulary)) is not None:
+        return [ordered]
     if g.PAIR.search(text):
         # Either may go; the first goes, and only while the second is sent (r2a-010). With one of
         # them left, the statement is about the pair, not that one: nothing (after the fix).
@@ -398,6 +431,29 @@ def understand(statement: Statement, vocabulary: Vocabulary) -> list[Finding]:  
         if finding is not None and not (unread_rename and finding.kind == "drop"):
             out.append(finding)
     return out
+
+
+_GREATER: Final = frozenset({"greater", "larger", "more", "higher"})
+
+
+def _ordered(message: str, vocabulary: Vocabulary) -> Finding | None:
+    """Two sent numbers out of the order the body states: the lesser one is clamped below the greater one.
+
+    "`max_tokens` must be greater than `thinking.budget_tokens`" keeps the output limit the caller asked for
+    and brings the thinking budget under it (r5a-045).
+    """
+    m = g.ORDERED_PAIR.search(message)
+    if m is None:
+        return None
+    a, b = vocabulary.ground(m["a"]), vocabulary.ground(m["b"])
+    if a is None or b is None or a.path == b.path or a.role_list is not None or b.role_list is not None:
+        return None
+    greater, lesser = (a.path, b.path) if m["op"].lower() in _GREATER else (b.path, a.path)
+    top, low = vocabulary.value(greater), vocabulary.value(lesser)
+    if any(isinstance(v, bool) or not isinstance(v, int) for v in (top, low)):
+        return None  # whole numbers only: "less than 1.5" has no largest number below it
+    bound = top if m["eq"] else top - 1
+    return Finding("clamp", lesser, maximum=bound) if low > bound else None
 
 
 def _used_with(named: tuple[str, JSONScalar], vocabulary: Vocabulary) -> list[Finding]:
@@ -430,9 +486,14 @@ def _about(  # noqa: C901, PLR0911, PLR0912 - one exit per verdict
         return Finding("drop", param, when=when)
     if (d := g.DEFAULT_ONLY.search(message)) is not None:
         return Finding("value", param, value=sent, default_only=True, allowed=_values(d["value"]), when=when)
-    if (o := g.ONLY_VALUE.search(message)) is not None and _names(o["name2"] or o["name4"], param, vocabulary):
+    if (o := g.ONLY_VALUE.search(message)) is not None:
         only = next(v for v in (o["value"], o["value2"], o["value3"], o["value4"]) if v)
-        return Finding("value", param, value=sent, allowed=(literal(only),), when=when)
+        if _names(o["name2"] or o["name4"], param, vocabulary):
+            return Finding("value", param, value=sent, allowed=(literal(only),), when=when)
+        # "invalid thinking: only type=enabled is allowed": the setting named inside the param (r5b-016).
+        inner = f"{param}.{o['name2'] or o['name4']}"
+        if (o["name2"] or o["name4"]) and vocabulary.value(inner) is not ...:
+            return Finding("value", inner, value=vocabulary.value(inner), allowed=(literal(only),), when=when)
     refused = g.VALUE_REFUSED.search(message) or g.NEGATIVE.search(text) or _invalid(param, message, vocabulary)
     if parts.allowed and refused and not isinstance(sent, dict | list):
         return Finding("value", param, value=sent, allowed=parts.allowed, when=when)
@@ -447,7 +508,7 @@ def _about(  # noqa: C901, PLR0911, PLR0912 - one exit per verdict
     if _outside_open(sent, text):
         # Outside an open bound: leaving the param out asks for its default, which lies inside.
         return Finding("drop", param)
-    if (c := _compared(param, sent, text, vocabulary)) is not None:
+    if (c := _value_bound(param, sent, text) or _compared(param, sent, text, vocabulary)) is not None:
         return c
     if bounds is not None and isinstance(sent, list) and bounds[1] is not None and len(sent) > bounds[1]:
         # "stop sequences must be at most 4" for a list of 5: a list is not trimmed by a fix, it is left out.
@@ -561,6 +622,21 @@ def _outside_open(sent: Any, text: str) -> bool:
     return False
 
 
+def _value_bound(param: str, sent: Any, text: str) -> Finding | None:
+    """A validator's "8192 is not less or equal to 8191" / "expected maximum: 1, found: 1.5" about the sent value."""
+    if isinstance(sent, bool) or not isinstance(sent, int | float):
+        return None
+    for m in g.VALUE_BOUND.finditer(text):
+        if _number(m["a"] or m["a2"]) != sent or (bound := _number(m["b"] or m["b2"])) is None:
+            continue
+        upper = (m["op"] or m["op2"]).lower() in ("less", "maximum")
+        if upper and sent > bound:
+            return Finding("clamp", param, maximum=bound)
+        if not upper and sent < bound:
+            return Finding("clamp", param, minimum=bound)
+    return None
+
+
 def _compared(param: str, sent: Any, text: str, vocabulary: Vocabulary) -> Finding | None:
     """A param compared with a number it must not pass: "max_tokens > 4096 must…" (r2b-030)."""
     if isinstance(sent, bool) or not isinstance(sent, int | float):
@@ -585,6 +661,14 @@ def _compared(param: str, sent: Any, text: str, vocabulary: Vocabulary) -> Findi
 
 
 def _bounds(message: str) -> tuple[int | float | None, int | float | None] | None:
+    if (m := g.RANGE_FROM_TO.search(message)) is not None:
+        first, last = _number(m["lo"]), _number(m["hi"])
+        # An excluded integer end is the next integer inside; an excluded fractional end bounds nothing closed.
+        if m["lox"] and m["lox"].lower() == "exclusive":
+            first = first + 1 if isinstance(first, int) else None
+        if m["hix"] and m["hix"].lower() == "exclusive":
+            last = last - 1 if isinstance(last, int) else None
+        return first, last
     if (
         m := g.RANGE_BRACKETS.search(message) or g.RANGE_BETWEEN.search(message) or g.RANGE_DOTS.search(message)
     ) is not None:
@@ -621,6 +705,20 @@ def _roles_in_prose(message: str) -> set[str]:
 
 
 _QUOTED: Final = re.compile(r"'([^'\n]{2,64})'|\"([^\"\n]{2,64})\"|`([^`\n]{2,64})`")
+
+
+def _params_sending(value: float | None, vocabulary: Vocabulary) -> list[str]:
+    """The one unprotected param sent with the number ``value`` (not a bool), if exactly one is."""
+    if value is None:
+        return []
+    paths = [
+        p
+        for p in vocabulary.paths()
+        if isinstance(sent := vocabulary.value(p), int | float) and not isinstance(sent, bool) and sent == value
+    ]
+    if len(paths) == 1 and paths[0].split(".", 1)[0] not in DEFAULT_PROTECTED:
+        return paths
+    return []
 
 
 def _params_holding(message: str, vocabulary: Vocabulary, suffix: str = "") -> list[str]:

@@ -312,3 +312,129 @@ def test_not_permitted_introduces_no_accepted_values() -> None:
     """'not permitted:' lists what is refused, not what is accepted."""
     assert g.LIST_INTRO.search("Extra fields not permitted: top_k") is None
     assert g.LIST_INTRO.search("Values permitted: a, b") is not None
+
+
+# --- round five: validator bounds, ranges in words, conditions, labels, pointers, order, unknown roles ---------------
+
+
+@pytest.mark.parametrize(
+    ("text", "a", "b"),
+    [
+        ("Malformed input request: 8192 is not less or equal to 8191, please reformat", "8192", "8191"),
+        ("#/top_k: -1 is not greater or equal to 0", "-1", "0"),
+        ("#/temperature: expected maximum: 1, found: 1.5", "1.5", "1"),
+    ],
+)
+def test_value_bound_reads_the_sent_value_and_its_bound(text: str, a: str, b: str) -> None:
+    """A JSON-schema validator's bound: the value it found and the bound that value breaks."""
+    m = g.VALUE_BOUND.search(text)
+    assert m is not None
+    assert (m["a"] or m["a2"], m["b"] or m["b2"]) == (a, b)
+
+
+@pytest.mark.parametrize("text", ["8192 is less or equal to 8191", "the value 3 is not valid", "expected 4, found 5"])
+def test_value_bound_leaves_other_numbers_alone(text: str) -> None:
+    assert not _hits(g.VALUE_BOUND, text)
+
+
+@pytest.mark.parametrize(
+    ("text", "lo", "hi", "lox", "hix"),
+    [
+        ("supported values are integers from 1 to 24576", "1", "24576", None, None),
+        ("the supported range is from 1 (inclusive) to 65536 (exclusive)", "1", "65536", "inclusive", "exclusive"),
+    ],
+)
+def test_range_from_to_reads_both_ends(text: str, lo: str, hi: str, lox: str | None, hix: str | None) -> None:
+    """A range in words, each end optionally marked inclusive or exclusive."""
+    m = g.RANGE_FROM_TO.search(text)
+    assert m is not None
+    assert (m["lo"], m["hi"], m["lox"], m["hix"]) == (lo, hi, lox, hix)
+
+
+@pytest.mark.parametrize("text", ["moved from v1 to v2", "from 'low' to 'high'", "switch from tools to functions"])
+def test_range_from_to_needs_two_numbers(text: str) -> None:
+    assert not _hits(g.RANGE_FROM_TO, text)
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("`top_k` must be unset when thinking is enabled.", "thinking"),
+        ("temperature may only be set to 1 when thinking is enabled or in adaptive mode", "thinking"),
+        ("top_p cannot be used while 'stream' is on", "stream"),
+    ],
+)
+def test_a_condition_that_holds_while_a_param_is_enabled(text: str, name: str) -> None:
+    """'when Y is enabled': the refusal holds while Y is sent."""
+    m = g.CONDITION_WHEN_PRESENT.search(text)
+    assert m is not None
+    assert m["name5"] == name
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "`top_k` must be unset when thinking is enabled",
+        "please remove the thinking_config setting and try it again",
+        "thinking is not configurable in this model",
+    ],
+)
+def test_negative_reads_unset_remove_and_not_configurable(text: str) -> None:
+    assert _hits(g.NEGATIVE, text)
+
+
+@pytest.mark.parametrize("text", ["the value must be set", "please retry the request", "it is configurable"])
+def test_negative_leaves_requests_to_set_alone(text: str) -> None:
+    assert not _hits(g.NEGATIVE, text)
+
+
+def test_labelled_names_a_label_not_a_sentence_word() -> None:
+    """'errors: reasoning: Extra inputs…' labels its message with the name; a word before a colon mid-prose does not."""
+    text = "The model returned the following errors: reasoning: Extra inputs are not permitted"
+    assert [m["name"] for m in g.LABELLED.finditer(text)] == ["reasoning"]
+    assert [m["name"] for m in g.LABELLED.finditer("Note that the reason: none")] == []
+
+
+def test_nested_label_and_pointer_read_whole_paths() -> None:
+    """'options: format' is one nested name; a JSON pointer is one name, not the words along it."""
+    m = g.NESTED_LABEL.search("invalid options: format")
+    assert m is not None
+    assert (m["outer"], m["inner"]) == ("options", "format")
+    found = [p[0] for p in g.POINTER.finditer("Validation error at #/data_sources/0/azure_search/parameters/indexName")]
+    assert found == ["#/data_sources/0/azure_search/parameters/indexName"]
+    assert not _hits(g.POINTER, "and/or")
+
+
+@pytest.mark.parametrize(
+    ("text", "a", "op", "b"),
+    [
+        (
+            "`max_tokens` must be greater than `thinking.budget_tokens`.",
+            "max_tokens",
+            "greater",
+            "thinking.budget_tokens",
+        ),
+        ("budget_tokens must be less than max_tokens", "budget_tokens", "less", "max_tokens"),
+    ],
+)
+def test_ordered_pair_reads_two_names_and_their_order(text: str, a: str, op: str, b: str) -> None:
+    m = g.ORDERED_PAIR.search(text)
+    assert m is not None
+    assert (m["a"], m["op"], m["b"]) == (a, op, b)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        'messages: Unexpected role "system".',
+        "#/messages/0/role: system is not a valid enum value",
+        "invalid message role: system",
+    ],
+)
+def test_role_unknown_reads_a_role_the_api_does_not_have(text: str) -> None:
+    assert _hits(g.ROLE_UNKNOWN, text)
+
+
+def test_role_unknown_leaves_a_model_refusal_alone() -> None:
+    """OpenAI's refusal is about the model (it has the developer role): not an unknown role."""
+    assert not _hits(g.ROLE_UNKNOWN, "Unsupported value: 'messages[0].role' does not support 'system' with this model.")
