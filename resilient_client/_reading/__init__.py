@@ -249,8 +249,13 @@ def _switch_owner(param: str, body: dict[str, Any]) -> str:
 
 
 def _same_kind(sent: JSONScalar, new: object) -> bool:
-    """A number is only ever replaced by a number ("Supported values are: nan" sets no text on temperature)."""
+    """A number is only ever replaced by a number, or 0 and 1 by false and true.
+
+    "Supported values are: nan" sets no text on temperature.
+    """
     number = isinstance(sent, int | float) and not isinstance(sent, bool)
+    if number and isinstance(new, bool):
+        return sent == new  # 1 for true and 0 for false are the same value in another type
     return not number or (isinstance(new, int | float) and not isinstance(new, bool)) or new is None
 
 
@@ -289,7 +294,13 @@ def _understood(
         fix = _fix(finding, request, known)
         if fix is not None and fix not in fixes and is_valid_fix(fix) and changes(fix, request):
             fixes.append(fix)
-    return findings, _no_swaps(fixes)
+    return findings, _no_swaps(_outermost_drops(fixes))
+
+
+def _outermost_drops(fixes: list[Fix]) -> list[Fix]:
+    """A drop of a param makes the fixes of its own settings moot: ``thinking`` goes, ``thinking.type`` with it."""
+    dropped = {f.param for f in fixes if isinstance(f, Drop) and f.when is None}
+    return [f for f in fixes if not any(f.param.startswith(f"{d}.") for d in dropped)]
 
 
 def _names_a_param(text: str, vocabulary: Vocabulary) -> bool:

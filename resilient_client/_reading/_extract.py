@@ -176,7 +176,7 @@ def _embedded(text: str) -> tuple[object, int, int] | None:
         if start < resume:
             continue
         tail = text[start:]
-        for parse in (_json_span, _literal_span):
+        for parse in (_json_span, _escaped_json_span, _literal_span):
             found = parse(tail)
             if found is not None:
                 value, length = found
@@ -199,6 +199,16 @@ def _json_span(text: str) -> tuple[object, int] | None:
     except (ValueError, RecursionError):
         return None
     return (value, end) if isinstance(value, dict | list) else None
+
+
+def _escaped_json_span(text: str) -> tuple[object, int] | None:
+    r"""JSON printed with its newlines escaped, as a Python bytes repr shows it (``b'{\n  "error": …'``, r6b-004).
+
+    ``\n`` and ``\t`` become two spaces, so the span still measures the text as it is.
+    """
+    if "\\n" not in text[:_MAX_NESTED_TEXT] and "\\t" not in text[:_MAX_NESTED_TEXT]:
+        return None
+    return _json_span(text.replace("\\n", "  ").replace("\\t", "  "))
 
 
 def _json_prefix(text: str) -> object | None:

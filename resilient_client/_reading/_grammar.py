@@ -173,6 +173,7 @@ NEGATIVE: Final = Wordings(
         # "`top_k` must be unset when thinking is enabled" (r5a-007), "please remove the thinking_config setting".
         r"\b(?:must|should|has to|needs to) be (?:unset|omitted|removed|left out)\b",
         r"\bplease remove the\b",
+        rf"\bremove {QUOTE}?{NAME}{QUOTE}? from (?:your|the) request\b",
         r"\bis not configurable\b",
         r"\bcannot be (?:used|specified|set|provided)\b",
         r"\bforbidden\b",
@@ -311,6 +312,13 @@ RENAME_VERDICT: Final = ("bq", "bbt", "bdq", "bbare", "cq", "cbt", "cdq", "cbare
 # otherwise be a drop, which loses what the caller asked for, so it is not acted on.
 SUGGESTS_NAME: Final = re.compile(
     r"\b(?:use|try)\b[^/]{0,80}?\binstead\b|\b(?:moved|renamed) to\b|\breplaced (?:by|with)\b", re.IGNORECASE
+)
+# A value to use instead of the one refused: "Use 'json' or 'text' instead", "Use effort 'high' or below"
+# (r6a-014, r6b-015). Read only where the message quotes the value sent (else "Use 'x'" names a param).
+USE_VALUE: Final = re.compile(
+    rf"\b(?:use|try)(?: {NAME})? (?P<value>'[^'\n]{{1,32}}'|\"[^\"\n]{{1,32}}\"|`[^`\n]{{1,32}}`)"
+    r"(?= or\b|,| instead\b| and below\b|\.|$)",
+    re.IGNORECASE,
 )
 # A value to use, as br-012 puts it: set reasoning_effort to 'none'.
 SET_TO: Final = re.compile(rf"\bset {QUOTE}?(?P<name>{NAME}){QUOTE}? to (?P<value>{VALUE})", re.IGNORECASE)

@@ -149,6 +149,12 @@ class Vocabulary:
         # generationConfig.thinkingConfig.includeThoughts (r5a-048).
         if len(parts) > 1 and not found and len(tail := self._by_tail(words(joined))) == 1:
             return Grounded(tail[0])
+        # A path through the provider's own schema that ends in a sent setting: "thinking.enabled.budget_tokens"
+        # for thinking.budget_tokens (r5a-044). The end must look like a name, not a word ("x.type").
+        for i in range(1, len(parts)):
+            end = ".".join(parts[i:])
+            if (i < len(parts) - 1 or _IDENTIFIER.search(end)) and len(leaf := self._by_leaf.get(words(end), [])) == 1:
+                return Grounded(leaf[0])
         # A provider's own nesting around a sent name ("$.parameter.chat.temperature", r2b-040).
         if len(parts) > 1 and parts[0] not in self._paths and parts[-1] in self._paths and "." not in parts[-1]:
             return Grounded(parts[-1])

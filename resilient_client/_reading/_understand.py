@@ -268,7 +268,8 @@ def _subjects(statement: Statement, parts: _Parts, vocabulary: Vocabulary) -> li
         else:
             add(vocabulary.ground(m["q"] or m["dq"] or m["bt"] or m["sq"]))
     if not found:
-        for grounded in vocabulary.ground_phrase(text):
+        # Words of prose only: a quoted or dotted name that did not ground is not a phrase of words ("'a.b.c.d'").
+        for grounded in vocabulary.ground_phrase(_NAMED.sub(" ", text)):
             add(grounded)
     if not found:
         # A capability refused as a word ("does not support thinking"): the sent params that ask for it.
@@ -276,6 +277,9 @@ def _subjects(statement: Statement, parts: _Parts, vocabulary: Vocabulary) -> li
             for grounded in vocabulary.ground_capability(m["a"] or m["b"]):
                 add(grounded)
     return found
+
+
+_NAMED: Final = re.compile(r"'[^'\n]*'|\"[^\"\n]*\"|`[^`\n]*`|[\w\-]+[._][\w\-][\w.\-]*")
 
 
 def _condition(parts: _Parts, vocabulary: Vocabulary, subject: str) -> Condition | None:
@@ -405,7 +409,7 @@ def _findings(statement: Statement, vocabulary: Vocabulary) -> list[Finding]:  #
         ]
     if parts.used_with is not None:
         return _used_with(parts.used_with, vocabulary)
-    params = [s.path for s in subjects]
+    params = [_setting_quoted(s.path, message, vocabulary) for s in subjects]
     if not params and (parts.allowed or g.VALUE_REFUSED.search(message)):
         # "'minimal' is not supported with the 'gpt-5.1' model" names the value, not the param (e026).
         redacted = statement.param.rsplit("*", 1)[-1].lstrip(".") if statement.param and "*" in statement.param else ""
@@ -413,6 +417,10 @@ def _findings(statement: Statement, vocabulary: Vocabulary) -> list[Finding]:  #
     if not params and (bound := g.VALUE_BOUND.search(message)) is not None:
         # "8192 is not less or equal to 8191" names no param: the one number param sent with that value.
         params = _params_sending(_number(bound["a"] or bound["a2"]), vocabulary)
+    if not params and (typed := g.TYPE_REFUSED.search(message)) is not None:
+        # "invalid type: integer 1, expected a boolean" names no param either (r6a-031).
+        got = _NUMBER_TOKEN.search(message, 0, typed.end())
+        params = _params_sending(_number(got[0]), vocabulary) if got is not None else []
     if not params:
         return []
     text = parts.subject_text
@@ -422,6 +430,8 @@ def _findings(statement: Statement, vocabulary: Vocabulary) -> list[Finding]:  #
         # Either may go; the first goes, and only while the second is sent (r2a-010). With one of
         # them left, the statement is about the pair, not that one: nothing (after the fix).
         return [Finding("pair", params[0], new=params[1])] if len(params) >= 2 else []  # noqa: PLR2004 - a pair
+    if len(params) == 1 and (use := _value_to_use(params[0], message, vocabulary)) is not None:
+        return [Finding("value", params[0], value=vocabulary.value(params[0]), suggested=use)]
     if parts.new is not None and (parts.renamed or g.NEGATIVE.search(text)) and len(params) == 1:
         return [Finding("rename", params[0], new=parts.new)]
     unread_rename = parts.new is None and g.SUGGESTS_NAME.search(text) is not None
@@ -585,6 +595,9 @@ def _mistyped(param: str, sent: Any, m: re.Match[str]) -> Finding | None:
     wanted = _TYPES.get(name) or (int if name[0] in "iu" else float if name[0] == "f" else None)
     if sent is None:
         return Finding("drop", param)
+    if wanted is bool and sent in (0, 1) and not isinstance(sent, bool):
+        # 1 for a boolean is true, 0 false (r6a-031).
+        return Finding("value", param, value=sent, suggested=bool(sent))
     if wanted not in (int, float) or isinstance(sent, bool):
         return None
     value = literal(sent) if isinstance(sent, str) else sent
@@ -705,6 +718,46 @@ def _roles_in_prose(message: str) -> set[str]:
 
 
 _QUOTED: Final = re.compile(r"'([^'\n]{2,64})'|\"([^\"\n]{2,64})\"|`([^`\n]{2,64})`")
+
+
+def _value_to_use(param: str, message: str, vocabulary: Vocabulary) -> JSONScalar | None:
+    """The value the message says to use instead of the string sent, which it quotes; not a param's name."""
+    sent = vocabulary.value(param)
+    if not isinstance(sent, str) or not re.search(rf"['\"`]{re.escape(sent)}['\"`]", message):
+        return None
+    m = g.USE_VALUE.search(message)
+    if m is None:
+        return None
+    use = literal(m["value"])
+    if not isinstance(use, str) or use == sent or vocabulary.ground(use) is not None:
+        return None
+    return use
+
+
+_NUMBER_TOKEN: Final = re.compile(rf"(?<![\w.]){g.NUMBER}(?![\w.])")
+
+
+def _setting_quoted(path: str, message: str, vocabulary: Vocabulary) -> str:
+    """An object param's one setting whose number the message quotes, else the param itself.
+
+    "The thinking budget -2 is invalid" about ``thinking`` is about ``thinking.budget_tokens``, the one setting
+    of it sent as -2 (r6b-004).
+    """
+    if not isinstance(vocabulary.value(path), dict):
+        return path
+    for m in _NUMBER_TOKEN.finditer(message):
+        number = _number(m[0])
+        inside = [
+            p
+            for p in vocabulary.paths()
+            if p.startswith(f"{path}.")
+            and isinstance(sent := vocabulary.value(p), int | float)
+            and not isinstance(sent, bool)
+            and sent == number
+        ]
+        if len(inside) == 1:
+            return inside[0]
+    return path
 
 
 def _params_sending(value: float | None, vocabulary: Vocabulary) -> list[str]:

@@ -438,3 +438,21 @@ def test_role_unknown_reads_a_role_the_api_does_not_have(text: str) -> None:
 def test_role_unknown_leaves_a_model_refusal_alone() -> None:
     """OpenAI's refusal is about the model (it has the developer role): not an unknown role."""
     assert not _hits(g.ROLE_UNKNOWN, "Unsupported value: 'messages[0].role' does not support 'system' with this model.")
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("response_format 'verbose_json' is not compatible with model 'm'. Use 'json' or 'text' instead.", "'json'"),
+        ("output_config.effort 'xhigh' is not supported. Use effort 'high' or below, or enable thinking.", "'high'"),
+    ],
+)
+def test_use_value_reads_the_first_value_to_use(text: str, value: str) -> None:
+    m = g.USE_VALUE.search(text)
+    assert m is not None
+    assert m["value"] == value
+
+
+def test_negative_reads_remove_from_your_request() -> None:
+    assert _hits(g.NEGATIVE, "Remove 'thinking_config.thinking_budget' from your request and try again.")
+    assert not _hits(g.NEGATIVE, "Remove the file and try again.")

@@ -576,3 +576,57 @@ def test_protected_names_are_never_bare_subjects_in_any_spelling() -> None:
     body = error("Unrecognized request arguments supplied: functionCall, functions")
     request = {**BASE, "function_call": "auto", "functions": [{"name": "f"}]}
     assert read(400, body, request).fixes == ()
+
+
+# --- grounding: names that reach a sent setting by another way ------------------------------------------------------
+
+
+def test_a_schema_path_that_ends_in_a_sent_setting_grounds_on_it() -> None:
+    """'thinking.enabled.budget_tokens' (the provider's schema) is the sent thinking.budget_tokens."""
+    from resilient_client._reading._ground import Vocabulary
+
+    vocabulary = Vocabulary({"thinking": {"type": "enabled", "budget_tokens": 499}})
+    found = vocabulary.ground("thinking.enabled.budget_tokens")
+    assert found is not None
+    assert found.path == "thinking.budget_tokens"
+    assert vocabulary.ground("other.type") is None  # a bare word at the end is no name of its own
+
+
+def test_the_end_of_a_nested_path_in_another_spelling_grounds_on_it() -> None:
+    """'Thinking_config.include_thoughts' is generationConfig.thinkingConfig.includeThoughts."""
+    from resilient_client._reading._ground import Vocabulary
+
+    vocabulary = Vocabulary({"generationConfig": {"thinkingConfig": {"includeThoughts": True}}})
+    found = vocabulary.ground("Thinking_config.include_thoughts", quoted=False)
+    assert found is not None
+    assert found.path == "generationConfig.thinkingConfig.includeThoughts"
+
+
+def test_a_name_in_words_grounds_across_abbreviations() -> None:
+    """'The maximum tokens you requested' names max_tokens."""
+    from resilient_client._reading._ground import Vocabulary
+
+    assert [g.path for g in Vocabulary({"max_tokens": 64000}).ground_phrase("The maximum tokens you requested")] == [
+        "max_tokens"
+    ]
+
+
+def test_a_validator_bound_without_a_name_grounds_on_the_value_sent() -> None:
+    """'8192 is not less or equal to 8191' clamps the one param sent as 8192; two such params: nothing."""
+    body = {"message": "Malformed input request: 8192 is not less or equal to 8191, please reformat your input."}
+    assert read(400, body, {"prompt": "p", "max_tokens_to_sample": 8192}).fixes == (
+        Clamp("max_tokens_to_sample", None, 8191),
+    )
+    assert read(400, body, {"prompt": "p", "max_tokens_to_sample": 8192, "top_k": 8192}).fixes == ()
+
+
+def test_a_drop_of_an_object_makes_drops_of_its_settings_moot() -> None:
+    """Refusing thinking's 'disabled' type drops thinking, not thinking.type beside it."""
+    body = {
+        "error": {
+            "code": "InvalidParameter",
+            "message": "Unsupported thinking type for the current model: disabled",
+            "param": "thinking.type",
+        }
+    }
+    assert read(400, body, {"model": "m", "thinking": {"type": "disabled"}}).fixes == (Drop("thinking"),)
