@@ -200,7 +200,10 @@ def _fix(finding: Finding, body: dict[str, Any], known: tuple[Fix, ...]) -> Fix 
     if finding.kind == "drop" and when is None and param in _PREDECESSORS and _PREDECESSORS[param] not in body:
         return Rename(param, _PREDECESSORS[param])
     if finding.kind == "pair":
-        return Drop(param, when=Condition(finding.new or "", present=True))
+        if finding.new is not None:
+            return Drop(param, when=Condition(finding.new, present=True))
+        kept = any(isinstance(f, Drop) and f.when is not None and f.when.param == param for f in known)
+        return None if kept else Drop(param)
     if finding.kind == "drop":
         return Drop(param, when=when)
     if finding.kind == "rename":

@@ -216,6 +216,7 @@ VALUE_REFUSED: Final = re.compile(
         r"\bnot a valid (?:enumeration member|choice|option)\b",
         # "temperature out of range", "max_tokens too large": the value, without the bounds.
         r"\bout of (?:range|bounds)\b",
+        r"\b(?:provided|specified|given|supplied) is (?:invalid|not valid)\b",
         r"\b(?:is |are )?too (?:large|big|high|small|low)\b",
         # "The thinking budget (52428) is invalid." (r4-066): the subject's value, called invalid.
         r"\b(?:is|are) (?:invalid|illegal|not valid)\b",
@@ -252,6 +253,10 @@ VALUE_BOUND: Final = re.compile(
     rf"|\bexpected (?P<op2>maximum|minimum): (?P<b2>{NUMBER}), found: (?P<a2>{NUMBER})",
     re.IGNORECASE,
 )
+# A validator's refusal of one item of a sent list, or of its length: "string [Human:] does not match pattern …",
+# "expected maximum item count: 1, found: 5" (r7a-001, r7a-002). The list is left out (no fix trims a list).
+LIST_ITEM_REFUSED: Final = re.compile(r"\bstring \[(?P<item>[^\]\n]{1,64})\] does not match pattern\b")
+ITEM_COUNT: Final = re.compile(r"\bexpected (?:maximum|minimum) item count: \d+, found: (?P<count>\d+)")
 # "Requests with max_tokens > 4096 must have stream=true" (r2b-030): a bound stated as a comparison.
 COMPARED: Final = re.compile(rf"(?P<name>[A-Za-z_][\w.]{{0,63}}){QUOTE}?\s*(?P<op>>=?|<=?)\s*(?P<n>{NUMBER})")
 # An interval whose ends may be open or closed: "(0, +inf)" (r2b-039), "(0, 1]" (r4-040), "[0, 2)".
@@ -261,7 +266,9 @@ INTERVAL: Final = re.compile(
 )
 # A value of the wrong JSON type: "'1000' is not of type 'integer'", "invalid type: string \"1.3\", expected f32",
 # "value must be a number" (r2a-037, r2b-021, r2b-007).
-_TYPE: Final = r"[fiu]\d\d|int(?:eger)?\d*|float\d*|double|decimal|number|bool(?:ean)?|string"
+_TYPE: Final = (
+    r"[fiu]\d\d|int(?:eger)?\d*|float\d*|double|decimal|number|bool(?:ean)?|string|JSONArray|JSONObject|array"
+)
 TYPE_REFUSED: Final = re.compile(
     rf"\bis not of type '(?P<t1>{_TYPE})'"
     rf"|\binvalid type(?: for [^:\n]{{0,80}})?: (?:\w+ [^,\n]{{0,80}}, )?expected (?:an? )?(?P<t2>{_TYPE})\b"
@@ -354,7 +361,9 @@ LIST_INTRO: Final = re.compile(
     r"|(?:expected|must be|should be|is not) one of|one of the allowed values|must be either"
     r"|(?:input should be|must be|should be|expected)(?= ['\"`])"
     rf"|(?:it )?only supports?\b(?! (?:the )?{NAME}(?:\s*[=:]\s*|\s(?:of |value )?)(?:{NUMBER}|true|false)\b)"
-    r"|choose from|(?<!not )permitted:|(?<!not )allowed:)\s*",
+    r"|choose from|(?<!not )permitted:|(?<!not )allowed:"
+    # "Only 'enabled' and 'disabled' are supported" (r7c-031): a list of quoted values after "only".
+    r"|\bonly(?= ['\"`][^'\"`\n]{1,32}['\"`](?:,| and| or) ))\s*",
     re.IGNORECASE,
 )
 # A guess at what was meant is neither a subject nor a suggestion to act on: "did you mean 'stop'?" (gq-001).
@@ -457,7 +466,8 @@ PAIR: Final = re.compile(
     r"|\b(?:cannot|can't|can not|may not) be (?:used|combined|set|specified|sent) (?:together )?with\b"
     r"|\b(?:cannot|can't|can not) (?:set|specify|use|pass) both\b"
     r"|\b(?:used|specified|set) together\b|\bboth [^.\n]{1,60} (?:and|&) [^.\n]{1,60} (?:cannot|can't|may not)\b"
-    r"|\bin combination\b",
+    r"|\bin combination\b|\binvalid combination of\b|\b(?:are|is) (?:not compatible|incompatible) with each other\b"
+    r"|\band [\w.]{1,64} are (?:not compatible|incompatible)\b",
     re.IGNORECASE,
 )
 # Two sent numbers in an order: "`max_tokens` must be greater than `thinking.budget_tokens`" (r5a-045),
@@ -539,7 +549,12 @@ ONLY_ROLES: Final = re.compile(
     rf"\bonly (?:the )?(?P<roles>{_ROLE}(?:(?:,|/| and| or|,? and|,? or) ?{_ROLE}){{0,5}}) (?:roles?|messages?)"
     r" (?:are|is) (?:supported|allowed|accepted|permitted)\b"
     # About a place in the conversation ("... allowed as the last message"), not about roles as such.
-    r"(?! (?:as|at|in|for) (?:the )?(?:first|last|final|start|end|beginning))",
+    r"(?! (?:as|at|in|for) (?:the )?(?:first|last|final|start|end|beginning))"
+    # A chat template that takes only turns of these roles: "Conversation roles must alternate user/assistant/…"
+    # (Mistral's and Llama's templates behind vLLM, r7b-002).
+    rf"|\broles must alternate (?:between )?(?P<roles2>{_ROLE}(?:/{_ROLE}){{1,5}})"
+    # "Role must be in [user, assistant]." (a relay, r7c-033).
+    rf"|\broles? must be (?:in|one of) \[(?P<roles3>{_ROLE}(?:, ?{_ROLE}){{0,5}})\]",
     re.IGNORECASE,
 )
 

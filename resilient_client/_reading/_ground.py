@@ -115,7 +115,7 @@ class Vocabulary:
         """Every param path the request carries, outermost first."""
         return list(self._paths)
 
-    def ground(self, name: str, *, quoted: bool = True) -> Grounded | None:  # noqa: C901, PLR0911 - one exit per form
+    def ground(self, name: str, *, quoted: bool = True) -> Grounded | None:  # noqa: C901, PLR0911, PLR0912 - one exit per form
         """The request path (or role item) ``name`` refers to, or ``None`` if the request does not carry it."""
         text = name.strip().strip("'\"`")
         for prefix in _PREFIXES:
@@ -129,7 +129,12 @@ class Vocabulary:
             return None
         joined = ".".join(parts)
         index = _INDEX.search(joined)
-        if index is not None or any(p.isdigit() for p in parts) or (parts[0] in _ROLE_LISTS and parts[-1] == "role"):
+        digit = next((i for i, p in enumerate(parts) if p.isdigit()), None)
+        if digit and digit == len(parts) - 1 and parts[0] not in _ITEM_ROOTS and index is None:
+            # An item of a sent list that is no conversation ("#/stopSequences/0"): the list is the param (r7a-040).
+            # A name inside the item ("#/data_sources/0/azure_search/…") is about that item: never the list.
+            return self.ground(".".join(parts[:digit]), quoted=quoted)
+        if index is not None or digit is not None or (parts[0] in _ROLE_LISTS and parts[-1] == "role"):
             return self.role_item(joined)
         if parts[0] in _ITEM_ROOTS and len(parts) > 1:
             return None

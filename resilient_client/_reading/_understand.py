@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Any, Final, Literal, TypeAlias
 
@@ -30,7 +31,9 @@ _LITERAL: Final = re.compile(
 )
 # A list of accepted values is read over at most this many characters.
 _MAX_LIST: Final = 512
-_LIST_END: Final = re.compile(r"(?<=[^\d])\.(?:\s|$)|\n|;|\?|\)|, (?:received|got|but)\b")
+_LIST_END: Final = re.compile(
+    r"(?<=[^\d])\.(?:\s|$)|\n|;|\?|\)|, (?:received|got|but)\b|\s(?:are|is) (?:supported|allowed|accepted)\b"
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -254,7 +257,7 @@ def _subjects(statement: Statement, parts: _Parts, vocabulary: Vocabulary) -> li
     # The param beside the message names the object a located name sits in (gm-006): not a subject then.
     if statement.loc is not None:
         add(vocabulary.ground_loc(statement.loc))
-    elif statement.param is not None and not found:
+    elif statement.param is not None and not found and not _names_an_item_of(statement.param, statement.message):
         add(vocabulary.ground(statement.param))
     for key in parts.keys:
         add(vocabulary.ground(key))
@@ -280,6 +283,14 @@ def _subjects(statement: Statement, parts: _Parts, vocabulary: Vocabulary) -> li
 
 
 _NAMED: Final = re.compile(r"'[^'\n]*'|\"[^\"\n]*\"|`[^`\n]*`|[\w\-]+[._][\w\-][\w.\-]*")
+
+
+def _names_an_item_of(param: str, message: str) -> bool:
+    """Whether the message names an item inside the list ``param`` ("'input.0.content' is required").
+
+    The statement is then about that item, not about sending ``param`` (r7b-015).
+    """
+    return bool(re.search(rf"\b{re.escape(param)}(?:\.|\[)\s*\d", message))
 
 
 def _condition(parts: _Parts, vocabulary: Vocabulary, subject: str) -> Condition | None:
@@ -338,7 +349,8 @@ def _only_roles(message: str, vocabulary: Vocabulary) -> list[Finding] | None:
     m = g.ONLY_ROLES.search(message)
     if m is None:
         return None
-    accepted: tuple[JSONScalar, ...] = tuple(sorted({r.lower() for r in re.findall(r"[A-Za-z]+", m["roles"])}))
+    roles = m["roles"] or m["roles2"] or m["roles3"]
+    accepted: tuple[JSONScalar, ...] = tuple(sorted({r.lower() for r in re.findall(r"[A-Za-z]+", roles)}))
     return [
         Finding("role", name, value=role, allowed=accepted)
         for name, sent in vocabulary.roles().items()
@@ -417,6 +429,10 @@ def _findings(statement: Statement, vocabulary: Vocabulary) -> list[Finding]:  #
     if not params and (bound := g.VALUE_BOUND.search(message)) is not None:
         # "8192 is not less or equal to 8191" names no param: the one number param sent with that value.
         params = _params_sending(_number(bound["a"] or bound["a2"]), vocabulary)
+    if not params and (item := g.LIST_ITEM_REFUSED.search(message)) is not None:
+        params = _lists_holding(lambda sent: item["item"] in sent, vocabulary)
+    if not params and (count := g.ITEM_COUNT.search(message)) is not None:
+        params = _lists_holding(lambda sent: len(sent) == int(count["count"]), vocabulary)
     if not params and (typed := g.TYPE_REFUSED.search(message)) is not None:
         # "invalid type: integer 1, expected a boolean" names no param either (r6a-031).
         got = _NUMBER_TOKEN.search(message, 0, typed.end())
@@ -429,7 +445,11 @@ def _findings(statement: Statement, vocabulary: Vocabulary) -> list[Finding]:  #
     if g.PAIR.search(text):
         # Either may go; the first goes, and only while the second is sent (r2a-010). With one of
         # them left, the statement is about the pair, not that one: nothing (after the fix).
-        return [Finding("pair", params[0], new=params[1])] if len(params) >= 2 else []  # noqa: PLR2004 - a pair
+        if len(params) >= 2:  # noqa: PLR2004 - a pair
+            return [Finding("pair", params[0], new=params[1])]
+        # One of the two sent, the other the server's own (add_generation_prompt, true by default, r7b-006): the
+        # one sent goes, unless it is the one a pair fix kept (then the statement is the pair's, after the fix).
+        return [Finding("pair", params[0])]
     if len(params) == 1 and (use := _value_to_use(params[0], message, vocabulary)) is not None:
         return [Finding("value", params[0], value=vocabulary.value(params[0]), suggested=use)]
     if parts.new is not None and (parts.renamed or g.NEGATIVE.search(text)) and len(params) == 1:
@@ -491,7 +511,12 @@ def _about(  # noqa: C901, PLR0911, PLR0912 - one exit per verdict
     if when is not None and not parts.allowed:
         # "X is only allowed when Y": without Y, X has no effect; leave it out then.
         return Finding("drop", param, when=when)
-    if isinstance(sent, list) and (g.LIST_TOO_LONG.search(message) or _length_of(param, message, vocabulary)):
+    if isinstance(sent, list) and (
+        g.LIST_TOO_LONG.search(message)
+        or _length_of(param, message, vocabulary)
+        or g.LIST_ITEM_REFUSED.search(message)
+        or g.ITEM_COUNT.search(message)
+    ):
         # A list refused for its length cannot be trimmed by a fix: it is left out.
         return Finding("drop", param, when=when)
     if (d := g.DEFAULT_ONLY.search(message)) is not None:
@@ -530,7 +555,8 @@ def _about(  # noqa: C901, PLR0911, PLR0912 - one exit per verdict
         # The bounds it states are met already: the statement is not about this value (after a clamp).
         return None
     if (g.VALUE_REFUSED.search(message) or _invalid(param, message, vocabulary)) and not g.NEGATIVE.search(text):
-        if isinstance(sent, int | float) and not isinstance(sent, bool):
+        if isinstance(sent, int | float | dict) and not isinstance(sent, bool):
+            # No other number or object is named: leaving the param out asks for its default.
             return Finding("drop", param, when=when)
         return Finding("value", param, value=sent, when=when)
     if g.NEGATIVE.search(text) or when is not None:
@@ -582,18 +608,26 @@ def _is_off(value: Any) -> bool:
         return True
     if isinstance(value, str):
         return value.lower() in ("none", "off", "disabled", "false")
-    return isinstance(value, dict) and value.get("enabled") is False
+    # {"enabled": false}, or a discriminated object switched off: {"type": "disabled"} (r7c-006).
+    return isinstance(value, dict) and (value.get("enabled") is False or _is_off_type(value.get("type")))
+
+
+def _is_off_type(value: Any) -> bool:
+    return isinstance(value, str) and value.lower() in ("none", "off", "disabled")
 
 
 _TYPES: Final = {"number": float, "double": float, "decimal": float, "boolean": bool, "bool": bool, "string": str}
 _ABOVE: Final = frozenset({">", "greater", "larger", "bigger", "higher", "more"})
 
 
-def _mistyped(param: str, sent: Any, m: re.Match[str]) -> Finding | None:
+def _mistyped(param: str, sent: Any, m: re.Match[str]) -> Finding | None:  # noqa: PLR0911 - one exit per type
     """A value of the wrong type: null is left out, a number sent as a string is sent as the number."""
     name = (m["t1"] or m["t2"] or m["t3"] or m["t4"] or m["t5"]).lower()
     wanted = _TYPES.get(name) or (int if name[0] in "iu" else float if name[0] == "f" else None)
     if sent is None:
+        return Finding("drop", param)
+    if name.lower() in ("jsonarray", "jsonobject", "array") or isinstance(sent, list | dict):
+        # A string sent for a list or an object, or a list where an item should be: no fix converts it.
         return Finding("drop", param)
     if wanted is bool and sent in (0, 1) and not isinstance(sent, bool):
         # 1 for a boolean is true, 0 false (r6a-031).
@@ -745,6 +779,12 @@ def _setting_quoted(path: str, message: str, vocabulary: Vocabulary) -> str:
     """
     if not isinstance(vocabulary.value(path), dict):
         return path
+    for m in _QUOTED.finditer(message) if path.split(".", 1)[0] not in DEFAULT_PROTECTED else ():
+        # Or whose text: "'adaptive' is not supported" about thinking is about thinking.type (r7c-031).
+        quoted = next(v for v in m.groups() if v is not None)
+        inside = [p for p in vocabulary.paths() if p.startswith(f"{path}.") and vocabulary.value(p) == quoted]
+        if len(inside) == 1:
+            return inside[0]
     for m in _NUMBER_TOKEN.finditer(message):
         number = _number(m[0])
         inside = [
@@ -758,6 +798,14 @@ def _setting_quoted(path: str, message: str, vocabulary: Vocabulary) -> str:
         if len(inside) == 1:
             return inside[0]
     return path
+
+
+def _lists_holding(test: Callable[[list[Any]], bool], vocabulary: Vocabulary) -> list[str]:
+    """The one unprotected list param for which ``test`` holds, if exactly one is; items are never the subject."""
+    paths = [p for p in vocabulary.paths() if isinstance(sent := vocabulary.value(p), list) and test(sent)]
+    if len(paths) == 1 and paths[0].split(".", 1)[0] not in DEFAULT_PROTECTED | CONVERSATION:
+        return paths
+    return []
 
 
 def _params_sending(value: float | None, vocabulary: Vocabulary) -> list[str]:

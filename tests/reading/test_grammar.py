@@ -456,3 +456,45 @@ def test_use_value_reads_the_first_value_to_use(text: str, value: str) -> None:
 def test_negative_reads_remove_from_your_request() -> None:
     assert _hits(g.NEGATIVE, "Remove 'thinking_config.thinking_budget' from your request and try again.")
     assert not _hits(g.NEGATIVE, "Remove the file and try again.")
+
+
+@pytest.mark.parametrize(
+    ("text", "group"),
+    [
+        ("Conversation roles must alternate user/assistant/user/assistant/...", "roles2"),
+        ("Role must be in [user, assistant].", "roles3"),
+    ],
+)
+def test_only_roles_reads_a_template_that_takes_user_and_assistant_turns(text: str, group: str) -> None:
+    m = g.ONLY_ROLES.search(text)
+    assert m is not None
+    assert "assistant" in m[group]
+
+
+@pytest.mark.parametrize(
+    ("pattern", "text"),
+    [
+        (g.LIST_ITEM_REFUSED, "Malformed input request: string [Human:] does not match pattern ^(\\|+|User:)$"),
+        (g.ITEM_COUNT, "Malformed input request: expected maximum item count: 1, found: 5"),
+        (g.PAIR, "Invalid combination of reasoning_effort and thinking type: high + disabled"),
+        (g.PAIR, "continue_final_message and add_generation_prompt are not compatible."),
+        (g.TYPE_REFUSED, "#/stopSequences: expected type: JSONArray, found: String"),
+        (g.VALUE_REFUSED, "service tier provided is invalid"),
+        (g.LIST_INTRO, "Only 'enabled' and 'disabled' are supported for thinking"),
+    ],
+)
+def test_round_seven_fragments_each_read_their_wording(pattern: re.Pattern[str] | g.Wordings, text: str) -> None:
+    assert _hits(pattern, text)
+
+
+@pytest.mark.parametrize(
+    ("pattern", "text"),
+    [
+        (g.LIST_ITEM_REFUSED, "the string does not match"),
+        (g.ITEM_COUNT, "expected 1 item"),
+        (g.PAIR, "temperature and top_p are supported"),
+        (g.LIST_INTRO, "Only 'enabled' is supported"),
+    ],
+)
+def test_round_seven_fragments_leave_lookalikes_alone(pattern: re.Pattern[str] | g.Wordings, text: str) -> None:
+    assert not _hits(pattern, text)
