@@ -459,7 +459,7 @@ def section_fleet_sizes(sizes: Results) -> str:
         return "\n".join([*lines, why])
     lines += [
         (
-            f"The test suite runs these small; here each runs at full size in a pytest of its own: "
+            f"The test suite runs these small; here they run at full size, one at a time, in a pytest of their own: "
             f"{sizes['fleet_processes']} processes x {sizes['fleet_learns']} rules, and {sizes['load_calls']:,} warm "
             f"calls on {sizes['load_keys']} deployment keys."
         ),
