@@ -282,7 +282,10 @@ def _subjects(statement: Statement, parts: _Parts, vocabulary: Vocabulary) -> li
     return found
 
 
-_NAMED: Final = re.compile(r"'[^'\n]*'|\"[^\"\n]*\"|`[^`\n]*`|[\w\-]+[._][\w\-][\w.\-]*")
+# Bounded, and tried only where a token starts: a run of 4,096 dashes costs no quadratic backtracking.
+_NAMED: Final = re.compile(
+    r"'[^'\n]{0,128}'|\"[^\"\n]{0,128}\"|`[^`\n]{0,128}`|(?<![\w\-])[\w\-]{1,64}[._][\w\-][\w.\-]{0,128}"
+)
 
 
 def _names_an_item_of(param: str, message: str) -> bool:
