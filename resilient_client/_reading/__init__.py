@@ -233,7 +233,9 @@ def _fix(finding: Finding, body: dict[str, Any], known: tuple[Fix, ...]) -> Fix 
         # without its type is no valid value (r5b-016).
         return Drop(_switch_owner(param, body), when=when)
     if not finding.allowed:
-        return None
+        # A string value refused with no other value named: leaving the param out asks for its default, as for a
+        # number ("#/truncate: LEFT is not a valid enum value", r7a-027). With values named, see below.
+        return Drop(param, when=when) if isinstance(sent, str) else None
     new = _nearest(sent, finding.allowed)
     if new is ... or new == sent or not _same_kind(sent, new):
         return None

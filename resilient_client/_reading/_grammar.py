@@ -210,7 +210,9 @@ VALUE_REFUSED: Final = re.compile(
         rf"\b{DOES_NOT} support (?:{VALUE})(?!\w)",
         r"\bvalue is not (?:one of|in|among)\b",
         r"\bmust be (?:one of|either)\b",
-        r"\bis not (?:a )?(?:valid|supported|allowed) value\b",
+        r"\bis not (?:a )?(?:valid|supported|allowed) (?:enum )?value\b",
+        # 'think value "medium" is not supported for this model' (Ollama, r7b-008).
+        rf"\bvalue (?:{VALUE}) {IS_NOT} (?:supported|allowed|valid)\b",
         r"\binput should be\b",
         r"\binvalid [a-z_.]{1,64}(?: and [a-z_.]{1,64})? value\b",
         r"\bnot a valid (?:enumeration member|choice|option)\b",

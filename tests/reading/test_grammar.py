@@ -498,3 +498,10 @@ def test_round_seven_fragments_each_read_their_wording(pattern: re.Pattern[str] 
 )
 def test_round_seven_fragments_leave_lookalikes_alone(pattern: re.Pattern[str] | g.Wordings, text: str) -> None:
     assert not _hits(pattern, text)
+
+
+@pytest.mark.parametrize(
+    "text", ['think value "medium" is not supported for this model', "#/truncate: LEFT is not a valid enum value"]
+)
+def test_value_refused_reads_a_value_named_as_refused(text: str) -> None:
+    assert _hits(g.VALUE_REFUSED, text)

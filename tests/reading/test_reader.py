@@ -630,3 +630,11 @@ def test_a_drop_of_an_object_makes_drops_of_its_settings_moot() -> None:
         }
     }
     assert read(400, body, {"model": "m", "thinking": {"type": "disabled"}}).fixes == (Drop("thinking"),)
+
+
+def test_a_string_value_refused_with_no_other_named_is_left_out() -> None:
+    """Nothing to choose from: the param goes, so that the server's default applies (as for a number)."""
+    body = {
+        "message": "Malformed input request: #/truncate: LEFT is not a valid enum value, please reformat your input"
+    }
+    assert read(400, body, {"texts": ["x"], "truncate": "LEFT"}).fixes == (Drop("truncate"),)
