@@ -24,7 +24,7 @@ from .._models import ChangeRole, Clamp, Condition, Drop, Fix, JSONScalar, Renam
 from . import _grammar as g
 from ._extract import PLAIN, Statement, statements
 from ._ground import Vocabulary
-from ._understand import Finding, understand
+from ._understand import Finding, literal, understand
 
 __all__ = ["REPAIRABLE_STATUSES", "Finding", "Reading", "read"]
 
@@ -236,6 +236,10 @@ def _fix(finding: Finding, body: dict[str, Any], known: tuple[Fix, ...]) -> Fix 
         # A string value refused with no other value named: leaving the param out asks for its default, as for a
         # number ("#/truncate: LEFT is not a valid enum value", r7a-027). With values named, see below.
         return Drop(param, when=when) if isinstance(sent, str) else None
+    typed = literal(sent) if isinstance(sent, str) else sent
+    if typed != sent and any(type(a) is type(typed) and a == typed for a in finding.allowed):
+        # "true" where true is accepted: the same value in its own type (r8a-001).
+        return SetValue(param, sent, typed, when=when)
     new = _nearest(sent, finding.allowed)
     if new is ... or new == sent or not _same_kind(sent, new):
         return None

@@ -274,8 +274,8 @@ _TYPE: Final = (
 TYPE_REFUSED: Final = re.compile(
     rf"\bis not of type '(?P<t1>{_TYPE})'"
     rf"|\binvalid type(?: for [^:\n]{{0,80}})?: (?:\w+ [^,\n]{{0,80}}, )?expected (?:an? )?(?P<t2>{_TYPE})\b"
-    rf"|\b(?:must|should) be (?:an? )?(?:valid )?(?P<t3>{_TYPE})\b"
-    rf"|\bcannot unmarshal \w+ \S+ into [^\n]{{0,120}}? of type (?P<t4>{_TYPE})\b"
+    rf"|\b(?:must|should) be (?:of type |an? )?(?:valid |non-empty )?(?P<t3>{_TYPE})\b"
+    rf"|\bcannot unmarshal \w+(?: \S+)? into [^\n]{{0,120}}? of type (?P<t4>{_TYPE})\b"
     rf"|\bexpected (?:an? )?(?:type: )?(?P<t5>{_TYPE})\b(?: value)?,? (?:but )?(?:got|received|found)\b",
     re.IGNORECASE,
 )
@@ -290,7 +290,8 @@ ONLY_VALUE: Final = re.compile(
     rf"|\bonly supports? (?:the )?(?P<name2>{NAME})(?:\s*[=:]\s*|\s(?:of |value )?)(?P<value2>{NUMBER}|true|false)\b"
     rf"|\bonly (?P<name4>{NAME})\s*=\s*(?P<value4>{VALUE}|[A-Za-z_][\w\-]{{0,31}})"
     r" (?:is|are) (?:allowed|supported|accepted)"
-    rf"|\b(?:must (?:be|equal)|(?:may|can) only be set to) (?:equal to |exactly )?(?P<value3>{NUMBER}|true|false)\b"
+    rf"|\b(?:must (?:be|equal)|(?:may|can) only be set to|is restricted to) (?:equal to |exactly )?"
+    rf"(?P<value3>{NUMBER}|true|false)\b"
     r"(?! or| and|,)"
     r"(?! (?:tokens|characters|items))",
     re.IGNORECASE,
@@ -374,6 +375,8 @@ GUESS: Final = re.compile(r"\bdid you mean\b(?:[^?.\n]|\.(?=\w)){0,140}[?.]?", r
 # A JSON pointer ("#/data_sources/0/azure_search/parameters/indexName", "/messages/0/role"): one name, grounded
 # whole; the words along it are not names of their own (r5c-010).
 POINTER: Final = re.compile(r"#/[\w\-]+(?:/[\w\-]+)*|(?<![\w.])/[\w\-]+(?:/[\w\-]+)+")
+# Go's decoder names the struct before the field: "Go struct field Options.seed", "ChatRequest.format" (r8a-012).
+GO_FIELD: Final = re.compile(r"\bGo struct field [A-Za-z]\w{0,63}\.(?P<name>[A-Za-z_][\w.]{0,63})")
 # A name set before its message as a label: "errors: reasoning: Extra inputs are not permitted" (r5a-022).
 LABELLED: Final = re.compile(r"(?:^|(?<=: )|(?<=\n))(?P<name>[A-Za-z_][\w.]{0,63}): (?=\S)")
 # A nested param given as "outer: inner": "invalid options: format" for options.format (r5b-040).
@@ -555,8 +558,10 @@ ONLY_ROLES: Final = re.compile(
     # A chat template that takes only turns of these roles: "Conversation roles must alternate user/assistant/…"
     # (Mistral's and Llama's templates behind vLLM, r7b-002).
     rf"|\broles must alternate (?:between )?(?P<roles2>{_ROLE}(?:/{_ROLE}){{1,5}})"
-    # "Role must be in [user, assistant]." (a relay, r7c-033).
-    rf"|\broles? must be (?:in|one of) \[(?P<roles3>{_ROLE}(?:, ?{_ROLE}){{0,5}})\]",
+    # "Role must be in [user, assistant]." (a relay, r7c-033); any bracketed list of roles only: "a 'role' field
+    # that is in [user, assistant, system, tool]. Got 'developer'" (LM Studio, r8a-019).
+    rf"|\broles? must be (?:in|one of) \[(?P<roles3>{_ROLE}(?:, ?{_ROLE}){{0,5}})\]"
+    rf"|\[(?P<roles4>{_ROLE}(?:, ?{_ROLE}){{1,5}})\]",
     re.IGNORECASE,
 )
 

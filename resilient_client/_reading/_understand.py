@@ -244,6 +244,9 @@ def _subjects(statement: Statement, parts: _Parts, vocabulary: Vocabulary) -> li
     for m in g.LOCATED.finditer(text):
         add(vocabulary.ground(f"{m['at']}.{m['name']}"))
         text = _cut(text, m.span())
+    for m in g.GO_FIELD.finditer(text):
+        add(vocabulary.ground(m["name"]))
+        text = _cut(text, m.span())
     for m in g.POINTER.finditer(text):
         add(vocabulary.ground(m[0]))
         text = _cut(text, m.span())
@@ -352,7 +355,7 @@ def _only_roles(message: str, vocabulary: Vocabulary) -> list[Finding] | None:
     m = g.ONLY_ROLES.search(message)
     if m is None:
         return None
-    roles = m["roles"] or m["roles2"] or m["roles3"]
+    roles = m["roles"] or m["roles2"] or m["roles3"] or m["roles4"]
     accepted: tuple[JSONScalar, ...] = tuple(sorted({r.lower() for r in re.findall(r"[A-Za-z]+", roles)}))
     return [
         Finding("role", name, value=role, allowed=accepted)
@@ -548,7 +551,11 @@ def _about(  # noqa: C901, PLR0911, PLR0912 - one exit per verdict
         return Finding("drop", param)
     if (c := _value_bound(param, sent, text) or _compared(param, sent, text, vocabulary)) is not None:
         return c
-    if bounds is not None and isinstance(sent, list) and bounds[1] is not None and len(sent) > bounds[1]:
+    if (
+        bounds is not None
+        and isinstance(sent, list)
+        and ((bounds[1] is not None and len(sent) > bounds[1]) or (bounds[0] is not None and len(sent) < bounds[0]))
+    ):
         # "stop sequences must be at most 4" for a list of 5: a list is not trimmed by a fix, it is left out.
         return Finding("drop", param, when=when)
     if bounds is not None and isinstance(sent, int | float) and not isinstance(sent, bool):

@@ -505,3 +505,27 @@ def test_round_seven_fragments_leave_lookalikes_alone(pattern: re.Pattern[str] |
 )
 def test_value_refused_reads_a_value_named_as_refused(text: str) -> None:
     assert _hits(g.VALUE_REFUSED, text)
+
+
+@pytest.mark.parametrize(
+    ("pattern", "text"),
+    [
+        (g.TYPE_REFUSED, "json: cannot unmarshal string into Go struct field Options.seed of type int"),
+        (g.TYPE_REFUSED, 'option "stop" must be of type array'),
+        (g.TYPE_REFUSED, "dry_sequence_breakers must be a non-empty array of strings"),
+        (g.ONLY_VALUE, "The value of the enable_thinking parameter is restricted to True."),
+        (
+            g.ONLY_ROLES,
+            "array must only contain objects with a 'role' field that is in [user, assistant, system, tool]",
+        ),
+    ],
+)
+def test_round_eight_fragments_each_read_their_wording(pattern: re.Pattern[str] | g.Wordings, text: str) -> None:
+    assert _hits(pattern, text)
+
+
+def test_go_field_names_the_field_not_its_struct() -> None:
+    m = g.GO_FIELD.search("json: cannot unmarshal object into Go struct field ChatRequest.format of type string")
+    assert m is not None
+    assert m["name"] == "format"
+    assert not _hits(g.ONLY_ROLES, "the allowed values are [low, high]")

@@ -638,3 +638,9 @@ def test_a_string_value_refused_with_no_other_named_is_left_out() -> None:
         "message": "Malformed input request: #/truncate: LEFT is not a valid enum value, please reformat your input"
     }
     assert read(400, body, {"texts": ["x"], "truncate": "LEFT"}).fixes == (Drop("truncate"),)
+
+
+def test_a_value_sent_as_text_goes_in_its_own_type_when_that_is_accepted() -> None:
+    """'"true"' where true is accepted is sent as true."""
+    body = {"error": 'invalid think value: "true" (must be "high", "medium", "low", "max", true, or false)'}
+    assert read(400, body, {"model": "m", "think": "true"}).fixes == (SetValue("think", "true", new=True),)
