@@ -456,10 +456,10 @@ def _findings(statement: Statement, vocabulary: Vocabulary) -> list[Finding]:  #
         # One of the two sent, the other the server's own (add_generation_prompt, true by default, r7b-006): the
         # one sent goes, unless it is the one a pair fix kept (then the statement is the pair's, after the fix).
         return [Finding("pair", params[0])]
-    if len(params) == 1 and (use := _value_to_use(params[0], message, vocabulary)) is not None:
-        return [Finding("value", params[0], value=vocabulary.value(params[0]), suggested=use)]
     if parts.new is not None and (parts.renamed or g.NEGATIVE.search(text)) and len(params) == 1:
         return [Finding("rename", params[0], new=parts.new)]
+    if len(params) == 1 and (use := _value_to_use(params[0], message, vocabulary)) is not None:
+        return [Finding("value", params[0], value=vocabulary.value(params[0]), suggested=use)]
     unread_rename = parts.new is None and g.SUGGESTS_NAME.search(text) is not None
     out: list[Finding] = []
     for param in params:
@@ -773,7 +773,8 @@ def _value_to_use(param: str, message: str, vocabulary: Vocabulary) -> JSONScala
     if m is None:
         return None
     use = literal(m["value"])
-    if not isinstance(use, str) or use == sent or vocabulary.ground(use) is not None:
+    # A dotted name is a param's ("Use 'reasoning.effort' instead"), never a value to send.
+    if not isinstance(use, str) or use == sent or "." in use or vocabulary.ground(use) is not None:
         return None
     return use
 

@@ -644,3 +644,16 @@ def test_a_value_sent_as_text_goes_in_its_own_type_when_that_is_accepted() -> No
     """'"true"' where true is accepted is sent as true."""
     body = {"error": 'invalid think value: "true" (must be "high", "medium", "low", "max", true, or false)'}
     assert read(400, body, {"model": "m", "think": "true"}).fixes == (SetValue("think", "true", new=True),)
+
+
+def test_a_suggested_param_name_is_never_sent_as_a_value() -> None:
+    """'Use 'text.verbosity' instead' beside the quoted value sent renames, or does nothing: never a SetValue."""
+    body = {
+        "error": {
+            "message": "Unsupported parameter: 'mode' with value 'fast'. Use 'text.verbosity' instead.",
+            "param": "mode",
+        }
+    }
+    fixes = read(400, body, {"model": "m", "mode": "fast"}).fixes
+    assert not any(isinstance(f, SetValue) for f in fixes)
+    assert fixes == (Rename("mode", "text.verbosity"),)
