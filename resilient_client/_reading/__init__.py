@@ -20,7 +20,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any, Final
 
 from .._core import changes, is_valid_fix, storable_value
-from .._models import ChangeRole, Clamp, Condition, Drop, Fix, JSONScalar, Rename, SetValue
+from .._models import DEFAULT_PROTECTED, ChangeRole, Clamp, Condition, Drop, Fix, JSONScalar, Rename, SetValue
 from . import _grammar as g
 from ._extract import PLAIN, Statement, statements
 from ._ground import Vocabulary
@@ -203,7 +203,9 @@ def _fix(finding: Finding, body: dict[str, Any], known: tuple[Fix, ...]) -> Fix 
         if finding.new is not None:
             return Drop(param, when=Condition(finding.new, present=True))
         kept = any(isinstance(f, Drop) and f.when is not None and f.when.param == param for f in known)
-        return None if kept else Drop(param)
+        # Only an unprotected param goes this way: of "tools and response_format are incompatible", the tools stay.
+        protected = param.split(".", 1)[0] in DEFAULT_PROTECTED
+        return None if kept or protected else Drop(param)
     if finding.kind == "drop":
         return Drop(param, when=when)
     if finding.kind == "rename":

@@ -255,6 +255,10 @@ VALUE_BOUND: Final = re.compile(
     rf"|\bexpected (?P<op2>maximum|minimum): (?P<b2>{NUMBER}), found: (?P<a2>{NUMBER})",
     re.IGNORECASE,
 )
+# Where a validator's message names no param, what it validates: "Malformed input request: 8192 is not…",
+# "Invalid JSON data: invalid type: integer 1…". Only then is the sent value or list the subject; after any other
+# words ("Too many images: 42 is not…", "prompt length 8192 …", "#/tools/0/…: …") it is about something else.
+UNNAMED: Final = re.compile(r"(?:^|\b(?:request|data|body|payload|json|JSON)\s?:|#:)\s*$")
 # A validator's refusal of one item of a sent list, or of its length: "string [Human:] does not match pattern …",
 # "expected maximum item count: 1, found: 5" (r7a-001, r7a-002). The list is left out (no fix trims a list).
 LIST_ITEM_REFUSED: Final = re.compile(r"\bstring \[(?P<item>[^\]\n]{1,64})\] does not match pattern\b")
@@ -558,10 +562,11 @@ ONLY_ROLES: Final = re.compile(
     # A chat template that takes only turns of these roles: "Conversation roles must alternate user/assistant/…"
     # (Mistral's and Llama's templates behind vLLM, r7b-002).
     rf"|\broles must alternate (?:between )?(?P<roles2>{_ROLE}(?:/{_ROLE}){{1,5}})"
-    # "Role must be in [user, assistant]." (a relay, r7c-033); any bracketed list of roles only: "a 'role' field
-    # that is in [user, assistant, system, tool]. Got 'developer'" (LM Studio, r8a-019).
+    # "Role must be in [user, assistant]." (a relay, r7c-033); "a 'role' field that is in [user, assistant, system,
+    # tool]. Got 'developer'" (LM Studio, r8a-019). A bracketed list of roles elsewhere is no list of roles accepted.
     rf"|\broles? must be (?:in|one of) \[(?P<roles3>{_ROLE}(?:, ?{_ROLE}){{0,5}})\]"
-    rf"|\[(?P<roles4>{_ROLE}(?:, ?{_ROLE}){{1,5}})\]",
+    r"|\brole'?s?'? (?:field )?(?:that is |must be |should be )?(?:in|one of) "
+    rf"\[(?P<roles4>{_ROLE}(?:, ?{_ROLE}){{1,5}})\]",
     re.IGNORECASE,
 )
 

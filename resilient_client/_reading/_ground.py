@@ -16,9 +16,10 @@ from typing import Any, Final
 
 from .._models import DEFAULT_PROTECTED
 
-__all__ = ["CONVERSATION", "Grounded", "Vocabulary"]
+__all__ = ["CONVERSATION", "ITEM_ROOTS", "Grounded", "Vocabulary"]
 
-_ITEM_ROOTS: Final = frozenset({"messages", "input", "tools", "functions", "contents", "prediction"})
+ITEM_ROOTS: Final = frozenset({"messages", "input", "tools", "functions", "contents", "prediction"})
+_ITEM_ROOTS: Final = ITEM_ROOTS
 _ROLE_LISTS: Final = ("messages", "input")
 _PREFIXES: Final = ("body.", "$.", "#/", "/", "request.", "parameter.", "parameters.", "params.", "json.")
 _CAMEL: Final = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
@@ -27,6 +28,8 @@ _INDEX: Final = re.compile(r"\[(\d{1,6})\]")
 # A bare token that looks like a param name, not an English word: snake_case or camelCase.
 _IDENTIFIER: Final = re.compile(r"[a-z0-9]_[a-z0-9]|[a-z][A-Z]")
 _MAX_DEPTH: Final = 3
+# The longest name grounded: four levels of 64-character names and their dots, with room for a prefix.
+_MAX_NAME: Final = 300
 # Bare words that are also English: only a quoted or structured name grounds them.
 _BARE_NEVER: Final = DEFAULT_PROTECTED | {"user", "role", "content", "name", "type", "value"}
 # The conversation itself: a bare word never names it, even as a statement's subject ("messages 参数非法", ot-011).
@@ -118,6 +121,8 @@ class Vocabulary:
     def ground(self, name: str, *, quoted: bool = True) -> Grounded | None:  # noqa: C901, PLR0911, PLR0912 - one exit per form
         """The request path (or role item) ``name`` refers to, or ``None`` if the request does not carry it."""
         text = name.strip().strip("'\"`")
+        if len(text) > _MAX_NAME:
+            return None  # no param path is this long: a hostile one costs nothing
         for prefix in _PREFIXES:
             if text.startswith(prefix) and len(text) > len(prefix):
                 text = text[len(prefix) :]

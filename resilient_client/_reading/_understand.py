@@ -17,7 +17,7 @@ from typing import Any, Final, Literal, TypeAlias
 from .._models import DEFAULT_PROTECTED, Condition, JSONScalar
 from . import _grammar as g
 from ._extract import Statement, _json_prefix, _literal_prefix
-from ._ground import CONVERSATION, Grounded, Vocabulary
+from ._ground import CONVERSATION, ITEM_ROOTS, Grounded, Vocabulary
 
 __all__ = ["Finding", "understand"]
 
@@ -244,19 +244,21 @@ def _subjects(statement: Statement, parts: _Parts, vocabulary: Vocabulary) -> li
     for m in g.LOCATED.finditer(text):
         add(vocabulary.ground(f"{m['at']}.{m['name']}"))
         text = _cut(text, m.span())
+    # Names these fragments read are grounded as bare words: a protected param or the conversation is never one
+    # of them ("messages: content: Extra inputs…", "#/tools: …" are about items, or not about params at all).
     for m in g.GO_FIELD.finditer(text):
-        add(vocabulary.ground(m["name"]))
+        add(_bare(vocabulary, m["name"]))
         text = _cut(text, m.span())
     for m in g.POINTER.finditer(text):
-        add(vocabulary.ground(m[0]))
+        add(_bare(vocabulary, m[0]))
         text = _cut(text, m.span())
     for m in g.NESTED_LABEL.finditer(text):
-        nested = vocabulary.ground(f"{m['outer']}.{m['inner']}")
+        nested = _bare(vocabulary, f"{m['outer']}.{m['inner']}")
         if nested is not None and "." in nested.path:
             add(nested)
             text = _cut(text, m.span())
     for m in g.LABELLED.finditer(text):
-        add(vocabulary.ground(m["name"]))
+        add(_bare(vocabulary, m["name"]))
     # The param beside the message names the object a located name sits in (gm-006): not a subject then.
     if statement.loc is not None:
         add(vocabulary.ground_loc(statement.loc))
@@ -289,6 +291,15 @@ def _subjects(statement: Statement, parts: _Parts, vocabulary: Vocabulary) -> li
 _NAMED: Final = re.compile(
     r"'[^'\n]{0,128}'|\"[^\"\n]{0,128}\"|`[^`\n]{0,128}`|(?<![\w\-])[\w\-]{1,64}[._][\w\-][\w.\-]{0,128}"
 )
+
+
+def _bare(vocabulary: Vocabulary, name: str) -> Grounded | None:
+    """``name`` grounded, unless its root is protected, the conversation or a list of items."""
+    grounded = vocabulary.ground(name)
+    if grounded is None or grounded.role_list is not None:
+        return None
+    root = grounded.path.split(".", 1)[0].split("[", 1)[0]
+    return None if root in DEFAULT_PROTECTED or root in CONVERSATION or root in ITEM_ROOTS else grounded
 
 
 def _names_an_item_of(param: str, message: str) -> bool:
@@ -432,14 +443,14 @@ def _findings(statement: Statement, vocabulary: Vocabulary) -> list[Finding]:  #
         # "'minimal' is not supported with the 'gpt-5.1' model" names the value, not the param (e026).
         redacted = statement.param.rsplit("*", 1)[-1].lstrip(".") if statement.param and "*" in statement.param else ""
         params = _params_holding(message, vocabulary, redacted)
-    if not params and (bound := g.VALUE_BOUND.search(message)) is not None:
+    if not params and (bound := _unnamed(g.VALUE_BOUND, message)) is not None:
         # "8192 is not less or equal to 8191" names no param: the one number param sent with that value.
         params = _params_sending(_number(bound["a"] or bound["a2"]), vocabulary)
-    if not params and (item := g.LIST_ITEM_REFUSED.search(message)) is not None:
+    if not params and (item := _unnamed(g.LIST_ITEM_REFUSED, message)) is not None:
         params = _lists_holding(lambda sent: item["item"] in sent, vocabulary)
-    if not params and (count := g.ITEM_COUNT.search(message)) is not None:
+    if not params and (count := _unnamed(g.ITEM_COUNT, message)) is not None:
         params = _lists_holding(lambda sent: len(sent) == int(count["count"]), vocabulary)
-    if not params and (typed := g.TYPE_REFUSED.search(message)) is not None:
+    if not params and (typed := _unnamed(g.TYPE_REFUSED, message)) is not None:
         # "invalid type: integer 1, expected a boolean" names no param either (r6a-031).
         got = _NUMBER_TOKEN.search(message, 0, typed.end())
         params = _params_sending(_number(got[0]), vocabulary) if got is not None else []
@@ -521,7 +532,7 @@ def _about(  # noqa: C901, PLR0911, PLR0912 - one exit per verdict
         g.LIST_TOO_LONG.search(message)
         or _length_of(param, message, vocabulary)
         or g.LIST_ITEM_REFUSED.search(message)
-        or g.ITEM_COUNT.search(message)
+        or ((count := g.ITEM_COUNT.search(message)) is not None and int(count["count"]) == len(sent))
     ):
         # A list refused for its length cannot be trimmed by a fix: it is left out.
         return Finding("drop", param, when=when)
@@ -809,6 +820,17 @@ def _setting_quoted(path: str, message: str, vocabulary: Vocabulary) -> str:
         if len(inside) == 1:
             return inside[0]
     return path
+
+
+def _unnamed(pattern: re.Pattern[str], message: str) -> re.Match[str] | None:
+    """``pattern``'s first match, where nothing before it in its clause names what it is about (g.UNNAMED)."""
+    m = pattern.search(message)
+    if m is None:
+        return None
+    # Everything before it counts ("The request contains 4096 tokens; 4096 is not…" is about tokens). "invalid
+    # type: …" starts the validator's own words: what comes before those is what it validates.
+    before = re.sub(r"\binvalid type\s?:\s*$", "", message[: m.start()])
+    return m if g.UNNAMED.search(before) else None
 
 
 def _lists_holding(test: Callable[[list[Any]], bool], vocabulary: Vocabulary) -> list[str]:

@@ -724,3 +724,51 @@ def test_a_rejection_repeated_after_its_fix_gives_up(body: object, request_body:
     steps, final = _loop(body, request_body)
     assert [type(step) for step in steps] == [Learn, GiveUp]
     assert "max_tokens" in final or "max_completion_tokens" in final
+
+
+# --- the fragments of the later corpus rounds, against lookalikes and hostile bodies ------------------------------
+
+SENT: Any = {
+    "model": "gpt-4o",
+    "temperature": 0.7,
+    "max_tokens": 4096,
+    "seed": 42,
+    "stop": ["a", "b"],
+    "tools": [{"type": "function", "function": {"name": "f", "parameters": {"properties": {"n": {"maximum": 10}}}}}],
+    "messages": [{"role": "system", "content": "s"}, {"role": "user", "content": [{"type": "text", "text": "u"}] * 2}],
+}
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "messages: content: Extra inputs are not permitted",
+        "#/messages: expected minimum item count: 3, found: 2",
+        "#/messages/1/content: expected maximum item count: 1, found: 2",
+        "#/tools/0/function/parameters/properties/n/maximum: 42 is not less or equal to 10",
+        "Too many images: 42 is not less or equal to 20",
+        "prompt length 4096 is not less or equal to 2048",
+        "The request contains 4096 tokens; 4096 is not less or equal to 2048",
+        "#/messages/1/content/1/image_url/detail: expected maximum: 2, found: 4096",
+        "Tool message at index 2 must follow an assistant message; allowed predecessors [user, assistant]",
+        "messages[1].content: invalid content for roles [user, assistant]",
+        "#/tools: expected maximum item count: 1, found: 3",
+        "tools and response_format are incompatible with each other",
+    ],
+)
+def test_a_statement_about_items_or_other_things_changes_no_param(message: str) -> None:
+    """A number, count or role list that is about a message, a tool, an image or the prompt gives no fix."""
+    assert read(400, {"error": {"message": message}}, SENT).fixes == ()
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"error": {"message": "bad", "param": ".".join(["a"] * 20_000)}},
+        {"error": {"message": "/a" * 32_768}},
+    ],
+    ids=["a-40k-dotted-param", "a-64k-pointer"],
+)
+def test_a_huge_name_is_refused_at_once(body: Any) -> None:
+    """A name longer than any param path is no name: reading it never walks its parts (it took minutes)."""
+    assert read(400, body, SENT).fixes == ()
