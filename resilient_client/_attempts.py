@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Generator, Iterable
 from dataclasses import dataclass
-from typing import Any, ClassVar, Final, Literal, NoReturn, Protocol, TypeAlias
+from typing import TYPE_CHECKING, Any, ClassVar, Final, Literal, NoReturn, Protocol, TypeAlias
 
 from ._core import (
     Body,
@@ -36,8 +36,10 @@ from ._models import (
     RepairPolicy,
     SetValue,
 )
-from ._reading import Reading, read
 from ._serialize import key_id
+
+if TYPE_CHECKING:
+    from ._reading import Reading
 
 GiveUpReason: TypeAlias = Literal[
     "not_repairable",  # not a parameter rejection, or one that does not fit the request
@@ -211,6 +213,10 @@ class Call:
         Returns:
             :class:`Learn`, :class:`Revoke`, :class:`GiveUp` or :class:`Blocked`.
         """
+        # Imported here: only a rejection needs the reader, whose grammar is most of what importing
+        # resilient_client would otherwise cost (the same as tenacity in _client).
+        from ._reading import read  # noqa: PLC0415
+
         reading = read(status, error_body, self.body, known=self.applied)
         self.reading = reading
         if not reading.fixes:

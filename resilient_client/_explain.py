@@ -10,14 +10,16 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ._attempts import reportable
 from ._core import blocked_param
 from ._models import Fix, RepairPolicy
-from ._reading import Reading, read
-from ._reading._extract import Statement
 from ._serialize import fix_to_json
+
+if TYPE_CHECKING:
+    from ._reading import Reading
+    from ._reading._extract import Statement
 
 __all__ = ["Explanation", "explain"]
 
@@ -103,6 +105,8 @@ def explain(
     Returns:
         The explanation; ``str()`` of it is a report without request text.
     """
+    from ._reading import read  # noqa: PLC0415 - loaded when asked, not at import (see _attempts)
+
     policy = policy or RepairPolicy()
     reading: Reading = read(status, body, request)
     findings = tuple(
