@@ -32,9 +32,12 @@ MAX_EVIDENCE: Final = 240
 # Some repairable rejections come as 403 ("You are not allowed to request logprobs from this
 # model", e080), 404 ("tools is not supported in this model", e066) or 422 (pydantic servers:
 # m015, mi-002). Others (401, 429, 5xx) are never about params.
-# A 5xx is a server error whatever its words (a few servers send param rejections as 500:
-# r2c-006): the SDK's own retries own it, and the reader never reads it.
-REPAIRABLE_STATUSES: Final = frozenset({400, 403, 404, 422})
+# Some servers send a param rejection as 500 ("Unsupported param: echo", llama.cpp, r2c-006; Ollama, r2c-018;
+# Cerebras, r2b-012): read after the SDK's own retries, with the same grammar, since no retry fixes it. Other 5xx
+# (502, 503, 504: gateways, overload) never are, and neither is a 500 that quotes an upstream's 4xx: the server's
+# own call upstream was refused (g.UPSTREAM_REFUSED).
+REPAIRABLE_STATUSES: Final = frozenset({400, 403, 404, 422, 500})
+_SERVER_ERROR: Final = 500
 # A param refused under its newer name goes back to the older one it replaced, which older
 # servers know: Azure api-versions before 2024-09-01-preview (e027, az-003).
 _PREDECESSORS: Final = {"max_completion_tokens": "max_tokens"}
@@ -159,8 +162,8 @@ def _cut_runs(text: str, secret: str) -> str:
     return text
 
 
-def _nearest(value: JSONScalar, allowed: tuple[JSONScalar, ...]) -> Any:
-    """The allowed value closest to ``value``; ``...`` when there is no order to go by."""
+def _nearest(value: JSONScalar, allowed: tuple[JSONScalar, ...], default: Any = ...) -> Any:
+    """The allowed value closest to ``value``; else the one marked as the default; ``...`` when neither."""
     if len(allowed) == 1:
         return allowed[0]
     if isinstance(value, int | float) and not isinstance(value, bool):
@@ -177,7 +180,10 @@ def _nearest(value: JSONScalar, allowed: tuple[JSONScalar, ...]) -> Any:
             rank = scale.index(value)
             # Ties go up: asked for "minimal", "low" is closer in spirit than "none".
             return min(ranks, key=lambda a: (abs(ranks[a] - rank), -ranks[a]))
-    # Unordered values: the one the body marks as the default, else nothing to go by.
+    # Unordered values: the one the body marks as the default ("xhigh (default)", or a value named "default"),
+    # else nothing to go by.
+    if default is not ... and default in allowed:
+        return default
     return "default" if "default" in allowed else ...
 
 
@@ -242,7 +248,7 @@ def _fix(finding: Finding, body: dict[str, Any], known: tuple[Fix, ...]) -> Fix 
     if typed != sent and any(type(a) is type(typed) and a == typed for a in finding.allowed):
         # "true" where true is accepted: the same value in its own type (r8a-001).
         return SetValue(param, sent, typed, when=when)
-    new = _nearest(sent, finding.allowed)
+    new = _nearest(sent, finding.allowed, finding.default)
     if new is ... or new == sent or not _same_kind(sent, new):
         return None
     return SetValue(param, sent, new, when=when)
@@ -371,6 +377,8 @@ def read(status: int, body: str | bytes | object, request: dict[str, Any], known
         return replace(base, final=True, why=f"status {status} is never about params")
     if not found:
         return replace(base, why="the body holds no message")
+    if status == _SERVER_ERROR and any(g.UPSTREAM_REFUSED.search(s.message) for s in found):
+        return replace(base, final=True, why="a server error about the server's own call upstream")
     vocabulary = Vocabulary(request)
     if any(_final(s, vocabulary) for s in found):
         return replace(base, final=True, why="the body is about something else than params (limits, access, policy)")

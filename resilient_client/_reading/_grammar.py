@@ -16,10 +16,13 @@ import re
 from typing import Final
 
 __all__ = [
+    "ALTERNATIVES",
+    "BOOLEAN_NAMED",
     "CAPABILITY",
     "COMPARED",
     "CONDITION_WHEN_ABSENT",
     "CONDITION_WHEN_PRESENT",
+    "CONSTRAINT",
     "DEFAULT_ONLY",
     "DOES_NOT",
     "FIELD_LIST",
@@ -42,6 +45,7 @@ __all__ = [
     "NEGATIVE_CODES",
     "NUMBER",
     "OFF_REFUSED",
+    "ONLY_COUNT",
     "ONLY_NAMES",
     "ONLY_ROLES",
     "ONLY_VALUE",
@@ -69,6 +73,7 @@ __all__ = [
     "SUGGESTS_NAME",
     "TOKEN_LIMIT",
     "TYPE_REFUSED",
+    "UPSTREAM_REFUSED",
     "USED_WITH_VALUE",
     "VALUE",
     "VALUE_CODES",
@@ -291,7 +296,8 @@ DEFAULT_ONLY: Final = re.compile(
 # "only 1 is allowed for this model", "only 0.95 is allowed" (ot-004, ot-006)
 ONLY_VALUE: Final = re.compile(
     rf"\bonly (?P<value>{VALUE}) (?:is|are) (?:allowed|supported|accepted)"
-    rf"|\bonly supports? (?:the )?(?P<name2>{NAME})(?:\s*[=:]\s*|\s(?:of |value )?)(?P<value2>{NUMBER}|true|false)\b"
+    rf"|\bonly supports? (?:the )?(?P<name2>{NAME})(?:\s*[=:]\s*|\s(?:of |value |set to )?)"
+    rf"(?P<value2>{NUMBER}|true|false)\b"
     rf"|\bonly (?P<name4>{NAME})\s*=\s*(?P<value4>{VALUE}|[A-Za-z_][\w\-]{{0,31}})"
     r" (?:is|are) (?:allowed|supported|accepted)"
     rf"|\b(?:must (?:be|equal)|(?:may|can) only be set to|is restricted to) (?:equal to |exactly )?"
@@ -364,10 +370,10 @@ ONLY_NAMES: Final = re.compile(
 )
 LIST_INTRO: Final = re.compile(
     r"\b(?:(?:supported|valid|allowed|accepted|available|possible|permitted)"
-    r" (?:values|choices|options)(?: are| is| include)?:?"
+    r" (?:values|choices|options|types|modes|levels)(?: are| is| include)?:?"
     r"|(?:expected|must be|should be|is not) one of|one of the allowed values|must be either"
     r"|(?:input should be|must be|should be|expected)(?= ['\"`])"
-    rf"|(?:it )?only supports?\b(?! (?:the )?{NAME}(?:\s*[=:]\s*|\s(?:of |value )?)(?:{NUMBER}|true|false)\b)"
+    rf"|(?:it )?only supports?\b(?! (?:the )?{NAME}(?:\s*[=:]\s*|\s(?:of |value |set to )?)(?:{NUMBER}|true|false)\b)"
     r"|choose from|(?<!not )permitted:|(?<!not )allowed:"
     # "Only 'enabled' and 'disabled' are supported" (r7c-031): a list of quoted values after "only".
     r"|\bonly(?= ['\"`][^'\"`\n]{1,32}['\"`](?:,| and| or) ))\s*",
@@ -451,7 +457,7 @@ CONDITION_WHEN_PRESENT: Final = re.compile(
     r"(?:mode|requests?|calls?|responses?)\b"
     # "must be unset when thinking is enabled", "may only be set to 1 when thinking is enabled" (r5a-007, r5a-002).
     rf"|\b(?:when|while) (?:the )?(?P<q5>['`\"])?(?P<name5>{NAME})(?(q5)(?P=q5))"
-    r" (?:is|are) (?:enabled|on|active|in use)\b",
+    r" (?:is|are) (?:enabled|on|active|in use|true|set|specified|provided|present)\b",
     re.IGNORECASE,
 )
 
@@ -551,6 +557,16 @@ CAPABILITY: Final = re.compile(
     re.IGNORECASE,
 )
 
+# A count the server caps, named as a thing: "Only one candidate can be specified" (Gemini, r6b-010), "at most 2
+# choices are allowed", "multiple candidates are not supported". The word names a sent count param by its stem
+# (candidateCount), as a capability does; that count goes to the number given.
+ONLY_COUNT: Final = re.compile(
+    r"\b(?:only|at most|no more than) (?P<n>one|a single|\d{1,3}) (?P<a>[a-z]{3,24}?)s? (?:can|may|is|are)\b"
+    rf"|\b(?:multiple|more than one) (?P<b>[a-z]{{3,24}}?)s? (?:{IS_NOT}|{DOES_NOT})"
+    r" (?:supported|allowed|permitted|be)\b",
+    re.IGNORECASE,
+)
+
 # "Only user and assistant roles are supported!" (chat templates behind vLLM and others): the roles named are the
 # ones accepted; a system or developer message the request sends is refused.
 _ROLE: Final = r"(?:user|assistant|tool|function|system|developer|model)"
@@ -636,3 +652,24 @@ INPUT_SIDE: Final = re.compile(
 )
 # The same, cut out before the final wordings are looked for ("does not exist", "not found").
 PARAM_MISSING: Final = re.compile(_PARAM_MISSING, re.IGNORECASE)
+# A server error that quotes an upstream's client error: the server's own call upstream was refused (a proxy that
+# mistranslated the request, ll-015). Nothing the caller changes fixes that.
+UPSTREAM_REFUSED: Final = re.compile(
+    r"\bBadRequestError\b|\bError code:? 4\d\d\b|<4\d\d>|\bstatus(?: code)?:? 4\d\d\b", re.IGNORECASE
+)
+# Any constraint at all on a named, sent param: what a statement that names one and gives no other verdict says of
+# it. Leaving the param out asks for its default.
+CONSTRAINT: Final = Wordings(
+    r"\b(?:must|should|has to|needs to|only|may not|cannot|can't|can not|conflicts? with|requires?|invalid|illegal"
+    r"|incorrect|not valid|wrong|non-empty)\b",
+    r"必须|只能|仅支持|不能|无效|错误|非法",
+)
+BOOLEAN_NAMED: Final = {
+    True: re.compile(r"\btrue\b", re.IGNORECASE),
+    False: re.compile(r"\bfalse\b", re.IGNORECASE),
+}
+# Accepted values listed as alternatives: "should be enabled or disabled", "either 'a', 'b' or 'c'".
+ALTERNATIVES: Final = re.compile(
+    rf"\b(?:be|either|of|to)\s+(?:{VALUE}|[\w.\-]{{1,64}})(?:\s*,\s*(?:{VALUE}|[\w.\-]{{1,64}})){{0,16}},?\s+or\s+",
+    re.IGNORECASE,
+)

@@ -11,7 +11,7 @@ params, and are never grounded, except ``messages[i].role`` / ``input[i].role``.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Final
 
 from .._models import DEFAULT_PROTECTED
@@ -33,7 +33,7 @@ _MAX_NAME: Final = 300
 # Bare words that are also English: only a quoted or structured name grounds them.
 _BARE_NEVER: Final = DEFAULT_PROTECTED | {"user", "role", "content", "name", "type", "value"}
 # The conversation itself: a bare word never names it, even as a statement's subject ("messages 参数非法", ot-011).
-CONVERSATION: Final = frozenset({"messages", "input", "prompt", "instructions", "suffix", "conversation"})
+CONVERSATION: Final = frozenset({"messages", "input", "inputs", "prompt", "instructions", "suffix", "conversation"})
 # Never a subject, however it is written: what the SDK routes by, and bodies name it in
 # passing ("Model grok-4 does not support parameter stop", "Received Model Group=…").
 _NEVER: Final = frozenset({"model"})
@@ -80,6 +80,9 @@ class Grounded:
     path: str
     role_list: str | None = None
     index: int | None = None
+    # Named only loosely: by words of prose or a capability ("Parallel tool calls…", "does not support thinking"),
+    # not by the param's own name. Such a name takes only an explicit verdict, never a bare constraint.
+    loose: bool = field(default=False, compare=False)
 
 
 class Vocabulary:
@@ -197,7 +200,7 @@ class Vocabulary:
                 paths = self._by_words.get(key) or self._unique_leaf(key)
                 for path in paths:
                     if path.split(".", 1)[0] not in _BARE_NEVER and Grounded(path) not in found:
-                        found.append(Grounded(path))
+                        found.append(Grounded(path, loose=True))
         return found
 
     def _unique_leaf(self, key: tuple[str, ...]) -> list[str]:
@@ -225,13 +228,13 @@ class Vocabulary:
         # that merely share the word (parallel_tool_calls).
         exact = [p for p in self._paths if "." not in p and tuple(_stem(w) for w in words(p)) == (_stem(word),)]
         if exact:
-            return [Grounded(p) for p in exact if not self._never_named(p)]
+            return [Grounded(p, loose=True) for p in exact if not self._never_named(p)]
         found: list[Grounded] = []
         for path in self._paths:
             if self._never_named(path):
                 continue
             if any(_SYNONYMS.get(_stem(w), _stem(w)) == stem for w in words(path)):
-                found.append(Grounded(path))
+                found.append(Grounded(path, loose=True))
         # A capability names the params that ask for it, not each of their nested settings.
         return [g for g in found if not any(g.path.startswith(f"{o.path}.") for o in found)]
 

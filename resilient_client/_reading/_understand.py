@@ -12,6 +12,7 @@ import math
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from types import EllipsisType
 from typing import Any, Final, Literal, TypeAlias
 
 from .._models import DEFAULT_PROTECTED, Condition, JSONScalar
@@ -31,8 +32,15 @@ _LITERAL: Final = re.compile(
 )
 # A list of accepted values is read over at most this many characters.
 _MAX_LIST: Final = 512
+# A value marked as the default inside a list: "xhigh (default)", "'auto' (the default)".
+_MARKED_DEFAULT: Final = re.compile(
+    r"(?P<value>'[^'\n]{1,64}'|\"[^\"\n]{1,64}\"|`[^`\n]{1,64}`|[\w.\-]{1,64})\s?\((?:the )?default\)", re.IGNORECASE
+)
 _LIST_END: Final = re.compile(
-    r"(?<=[^\d])\.(?:\s|$)|\n|;|\?|\)|, (?:received|got|but)\b|\s(?:are|is) (?:supported|allowed|accepted)\b"
+    r"(?<=[^\d])\.(?:\s|$)|\n|;|\?|(?<!default)\)|, (?:received|got|but)\b"
+    r"|\s(?:are|is) (?:supported|allowed|accepted)\b"
+    # A condition after the list is no value of it: 'must be "message" when enable_thinking is true' (r8b-029).
+    r"|\s(?:when|if|unless|while)\s"
 )
 
 
@@ -55,6 +63,7 @@ class Finding:
         when: The condition under which the finding holds, if the body states one.
         unknown_role: The body says the API knows no such role ("Unexpected role", "not a valid enum value"),
             not that this model refuses it (``role``).
+        default: The accepted value the body marks as the default (``value``); ``...`` when none.
     """
 
     kind: FindingKind
@@ -68,6 +77,7 @@ class Finding:
     maximum: int | float | None = None
     when: Condition | None = None
     unknown_role: bool = False
+    default: Any = ...
 
 
 def literal(text: str) -> JSONScalar:
@@ -121,6 +131,7 @@ class _Parts:
     when: tuple[str, bool] | None = None
     used_with: tuple[str, JSONScalar] | None = None
     renamed: bool = False
+    default: JSONScalar | EllipsisType = ...
 
 
 def _cut(text: str, span: tuple[int, int]) -> str:
@@ -170,7 +181,7 @@ def _skipped(message: str) -> tuple[str, tuple[str, ...]]:
     return g.SKIP.sub(blank, message), tuple(keys)
 
 
-def _take_apart(message: str) -> _Parts:  # noqa: C901, PLR0912 - one cut per fragment
+def _take_apart(message: str) -> _Parts:  # noqa: C901, PLR0912, PLR0915 - one cut per fragment
     text, keys = _skipped(message)
     parts = _Parts(text, keys=keys)
     if m := g.RENAME.search(text):
@@ -202,7 +213,11 @@ def _take_apart(message: str) -> _Parts:  # noqa: C901, PLR0912 - one cut per fr
         end = _LIST_END.search(text, m.end(), m.end() + _MAX_LIST)
         stop = end.start() if end else min(len(text), m.end() + _MAX_LIST)
         if not g.RANGE_FROM_TO.search(text, m.end(), stop):  # "supported values are integers from 1 to N": a range
-            parts.allowed += _values(text[m.end() : stop])
+            listed_text = text[m.end() : stop]
+            if parts.default is ... and (marked := _MARKED_DEFAULT.search(listed_text)) is not None:
+                # "Supported types are xhigh (default), medium, and low" (r3b-022): the value the body marks.
+                parts.default = literal(marked["value"])
+            parts.allowed += _values(_MARKED_DEFAULT.sub(r"\g<value>", listed_text))
         text = _cut(text, (m.start(), stop))
         listed = stop
     if (m := g.CONDITION_WHEN_ABSENT.search(text)) and (name := _condition_name(m)):
@@ -272,7 +287,14 @@ def _subjects(statement: Statement, parts: _Parts, vocabulary: Vocabulary) -> li
     for m in g.NAME_TOKEN.finditer(text):
         bare = m["bare"]
         if bare:
-            add(vocabulary.ground(bare, quoted=m.start() == opening and bare in _OPENING_NAMES))
+            grounded = vocabulary.ground(bare, quoted=m.start() == opening and bare in _OPENING_NAMES)
+            # A bare English word ("stop", "seed") is a loose name; an identifier (top_k, topK, a.b) is a firm one.
+            firm = (
+                _IDENTIFIER.search(bare)
+                or _CALLED_PARAM.match(text, m.end())
+                or _PARAM_CALLED.search(text, max(0, m.start() - 24), m.start())
+            )
+            add(grounded if grounded is None or firm else replace(grounded, loose=True))
         else:
             add(vocabulary.ground(m["q"] or m["dq"] or m["bt"] or m["sq"]))
     if not found:
@@ -287,6 +309,18 @@ def _subjects(statement: Statement, parts: _Parts, vocabulary: Vocabulary) -> li
     return found
 
 
+_IDENTIFIER: Final = re.compile(r"[A-Za-z0-9][_.][A-Za-z0-9]|[a-z][A-Z]")
+# A bare word called a param by the words around it: "the stop parameter", "parameter seed".
+_NOUN: Final = r"(?:param(?:eter)?|argument|field|option|property|setting)s?"
+_CALLED_PARAM: Final = re.compile(rf"\s{{1,3}}{_NOUN}\b", re.IGNORECASE)
+_PARAM_CALLED: Final = re.compile(rf"\b{_NOUN}:?\s{{1,3}}$", re.IGNORECASE)
+# Params a bare constraint never drops: the conversation, the instructions, and what is protected.
+_NEVER_CONSTRAINED: Final = (
+    DEFAULT_PROTECTED
+    | CONVERSATION
+    | ITEM_ROOTS
+    | {"system", "systemInstruction", "system_instruction", "metadata", "user"}
+)
 # Bounded, and tried only where a token starts: a run of 4,096 dashes costs no quadratic backtracking.
 _NAMED: Final = re.compile(
     r"'[^'\n]{0,128}'|\"[^\"\n]{0,128}\"|`[^`\n]{0,128}`|(?<![\w\-])[\w\-]{1,64}[._][\w\-][\w.\-]{0,128}"
@@ -320,7 +354,7 @@ def _condition(parts: _Parts, vocabulary: Vocabulary, subject: str) -> Condition
         # gateway's model group, r5a-033), so the refusal holds for every call.
         return None
     param = grounded.path if grounded is not None else name
-    if param == subject or "." in param:
+    if param == subject or subject.startswith(f"{param}.") or param.startswith(f"{subject}."):
         return None
     return Condition(param, present=present)
 
@@ -399,7 +433,7 @@ def understand(statement: Statement, vocabulary: Vocabulary) -> list[Finding]:
     return findings
 
 
-def _findings(statement: Statement, vocabulary: Vocabulary) -> list[Finding]:  # noqa: C901, PLR0911, PLR0912 - one branch per verdict
+def _findings(statement: Statement, vocabulary: Vocabulary) -> list[Finding]:  # noqa: C901, PLR0911, PLR0912, PLR0915 - one branch per verdict
     message = statement.message
     if statement.quoted is not None:
         # The error record quoted in the message was read as statements of its own: only the prose around it here.
@@ -439,10 +473,14 @@ def _findings(statement: Statement, vocabulary: Vocabulary) -> list[Finding]:  #
     if parts.used_with is not None:
         return _used_with(parts.used_with, vocabulary)
     params = [_setting_quoted(s.path, message, vocabulary) for s in subjects]
+    firm = {p for p, s in zip(params, subjects, strict=True) if not s.loose}
     if not params and (parts.allowed or g.VALUE_REFUSED.search(message)):
         # "'minimal' is not supported with the 'gpt-5.1' model" names the value, not the param (e026).
         redacted = statement.param.rsplit("*", 1)[-1].lstrip(".") if statement.param and "*" in statement.param else ""
         params = _params_holding(message, vocabulary, redacted)
+    if not params and parts.allowed and (g.NEGATIVE.search(message) or g.VALUE_REFUSED.search(message)):
+        # "Unexpected reasoning effort high. Supported types are …" (r3b-022): the value sent, bare, beside the list.
+        params = _params_holding_word(parts.subject_text, parts.allowed, vocabulary)
     if not params and (bound := _unnamed(g.VALUE_BOUND, message)) is not None:
         # "8192 is not less or equal to 8191" names no param: the one number param sent with that value.
         params = _params_sending(_number(bound["a"] or bound["a2"]), vocabulary)
@@ -454,6 +492,8 @@ def _findings(statement: Statement, vocabulary: Vocabulary) -> list[Finding]:  #
         # "invalid type: integer 1, expected a boolean" names no param either (r6a-031).
         got = _NUMBER_TOKEN.search(message, 0, typed.end())
         params = _params_sending(_number(got[0]), vocabulary) if got is not None else []
+    if (counted := _counted(message, vocabulary)) is not None and (not params or params == [counted.param]):
+        return [counted]
     if not params:
         return []
     text = parts.subject_text
@@ -474,7 +514,7 @@ def _findings(statement: Statement, vocabulary: Vocabulary) -> list[Finding]:  #
     unread_rename = parts.new is None and g.SUGGESTS_NAME.search(text) is not None
     out: list[Finding] = []
     for param in params:
-        finding = _about(param, message, text, parts, vocabulary)
+        finding = _about(param, message, text, parts, vocabulary, firm=param in firm)
         if finding is not None and not (unread_rename and finding.kind == "drop"):
             out.append(finding)
     return out
@@ -516,7 +556,7 @@ def _used_with(named: tuple[str, JSONScalar], vocabulary: Vocabulary) -> list[Fi
 
 
 def _about(  # noqa: C901, PLR0911, PLR0912 - one exit per verdict
-    param: str, message: str, text: str, parts: _Parts, vocabulary: Vocabulary
+    param: str, message: str, text: str, parts: _Parts, vocabulary: Vocabulary, *, firm: bool = True
 ) -> Finding | None:
     when = _condition(parts, vocabulary, param)
     sent = vocabulary.value(param)
@@ -548,7 +588,7 @@ def _about(  # noqa: C901, PLR0911, PLR0912 - one exit per verdict
             return Finding("value", inner, value=vocabulary.value(inner), allowed=(literal(only),), when=when)
     refused = g.VALUE_REFUSED.search(message) or g.NEGATIVE.search(text) or _invalid(param, message, vocabulary)
     if parts.allowed and refused and not isinstance(sent, dict | list):
-        return Finding("value", param, value=sent, allowed=parts.allowed, when=when)
+        return Finding("value", param, value=sent, allowed=parts.allowed, default=parts.default, when=when)
     if g.OFF_REFUSED.search(text) and _is_off(sent):
         return Finding("drop", param)
     bounds = _bounds(message)
@@ -581,8 +621,51 @@ def _about(  # noqa: C901, PLR0911, PLR0912 - one exit per verdict
             return Finding("drop", param, when=when)
         return Finding("value", param, value=sent, when=when)
     if g.NEGATIVE.search(text) or when is not None:
+        if (required := _required(sent, parts.allowed)) is not None:
+            # 'must be "message" when enable_thinking is true' (r8b-029): the one value it requires, then.
+            return Finding("value", param, value=sent, suggested=required, when=when)
         return Finding("drop", param, when=when)
-    return None
+    if not firm:
+        return None
+    return _constrained(param, sent, message=message, text=text, allowed=parts.allowed, when=when)
+
+
+def _constrained(
+    param: str, sent: Any, *, message: str, text: str, allowed: tuple[JSONScalar, ...], when: Condition | None
+) -> Finding | None:
+    """A param named by its own name under a constraint and no other verdict ("must be non-empty").
+
+    A boolean goes to the other value when the text names it; anything else is left out, which asks for the
+    default. Never the conversation, the instructions or a protected param; never a string whose accepted
+    alternatives the text lists (no order to go by: README, unordered values).
+    """
+    if param.split(".", 1)[0] in _NEVER_CONSTRAINED or not g.CONSTRAINT.search(message):
+        return None
+    if isinstance(sent, bool):
+        if g.BOOLEAN_NAMED[not sent].search(text):
+            return Finding("value", param, value=sent, suggested=not sent, when=when)
+        return Finding("drop", param, when=when)
+    if isinstance(sent, str) and (len(allowed) > 1 or g.ALTERNATIVES.search(message)):
+        return None
+    if (required := _required(sent, allowed)) is not None:
+        # "The result_format parameter must be "message"": the one value it requires.
+        return Finding("value", param, value=sent, suggested=required, when=when)
+    return Finding("drop", param, when=when)
+
+
+def _required(sent: Any, allowed: tuple[JSONScalar, ...]) -> JSONScalar | None:
+    """The one accepted value a statement names, when it can stand for the value sent."""
+    if len(allowed) != 1 or allowed[0] == sent or allowed[0] is None or not _alike(sent, allowed[0]):
+        return None
+    return allowed[0]
+
+
+def _alike(sent: Any, new: JSONScalar) -> bool:
+    """Whether ``new`` can stand for ``sent``: text for text, a number for a number."""
+    if isinstance(sent, bool) or isinstance(new, bool):
+        return isinstance(sent, bool) and isinstance(new, bool)
+    number = (int, float)
+    return (isinstance(sent, str) and isinstance(new, str)) or (isinstance(sent, number) and isinstance(new, number))
 
 
 def _outside_bounds(sent: Any, bounds: tuple[int | float | None, int | float | None] | None) -> bool:
@@ -851,6 +934,35 @@ def _params_sending(value: float | None, vocabulary: Vocabulary) -> list[str]:
         if isinstance(sent := vocabulary.value(p), int | float) and not isinstance(sent, bool) and sent == value
     ]
     if len(paths) == 1 and paths[0].split(".", 1)[0] not in DEFAULT_PROTECTED:
+        return paths
+    return []
+
+
+def _counted(message: str, vocabulary: Vocabulary) -> Finding | None:
+    """A count the server caps, named as a thing: "Only one candidate can be specified" -> candidateCount = 1."""
+    m = g.ONLY_COUNT.search(message)
+    if m is None:
+        return None
+    cap = 1 if m["b"] or not m["n"][0].isdigit() else int(m["n"])
+    counts = [
+        found.path
+        for found in vocabulary.ground_capability(m["a"] or m["b"])
+        if isinstance(sent := vocabulary.value(found.path), int) and not isinstance(sent, bool) and sent > cap
+    ]
+    if len(counts) != 1 or counts[0].split(".", 1)[0] in DEFAULT_PROTECTED:
+        return None
+    return Finding("value", counts[0], value=vocabulary.value(counts[0]), suggested=cap)
+
+
+def _params_holding_word(text: str, allowed: tuple[JSONScalar, ...], vocabulary: Vocabulary) -> list[str]:
+    """The one unprotected param whose sent text ``text`` gives as a word, when it is not one of ``allowed``."""
+    words = {w.rstrip(".") for w in re.findall(r"[\w.\-]{2,64}", text)}
+    paths = [
+        p
+        for p in vocabulary.paths()
+        if isinstance(sent := vocabulary.value(p), str) and sent in words and sent not in allowed
+    ]
+    if len(paths) == 1 and paths[0].split(".", 1)[0] not in DEFAULT_PROTECTED | CONVERSATION:
         return paths
     return []
 

@@ -222,13 +222,17 @@ ELSEWHERE: list[tuple[int, object]] = [
     (400, error("Rate limit reached for requests; temperature is not supported.", "temperature")),
     (403, error("Your organization must be verified to use temperature with this model.", "temperature")),
     (400, error("Your credit balance is too low; max_tokens is not allowed.", "max_tokens")),
-    (500, error("Unsupported parameter: 'temperature' is not supported with this model.", "temperature")),
+    (502, error("Unsupported parameter: 'temperature' is not supported with this model.", "temperature")),
+    (503, error("Unsupported parameter: 'temperature' is not supported with this model.", "temperature")),
+    # A proxy's 500 about its own call upstream: the caller's request is not what was refused.
+    (500, error("litellm.BadRequestError: Unsupported parameter: 'temperature' is not supported.", "temperature")),
+    (500, error("Error code: 400 - Unsupported parameter: 'temperature' is not supported.", "temperature")),
 ]
 
 
 @pytest.mark.parametrize(("status", "body"), ELSEWHERE)
 def test_bodies_about_something_else_give_no_fix(status: int, body: object) -> None:
-    """Context length, content filter, quota, auth, not-found and 5xx bodies give no fix, even naming a param."""
+    """Context length, content filter, quota, auth, not-found, 502/503 and upstream-wrapped 500 bodies give no fix."""
     reading = read(status, body, WIDE)
     assert reading.fixes == ()
     assert learned(decide(status, body, WIDE)) == ()

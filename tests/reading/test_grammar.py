@@ -529,3 +529,49 @@ def test_go_field_names_the_field_not_its_struct() -> None:
     assert m is not None
     assert m["name"] == "format"
     assert not _hits(g.ONLY_ROLES, "the allowed values are [low, high]")
+
+
+@pytest.mark.parametrize(
+    ("pattern", "text"),
+    [
+        (g.CONSTRAINT, "each stop sequence must be non-empty"),
+        (g.CONSTRAINT, "parameter incremental_output only support stream call"),
+        (g.CONSTRAINT, "The additional field system conflicts with an existing field."),
+        (g.CONSTRAINT, "top_k 参数必须大于0"),
+        (g.ALTERNATIVES, "`thinking.type` must be `enabled` or `disabled`"),
+        (g.ALTERNATIVES, "should be either 'a', 'b' or 'c'"),
+        (g.ONLY_COUNT, "Only one candidate can be specified"),
+        (g.ONLY_COUNT, "at most 2 choices are allowed"),
+        (g.ONLY_COUNT, "Multiple candidates are not supported"),
+        (g.UPSTREAM_REFUSED, "litellm.BadRequestError: OpenAIException - Unsupported parameter"),
+        (g.UPSTREAM_REFUSED, "Error code: 400 - {'error': …}"),
+        (g.UPSTREAM_REFUSED, "Provider API error: <400> InternalError.Algo.InvalidParameter"),
+    ],
+)
+def test_round_nine_fragments_each_read_their_wording(pattern: re.Pattern[str] | g.Wordings, text: str) -> None:
+    """Each fragment reads the wording it was written for."""
+    assert _hits(pattern, text)
+
+
+@pytest.mark.parametrize(
+    ("pattern", "text"),
+    [
+        (g.CONSTRAINT, "Unsupported parameter: 'seed'"),
+        (g.ALTERNATIVES, "must be at most 4"),
+        (g.ALTERNATIVES, "must be `enabled`"),
+        (g.ONLY_COUNT, "Only one of 'a' or 'b'"),
+        (g.ONLY_COUNT, "only supports temperature=1"),
+        (g.UPSTREAM_REFUSED, "Internal server error 500 while processing"),
+        (g.UPSTREAM_REFUSED, "Invalid value: 4000 tokens"),
+    ],
+)
+def test_round_nine_fragments_leave_lookalikes_alone(pattern: re.Pattern[str] | g.Wordings, text: str) -> None:
+    """And leaves the wordings beside it alone."""
+    assert not _hits(pattern, text)
+
+
+def test_boolean_named_reads_each_literal_as_a_word() -> None:
+    """'set to True' names true; 'untrue' names nothing."""
+    assert _hits(g.BOOLEAN_NAMED[True], "only supports incremental_output set to True.")
+    assert not _hits(g.BOOLEAN_NAMED[True], "that is untrue")
+    assert _hits(g.BOOLEAN_NAMED[False], "must be false")

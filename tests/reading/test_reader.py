@@ -111,16 +111,33 @@ def test_unrecognized_max_completion_tokens_renames_back_to_max_tokens() -> None
     assert_same_fix(outcome(400, body, request), Rename("max_completion_tokens", "max_tokens"))
 
 
-@pytest.mark.parametrize("status", [401, 402, 408, 409, 429, 500, 502, 503, 200, 0, -1])
+@pytest.mark.parametrize("status", [401, 402, 408, 409, 429, 501, 502, 503, 504, 200, 0, -1])
 def test_statuses_that_are_never_about_params(status: int) -> None:
-    """Auth, rate-limit, server and success statuses never yield a rejection, whatever the body says."""
+    """Auth, rate-limit, gateway, overload and success statuses never yield a rejection, whatever the body says."""
     assert nothing(status, RENAME_BODY)
 
 
-@pytest.mark.parametrize("status", [400, 403, 404, 422])
+@pytest.mark.parametrize("status", [400, 403, 404, 422, 500])
 def test_repairable_statuses(status: int) -> None:
-    """400, 403, 404 and 422 bodies are read."""
+    """400, 403, 404, 422 and 500 bodies are read (llama.cpp and Ollama send param rejections as 500)."""
     assert_same_fix(outcome(status, RENAME_BODY, MAX_TOKENS_REQUEST), Rename("max_tokens", "max_completion_tokens"))
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        f"litellm.BadRequestError: OpenAIException - {RENAME_MESSAGE}",
+        f"Error code: 400 - {RENAME_MESSAGE}",
+        f"Provider API error: <400> {RENAME_MESSAGE}",
+    ],
+)
+def test_a_500_about_the_servers_own_call_upstream_is_final(message: str) -> None:
+    """A 500 that quotes an upstream's 400 is about what the server sent upstream (ll-015): nothing is changed."""
+    reading = read(500, {"error": {"message": message, "code": "500"}}, MAX_TOKENS_REQUEST)
+    assert reading.fixes == ()
+    assert reading.final
+    # The same words as a 400 are the upstream's own: read.
+    assert read(400, {"error": {"message": message}}, MAX_TOKENS_REQUEST).fixes
 
 
 def test_proxy_request_id_suffix_is_ignored() -> None:
@@ -657,3 +674,98 @@ def test_a_suggested_param_name_is_never_sent_as_a_value() -> None:
     fixes = read(400, body, {"model": "m", "mode": "fast"}).fixes
     assert not any(isinstance(f, SetValue) for f in fixes)
     assert fixes == (Rename("mode", "text.verbosity"),)
+
+
+# --- a named param under a bare constraint -------------------------------------------------------------------------
+
+DASHSCOPE: dict[str, Any] = {
+    "model": "qwen-plus",
+    "input": {"messages": [USER]},
+    "parameters": {"result_format": "text", "enable_thinking": True, "incremental_output": False},
+}
+
+
+@pytest.mark.parametrize(
+    ("message", "request_body", "expected"),
+    [
+        # A list with an empty item: no fix trims a list, it is left out.
+        ("stop_sequences: each stop sequence must be non-empty", {**BASE, "stop_sequences": ["", "\n"]},
+         (Drop("stop_sequences"),)),
+        # The one value it requires.
+        ('The result_format parameter must be "message"', DASHSCOPE,
+         (SetValue("parameters.result_format", "text", "message"),)),
+        # The same, only while the condition holds (a nested condition param).
+        ('The result_format parameter must be "message" when enable_thinking is true', DASHSCOPE,
+         (SetValue("parameters.result_format", "text", "message",
+                   when=Condition("parameters.enable_thinking", present=True)),)),
+        # A boolean goes to the other value when the text names it.
+        ("This model only supports incremental_output set to True.", DASHSCOPE,
+         (SetValue("parameters.incremental_output", old=False, new=True),)),
+        # A boolean with no value named is left out.
+        ("parameter incremental_output only support stream call",
+         {**DASHSCOPE, "parameters": {"incremental_output": True}}, (Drop("parameters.incremental_output"),)),
+        # A bare word called a param by the words around it.
+        ("The seed parameter must fit in 32 bits", {**BASE, "seed": 2**40}, (Drop("seed"),)),
+    ],
+)  # fmt: skip
+def test_a_named_param_under_a_bare_constraint(
+    message: str, request_body: dict[str, Any], expected: tuple[Fix, ...]
+) -> None:
+    """A param named by its own name, under 'must', 'only', 'cannot'… and no other verdict: set, or left out."""
+    assert read(400, {"code": "InvalidParameter", "message": message}, request_body).fixes == expected
+
+
+@pytest.mark.parametrize(
+    ("message", "request_body"),
+    [
+        # Named only by words of prose: the thinking *mode* is no param name.
+        ("The `reasoning_content` in the thinking mode must be passed back to the API.",
+         {**BASE, "thinking": {"type": "enabled"}}),
+        # A bare English word, not called a param.
+        ("Each seed must be planted in spring", {**BASE, "seed": 1}),
+        # Accepted alternatives without an order: which one is a guess.
+        ("Validation: `thinking.type` must be `enabled` or `disabled`", {**BASE, "thinking": {"type": "adaptive"}}),
+        # The conversation, the instructions and protected params are never left out this way.
+        ("'messages' must contain the word 'json' in some form, to use 'response_format' of type 'json_object'.",
+         {**BASE, "response_format": {"type": "json_object"}}),
+        ("system: each block must be non-empty", {**BASE, "system": [{"type": "text", "text": ""}]}),
+        ("`tool_choice` must be compatible with the thinking mode", {**BASE, "tool_choice": "required"}),
+        # A constraint on a param the request does not send.
+        ("max_tokens must be at least 1, got -186.", BASE),
+    ],
+)  # fmt: skip
+def test_a_bare_constraint_leaves_these_alone(message: str, request_body: dict[str, Any]) -> None:
+    """Loose names, unordered alternatives, protected params and params not sent: nothing is derived."""
+    assert read(400, {"error": {"message": message}}, request_body).fixes == ()
+
+
+def test_a_value_marked_default_in_a_list_is_the_way_out_when_there_is_no_order() -> None:
+    """'standard (default)' is taken for an unordered value; an ordered one still goes to its nearest."""
+    body = {"error": {"message": "Invalid value 'fast'. Supported modes are: turbo, standard (default), eco."}}
+    assert read(400, body, {**BASE, "speed": "fast"}).fixes == (SetValue("speed", "fast", "standard"),)
+    said = "Unexpected reasoning effort high. Supported types are xhigh (default), medium, and low."
+    ordered = {"error": {"message": said}}
+    request = {**BASE, "output_config": {"effort": "high"}}
+    assert read(400, ordered, request).fixes == (SetValue("output_config.effort", "high", "xhigh"),)
+
+
+@pytest.mark.parametrize(
+    ("message", "sent", "expected"),
+    [
+        ("Only one candidate can be specified", 3, (SetValue("generationConfig.candidateCount", 3, 1),)),
+        ("Multiple candidates are not supported", 2, (SetValue("generationConfig.candidateCount", 2, 1),)),
+        ("At most 2 candidates are allowed", 4, (SetValue("generationConfig.candidateCount", 4, 2),)),
+        # Within the cap already: the statement is not about this count.
+        ("Only one candidate can be specified", 1, ()),
+    ],
+)
+def test_a_capped_count_named_as_a_thing(message: str, sent: int, expected: tuple[Fix, ...]) -> None:
+    """'Only one candidate can be specified' caps candidateCount, the sent count its word names."""
+    request = {"contents": [{"role": "user", "parts": [{"text": "Hi"}]}], "generationConfig": {"candidateCount": sent}}
+    assert read(400, {"error": {"code": 400, "message": message}}, request).fixes == expected
+
+
+def test_a_capped_count_never_touches_a_protected_count() -> None:
+    """'Only one completion choice is allowed' for n=3: n is protected, nothing is derived."""
+    body = {"error": {"message": "Only one completion choice is allowed"}}
+    assert read(400, body, {**BASE, "n": 3}).fixes == ()
