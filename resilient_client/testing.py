@@ -93,11 +93,16 @@ def _lookup(body: Body, path: str) -> Any:
 
 @dataclass(frozen=True)
 class Unsupported:
-    """``param`` is rejected whatever its value; with ``use`` Azure names the replacement (e001, e016, e081)."""
+    """``param`` is rejected whatever its value; with ``use`` Azure names the replacement (e001, e016, e081).
+
+    ``status`` is the HTTP status of the rejection: 400 as Azure sends it, 500 as some self-hosted servers do
+    (llama.cpp's "Unsupported param: echo", r2c-006).
+    """
 
     param: str
     use: str | None = None
     model: str | None = None
+    status: int = 400
 
     def check(self, body: Body) -> Rejected | None:
         """The rejection for ``body``, if any."""
@@ -107,7 +112,7 @@ class Unsupported:
         message = f"Unsupported parameter: '{self.param}' is not supported with {where}."
         if self.use:
             message += f" Use '{self.use}' instead."
-        return 400, _error(message, param=self.param, code="unsupported_parameter")
+        return self.status, _error(message, param=self.param, code="unsupported_parameter")
 
 
 def _equal(a: Any, b: Any) -> bool:

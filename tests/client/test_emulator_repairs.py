@@ -93,6 +93,12 @@ CONTENT_FILTER = {
         },
     }
 }
+# Azure's own 500 (tests/data/corpus lk-060): no param named.
+SERVER_ERROR = _error(
+    "The server had an error while processing your request. Sorry about that! You can retry your request, or "
+    "contact us through an Azure support request if the error persists.",
+    code=None,
+)
 REJECTS_MAX_TOKENS = _error("Unsupported parameter: 'max_tokens' is not supported with this model.", param="max_tokens")
 
 HOSTILE = {
@@ -115,7 +121,8 @@ DEPLOYMENTS: dict[str, ModelProfile] = {
     "no-tools": ModelProfile("gpt-35-turbo", "gpt-35-turbo-0301", (Unsupported("tools"),)),
     "context-length": fixed(400, CONTEXT_LENGTH),
     "content-filter": fixed(400, CONTENT_FILTER),
-    "server-500": fixed(500, REJECTS_MAX_TOKENS),
+    "server-500": fixed(500, SERVER_ERROR),
+    "rejects-as-500": ModelProfile("llama", "llama-1", (Unsupported("max_tokens", status=500),)),
     "server-429": fixed(429, REJECTS_MAX_TOKENS),
     "endless": EndlessRenames("endless", "endless-1"),
     "oscillating": Oscillating("oscillating", "oscillating-1"),
@@ -400,14 +407,15 @@ async def test_unrepairable_errors_are_raised_unchanged(
 
 
 @pytest.mark.asyncio
-@pytest.mark.parametrize(("status", "error_type"), [(429, openai.RateLimitError), (500, openai.InternalServerError)])
+@pytest.mark.parametrize(
+    ("deployment", "error_type"), [("server-429", openai.RateLimitError), ("server-500", openai.InternalServerError)]
+)
 @pytest.mark.parametrize("mode", MODES)
 async def test_retryable_statuses_are_left_to_the_sdk(
-    azure: AzureEmulator, monkeypatch: pytest.MonkeyPatch, mode: Mode, status: int, error_type: type[Exception]
+    azure: AzureEmulator, monkeypatch: pytest.MonkeyPatch, mode: Mode, deployment: str, error_type: type[Exception]
 ) -> None:
-    """A 429/500 with a param-rejection body is retried by the SDK alone (max_retries=2: 3 requests), unlearned."""
+    """A 429 (even with a param-rejection body) and a plain 500 are retried by the SDK alone (3 requests), unlearned."""
     store, events = MemoryStore(), list[RepairEvent]()
-    deployment = f"server-{status}"
     options = _options(azure, store=store, on_repair=events.append, max_retries=2)
     if mode == "sync":
         with ResilientAzureClient(**options) as client:
@@ -424,6 +432,30 @@ async def test_retryable_statuses_are_left_to_the_sdk(
     assert all("max_tokens" in body for body in azure.bodies(deployment))
     assert store.items() == {}
     assert events == []
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize("mode", MODES)
+async def test_a_param_rejection_sent_as_500_is_read_after_the_sdk_retries(
+    azure: AzureEmulator, monkeypatch: pytest.MonkeyPatch, mode: Mode
+) -> None:
+    """A server that refuses a param with a 500: the SDK's 3 attempts, then one repaired request; the next call, one."""
+    store, events = MemoryStore(), list[RepairEvent]()
+    options = _options(azure, store=store, on_repair=events.append, max_retries=2)
+    deployment = "rejects-as-500"
+    if mode == "sync":
+        with ResilientAzureClient(**options) as client:
+            monkeypatch.setattr(client, "_calculate_retry_timeout", lambda *_: 0.0)
+            for _ in range(2):
+                client.chat.completions.create(model=deployment, messages=MESSAGES, max_tokens=5)
+    else:
+        async with AsyncResilientAzureClient(**options) as aclient:
+            monkeypatch.setattr(aclient, "_calculate_retry_timeout", lambda *_: 0.0)
+            for _ in range(2):
+                await aclient.chat.completions.create(model=deployment, messages=MESSAGES, max_tokens=5)
+    assert azure.count(deployment) == 3 + 1 + 1
+    assert ["max_tokens" in body for body in azure.bodies(deployment)] == [True, True, True, False, False]
+    assert [event.fix for event in events] == [Drop("max_tokens")]
 
 
 def test_the_rejection_past_max_repairs_is_still_learned(azure: AzureEmulator) -> None:

@@ -277,11 +277,12 @@ def test_policy_can_forbid_role_changes() -> None:
         (400, CONTENT_FILTER),
         (401, MAX_TOKENS),
         (429, MAX_TOKENS),
-        (500, MAX_TOKENS),
+        (502, MAX_TOKENS),
+        (503, MAX_TOKENS),
         (400, "not json"),
         (400, TOP_P),
     ],
-    ids=["content_filter", "401", "429", "500", "garbage", "param-not-sent"],
+    ids=["content_filter", "401", "429", "502", "503", "garbage", "param-not-sent"],
 )
 def test_not_repairable(status: int, body: object) -> None:
     """Non-parameter errors, other statuses and rejections that do not fit the request give up as 'not_repairable'."""
