@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from dataclasses import dataclass, field, replace
 from typing import Any, Final
 
@@ -173,18 +174,56 @@ def _nearest(value: JSONScalar, allowed: tuple[JSONScalar, ...], default: Any = 
                 return min(numbers, key=lambda a: (abs(a - value), -a))
             except OverflowError:
                 return ...
-    for scale in _SCALES:
-        ranks = {a: scale.index(a) for a in allowed if isinstance(a, str) and a in scale}
-        # Most of the allowed values on the scale ("high", "medium", "low", "max", "none", r2c-009).
-        if isinstance(value, str) and value in scale and len(ranks) >= max(2, len(allowed) - 1):
-            rank = scale.index(value)
-            # Ties go up: asked for "minimal", "low" is closer in spirit than "none".
-            return min(ranks, key=lambda a: (abs(ranks[a] - rank), -ranks[a]))
+    if isinstance(value, str) and (text := _nearest_text(value, allowed)) is not None:
+        return text
     # Unordered values: the one the body marks as the default ("xhigh (default)", or a value named "default"),
     # else nothing to go by.
     if default is not ... and default in allowed:
         return default
     return "default" if "default" in allowed else ...
+
+
+def _nearest_text(value: str, allowed: tuple[JSONScalar, ...]) -> str | None:
+    """The allowed text that is ``value`` in another spelling, its neighbour on a scale, or the nearest image size."""
+    # The same value in another spelling: "g711-ulaw" for "g711_ulaw", "HIGH" for "high" (r9d-042).
+    same = [a for a in allowed if isinstance(a, str) and _spelling(a) == _spelling(value)]
+    if len(same) == 1:
+        return same[0]
+    for scale in _SCALES:
+        ranks = {a: scale.index(a) for a in allowed if isinstance(a, str) and a in scale}
+        # Most of the allowed values on the scale ("high", "medium", "low", "max", "none", r2c-009).
+        if value in scale and len(ranks) >= max(2, len(allowed) - 1):
+            rank = scale.index(value)
+            # Ties go up: asked for "minimal", "low" is closer in spirit than "none".
+            return min(ranks, key=lambda a: (abs(ranks[a] - rank), -ranks[a]))
+    size = _size(value)
+    sizes = {a: s for a in allowed if isinstance(a, str) and (s := _size(a)) is not None}
+    if size is None or not sizes:
+        return None
+    # An image size: the allowed one of the nearest shape, then of the nearest area (r9d-029).
+    width, height = size
+    return min(
+        sizes,
+        key=lambda a: (
+            abs(math.log(sizes[a][0] * height / (sizes[a][1] * width))),
+            abs(sizes[a][0] * sizes[a][1] - width * height),
+        ),
+    )
+
+
+_SIZE: Final = re.compile(r"(\d{1,5})x(\d{1,5})")
+
+
+def _spelling(text: str) -> str:
+    return re.sub(r"[\s_\-]", "", text.lower())
+
+
+def _size(text: object) -> tuple[int, int] | None:
+    """``"1024x1536"`` as (1024, 1536); None for anything else (or a zero side)."""
+    m = _SIZE.fullmatch(text) if isinstance(text, str) else None
+    if m is None or not int(m[1]) or not int(m[2]):
+        return None
+    return int(m[1]), int(m[2])
 
 
 def _role_target(role: str, param: str, known: tuple[Fix, ...], accepted: tuple[JSONScalar, ...] = ()) -> str:
@@ -243,7 +282,7 @@ def _fix(finding: Finding, body: dict[str, Any], known: tuple[Fix, ...]) -> Fix 
     if not finding.allowed:
         # A string value refused with no other value named: leaving the param out asks for its default, as for a
         # number ("#/truncate: LEFT is not a valid enum value", r7a-027). With values named, see below.
-        return Drop(param, when=when) if isinstance(sent, str) else None
+        return Drop(_switch_owner(param, body), when=when) if isinstance(sent, str) else None
     typed = literal(sent) if isinstance(sent, str) else sent
     if typed != sent and any(type(a) is type(typed) and a == typed for a in finding.allowed):
         # "true" where true is accepted: the same value in its own type (r8a-001).

@@ -66,6 +66,7 @@ __all__ = [
     "ROLE_PATH",
     "ROLE_REFUSED",
     "ROLE_SCOPE",
+    "ROLE_UNNAMED",
     "ROLE_WORD",
     "SCALES",
     "SET_TO",
@@ -183,6 +184,8 @@ NEGATIVE: Final = Wordings(
         r"\bcannot be (?:used|specified|set|provided)\b",
         r"\bforbidden\b",
         r"\bonly (?:supported|available|allowed) (?:for|by|on|in) ",
+        # "logprobs are currently available only for the vLLM backend" (r9b-036).
+        r"\b(?:supported|available|allowed) only (?:for|by|on|in|with) ",
         r"\bno longer supported\b",
         r"\bnot (?:currently |yet )?(?:supported|available)\b",
         r"\bno support for\b",
@@ -300,9 +303,11 @@ ONLY_VALUE: Final = re.compile(
     rf"(?P<value2>{NUMBER}|true|false)\b"
     rf"|\bonly (?P<name4>{NAME})\s*=\s*(?P<value4>{VALUE}|[A-Za-z_][\w\-]{{0,31}})"
     r" (?:is|are) (?:allowed|supported|accepted)"
-    rf"|\b(?:must (?:be|equal)|(?:may|can) only be set to|is restricted to) (?:equal to |exactly )?"
-    rf"(?P<value3>{NUMBER}|true|false)\b"
-    r"(?! or| and|,)"
+    # "must be 0.95, got 1" (r9c-034): a number is read whole, and ", got …" ends it; "must be 1, 2 or 3" lists.
+    # "temperature, top_p and n are fixed at 1" (r9d-033).
+    rf"|\b(?:must (?:be|equal)|(?:may|can) only be set to|is restricted to|(?:is|are) fixed (?:at|to))"
+    rf" (?:equal to |exactly )?(?P<value3>{NUMBER}|true|false)(?![\d.]*\d)\b"
+    r"(?! or| and|, ?[-\d'\"`])"
     r"(?! (?:tokens|characters|items))",
     re.IGNORECASE,
 )
@@ -375,6 +380,8 @@ LIST_INTRO: Final = re.compile(
     r"|(?:input should be|must be|should be|expected)(?= ['\"`])"
     rf"|(?:it )?only supports?\b(?! (?:the )?{NAME}(?:\s*[=:]\s*|\s(?:of |value |set to )?)(?:{NUMBER}|true|false)\b)"
     r"|choose from|(?<!not )permitted:|(?<!not )allowed:"
+    # "Please use a valid role: user, model." (Gemini, r9a-008): the roles it takes.
+    r"|(?P<roles>\b(?:valid|supported|allowed|accepted) roles?(?: are| is)?:)"
     # "Only 'enabled' and 'disabled' are supported" (r7c-031): a list of quoted values after "only".
     r"|\bonly(?= ['\"`][^'\"`\n]{1,32}['\"`](?:,| and| or) ))\s*",
     re.IGNORECASE,
@@ -470,7 +477,7 @@ USED_WITH_VALUE: Final = re.compile(
 )
 # Ordered value scales: a value refused for its place on one goes to its nearest neighbour.
 SCALES: Final = (
-    ("none", "minimal", "low", "medium", "high", "xhigh"),
+    ("none", "minimal", "low", "medium", "high", "xhigh", "max"),
     ("concise", "auto", "detailed"),
 )
 
@@ -482,7 +489,9 @@ PAIR: Final = re.compile(
     r"|\b(?:cannot|can't|can not) (?:set|specify|use|pass) both\b"
     r"|\b(?:used|specified|set) together\b|\bboth [^.\n]{1,60} (?:and|&) [^.\n]{1,60} (?:cannot|can't|may not)\b"
     r"|\bin combination\b|\binvalid combination of\b|\b(?:are|is) (?:not compatible|incompatible) with each other\b"
-    r"|\band [\w.]{1,64} are (?:not compatible|incompatible)\b",
+    r"|\band [\w.]{1,64} are (?:not compatible|incompatible)\b"
+    # "`echo` combined with `logprobs` is not supported" (r9b-030).
+    r"|\bcombined with\b",
     re.IGNORECASE,
 )
 # Two sent numbers in an order: "`max_tokens` must be greater than `thinking.budget_tokens`" (r5a-045),
@@ -495,6 +504,10 @@ ORDERED_PAIR: Final = re.compile(
 )
 # A role the API does not know at all, rather than one this model refuses: "Unexpected role \"system\"",
 # "system is not a valid enum value" (r5a-009, r5a-021). An API without a system role has no developer role.
+# A role refused without saying which: "chat template rejected the request: Unexpected message role." (r9b-014).
+ROLE_UNNAMED: Final = re.compile(
+    r"\b(?:unexpected|invalid|unsupported|unknown) (?:message )?role\b(?!\s*(?:[:=]|'|\"|`|\w))", re.IGNORECASE
+)
 ROLE_UNKNOWN: Final = re.compile(
     r"\bunexpected role\b|\bis not a valid enum value\b|\binvalid (?:message )?role\b|\bunknown (?:variant|role)\b",
     re.IGNORECASE,

@@ -30,6 +30,8 @@ _IDENTIFIER: Final = re.compile(r"[a-z0-9]_[a-z0-9]|[a-z][A-Z]")
 _MAX_DEPTH: Final = 3
 # The longest name grounded: four levels of 64-character names and their dots, with room for a prefix.
 _MAX_NAME: Final = 300
+# Objects whose keys are the caller's own words, not settings.
+_FREE_FORM: Final = frozenset({"metadata", "extra_headers", "response_format", "text", "user", "logit_bias"})
 # Bare words that are also English: only a quoted or structured name grounds them.
 _BARE_NEVER: Final = DEFAULT_PROTECTED | {"user", "role", "content", "name", "type", "value"}
 # The conversation itself: a bare word never names it, even as a statement's subject ("messages 参数非法", ot-011).
@@ -146,7 +148,7 @@ class Vocabulary:
             return self.role_item(joined)
         if parts[0] in _ITEM_ROOTS and len(parts) > 1:
             return None
-        if not quoted and (joined.lower() in _BARE_NEVER or words(joined) in _BARE_NEVER_WORDS):
+        if not quoted and self.english(joined):
             return None
         if joined in self._paths:
             return Grounded(joined)
@@ -155,7 +157,11 @@ class Vocabulary:
             return Grounded(found[0])
         # A body that names only the leaf of a nested param ("top_p" for inferenceConfig.topP, br-007). Bare, the
         # name must look like one (snake_case or camelCase): a word of prose ("a", "type") is no leaf of metadata.
-        leaf = self._by_leaf.get(words(joined), []) if not found and (quoted or _IDENTIFIER.search(joined)) else []
+        leaf = self._by_leaf.get(words(joined), []) if not found else []
+        if not quoted and not _IDENTIFIER.search(joined):
+            # A bare English word is a leaf only of a settings object ("temperature" for inferenceConfig.temperature,
+            # r9a-038), never of free-form data (metadata's keys are the caller's own words).
+            leaf = [p for p in leaf if p.split(".", 1)[0] not in _FREE_FORM]
         if len(leaf) == 1 and words(joined) not in self._by_words:
             return Grounded(leaf[0])
         # A nested param named by the end of its path in another spelling: "Thinking_config.include_thoughts" for
@@ -168,6 +174,10 @@ class Vocabulary:
             end = ".".join(parts[i:])
             if (i < len(parts) - 1 or _IDENTIFIER.search(end)) and len(leaf := self._by_leaf.get(words(end), [])) == 1:
                 return Grounded(leaf[0])
+        # A discriminated object's schema path: "thinking.adaptive.effort" for thinking.effort, the variant named
+        # between the object and its setting (r9a-004).
+        if len(parts) > 2 and (inner := f"{parts[0]}.{parts[-1]}") in self._paths:  # noqa: PLR2004 - object, variant, setting
+            return Grounded(inner)
         # A provider's own nesting around a sent name ("$.parameter.chat.temperature", r2b-040).
         if len(parts) > 1 and parts[0] not in self._paths and parts[-1] in self._paths and "." not in parts[-1]:
             return Grounded(parts[-1])
@@ -206,6 +216,11 @@ class Vocabulary:
     def _unique_leaf(self, key: tuple[str, ...]) -> list[str]:
         leaf = self._by_leaf.get(key, [])
         return leaf if len(leaf) == 1 else []
+
+    @staticmethod
+    def english(name: str) -> bool:
+        """Whether a bare ``name`` is an English word bodies use of anything (type, value, name, role…)."""
+        return name.lower() in _BARE_NEVER or words(name) in _BARE_NEVER_WORDS
 
     @staticmethod
     def _never_named(path: str) -> bool:

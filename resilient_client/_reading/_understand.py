@@ -98,8 +98,13 @@ def literal(text: str) -> JSONScalar:
     return int(number) if number.is_integer() and "." not in text and abs(number) < 2**53 else number
 
 
+# An enum member as Python prints it: "<ReasoningEffort.none: 'none'>" (Mistral, r9c-026) is its value.
+_ENUM_REPR: Final = re.compile(r"<[A-Za-z_][\w.]{0,64}: (?P<value>'[^'\n]{0,64}'|\"[^\"\n]{0,64}\"|-?\d+(?:\.\d+)?)>")
+
+
 def _values(text: str) -> tuple[JSONScalar, ...]:
     """The values listed in ``text`` ("'none', 'low', and 'high'", "[a, b]", "`none` or `default`")."""
+    text = _ENUM_REPR.sub(r"\g<value>", text)
     out: list[JSONScalar] = []
     for m in _LITERAL.finditer(text):
         quoted = m[1] if m[1] is not None else m[2] if m[2] is not None else m[3]
@@ -132,6 +137,7 @@ class _Parts:
     used_with: tuple[str, JSONScalar] | None = None
     renamed: bool = False
     default: JSONScalar | EllipsisType = ...
+    roles_listed: bool = False
 
 
 def _cut(text: str, span: tuple[int, int]) -> str:
@@ -218,6 +224,7 @@ def _take_apart(message: str) -> _Parts:  # noqa: C901, PLR0912, PLR0915 - one c
                 # "Supported types are xhigh (default), medium, and low" (r3b-022): the value the body marks.
                 parts.default = literal(marked["value"])
             parts.allowed += _values(_MARKED_DEFAULT.sub(r"\g<value>", listed_text))
+            parts.roles_listed |= bool(m["roles"])
         text = _cut(text, (m.start(), stop))
         listed = stop
     if (m := g.CONDITION_WHEN_ABSENT.search(text)) and (name := _condition_name(m)):
@@ -253,6 +260,8 @@ def _subjects(statement: Statement, parts: _Parts, vocabulary: Vocabulary) -> li
             found.append(grounded)
 
     text = parts.subject_text
+    if _about_an_item(statement, vocabulary):
+        return []
     # Read on the whole message: a list of accepted roles that runs on to the path must not hide it (r3b-019).
     for m in g.ROLE_PATH.finditer(statement.message):
         add(vocabulary.role_item(m[0]))
@@ -273,7 +282,9 @@ def _subjects(statement: Statement, parts: _Parts, vocabulary: Vocabulary) -> li
             add(nested)
             text = _cut(text, m.span())
     for m in g.LABELLED.finditer(text):
-        add(_bare(vocabulary, m["name"]))
+        # A label is a bare word: "type: Value is …" is a schema keyword, not a setting named type (r9d-041).
+        if not vocabulary.english(m["name"]):
+            add(_bare(vocabulary, m["name"]))
     # The param beside the message names the object a located name sits in (gm-006): not a subject then.
     if statement.loc is not None:
         add(vocabulary.ground_loc(statement.loc))
@@ -301,8 +312,9 @@ def _subjects(statement: Statement, parts: _Parts, vocabulary: Vocabulary) -> li
         # Words of prose only: a quoted or dotted name that did not ground is not a phrase of words ("'a.b.c.d'").
         for grounded in vocabulary.ground_phrase(_NAMED.sub(" ", text)):
             add(grounded)
-    if not found:
-        # A capability refused as a word ("does not support thinking"): the sent params that ask for it.
+    if all(f.loose for f in found):
+        # A capability refused as a word ("does not support thinking"): the sent params that ask for it. A bare
+        # word that is also one setting's name ("Logprobs is not enabled") names every param asking for it.
         for m in g.CAPABILITY.finditer(text):
             for grounded in vocabulary.ground_capability(m["a"] or m["b"]):
                 add(grounded)
@@ -334,6 +346,25 @@ def _bare(vocabulary: Vocabulary, name: str) -> Grounded | None:
         return None
     root = grounded.path.split(".", 1)[0].split("[", 1)[0]
     return None if root in DEFAULT_PROTECTED or root in CONVERSATION or root in ITEM_ROOTS else grounded
+
+
+_ITEM_PATH: Final = re.compile(r"(?:#?/|body\.)?(?P<root>[A-Za-z_]\w{0,63})(?:$|[./\[])")
+
+
+def _about_an_item(statement: Statement, vocabulary: Vocabulary) -> bool:
+    """Whether the param beside the message is the conversation or an item in a list ("/input", "tools[0].name").
+
+    The statement is then about that request's content, not about a setting: nothing in it is a subject, except a
+    role path (``messages[0].role``), which is grounded as a role.
+    """
+    param = statement.param
+    if param is None or (m := _ITEM_PATH.match(param)) is None:
+        return False
+    root, deeper = m["root"], m.end() < len(param)
+    if root not in CONVERSATION and not (root in ITEM_ROOTS and deeper):
+        return False
+    grounded = vocabulary.ground(param)
+    return grounded is None or grounded.role_list is None
 
 
 def _names_an_item_of(param: str, message: str) -> bool:
@@ -386,7 +417,8 @@ def _refused_role(
 
 
 # A list of accepted values that is a list of roles ("Expected 'system' | 'user' | 'assistant'").
-_ROLE_NAMES: Final = frozenset({"user", "assistant", "system", "tool", "function", "developer"})
+# Gemini's own roles are user and model (r9a-008).
+_ROLE_NAMES: Final = frozenset({"user", "assistant", "system", "tool", "function", "developer", "model"})
 
 
 def _role_list(allowed: tuple[JSONScalar, ...]) -> bool:
@@ -409,13 +441,28 @@ def _only_roles(message: str, vocabulary: Vocabulary) -> list[Finding] | None:
     ]
 
 
+def _unnamed_role(message: str, vocabulary: Vocabulary) -> Finding | None:
+    """The one instruction role a request sends, refused without its name ("Unexpected message role.").
+
+    Only when it is the one role that could be meant: the request sends exactly one of system and developer, and
+    no tool or function turns (a template may refuse those as well).
+    """
+    if g.ROLE_UNNAMED.search(message) is None:
+        return None
+    for name, sent in vocabulary.roles().items():
+        instructions = sent & _REWRITABLE_ROLES
+        if len(instructions) == 1 and sent <= {"user", "assistant"} | _REWRITABLE_ROLES:
+            return Finding("role", name, value=next(iter(instructions)))
+    return None
+
+
 def _role_by_value(statement: Statement, parts: _Parts, vocabulary: Vocabulary) -> Finding | None:
     """A refused value that is a role the request sends, against a list of roles it accepts (r3b-021)."""
     allowed = {a for a in parts.allowed if isinstance(a, str)}
     if not _role_list(parts.allowed):
         return None
     # "role must be one of user, assistant, tool": the subject is the role itself, the sent one is not listed.
-    about_role = re.search(r"\broles?\b", parts.subject_text, re.IGNORECASE) is not None
+    about_role = re.search(r"\broles?\b", parts.subject_text, re.IGNORECASE) is not None or parts.roles_listed
     accepted = tuple(sorted(allowed))
     for name, roles in vocabulary.roles().items():
         left_out = sorted(roles & _REWRITABLE_ROLES - allowed)
@@ -458,6 +505,8 @@ def _findings(statement: Statement, vocabulary: Vocabulary) -> list[Finding]:  #
         return [by_value]
     if (only := _only_roles(message, vocabulary)) is not None:
         return only
+    if not subjects and (unnamed := _unnamed_role(message, vocabulary)) is not None:
+        return [unnamed]
     prose = _roles_in_prose(message)
     if len(prose) == 1:
         [word] = prose
@@ -472,7 +521,9 @@ def _findings(statement: Statement, vocabulary: Vocabulary) -> list[Finding]:  #
         ]
     if parts.used_with is not None:
         return _used_with(parts.used_with, vocabulary)
-    params = [_setting_quoted(s.path, message, vocabulary) for s in subjects]
+    # Quoted values count in the statement's own words, not in a suggestion it makes ("Use 'agent_reference'
+    # instead" about ``agent`` is not about the setting that holds "agent_reference", r9d-034).
+    params = [_setting_quoted(s.path, parts.subject_text, vocabulary) for s in subjects]
     firm = {p for p, s in zip(params, subjects, strict=True) if not s.loose}
     if not params and (parts.allowed or g.VALUE_REFUSED.search(message)):
         # "'minimal' is not supported with the 'gpt-5.1' model" names the value, not the param (e026).
@@ -480,18 +531,20 @@ def _findings(statement: Statement, vocabulary: Vocabulary) -> list[Finding]:  #
         params = _params_holding(message, vocabulary, redacted)
     if not params and parts.allowed and (g.NEGATIVE.search(message) or g.VALUE_REFUSED.search(message)):
         # "Unexpected reasoning effort high. Supported types are …" (r3b-022): the value sent, bare, beside the list.
-        params = _params_holding_word(parts.subject_text, parts.allowed, vocabulary)
+        words = {w.rstrip(".") for w in re.findall(r"[\w.\-]{2,64}", parts.subject_text)}
+        allowed = parts.allowed
+        params = _the_one(vocabulary, lambda sent: isinstance(sent, str) and sent in words and sent not in allowed)
     if not params and (bound := _unnamed(g.VALUE_BOUND, message)) is not None:
         # "8192 is not less or equal to 8191" names no param: the one number param sent with that value.
-        params = _params_sending(_number(bound["a"] or bound["a2"]), vocabulary)
+        params = _the_one(vocabulary, _number_sent(_number(bound["a"] or bound["a2"])))
     if not params and (item := _unnamed(g.LIST_ITEM_REFUSED, message)) is not None:
-        params = _lists_holding(lambda sent: item["item"] in sent, vocabulary)
+        params = _the_one(vocabulary, lambda sent: isinstance(sent, list) and item["item"] in sent)
     if not params and (count := _unnamed(g.ITEM_COUNT, message)) is not None:
-        params = _lists_holding(lambda sent: len(sent) == int(count["count"]), vocabulary)
+        params = _the_one(vocabulary, lambda sent: isinstance(sent, list) and len(sent) == int(count["count"]))
     if not params and (typed := _unnamed(g.TYPE_REFUSED, message)) is not None:
         # "invalid type: integer 1, expected a boolean" names no param either (r6a-031).
         got = _NUMBER_TOKEN.search(message, 0, typed.end())
-        params = _params_sending(_number(got[0]), vocabulary) if got is not None else []
+        params = _the_one(vocabulary, _number_sent(_number(got[0]))) if got is not None else []
     if (counted := _counted(message, vocabulary)) is not None and (not params or params == [counted.param]):
         return [counted]
     if not params:
@@ -916,26 +969,23 @@ def _unnamed(pattern: re.Pattern[str], message: str) -> re.Match[str] | None:
     return m if g.UNNAMED.search(before) else None
 
 
-def _lists_holding(test: Callable[[list[Any]], bool], vocabulary: Vocabulary) -> list[str]:
-    """The one unprotected list param for which ``test`` holds, if exactly one is; items are never the subject."""
-    paths = [p for p in vocabulary.paths() if isinstance(sent := vocabulary.value(p), list) and test(sent)]
+def _the_one(vocabulary: Vocabulary, holds: Callable[[Any], bool]) -> list[str]:
+    """The one param whose sent value ``holds``, if exactly one does and it is neither protected nor the conversation.
+
+    The subject of a statement that names no param: the number it quotes, the list item it refuses, the text it
+    gives as a word. Items are never the subject: only params are looked at, not what lies inside lists.
+    """
+    paths = [p for p in vocabulary.paths() if holds(vocabulary.value(p))]
     if len(paths) == 1 and paths[0].split(".", 1)[0] not in DEFAULT_PROTECTED | CONVERSATION:
         return paths
     return []
 
 
-def _params_sending(value: float | None, vocabulary: Vocabulary) -> list[str]:
-    """The one unprotected param sent with the number ``value`` (not a bool), if exactly one is."""
-    if value is None:
-        return []
-    paths = [
-        p
-        for p in vocabulary.paths()
-        if isinstance(sent := vocabulary.value(p), int | float) and not isinstance(sent, bool) and sent == value
-    ]
-    if len(paths) == 1 and paths[0].split(".", 1)[0] not in DEFAULT_PROTECTED:
-        return paths
-    return []
+def _number_sent(value: float | None) -> Callable[[Any], bool]:
+    """A test for a sent number (not a bool) equal to ``value``."""
+    return lambda sent: (
+        value is not None and isinstance(sent, int | float) and not isinstance(sent, bool) and sent == value
+    )
 
 
 def _counted(message: str, vocabulary: Vocabulary) -> Finding | None:
@@ -952,19 +1002,6 @@ def _counted(message: str, vocabulary: Vocabulary) -> Finding | None:
     if len(counts) != 1 or counts[0].split(".", 1)[0] in DEFAULT_PROTECTED:
         return None
     return Finding("value", counts[0], value=vocabulary.value(counts[0]), suggested=cap)
-
-
-def _params_holding_word(text: str, allowed: tuple[JSONScalar, ...], vocabulary: Vocabulary) -> list[str]:
-    """The one unprotected param whose sent text ``text`` gives as a word, when it is not one of ``allowed``."""
-    words = {w.rstrip(".") for w in re.findall(r"[\w.\-]{2,64}", text)}
-    paths = [
-        p
-        for p in vocabulary.paths()
-        if isinstance(sent := vocabulary.value(p), str) and sent in words and sent not in allowed
-    ]
-    if len(paths) == 1 and paths[0].split(".", 1)[0] not in DEFAULT_PROTECTED | CONVERSATION:
-        return paths
-    return []
 
 
 def _params_holding(message: str, vocabulary: Vocabulary, suffix: str = "") -> list[str]:

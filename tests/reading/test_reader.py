@@ -769,3 +769,102 @@ def test_a_capped_count_never_touches_a_protected_count() -> None:
     """'Only one completion choice is allowed' for n=3: n is protected, nothing is derived."""
     body = {"error": {"message": "Only one completion choice is allowed"}}
     assert read(400, body, {**BASE, "n": 3}).fixes == ()
+
+
+# --- round nine ------------------------------------------------------------------------------------------------------
+
+MISTRAL_ENUMS = (
+    "reasoning_effort='medium' is not supported for this model. Must be one of "
+    "(<ReasoningEffort.none: 'none'>, <ReasoningEffort.high: 'high'>)"
+)
+
+
+@pytest.mark.parametrize(
+    ("message", "sent", "new"),
+    [
+        # The same value in another spelling.
+        ("Invalid value: 'g711-ulaw'. Supported values are: 'pcm16', 'g711_ulaw', and 'g711_alaw'.", "g711-ulaw",
+         "g711_ulaw"),
+        # An image size: the nearest shape, then the nearest area.
+        ("Invalid value: '2560x1440'. Supported values are: '1024x1024', '1024x1536', '1536x1024', and 'auto'.",
+         "2560x1440", "1536x1024"),
+        ("Invalid value: '900x1600'. Supported values are: '1024x1024', '1024x1536', '1536x1024'.", "900x1600",
+         "1024x1536"),
+        # "max" tops the effort scale: the highest level accepted.
+        ('level "max" not supported, valid levels: low, medium, high, xhigh', "max", "xhigh"),
+        # Python enum members listed by their reprs.
+        (MISTRAL_ENUMS, "medium", "high"),
+    ],
+)  # fmt: skip
+def test_a_refused_text_value_goes_to_the_accepted_one_it_is_nearest(message: str, sent: str, new: str) -> None:
+    """Another spelling, an image size, a scale's neighbour: one accepted value is nearest."""
+    param = "reasoning_effort" if "effort" in message or "level" in message else "fmt"
+    body = {"error": {"message": message, "param": param, "code": "invalid_value"}}
+    assert read(400, body, {**BASE, param: sent}).fixes == (SetValue(param, sent, new),)
+
+
+@pytest.mark.parametrize(
+    ("message", "fixes"),
+    [
+        ("top_p is immutable for this model and must be 0.95, got 1", (SetValue("top_p", 1, 0.95),)),
+        ("this model has beta-limitations, temperature, top_p and n are fixed at 1", (SetValue("top_p", 0.5, 1),)),
+    ],
+)
+def test_a_number_the_body_requires_is_read_whole(message: str, fixes: tuple[Fix, ...]) -> None:
+    """'must be 0.95, got 1' requires 0.95 (not 0); 'fixed at 1' requires 1."""
+    sent = 1 if "0.95" in message else 0.5
+    assert read(400, {"error": {"message": message}}, {**BASE, "top_p": sent}).fixes == fixes
+
+
+def test_an_unnamed_refused_role_is_the_one_instruction_role_sent() -> None:
+    """'Unexpected message role.' with one developer message: it goes to system; with tool turns, nothing."""
+    body = {"error": {"message": "chat template rejected the request: Unexpected message role."}}
+    developer = {**BASE, "messages": [{"role": "developer", "content": "Be brief."}, USER]}
+    assert read(400, body, developer).fixes == (ChangeRole("developer", "system"),)
+    tool_turn = {"role": "tool", "tool_call_id": "1", "content": "42"}
+    assert read(400, body, {**developer, "messages": [*developer["messages"], tool_turn]}).fixes == ()
+    assert read(400, body, BASE).fixes == ()
+
+
+def test_gemini_roles_listed_as_valid_fold_an_instruction_role_into_user() -> None:
+    """'Please use a valid role: user, model.' refuses a developer item: it goes into the user input."""
+    body = {"error": {"code": 400, "message": "Please use a valid role: user, model.", "status": "INVALID_ARGUMENT"}}
+    request = {"model": "gemini-3.1-flash-lite", "input": [{"role": "developer", "content": "Be brief."}, USER]}
+    assert read(400, body, request).fixes == (ChangeRole("developer", "user", "input"),)
+
+
+def test_a_bare_setting_name_grounds_in_a_settings_object_but_not_in_metadata() -> None:
+    """'temperature is deprecated' is inferenceConfig.temperature; a metadata key of the same word is never named."""
+    body = {"message": "The model returned the following errors: temperature is deprecated for this model."}
+    request = {"messages": [USER], "inferenceConfig": {"maxTokens": 100, "temperature": 0}}
+    assert read(400, body, request).fixes == (Drop("inferenceConfig.temperature"),)
+    assert read(400, body, {"messages": [USER], "metadata": {"temperature": "warm"}}).fixes == ()
+
+
+def test_a_schema_path_through_a_variant_names_the_setting() -> None:
+    """'thinking.adaptive.effort: Extra inputs…' is about thinking.effort, the variant named in between."""
+    body = {"type": "error", "error": {"message": "thinking.adaptive.effort: Extra inputs are not permitted"}}
+    request = {**BASE, "thinking": {"type": "adaptive", "effort": "high"}}
+    assert read(400, body, request).fixes == (Drop("thinking.effort"),)
+
+
+def test_a_statement_about_the_conversation_names_no_setting() -> None:
+    """A validator's 'type: Value is "array" but should be "string"' at /input is about the input, not a 'type'."""
+    body = {
+        "error": {
+            "code": "invalid_payload",
+            "message": "Invalid payload",
+            "details": [{"message": 'type: Value is "array" but should be "string"', "param": "/input"}],
+        }
+    }
+    request = {"input": [USER], "agent": {"name": "planner", "type": "agent_reference"}}
+    assert read(400, body, request).fixes == ()
+
+
+def test_a_suggested_name_is_no_setting_of_the_subject() -> None:
+    """'The 'agent' property is deprecated. Use 'agent_reference' instead.' renames agent, not agent.type."""
+    body = {
+        "error": {"message": "The 'agent' property is deprecated. Use 'agent_reference' instead.", "param": "agent"}
+    }
+    request = {"input": "2+2?", "agent": {"name": "my-agent", "type": "agent_reference"}}
+    assert read(400, body, request).fixes == (Rename("agent", "agent_reference"),)
