@@ -17,6 +17,7 @@ JSONScalar: TypeAlias = str | int | float | bool | None
 DEFAULT_PROTECTED: frozenset[str] = frozenset(
     {
         "audio",
+        "contents",
         "conversation",
         "function_call",
         "functions",
@@ -32,6 +33,11 @@ DEFAULT_PROTECTED: frozenset[str] = frozenset(
         "response_format",
         "stream",
         "suffix",
+        # The instructions of native bodies a gateway or a generic base_url relays: Anthropic's and Bedrock's
+        # system prompt, Gemini's systemInstruction (and its conversation, contents).
+        "system",
+        "systemInstruction",
+        "system_instruction",
         "text",
         "tool_choice",
         "tools",
