@@ -252,7 +252,8 @@ def _fix(finding: Finding, body: dict[str, Any], known: tuple[Fix, ...]) -> Fix 
         protected = param.split(".", 1)[0] in DEFAULT_PROTECTED
         return None if kept or protected else Drop(param)
     if finding.kind == "drop":
-        return Drop(param, when=when)
+        # Without its discriminator an object is no valid value: {"thinking": {"type": "adaptive"}} goes whole.
+        return Drop(_switch_owner(param, body), when=when)
     if finding.kind == "rename":
         return Rename(param, finding.new or "")
     if finding.kind == "clamp":

@@ -16,6 +16,7 @@ import re
 from typing import Final
 
 __all__ = [
+    "ADDITIONAL_FIELD",
     "ALTERNATIVES",
     "BOOLEAN_NAMED",
     "CAPABILITY",
@@ -189,6 +190,8 @@ NEGATIVE: Final = Wordings(
         r"\bno longer supported\b",
         r"\bnot (?:currently |yet )?(?:supported|available)\b",
         r"\bno support for\b",
+        # Bedrock's "invalid beta flag" (r7a-030): a flag or header the model does not take.
+        r"\binvalid [a-z]{3,24} (?:flag|header)s?\b",
     ),
     # Chinese providers (Zhipu, DashScope…): "temperature参数非法" (r2b-028), "不支持", "不被支持", "未知参数",
     # "参数错误" (a parameter error), "不允许" (not allowed).
@@ -566,6 +569,7 @@ LIST_LENGTH: Final = re.compile(
 CAPABILITY: Final = re.compile(
     rf"\b{DOES_NOT} (?:not )?support"
     r" (?:the )?(?P<a>[A-Za-z]{3,24})\b(?![-\w]|(?-i: [a-z]{2,}))"
+    r"|\binvalid (?P<c>[a-z]{3,24}) (?:flag|header)s?\b"
     rf"|(?:^|[.:;]\s|\s)(?P<b>[A-Za-z]{{3,24}}) {IS_NOT} (?:enabled|supported|available|allowed)\b",
     re.IGNORECASE,
 )
@@ -578,6 +582,12 @@ ONLY_COUNT: Final = re.compile(
     rf"|\b(?:multiple|more than one) (?P<b>[a-z]{{3,24}}?)s? (?:{IS_NOT}|{DOES_NOT})"
     r" (?:supported|allowed|permitted|be)\b",
     re.IGNORECASE,
+)
+
+# Bedrock's pass-through block named in words: "The additional field system conflicts with an existing field."
+# (r7a-008) is about additionalModelRequestFields.system.
+ADDITIONAL_FIELD: Final = re.compile(
+    r"\bthe additional (?:model request )?field (?P<name>[A-Za-z_][\w.]{0,63})\b", re.IGNORECASE
 )
 
 # "Only user and assistant roles are supported!" (chat templates behind vLLM and others): the roles named are the

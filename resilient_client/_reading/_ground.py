@@ -33,7 +33,8 @@ _MAX_NAME: Final = 300
 # Objects whose keys are the caller's own words, not settings.
 _FREE_FORM: Final = frozenset({"metadata", "extra_headers", "response_format", "text", "user", "logit_bias"})
 # Bare words that are also English: only a quoted or structured name grounds them.
-_BARE_NEVER: Final = DEFAULT_PROTECTED | {"user", "role", "content", "name", "type", "value"}
+# "session" is the Realtime API's whole configuration object, and a word of prose ("a realtime session").
+_BARE_NEVER: Final = DEFAULT_PROTECTED | {"user", "role", "content", "name", "type", "value", "session"}
 # The conversation itself: a bare word never names it, even as a statement's subject ("messages 参数非法", ot-011).
 CONVERSATION: Final = frozenset({"messages", "input", "inputs", "prompt", "instructions", "suffix", "conversation"})
 # Never a subject, however it is written: what the SDK routes by, and bodies name it in

@@ -265,6 +265,9 @@ def _subjects(statement: Statement, parts: _Parts, vocabulary: Vocabulary) -> li
     # Read on the whole message: a list of accepted roles that runs on to the path must not hide it (r3b-019).
     for m in g.ROLE_PATH.finditer(statement.message):
         add(vocabulary.role_item(m[0]))
+    for m in g.ADDITIONAL_FIELD.finditer(text):
+        add(vocabulary.ground(f"additionalModelRequestFields.{m['name']}"))
+        text = _cut(text, m.span())
     for m in g.LOCATED.finditer(text):
         add(vocabulary.ground(f"{m['at']}.{m['name']}"))
         text = _cut(text, m.span())
@@ -316,7 +319,7 @@ def _subjects(statement: Statement, parts: _Parts, vocabulary: Vocabulary) -> li
         # A capability refused as a word ("does not support thinking"): the sent params that ask for it. A bare
         # word that is also one setting's name ("Logprobs is not enabled") names every param asking for it.
         for m in g.CAPABILITY.finditer(text):
-            for grounded in vocabulary.ground_capability(m["a"] or m["b"]):
+            for grounded in vocabulary.ground_capability(m["a"] or m["b"] or m["c"]):
                 add(grounded)
     return found
 

@@ -575,3 +575,11 @@ def test_boolean_named_reads_each_literal_as_a_word() -> None:
     assert _hits(g.BOOLEAN_NAMED[True], "only supports incremental_output set to True.")
     assert not _hits(g.BOOLEAN_NAMED[True], "that is untrue")
     assert _hits(g.BOOLEAN_NAMED[False], "must be false")
+
+
+def test_additional_field_reads_the_name_after_the_words() -> None:
+    """Bedrock's 'The additional field X …' names X; other 'additional' prose names nothing."""
+    m = g.ADDITIONAL_FIELD.search("The additional field system conflicts with an existing field.")
+    assert m is not None
+    assert m["name"] == "system"
+    assert g.ADDITIONAL_FIELD.search("additional fields are ignored") is None

@@ -868,3 +868,37 @@ def test_a_suggested_name_is_no_setting_of_the_subject() -> None:
     }
     request = {"input": "2+2?", "agent": {"name": "my-agent", "type": "agent_reference"}}
     assert read(400, body, request).fixes == (Rename("agent", "agent_reference"),)
+
+
+def test_bedrock_names_its_pass_through_block_in_words() -> None:
+    """'The additional field system conflicts…' is additionalModelRequestFields.system; the root system stays."""
+    body = {"message": "The additional field system conflicts with an existing field."}
+    request = {
+        "messages": [USER],
+        "system": [{"text": "Be brief."}],
+        "additionalModelRequestFields": {"system": "Be brief."},
+    }
+    assert read(400, body, request).fixes == (Drop("additionalModelRequestFields.system"),)
+
+
+def test_an_invalid_flag_names_the_param_that_sends_it() -> None:
+    """'invalid beta flag' is about anthropic_beta, the param that asks for betas."""
+    body = {"message": "The model returned the following errors: invalid beta flag"}
+    request = {"anthropic_version": "bedrock-2023-05-31", "anthropic_beta": ["x-2025"], "messages": [USER]}
+    assert read(400, body, request).fixes == (Drop("anthropic_beta"),)
+
+
+def test_a_refused_discriminator_drops_its_object() -> None:
+    """'#/thinking/type: adaptive is not a valid enum value' beside another refusal: thinking goes whole."""
+    body = {
+        "message": "Malformed input request: #: extraneous key [output_config] is not permitted#/thinking/type: "
+        "adaptive is not a valid enum value, please reformat your input and try again."
+    }
+    request = {**BASE, "max_tokens": 100, "thinking": {"type": "adaptive"}, "output_config": {"effort": "high"}}
+    assert set(read(400, body, request).fixes) == {Drop("thinking"), Drop("output_config")}
+
+
+def test_a_realtime_session_is_never_named_by_the_word() -> None:
+    """'… to a realtime session is not allowed' names no param: session is the whole configuration."""
+    body = {"error": {"message": "Passing a transcription session update event to a realtime session is not allowed."}}
+    assert read(400, body, {"type": "session.update", "session": {"type": "transcription"}}).fixes == ()
