@@ -329,13 +329,9 @@ _IDENTIFIER: Final = re.compile(r"[A-Za-z0-9][_.][A-Za-z0-9]|[a-z][A-Z]")
 _NOUN: Final = r"(?:param(?:eter)?|argument|field|option|property|setting)s?"
 _CALLED_PARAM: Final = re.compile(rf"\s{{1,3}}{_NOUN}\b", re.IGNORECASE)
 _PARAM_CALLED: Final = re.compile(rf"\b{_NOUN}:?\s{{1,3}}$", re.IGNORECASE)
-# Params a bare constraint never drops: the conversation, the instructions, and what is protected.
-_NEVER_CONSTRAINED: Final = (
-    DEFAULT_PROTECTED
-    | CONVERSATION
-    | ITEM_ROOTS
-    | {"system", "systemInstruction", "system_instruction", "metadata", "user"}
-)
+# Params a bare constraint never drops: what is protected (the instructions among it), the conversation, and the
+# caller's own free-form data.
+_NEVER_CONSTRAINED: Final = DEFAULT_PROTECTED | CONVERSATION | ITEM_ROOTS | {"metadata", "user"}
 # Bounded, and tried only where a token starts: a run of 4,096 dashes costs no quadratic backtracking.
 _NAMED: Final = re.compile(
     r"'[^'\n]{0,128}'|\"[^\"\n]{0,128}\"|`[^`\n]{0,128}`|(?<![\w\-])[\w\-]{1,64}[._][\w\-][\w.\-]{0,128}"
