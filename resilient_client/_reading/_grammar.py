@@ -220,6 +220,8 @@ VALUE_REFUSED: Final = re.compile(
         r"\b(?:unsupported|invalid) value\b",
         rf"\b{DOES_NOT} support (?:{VALUE})(?!\w)",
         r"\bvalue is not (?:one of|in|among)\b",
+        # jsonschema: "'512x512' is not one of ['1024x1024', …] - 'size'" (r10c-015).
+        rf"(?:{VALUE}) is not one of\b",
         r"\bmust be (?:one of|either)\b",
         r"\bis not (?:a )?(?:valid|supported|allowed) (?:enum )?value\b",
         # 'think value "medium" is not supported for this model' (Ollama, r7b-008).

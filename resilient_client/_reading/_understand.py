@@ -218,6 +218,9 @@ def _take_apart(message: str) -> _Parts:  # noqa: C901, PLR0912, PLR0915 - one c
             continue
         end = _LIST_END.search(text, m.end(), m.end() + _MAX_LIST)
         stop = end.start() if end else min(len(text), m.end() + _MAX_LIST)
+        if text.startswith("[", m.end()) and (close := text.find("]", m.end(), stop)) > 0:
+            # A bracketed list ends where it closes: "is not one of ['1024x1024', …] - 'size'" (r10c-015).
+            stop = close + 1
         if not g.RANGE_FROM_TO.search(text, m.end(), stop):  # "supported values are integers from 1 to N": a range
             listed_text = text[m.end() : stop]
             if parts.default is ... and (marked := _MARKED_DEFAULT.search(listed_text)) is not None:
@@ -533,6 +536,9 @@ def _findings(statement: Statement, vocabulary: Vocabulary) -> list[Finding]:  #
         words = {w.rstrip(".") for w in re.findall(r"[\w.\-]{2,64}", parts.subject_text)}
         allowed = parts.allowed
         params = _the_one(vocabulary, lambda sent: isinstance(sent, str) and sent in words and sent not in allowed)
+    if not params and (alias := _alias(message, vocabulary)) is not None:
+        # The server's own name for a sent value: "matryoshka_dim=512 is not in a valid range" for dimensions=512.
+        params = alias
     if not params and (bound := _unnamed(g.VALUE_BOUND, message)) is not None:
         # "8192 is not less or equal to 8191" names no param: the one number param sent with that value.
         params = _the_one(vocabulary, _number_sent(_number(bound["a"] or bound["a2"])))
@@ -978,6 +984,22 @@ def _the_one(vocabulary: Vocabulary, holds: Callable[[Any], bool]) -> list[str]:
     if len(paths) == 1 and paths[0].split(".", 1)[0] not in DEFAULT_PROTECTED | CONVERSATION:
         return paths
     return []
+
+
+_ASSIGNED: Final = re.compile(rf"(?<![\w.])(?P<name>[A-Za-z_]\w{{0,63}})\s?=\s?(?P<value>{g.NUMBER})(?![\w.])")
+
+
+def _alias(message: str, vocabulary: Vocabulary) -> list[str] | None:
+    """The one sent param whose number a ``name=value`` the request does not carry gives, when the body refuses it.
+
+    A server's own name for a param (Infinity's ``matryoshka_dim`` for ``dimensions``, r10c-022).
+    """
+    if not (g.VALUE_REFUSED.search(message) or g.NEGATIVE.search(message) or _bounds(message) is not None):
+        return None
+    for m in _ASSIGNED.finditer(message):
+        if vocabulary.ground(m["name"]) is None and (found := _the_one(vocabulary, _number_sent(_number(m["value"])))):
+            return found
+    return None
 
 
 def _number_sent(value: float | None) -> Callable[[Any], bool]:

@@ -902,3 +902,20 @@ def test_a_realtime_session_is_never_named_by_the_word() -> None:
     """'… to a realtime session is not allowed' names no param: session is the whole configuration."""
     body = {"error": {"message": "Passing a transcription session update event to a realtime session is not allowed."}}
     assert read(400, body, {"type": "session.update", "session": {"type": "transcription"}}).fixes == ()
+
+
+def test_a_bracketed_list_ends_where_it_closes() -> None:
+    """ "'512x512' is not one of [...] - 'size'": the param named after the list is the subject."""
+    body = {"error": {"message": "'512x512' is not one of ['1024x1024', '1792x1024', '1024x1792'] - 'size'"}}
+    assert read(400, body, {"model": "dall-e-3", "prompt": "x", "size": "512x512"}).fixes == (
+        SetValue("size", "512x512", "1024x1024"),
+    )
+
+
+def test_a_servers_own_name_for_a_sent_number() -> None:
+    """'matryoshka_dim=512 is not in a valid range. Select between 1 and 128.' clamps dimensions=512."""
+    body = {"error": {"message": "matryoshka_dim=512 is not in a valid range. Select between 1 and 128.", "code": 400}}
+    request = {"model": "mxbai-embed-large-v1", "input": ["x"], "dimensions": 512}
+    assert read(400, body, request).fixes == (Clamp("dimensions", 1, 128),)
+    # Two params sent with that number: which one is meant is not known.
+    assert read(400, body, {**request, "max_tokens": 512}).fixes == ()
