@@ -905,7 +905,7 @@ def test_a_realtime_session_is_never_named_by_the_word() -> None:
 
 
 def test_a_bracketed_list_ends_where_it_closes() -> None:
-    """ "'512x512' is not one of [...] - 'size'": the param named after the list is the subject."""
+    """A jsonschema list of sizes followed by ' - 'size'': the param named after the list is the subject."""
     body = {"error": {"message": "'512x512' is not one of ['1024x1024', '1792x1024', '1024x1792'] - 'size'"}}
     assert read(400, body, {"model": "dall-e-3", "prompt": "x", "size": "512x512"}).fixes == (
         SetValue("size", "512x512", "1024x1024"),
