@@ -24,7 +24,7 @@ from .._core import changes, is_valid_fix, storable_value
 from .._models import DEFAULT_PROTECTED, ChangeRole, Clamp, Condition, Drop, Fix, JSONScalar, Rename, SetValue
 from . import _grammar as g
 from ._extract import PLAIN, Statement, statements
-from ._ground import Vocabulary
+from ._ground import CONVERSATION, Vocabulary
 from ._understand import Finding, literal, understand
 
 __all__ = ["REPAIRABLE_STATUSES", "Finding", "Reading", "read"]
@@ -200,7 +200,8 @@ def _nearest_text(value: str, allowed: tuple[JSONScalar, ...]) -> str | None:
     sizes = {a: s for a in allowed if isinstance(a, str) and (s := _size(a)) is not None}
     if size is None or not sizes:
         return None
-    # An image size: the allowed one of the nearest shape, then of the nearest area (r9d-029).
+    # An image size or aspect ratio: the allowed one of the nearest shape, then of the nearest area (r9d-029,
+    # r10d-020: 7:3 is 21:9).
     width, height = size
     return min(
         sizes,
@@ -211,7 +212,8 @@ def _nearest_text(value: str, allowed: tuple[JSONScalar, ...]) -> str | None:
     )
 
 
-_SIZE: Final = re.compile(r"(\d{1,5})x(\d{1,5})")
+# An image size ("1024x1536") or an aspect ratio ("16:9"): two sides, compared by shape.
+_SIZE: Final = re.compile(r"(\d{1,5})[x:](\d{1,5})")
 
 
 def _spelling(text: str) -> str:
@@ -219,7 +221,7 @@ def _spelling(text: str) -> str:
 
 
 def _size(text: object) -> tuple[int, int] | None:
-    """``"1024x1536"`` as (1024, 1536); None for anything else (or a zero side)."""
+    """``"1024x1536"`` as (1024, 1536), ``"16:9"`` as (16, 9); None for anything else (or a zero side)."""
     m = _SIZE.fullmatch(text) if isinstance(text, str) else None
     if m is None or not int(m[1]) or not int(m[2]):
         return None
@@ -348,6 +350,10 @@ def _understood(
                 findings.append(finding)
     fixes: list[Fix] = []
     for finding in findings:
+        # The conversation itself is never dropped or renamed ("json: unknown field \"messages\"" is a wrong
+        # endpoint, r10b-033); only its roles change.
+        if finding.kind not in ("role", "instructions") and finding.param.split(".", 1)[0] in CONVERSATION:
+            continue
         fix = _fix(finding, request, known)
         if fix is not None and fix not in fixes and is_valid_fix(fix) and changes(fix, request):
             fixes.append(fix)

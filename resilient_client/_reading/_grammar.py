@@ -402,7 +402,7 @@ GO_FIELD: Final = re.compile(r"\bGo struct field [A-Za-z]\w{0,63}\.(?P<name>[A-Z
 # A name set before its message as a label: "errors: reasoning: Extra inputs are not permitted" (r5a-022).
 LABELLED: Final = re.compile(r"(?:^|(?<=: )|(?<=\n))(?P<name>[A-Za-z_][\w.]{0,63}): (?=\S)")
 # A nested param given as "outer: inner": "invalid options: format" for options.format (r5b-040).
-NESTED_LABEL: Final = re.compile(r"\b(?P<outer>[A-Za-z_]\w{0,63}): (?P<inner>[A-Za-z_]\w{0,63})\b")
+NESTED_LABEL: Final = re.compile(r"(?<![\w.])(?P<outer>[A-Za-z_]\w{0,63}): (?P<inner>[A-Za-z_]\w{0,63})\b")
 LOCATED: Final = re.compile(r"\"(?P<name>[A-Za-z_][\w\-]{0,63})\" at '(?P<at>[^'\n]{1,128})'")
 # Spans that are never about the request: links, request ids, and structured values quoted
 # inside the text (they are read on their own as statements: br-001, ot2-010).

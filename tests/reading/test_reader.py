@@ -919,3 +919,30 @@ def test_a_servers_own_name_for_a_sent_number() -> None:
     assert read(400, body, request).fixes == (Clamp("dimensions", 1, 128),)
     # Two params sent with that number: which one is meant is not known.
     assert read(400, body, {**request, "max_tokens": 512}).fixes == ()
+
+
+def test_the_conversation_itself_is_never_dropped() -> None:
+    """'json: unknown field "messages"' is a wrong endpoint: no fix, not even a blocked one."""
+    body = {"error": {"code": "InvalidParameter", "message": 'json: unknown field "messages" Request id: 0217'}}
+    assert read(400, body, BASE).fixes == ()
+    assert read(400, {"error": {"message": "Unknown parameter: 'prompt'."}}, {"model": "m", "prompt": "x"}).fixes == ()
+
+
+def test_a_zod_role_list_ends_before_its_path() -> None:
+    """'expected one of "user"|"assistant" at "params.messages[0].role"': a developer message goes into user."""
+    body = {
+        "error": {
+            "message": 'Invalid request error. Validation error: Invalid option: expected one of "user"|"assistant" '
+            'at "params.messages[0].role" or Invalid input: expected "tool" at "params.messages[0].role"'
+        }
+    }
+    request = {**BASE, "messages": [{"role": "developer", "content": "Be brief."}, USER]}
+    assert read(400, body, request).fixes == (ChangeRole("developer", "user"),)
+
+
+def test_an_aspect_ratio_goes_to_the_accepted_one_of_the_same_shape() -> None:
+    """'aspect_ratio must be one of … '21:9'' for 7:3: the same shape."""
+    body = {"error": {"message": "* GenerateContentRequest.generation_config.image_config.aspect_ratio: aspect_ratio "
+                                 "must be one of '1:1', '16:9', or '21:9'.\n "}}  # fmt: skip
+    request = {"contents": [], "generationConfig": {"imageConfig": {"aspectRatio": "7:3"}}}
+    assert read(400, body, request).fixes == (SetValue("generationConfig.imageConfig.aspectRatio", "7:3", "21:9"),)
