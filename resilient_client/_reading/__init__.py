@@ -312,6 +312,8 @@ def _same_kind(sent: JSONScalar, new: object) -> bool:
 
     "Supported values are: nan" sets no text on temperature.
     """
+    if isinstance(sent, bool):
+        return isinstance(new, bool) or new is None  # a boolean is only replaced by a boolean
     number = isinstance(sent, int | float) and not isinstance(sent, bool)
     if number and isinstance(new, bool):
         return sent == new  # 1 for true and 0 for false are the same value in another type
@@ -355,9 +357,18 @@ def _understood(
         if finding.kind not in ("role", "instructions") and finding.param.split(".", 1)[0] in CONVERSATION:
             continue
         fix = _fix(finding, request, known)
-        if fix is not None and fix not in fixes and is_valid_fix(fix) and changes(fix, request):
+        if fix is not None and fix not in fixes and is_valid_fix(fix) and changes(fix, request) and not _opts_in(fix):
             fixes.append(fix)
     return findings, _no_swaps(_outermost_drops(fixes))
+
+
+# A caller's opt-out is never turned off by a fix: ``store: false`` keeps responses out of the provider's storage.
+_OPT_OUTS: Final = {"store": False}
+
+
+def _opts_in(fix: Fix) -> bool:
+    """Whether ``fix`` would turn a caller's opt-out off ("store must be true for background responses")."""
+    return isinstance(fix, SetValue) and fix.param in _OPT_OUTS and fix.old is _OPT_OUTS[fix.param] and fix.new is True
 
 
 def _outermost_drops(fixes: list[Fix]) -> list[Fix]:
@@ -425,6 +436,8 @@ def read(status: int, body: str | bytes | object, request: dict[str, Any], known
         return replace(base, why="the body holds no message")
     if status == _SERVER_ERROR and any(g.UPSTREAM_REFUSED.search(s.message) for s in found):
         return replace(base, final=True, why="a server error about the server's own call upstream")
+    if status == _SERVER_ERROR and any(g.SERVER_CRASH.search(s.message) for s in found):
+        return replace(base, final=True, why="a server error: the server failed, whatever it names")
     vocabulary = Vocabulary(request)
     if any(_final(s, vocabulary) for s in found):
         return replace(base, final=True, why="the body is about something else than params (limits, access, policy)")

@@ -86,6 +86,9 @@ PLAIN: Final = str.maketrans(
         "\uff3b": "[",
         "\uff3d": "]",
         "\uff0c": ", ",
+        # En and em dashes (U+2013, U+2014): a range written with either is a range with a hyphen.
+        "\u2013": "-",
+        "\u2014": "-",
     }
 )
 

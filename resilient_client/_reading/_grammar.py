@@ -60,6 +60,7 @@ __all__ = [
     "RANGE_BRACKETS",
     "RANGE_DOTS",
     "RANGE_OPEN",
+    "RANGE_SPAN",
     "RENAME",
     "RENAME_VERDICT",
     "REQUIREMENT",
@@ -70,6 +71,7 @@ __all__ = [
     "ROLE_UNNAMED",
     "ROLE_WORD",
     "SCALES",
+    "SERVER_CRASH",
     "SET_TO",
     "SKIP",
     "SUGGESTS_NAME",
@@ -80,6 +82,7 @@ __all__ = [
     "VALUE",
     "VALUE_CODES",
     "VALUE_COMPARED",
+    "VALUE_CONDITION",
     "VALUE_REFUSED",
     "Wordings",
 ]
@@ -136,9 +139,9 @@ DOES_NOT: Final = rf"(?:(?:does|do|did)(?: not|n't)|cannot|can't|can not){_NOW}"
 # prefixed (body.x, #/x), bracketed (messages[0].role) or camelCase (presencePenalty, xa-002).
 _IDENT: Final = r"[A-Za-z_][A-Za-z0-9_\-]{0,63}"
 # Item paths count numeric segments too ("messages.32.content", ll-005): they are never params.
-_PATH: Final = (
-    rf"(?:#/|/)?{_IDENT}(?:\[\d{{1,6}}\])?(?:(?:\.|/|->|\s->\s)(?:{_IDENT}|\d{{1,6}})(?:\[\d{{1,6}}\])?){{0,5}}"
-)
+# A bracketed key belongs to its path ("properties[temperature].type" inside a tool schema is no param of its own).
+_KEY: Final = rf"(?:\[(?:\d{{1,6}}|{_IDENT})\])?"
+_PATH: Final = rf"(?:#/|/)?{_IDENT}{_KEY}(?:(?:\.|/|->|\s->\s)(?:{_IDENT}|\d{{1,6}}){_KEY}){{0,7}}"
 NAME_TOKEN: Final = re.compile(
     rf"'(?P<q>{_PATH})'|\"(?P<dq>{_PATH})\"|`(?P<bt>{_PATH})`|\[(?P<sq>{_PATH})\]|(?P<bare>{_PATH})"
 )
@@ -221,7 +224,8 @@ VALUE_REFUSED: Final = re.compile(
         rf"\b{DOES_NOT} support (?:{VALUE})(?!\w)",
         r"\bvalue is not (?:one of|in|among)\b",
         # jsonschema: "'512x512' is not one of ['1024x1024', …] - 'size'" (r10c-015).
-        rf"(?:{VALUE}) is not one of\b",
+        # Tried only where a token starts: a run of 4,096 digits costs no quadratic backtracking.
+        rf"(?<![\w.\-])(?:{VALUE}) is not one of\b",
         r"\bmust be (?:one of|either)\b",
         r"\bis not (?:a )?(?:valid|supported|allowed) (?:enum )?value\b",
         # 'think value "medium" is not supported for this model' (Ollama, r7b-008).
@@ -313,7 +317,11 @@ ONLY_VALUE: Final = re.compile(
     rf"|\b(?:must (?:be|equal)|(?:may|can) only be set to|is restricted to|(?:is|are) fixed (?:at|to))"
     rf" (?:equal to |exactly )?(?P<value3>{NUMBER}|true|false)(?![\d.]*\d)\b"
     r"(?! or| and|, ?[-\d'\"`])"
-    r"(?! (?:tokens|characters|items))",
+    r"(?! (?:tokens|characters|items))"
+    # A range or a unit goes on after the number: "must be 1-8192", "0.0 - 2.0", "1 to 8192", "64 bit integer".
+    r"(?!\s?(?:-|~|to|through|\.\.|…|<=?)\s?-?\d)(?!\s?-?\s?bits?\b| multiple| times)"
+    # "must be 0 (greedy) or between 0.01 and 1": the number is one end of a choice, not the value required.
+    r"(?!\s?\([^)\n]{0,24}\),?\s?or (?:between|any|a|an|from)\b)",
     re.IGNORECASE,
 )
 
@@ -443,6 +451,12 @@ RANGE_FROM_TO: Final = re.compile(
     r"(?: \((?P<hix>inclusive|exclusive)\))?",
     re.IGNORECASE,
 )
+# "max_tokens must be 1-8192", "must be 1~8192", "temperature must be 0.0 - 2.0", "range is 1 to 4096".
+RANGE_SPAN: Final = re.compile(
+    rf"\b(?:must be|should be|range(?: is)?:?|in range|within|valid values are)\s+(?:in\s+)?\[?(?P<lo>{NUMBER})"
+    rf"\s?(?:-|~|to|through)\s?(?P<hi>{NUMBER})\]?(?![\w.])",
+    re.IGNORECASE,
+)
 # "temperature: range: 0..1" (Anthropic-style validators behind OpenAI-compatible gateways).
 RANGE_DOTS: Final = re.compile(rf"(?<![\w.])(?P<lo>{NUMBER})\s?\.\.\s?(?P<hi>{NUMBER})(?![\w.])")
 
@@ -469,7 +483,17 @@ CONDITION_WHEN_PRESENT: Final = re.compile(
     r"(?:mode|requests?|calls?|responses?)\b"
     # "must be unset when thinking is enabled", "may only be set to 1 when thinking is enabled" (r5a-007, r5a-002).
     rf"|\b(?:when|while) (?:the )?(?P<q5>['`\"])?(?P<name5>{NAME})(?(q5)(?P=q5))"
-    r" (?:is|are) (?:enabled|on|active|in use|true|set|specified|provided|present)\b",
+    r" (?:is|are) (?:enabled|on|active|in use|true|set|specified|provided|present)\b"
+    # "Thinking may not be enabled when tool_choice forces tool use." (r5a-008).
+    rf"|\b(?:when|while) (?:the )?(?P<q6>['`\"])?(?P<name6>[A-Za-z]\w*_[\w.]{{1,60}})(?(q6)(?P=q6))"
+    r" (?:forces|requires|specifies|sets|uses)\b",
+    re.IGNORECASE,
+)
+# A condition on a value: "when logprobs is false" (while it is not sent, or off), "when temperature is 0" (a value
+# no fix can hold to: the statement is not acted on).
+VALUE_CONDITION: Final = re.compile(
+    rf"\b(?:when|if|while) (?:the )?{QUOTE}?(?P<name>{NAME}){QUOTE}? (?:is|=|==|equals|is set to) "
+    rf"(?P<value>{VALUE}|[A-Za-z_][\w\-]{{0,31}})(?![\w.])",
     re.IGNORECASE,
 )
 
@@ -495,6 +519,8 @@ PAIR: Final = re.compile(
     r"|\b(?:used|specified|set) together\b|\bboth [^.\n]{1,60} (?:and|&) [^.\n]{1,60} (?:cannot|can't|may not)\b"
     r"|\bin combination\b|\binvalid combination of\b|\b(?:are|is) (?:not compatible|incompatible) with each other\b"
     r"|\band [\w.]{1,64} are (?:not compatible|incompatible)\b"
+    # "`max_tokens` conflicts with `max_completion_tokens`", "Either 'temperature' or 'top_p' should be set, not both".
+    r"|\bconflicts? with\b|\bnot both\b"
     # "`echo` combined with `logprobs` is not supported" (r9b-030).
     r"|\bcombined with\b",
     re.IGNORECASE,
@@ -572,7 +598,9 @@ CAPABILITY: Final = re.compile(
     rf"\b{DOES_NOT} (?:not )?support"
     r" (?:the )?(?P<a>[A-Za-z]{3,24})\b(?![-\w]|(?-i: [a-z]{2,}))"
     r"|\binvalid (?P<c>[a-z]{3,24}) (?:flag|header)s?\b"
-    rf"|(?:^|[.:;]\s|\s)(?P<b>[A-Za-z]{{3,24}}) {IS_NOT} (?:enabled|supported|available|allowed)\b",
+    # "Multiple completions are not supported" counts things: no capability (red team).
+    rf"|(?:^|[.:;]\s|(?<!multiple)(?<!several)\s)(?P<b>[A-Za-z]{{3,24}})"
+    rf" {IS_NOT} (?:enabled|supported|available|allowed)\b",
     re.IGNORECASE,
 )
 
@@ -582,7 +610,7 @@ CAPABILITY: Final = re.compile(
 ONLY_COUNT: Final = re.compile(
     r"\b(?:only|at most|no more than) (?P<n>one|a single|\d{1,3}) (?P<a>[a-z]{3,24}?)s? (?:can|may|is|are)\b"
     rf"|\b(?:multiple|more than one) (?P<b>[a-z]{{3,24}}?)s? (?:{IS_NOT}|{DOES_NOT})"
-    r" (?:supported|allowed|permitted|be)\b",
+    r" (?:supported|allowed|permitted|enabled|be)\b",
     re.IGNORECASE,
 )
 
@@ -618,6 +646,8 @@ FINAL_CODES: Final = frozenset(
     {
         "content_filter",
         "context_length_exceeded",
+        # The model's own tool call failed its schema (Groq): nothing in the request is refused.
+        "tool_use_failed",
         "DeploymentNotFound",
         "invalid_json_schema",
         "OperationNotSupported",
@@ -680,7 +710,18 @@ PARAM_MISSING: Final = re.compile(_PARAM_MISSING, re.IGNORECASE)
 # A server error that quotes an upstream's client error: the server's own call upstream was refused (a proxy that
 # mistranslated the request, ll-015). Nothing the caller changes fixes that.
 UPSTREAM_REFUSED: Final = re.compile(
-    r"\bBadRequestError\b|\bError code:? 4\d\d\b|<4\d\d>|\bstatus(?: code)?:? 4\d\d\b", re.IGNORECASE
+    r"\b(?:BadRequestError|InvalidRequestError|UnprocessableEntityError|ValidationException)\b"
+    r"|\bError code:? 4\d\d\b|<4\d\d>|\bstatus(?:[ _]?code)?\s?[:=]?\s?4\d\d\b|\bstatusCode\s?[:=]\s?4\d\d\b"
+    r"|\bClient error '4\d\d|\b4\d\d Client Error\b|\bHTTP[ /]?(?:1\.1 )?4\d\d\b|[(\[]4\d\d[)\]]"
+    r"|\b(?:returned|responded with|answered) (?:HTTP )?4\d\d\b",
+    re.IGNORECASE,
+)
+# A server that crashed: a traceback, a device error, memory. Whatever names a param beside it, the 500 is the
+# server's own failure and retrying is the remedy (red-team: "sampling_params.temperature … CUDA error").
+SERVER_CRASH: Final = re.compile(
+    r"Traceback \(most recent call last\)|\bCUDA\b|\bout of memory\b|\bOOM\b|\bsegmentation fault\b"
+    r"|\bpanic: |\billegal memory access\b|\b(?:RuntimeError|AssertionError|KeyError|AttributeError|TypeError)\b",
+    re.IGNORECASE,
 )
 # Any constraint at all on a named, sent param: what a statement that names one and gives no other verdict says of
 # it. Leaving the param out asks for its default.

@@ -31,7 +31,13 @@ _MAX_DEPTH: Final = 3
 # The longest name grounded: four levels of 64-character names and their dots, with room for a prefix.
 _MAX_NAME: Final = 300
 # Objects whose keys are the caller's own words, not settings.
-_FREE_FORM: Final = frozenset({"metadata", "extra_headers", "response_format", "text", "user", "logit_bias"})
+_FREE_FORM: Final = frozenset(
+    {"metadata", "extra_headers", "response_format", "text", "user", "logit_bias", "labels", "requestMetadata"}
+)
+# Of those, the ones whose keys are never indexed at all: tags and token ids, not settings a body could name.
+_OPAQUE: Final = frozenset({"metadata", "labels", "requestMetadata", "logit_bias", "extra_headers"})
+# At most this many paths are indexed: a request with thousands of nested keys costs no more than this.
+_MAX_PATHS: Final = 512
 # Bare words that are also English: only a quoted or structured name grounds them.
 # "session" is the Realtime API's whole configuration object, and a word of prose ("a realtime session").
 _BARE_NEVER: Final = DEFAULT_PROTECTED | {"user", "role", "content", "name", "type", "value", "session"}
@@ -86,6 +92,8 @@ class Grounded:
     # Named only loosely: by words of prose or a capability ("Parallel tool calls…", "does not support thinking"),
     # not by the param's own name. Such a name takes only an explicit verdict, never a bare constraint.
     loose: bool = field(default=False, compare=False)
+    # Named in the message's own words, not only beside it (a ``param`` or ``loc`` field).
+    named: bool = field(default=True, compare=False)
 
 
 class Vocabulary:
@@ -103,7 +111,7 @@ class Vocabulary:
 
     def _index(self, node: dict[Any, Any], prefix: str, depth: int) -> None:
         for name, value in node.items():
-            if not isinstance(name, str):
+            if not isinstance(name, str) or len(self._paths) >= _MAX_PATHS:
                 continue
 
             path = f"{prefix}{name}"
@@ -113,7 +121,11 @@ class Vocabulary:
             self._by_words.setdefault(words(path), []).append(path)
             if prefix:
                 self._by_leaf.setdefault(words(name), []).append(path)
-            if isinstance(value, dict) and depth < _MAX_DEPTH - 1 and not (not prefix and name in _ITEM_ROOTS):
+            if (
+                isinstance(value, dict)
+                and depth < _MAX_DEPTH - 1
+                and not (not prefix and name in _ITEM_ROOTS | _OPAQUE)
+            ):
                 self._index(value, f"{path}.", depth + 1)
 
     def value(self, path: str) -> Any:

@@ -18,7 +18,7 @@ from typing import Any, Final, Literal, TypeAlias
 from .._models import DEFAULT_PROTECTED, Condition, JSONScalar
 from . import _grammar as g
 from ._extract import Statement, _json_prefix, _literal_prefix
-from ._ground import CONVERSATION, ITEM_ROOTS, Grounded, Vocabulary
+from ._ground import CONVERSATION, ITEM_ROOTS, Grounded, Vocabulary, words
 
 __all__ = ["Finding", "understand"]
 
@@ -140,6 +140,7 @@ class _Parts:
     renamed: bool = False
     default: JSONScalar | EllipsisType = ...
     roles_listed: bool = False
+    unconditional: bool = True  # False: the statement holds only under a value condition no fix can hold to
 
 
 def _cut(text: str, span: tuple[int, int]) -> str:
@@ -240,8 +241,8 @@ def _take_apart(message: str) -> _Parts:  # noqa: C901, PLR0912, PLR0915 - one c
             # "not supported in streaming mode": while stream is sent.
             parts.when = ("stream", True)
             text = _cut(text, (m.start("name4"), m.end("name4")))
-        elif m["name5"]:
-            parts.when = (m["name5"], True)
+        elif m["name5"] or m["name6"]:
+            parts.when = (m["name5"] or m["name6"], True)
             text = _cut(text, (m.start(), m.end()))
         elif m["name2"] or m["name3"]:
             name, group = (m["name2"], "name2") if m["name2"] else (m["name3"], "name3")
@@ -253,8 +254,23 @@ def _take_apart(message: str) -> _Parts:  # noqa: C901, PLR0912, PLR0915 - one c
             name = m["name"].lower()
             parts.when = ("tools" if name.startswith("tool") else "stream" if name.startswith("stream") else name, True)
             text = _cut(text, (m.start("name"), m.end("name")))
+    if parts.when is None and (m := g.VALUE_CONDITION.search(text)) is not None:
+        value = m["value"].strip("'\"`").lower()
+        if value in _ON:
+            parts.when = (m["name"], True)
+        elif value in _OFF_WORDS:
+            # "when logprobs is false": while it is not sent, or sent off ("carried" is neither).
+            parts.when = (m["name"], False)
+        else:
+            # "when temperature is 0": a value no condition holds to.
+            parts.unconditional = False
+        text = _cut(text, m.span())
     parts.subject_text = text
     return parts
+
+
+_ON: Final = frozenset({"enabled", "on", "active", "true", "set", "specified", "provided", "present", "1"})
+_OFF_WORDS: Final = frozenset({"false", "disabled", "off", "none", "null", "unset", "0"})
 
 
 def _subjects(statement: Statement, parts: _Parts, vocabulary: Vocabulary) -> list[Grounded]:  # noqa: C901, PLR0912 - one source of names each
@@ -294,10 +310,11 @@ def _subjects(statement: Statement, parts: _Parts, vocabulary: Vocabulary) -> li
         if not vocabulary.english(m["name"]):
             add(_bare(vocabulary, m["name"]))
     # The param beside the message names the object a located name sits in (gm-006): not a subject then.
+    # Named beside the message, not in it: a bare constraint in the words ("must be valid JSON") is not about it.
     if statement.loc is not None:
-        add(vocabulary.ground_loc(statement.loc))
+        add(_beside(vocabulary.ground_loc(statement.loc)))
     elif statement.param is not None and not found and not _names_an_item_of(statement.param, statement.message):
-        add(vocabulary.ground(statement.param))
+        add(_beside(vocabulary.ground(statement.param)))
     for key in parts.keys:
         add(vocabulary.ground(key))
     # A bare word that opens the statement is its subject ("tools is not supported in this model", e066);
@@ -343,6 +360,10 @@ _NAMED: Final = re.compile(
 )
 
 
+def _beside(grounded: Grounded | None) -> Grounded | None:
+    return None if grounded is None else replace(grounded, named=False)
+
+
 def _bare(vocabulary: Vocabulary, name: str) -> Grounded | None:
     """``name`` grounded, unless its root is protected, the conversation or a list of items."""
     grounded = vocabulary.ground(name)
@@ -352,6 +373,7 @@ def _bare(vocabulary: Vocabulary, name: str) -> Grounded | None:
     return None if root in DEFAULT_PROTECTED or root in CONVERSATION or root in ITEM_ROOTS else grounded
 
 
+_ITEM_LABEL: Final = re.compile(r"\W{0,3}(?:messages|input|contents|prompt)\W{1,3}\d{1,6}\b")
 _ITEM_PATH: Final = re.compile(r"(?:#?/|body\.)?(?P<root>[A-Za-z_]\w{0,63})(?:$|[./\[])")
 
 
@@ -361,6 +383,9 @@ def _about_an_item(statement: Statement, vocabulary: Vocabulary) -> bool:
     The statement is then about that request's content, not about a setting: nothing in it is a subject, except a
     role path (``messages[0].role``), which is grounded as a role.
     """
+    if _ITEM_LABEL.match(statement.message):
+        # "messages.1.content.0: Invalid `signature` in `thinking` block": about one message of the history.
+        return True
     param = statement.param
     if param is None or (m := _ITEM_PATH.match(param)) is None:
         return False
@@ -448,15 +473,16 @@ def _only_roles(message: str, vocabulary: Vocabulary) -> list[Finding] | None:
 def _unnamed_role(message: str, vocabulary: Vocabulary) -> Finding | None:
     """The one instruction role a request sends, refused without its name ("Unexpected message role.").
 
-    Only when it is the one role that could be meant: the request sends exactly one of system and developer, and
-    no tool or function turns (a template may refuse those as well).
+    Only when it is the one role that could be meant: the request sends developer, no system, and no tool or
+    function turns (a template may refuse those as well).
     """
     if g.ROLE_UNNAMED.search(message) is None:
         return None
     for name, sent in vocabulary.roles().items():
-        instructions = sent & _REWRITABLE_ROLES
-        if len(instructions) == 1 and sent <= {"user", "assistant"} | _REWRITABLE_ROLES:
-            return Finding("role", name, value=next(iter(instructions)))
+        # Only the newer developer role: a template that refused system would say so, and folding a system
+        # prompt into the user message on a guess loses what it means.
+        if sent & _REWRITABLE_ROLES == {"developer"} and sent <= {"user", "assistant", "developer"}:
+            return Finding("role", name, value="developer")
     return None
 
 
@@ -476,8 +502,31 @@ def _role_by_value(statement: Statement, parts: _Parts, vocabulary: Vocabulary) 
     return None
 
 
+# Numbers as people write them: "128,000", "32k", "1.28e5", "2^32 - 1" (a bound read as 128, 32, 1.28 or 2 would
+# clamp every later call). Each is bounded; none backtracks.
+_THOUSANDS: Final = re.compile(r"(?<![\d,.])(\d{1,3}(?:,\d{3}){1,4})(?![\d,]*\d)")
+_KILO: Final = re.compile(r"(?<![\w.\-/:])(\d{1,6}(?:\.\d{1,3})?)\s?[kK](?![\w\-])")
+_EXPONENT: Final = re.compile(r"(?<![\w.])(\d{1,6}(?:\.\d{1,6})?)[eE]\+?(\d{1,2})(?![\w.])")
+_POWER: Final = re.compile(r"(?<![\w.])(\d{1,3})\s?(?:\^|\*\*)\s?(\d{1,2})(\s?-\s?1(?!\d))?")
+
+
+def _plain_numbers(message: str) -> str:
+    """``message`` with its numbers written out: "at most 128,000" -> "at most 128000", "2^32 - 1" -> "4294967295"."""
+    if not any(c.isdigit() for c in message):
+        return message
+    message = _THOUSANDS.sub(lambda m: m[1].replace(",", ""), message)
+    message = _KILO.sub(lambda m: _written(float(m[1]) * 1000), message)
+    message = _EXPONENT.sub(lambda m: _written(float(m[1]) * 10 ** int(m[2])), message)
+    return _POWER.sub(lambda m: str(int(m[1]) ** int(m[2]) - (1 if m[3] else 0)), message)
+
+
+def _written(number: float) -> str:
+    return str(int(number)) if number.is_integer() else repr(number)
+
+
 def understand(statement: Statement, vocabulary: Vocabulary) -> list[Finding]:
     """The findings of one statement about the params ``vocabulary``'s request carries."""
+    statement = replace(statement, message=_plain_numbers(statement.message))
     findings = _findings(statement, vocabulary)
     if any(f.kind == "role" for f in findings) and g.ROLE_UNKNOWN.search(statement.message):
         return [replace(f, unknown_role=True) if f.kind == "role" else f for f in findings]
@@ -528,7 +577,7 @@ def _findings(statement: Statement, vocabulary: Vocabulary) -> list[Finding]:  #
     # Quoted values count in the statement's own words, not in a suggestion it makes ("Use 'agent_reference'
     # instead" about ``agent`` is not about the setting that holds "agent_reference", r9d-034).
     params = [_setting_quoted(s.path, parts.subject_text, vocabulary) for s in subjects]
-    firm = {p for p, s in zip(params, subjects, strict=True) if not s.loose}
+    firm = {p for p, s in zip(params, subjects, strict=True) if not s.loose and s.named}
     if not params and (parts.allowed or g.VALUE_REFUSED.search(message)):
         # "'minimal' is not supported with the 'gpt-5.1' model" names the value, not the param (e026).
         redacted = statement.param.rsplit("*", 1)[-1].lstrip(".") if statement.param and "*" in statement.param else ""
@@ -554,11 +603,17 @@ def _findings(statement: Statement, vocabulary: Vocabulary) -> list[Finding]:  #
         params = _the_one(vocabulary, _number_sent(_number(got[0]))) if got is not None else []
     if (counted := _counted(message, vocabulary)) is not None and (not params or params == [counted.param]):
         return [counted]
-    if not params:
+    if parts.when is not None and (condition := vocabulary.ground(parts.when[0])) is not None:
+        # The condition's param is what the statement depends on, not what it refuses ("top_p must be 1 when
+        # temperature is 0" says nothing of temperature).
+        params = [p for p in params if p != condition.path]
+    if not params or not parts.unconditional:
         return []
     text = parts.subject_text
-    if (ordered := _ordered(message, vocabulary)) is not None:
-        return [ordered]
+    if (pair := g.ORDERED_PAIR.search(message)) is not None and _IDENTIFIER.search(pair["b"]):
+        # Two sent numbers in an order: the lesser is clamped, or (already in order, or one not sent) nothing.
+        ordered = _ordered(message, vocabulary)
+        return [ordered] if ordered is not None else []
     if g.PAIR.search(text):
         # Either may go; the first goes, and only while the second is sent (r2a-010). With one of
         # them left, the statement is about the pair, not that one: nothing (after the fix).
@@ -699,7 +754,9 @@ def _constrained(
     default. Never the conversation, the instructions or a protected param; never a string whose accepted
     alternatives the text lists (no order to go by: README, unordered values).
     """
-    if param.split(".", 1)[0] in _NEVER_CONSTRAINED or not g.CONSTRAINT.search(message):
+    # "max_tokens should be reduced: your messages resulted in 7000 tokens" is about the conversation's length.
+    about_input = g.INPUT_SIDE.search(message) is not None and re.search(r"\btokens?\b", message, re.IGNORECASE)
+    if param.split(".", 1)[0] in _NEVER_CONSTRAINED or not g.CONSTRAINT.search(message) or about_input:
         return None
     if isinstance(sent, bool):
         if g.BOOLEAN_NAMED[not sent].search(text):
@@ -880,7 +937,10 @@ def _bounds(message: str) -> tuple[int | float | None, int | float | None] | Non
             last = last - 1 if isinstance(last, int) else None
         return first, last
     if (
-        m := g.RANGE_BRACKETS.search(message) or g.RANGE_BETWEEN.search(message) or g.RANGE_DOTS.search(message)
+        m := g.RANGE_BRACKETS.search(message)
+        or g.RANGE_BETWEEN.search(message)
+        or g.RANGE_DOTS.search(message)
+        or g.RANGE_SPAN.search(message)
     ) is not None:
         return _number(m["lo"]), _number(m["hi"])
     for i in g.INTERVAL.finditer(message):
@@ -995,6 +1055,8 @@ def _alias(message: str, vocabulary: Vocabulary) -> list[str] | None:
 
     A server's own name for a param (Infinity's ``matryoshka_dim`` for ``dimensions``, r10c-022).
     """
+    if _ASSIGNED.search(message) is None:
+        return None
     if not (g.VALUE_REFUSED.search(message) or g.NEGATIVE.search(message) or _bounds(message) is not None):
         return None
     for m in _ASSIGNED.finditer(message):
@@ -1010,16 +1072,26 @@ def _number_sent(value: float | None) -> Callable[[Any], bool]:
     )
 
 
+# What a count param's name says it counts: candidateCount, num_candidates, n_choices (never max_completion_tokens).
+_COUNT_WORDS: Final = frozenset({"count", "num", "number", "n"})
+
+
 def _counted(message: str, vocabulary: Vocabulary) -> Finding | None:
     """A count the server caps, named as a thing: "Only one candidate can be specified" -> candidateCount = 1."""
     m = g.ONLY_COUNT.search(message)
     if m is None:
         return None
     cap = 1 if m["b"] or not m["n"][0].isdigit() else int(m["n"])
+    noun = m["a"] or m["b"]
+    if noun.lower().startswith("token"):
+        return None  # "at most 512 tokens are allowed" is a length, not a count of things
     counts = [
         found.path
-        for found in vocabulary.ground_capability(m["a"] or m["b"])
-        if isinstance(sent := vocabulary.value(found.path), int) and not isinstance(sent, bool) and sent > cap
+        for found in vocabulary.ground_capability(noun)
+        if _COUNT_WORDS & set(words(found.path.rsplit(".", 1)[-1]))
+        and isinstance(sent := vocabulary.value(found.path), int)
+        and not isinstance(sent, bool)
+        and sent > cap
     ]
     if len(counts) != 1 or counts[0].split(".", 1)[0] in DEFAULT_PROTECTED:
         return None

@@ -278,8 +278,11 @@ def test_value_without_param_that_matches_two_paths_is_ambiguous() -> None:
     }
     single = {**BASE, "reasoning": {"effort": "minimal"}}
     assert_same_fix(outcome(400, body, single), SetValue("reasoning.effort", "minimal", "low"))
-    double = {**single, "metadata": {"tier": "minimal"}}
+    double = {**single, "thinking": {"level": "minimal"}}
     assert outcome(400, body, double) is None
+    # The caller's own tags are not settings: a value among them makes nothing ambiguous.
+    tagged = {**single, "metadata": {"tier": "minimal"}}
+    assert_same_fix(outcome(400, body, tagged), SetValue("reasoning.effort", "minimal", "low"))
 
 
 def top_logprobs_error(sent: int, allowed: str) -> dict[str, Any]:

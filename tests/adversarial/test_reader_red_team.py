@@ -1,0 +1,167 @@
+"""A red-team pass on the reader's wider readings: realistic bodies that must not teach a wrong fix.
+
+Each case is one that an earlier reader got wrong: a count that was an output cap, a range read as one value,
+numbers cut at a thousands separator, a tool schema's property taken for a sampling param, a crashed server's
+traceback, a history item, a caller's opt-out. The default policy would have stored every one of them.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from resilient_client._core import blocked_param
+from resilient_client._models import Clamp, Condition, Drop, Fix, RepairPolicy, SetValue
+from resilient_client._reading import read
+
+USER = {"role": "user", "content": "Summarise the attached report in five bullet points please."}
+
+
+def oa(message: str, param: str | None = None, kind: str = "invalid_request_error") -> dict[str, Any]:
+    return {"error": {"message": message, "type": kind, "param": param, "code": None}}
+
+
+def anthropic(message: str) -> dict[str, Any]:
+    return {"type": "error", "error": {"type": "invalid_request_error", "message": message}}
+
+
+def gemini(message: str, status: str = "INVALID_ARGUMENT") -> list[dict[str, Any]]:
+    return [{"error": {"code": 400, "message": message, "status": status}}]
+
+
+def chat(**params: Any) -> dict[str, Any]:
+    return {"model": "m", "messages": [USER], **params}
+
+
+TOOL = {"type": "function", "function": {"name": "set_thermostat", "parameters": {"type": "object", "properties": {}}}}
+THERMOSTAT = {
+    "type": "function",
+    "function": {"name": "set_thermostat", "parameters": {"type": "object", "properties": {"temperature": {}}}},
+}
+TRACEBACK = (
+    'Traceback (most recent call last):\n  File "/app/server.py", line 210, in generate\n    out = model.sample('
+    "logits / sampling_params.temperature, top_p=sampling_params.top_p)\nRuntimeError: CUDA error: an illegal memory "
+    "access was encountered"
+)
+UNSUPPORTED = "Unsupported parameter: 'temperature' is not supported with this model."
+
+NOTHING: list[tuple[str, int, object, dict[str, Any]]] = [
+    # A count noun that is part of an output cap's name, or a length in tokens.
+    ("completions", 400, oa("Multiple completions are not supported"), chat(max_completion_tokens=4096)),
+    ("completion", 500, oa("Only one completion is allowed", kind="server_error"), chat(max_completion_tokens=4096)),
+    ("input tokens", 400, oa("The input is too long: at most 512 tokens are allowed."), chat(max_tokens=1024)),
+    # A range that the value sent is inside already.
+    ("inside a range", 400, oa("max_tokens must be 1-8192"), chat(max_tokens=4096)),
+    # A tool schema's property named like a sampling param.
+    ("tool property", 400, gemini("* GenerateContentRequest.tools[0].function_declarations[0].parameters.properties"
+     "[temperature].type: must be specified\n"), chat(temperature=0.7, tools=[THERMOSTAT])),
+    ("tool enum", 400, gemini("* GenerateContentRequest.tools[0].function_declarations[0].parameters.properties"
+     "[temperature].enum: only allowed for STRING type\n"), chat(temperature=0.7, tools=[THERMOSTAT])),
+    ("tool_use_failed", 400, {"error": {"message": "tool call validation failed: parameters for tool set_thermostat "
+     "did not match schema: errors: [additionalProperties 'seed' not allowed]", "code": "tool_use_failed"}},
+     chat(seed=7, tools=[TOOL])),
+    # A crashed server, or a proxy whose own call upstream was refused.
+    ("traceback", 500, {"detail": TRACEBACK}, chat(temperature=0.7, top_p=0.9)),
+    ("httpx", 500, oa(f"Client error '400 Bad Request' for url 'https://x/v1/chat/completions': {UNSUPPORTED}"),
+     chat(temperature=0.7)),
+    ("HTTP 400", 500, oa(f"Upstream returned HTTP 400: {UNSUPPORTED}"), chat(temperature=0.7)),
+    ("openai v0", 500, oa(f"openai.error.InvalidRequestError: {UNSUPPORTED}"), chat(temperature=0.7)),
+    # One message of the history.
+    ("history item", 400, anthropic("messages.1.content.0: Invalid `signature` in `thinking` block"),
+     chat(max_tokens=8000, thinking={"type": "enabled", "budget_tokens": 4000})),
+    # Two sent numbers in order already, or one of them not sent (a gateway computes the budget).
+    ("ordered, one sent", 400, anthropic("`max_tokens` must be greater than `thinking.budget_tokens`."),
+     chat(max_tokens=1024, reasoning_effort="high")),
+    ("ordered already", 400, anthropic("`max_tokens` must be greater than `thinking.budget_tokens`."),
+     chat(max_tokens=2000, thinking={"type": "enabled", "budget_tokens": 1999})),
+    # The caller's own tags.
+    ("request metadata", 400, {"message": "Invocation of model ID anthropic.claude-3-5-sonnet with on-demand "
+     "throughput isn't supported. Retry your request with the ID or ARN of an inference profile that contains this "
+     "model."},
+     {"modelId": "x", "messages": [USER], "requestMetadata": {"profile": "batch"}}),
+    ("labels", 400, gemini("User location is not supported for the API use.", "FAILED_PRECONDITION"),
+     {"contents": [], "generationConfig": {"temperature": 0.3}, "labels": {"location": "paris"}}),
+    ("free tier", 400, gemini("This model is not available on the free tier."),
+     {"contents": [], "labels": {"tier": "gold"}}),
+    # A caller's opt-out of storage.
+    ("store opt-out", 400, oa("store must be true for background responses"),
+     {"model": "o3", "input": "research this", "background": True, "store": False}),
+    # A value condition no fix can hold to; a boolean never becomes a number.
+    ("value condition", 400, oa("top_p must be 1 when temperature is 0"), chat(top_p=0.9, temperature=0.7)),
+    ("bool to int", 400, oa("top_logprobs must be 0 when logprobs is false"), chat(logprobs=True, top_logprobs=5)),
+    # Generic words beside a param field; the conversation's length.
+    ("param field only", 400, oa("The request must be valid JSON", "temperature"), chat(temperature=0.7)),
+    ("prompt length", 400, oa("max_tokens should be reduced: your messages resulted in 7000 tokens"),
+     chat(max_tokens=4096)),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("status", "body", "request_body"), [c[1:] for c in NOTHING], ids=[c[0] for c in NOTHING])
+def test_these_bodies_teach_nothing(status: int, body: object, request_body: dict[str, Any]) -> None:
+    """None of these is a param the deployment refuses: nothing is learned."""
+    assert read(status, body, request_body).fixes == ()
+
+
+FIXES: list[tuple[str, object, dict[str, Any], tuple[Fix, ...]]] = [
+    ("range ~", oa("max_tokens must be 1~8192"), chat(max_tokens=10000), (Clamp("max_tokens", 1, 8192),)),
+    ("range en dash", oa("temperature must be 0.0 \u2013 2.0"), chat(temperature=2.5),
+     (Clamp("temperature", 0.0, 2.0),)),
+    ("thousands", oa("max_tokens must be at most 128,000"), chat(max_tokens=200000),
+     (Clamp("max_tokens", None, 128000),)),
+    ("k suffix", oa("max_tokens must be at most 32k"), chat(max_tokens=64000), (Clamp("max_tokens", None, 32000),)),
+    ("power", oa("seed must be between 0 and 2^32 - 1"), chat(seed=-1), (Clamp("seed", 0, 2**32 - 1),)),
+    ("bracketed thousands", oa("max_tokens must be in [1, 128,000]"), chat(max_tokens=200000),
+     (Clamp("max_tokens", 1, 128000),)),
+    ("conflicts", oa("`max_tokens` conflicts with `max_completion_tokens`"),
+     chat(max_tokens=1000, max_completion_tokens=1000),
+     (Drop("max_tokens", when=Condition("max_completion_tokens", present=True)),)),
+    ("not both", oa("Either 'temperature' or 'top_p' should be set, not both"), chat(temperature=0.5, top_p=0.9),
+     (Drop("temperature", when=Condition("top_p", present=True)),)),
+    ("forced tool", anthropic("Thinking may not be enabled when tool_choice forces tool use."),
+     chat(max_tokens=8000, thinking={"type": "enabled", "budget_tokens": 4000}, tool_choice={"type": "any"}),
+     (Drop("thinking", when=Condition("tool_choice", present=True)),)),
+    ("off condition", oa("`echo` cannot be true when `logprobs` is false"), chat(echo=True, logprobs=False),
+     (Drop("echo", when=Condition("logprobs", present=False)),)),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("body", "request_body", "expected"), [c[1:] for c in FIXES], ids=[c[0] for c in FIXES])
+def test_these_bodies_teach_the_right_fix(
+    body: object, request_body: dict[str, Any], expected: tuple[Fix, ...]
+) -> None:
+    """Ranges, numbers as people write them, pairs and conditions: the fix a careful reader derives."""
+    assert read(400, body, request_body).fixes == expected
+
+
+@pytest.mark.parametrize(
+    ("body", "request_body"),
+    [
+        (anthropic("output_format.schema: For 'object' type, 'additionalProperties' must be explicitly set to false"),
+         chat(max_tokens=1000, output_format={"type": "json_schema", "schema": {"type": "object"}})),
+        (oa("guided_json must be a valid JSON object schema"), chat(guided_json={"type": "object"})),
+    ],
+)  # fmt: skip
+def test_structured_output_of_other_apis_is_protected(body: object, request_body: dict[str, Any]) -> None:
+    """Anthropic's output_format and vLLM's guided_json are the caller's structured output: never changed by default."""
+    fixes = read(400, body, request_body).fixes
+    assert all(blocked_param(fix, RepairPolicy()) for fix in fixes)
+
+
+def test_a_reading_of_the_reader_s_own_fix_is_a_fixed_point() -> None:
+    """After the clamp it derives, the same body teaches nothing more."""
+    body = anthropic("`max_tokens` must be greater than `thinking.budget_tokens`.")
+    request = chat(max_tokens=2000, thinking={"type": "enabled", "budget_tokens": 4000})
+    first = read(400, body, request).fixes
+    assert first == (Clamp("thinking.budget_tokens", None, 1999),)
+    after = {**request, "thinking": {"type": "enabled", "budget_tokens": 1999}}
+    assert read(400, body, after, first).fixes == ()
+
+
+def test_a_request_with_thousands_of_nested_keys_reads_quickly() -> None:
+    """Only a bounded number of paths is indexed: token-id maps and tags are not indexed at all."""
+    request = chat(logit_bias={str(i): -100 for i in range(5000)}, metadata={f"k{i}": "v" for i in range(16)})
+    body = {"error": {"message": "; ".join(f"'x{i}.y{i}.z{i}' is not supported" for i in range(32))}}
+    assert read(400, body, request).fixes == ()
+    # A SetValue is still only ever derived for a param that is sent.
+    assert not any(isinstance(f, SetValue) for f in read(400, body, request).fixes)
