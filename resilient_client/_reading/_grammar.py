@@ -46,6 +46,7 @@ __all__ = [
     "NEGATIVE_CODES",
     "NUMBER",
     "OFF_REFUSED",
+    "ONE_SYSTEM",
     "ONLY_COUNT",
     "ONLY_NAMES",
     "ONLY_ROLES",
@@ -175,6 +176,8 @@ NEGATIVE: Final = Wordings(
         # Azure: "Model incompatible request argument supplied: functions".
         r"\bincompatible (?:request )?(?:argument|param(?:eter)?|field|option)s?\b",
         r"\bno such (?:field|param(?:eter)?)\b",
+        # transformers: "The following `model_kwargs` are not used by the model: ['return_full_text']" (r10a-026).
+        r"\b(?:is|are) not used by the model\b",
         _PARAM_MISSING,
         # The same verdicts in other words, as other servers put them.
         r"\bis not (?:a )?(?:valid|supported|recogni[sz]ed|known|permitted)"
@@ -567,6 +570,12 @@ ROLE_PATH: Final = re.compile(r"\b(?:messages|input)\W{0,4}\d{0,6}\W{0,4}role\b"
 # "Developer instruction is not enabled for models/gemma-3-27b-it" (gm-022): no system or developer message at all.
 INSTRUCTIONS_REFUSED: Final = re.compile(
     r"\b(?:developer|system) (?:instructions?|prompts?|messages?|role) (?:is|are) not (?:enabled|supported|allowed)",
+    re.IGNORECASE,
+)
+# "Only one system message can be specified." (Anyscale, r10a-033): several system messages go into the user
+# message, when the request sends several.
+ONE_SYSTEM: Final = re.compile(
+    r"\bonly (?:one|a single) system (?:message|prompt)s?\b|\bmultiple system (?:messages|prompts) (?:are|is) not\b",
     re.IGNORECASE,
 )
 

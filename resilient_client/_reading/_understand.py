@@ -434,7 +434,10 @@ def _refused_role(
         r
         for r in carried
         if re.search(
-            rf"['\"`]{r}['\"`]|\brole:\s*{r}\b|^{r}\b|\b{r} is not (?:one of|a valid|an allowed)", statement.message
+            rf"['\"`]{r}['\"`]|\brole:\s*{r}\b|^{r}\b|\b{r} is not (?:one of|a valid|an allowed)"
+            # serde: "messages[1].role: unknown variant system, expected user or assistant" (r10a-032).
+            rf"|\bunknown variant {r}\b",
+            statement.message,
         )
     }
     if statement.value in carried:
@@ -560,6 +563,12 @@ def _findings(statement: Statement, vocabulary: Vocabulary) -> list[Finding]:  #
         return only
     if not subjects and (unnamed := _unnamed_role(message, vocabulary)) is not None:
         return [unnamed]
+    if g.ONE_SYSTEM.search(message):
+        return [
+            Finding("instructions", name, value="system")
+            for name, items in (("messages", vocabulary.body.get("messages")), ("input", vocabulary.body.get("input")))
+            if isinstance(items, list) and sum(isinstance(m, dict) and m.get("role") == "system" for m in items) > 1
+        ]
     prose = _roles_in_prose(message)
     if len(prose) == 1:
         [word] = prose

@@ -949,3 +949,27 @@ def test_an_aspect_ratio_goes_to_the_accepted_one_of_the_same_shape() -> None:
                                  "must be one of '1:1', '16:9', or '21:9'.\n "}}  # fmt: skip
     request = {"contents": [], "generationConfig": {"imageConfig": {"aspectRatio": "7:3"}}}
     assert read(400, body, request).fixes == (SetValue("generationConfig.imageConfig.aspectRatio", "7:3", "21:9"),)
+
+
+def test_serde_names_the_refused_role_as_an_unknown_variant() -> None:
+    """'messages[1].role: unknown variant system, expected user or assistant': system goes into the user message."""
+    body = {"error": {"message": "Failed to deserialize the JSON body into the target type: messages[1].role: "
+                                 "unknown variant system, expected user or assistant at line 1"}}  # fmt: skip
+    request = {**BASE, "messages": [USER, {"role": "system", "content": "Session context"}]}
+    assert read(400, body, request).fixes == (ChangeRole("system", "user"),)
+
+
+def test_several_system_messages_go_into_the_user_message() -> None:
+    """'Only one system message can be specified.' with two: they are folded into the user message; with one, nothing."""
+    body = {"error": {"message": "Only one system message can be specified. (Request ID: ec5ca433)", "code": 400}}
+    two = {**BASE, "messages": [{"role": "system", "content": "A"}, {"role": "system", "content": "B"}, USER]}
+    assert read(400, body, two).fixes == (ChangeRole("system", "user"),)
+    assert read(400, body, {**BASE, "messages": [{"role": "system", "content": "A"}, USER]}).fixes == ()
+
+
+def test_model_kwargs_the_model_does_not_use_are_left_out() -> None:
+    """transformers' 'model_kwargs are not used by the model: ['return_full_text']' drops that setting."""
+    body = {"error": "The following `model_kwargs` are not used by the model: ['return_full_text'] (note: typos in the "
+                     "generate arguments will also show up in this list)"}  # fmt: skip
+    request = {"inputs": "Capital of France?", "parameters": {"max_new_tokens": 100, "return_full_text": False}}
+    assert read(400, body, request).fixes == (Drop("parameters.return_full_text"),)
