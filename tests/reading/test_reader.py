@@ -960,7 +960,7 @@ def test_serde_names_the_refused_role_as_an_unknown_variant() -> None:
 
 
 def test_several_system_messages_go_into_the_user_message() -> None:
-    """'Only one system message can be specified.' with two: they are folded into the user message; with one, nothing."""
+    """'Only one system message can be specified.' with two: folded into the user message; with one, nothing."""
     body = {"error": {"message": "Only one system message can be specified. (Request ID: ec5ca433)", "code": 400}}
     two = {**BASE, "messages": [{"role": "system", "content": "A"}, {"role": "system", "content": "B"}, USER]}
     assert read(400, body, two).fixes == (ChangeRole("system", "user"),)
@@ -968,7 +968,7 @@ def test_several_system_messages_go_into_the_user_message() -> None:
 
 
 def test_model_kwargs_the_model_does_not_use_are_left_out() -> None:
-    """transformers' 'model_kwargs are not used by the model: ['return_full_text']' drops that setting."""
+    """Hugging Face transformers' 'model_kwargs are not used by the model: ['return_full_text']' drops that setting."""
     body = {"error": "The following `model_kwargs` are not used by the model: ['return_full_text'] (note: typos in the "
                      "generate arguments will also show up in this list)"}  # fmt: skip
     request = {"inputs": "Capital of France?", "parameters": {"max_new_tokens": 100, "return_full_text": False}}
