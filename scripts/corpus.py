@@ -4,6 +4,7 @@
     python scripts/corpus.py table                   the per-provider count table of the README
     python scripts/corpus.py marks                   rewrite expected_failures.json from today's reader
     python scripts/corpus.py readme                  rewrite the data README's table from the data
+    python scripts/corpus.py providers               the root README's table: repaired and raised per provider
 
 ``merge`` refuses the whole batch when one row is malformed or its id is taken, and skips
 rows whose (source, body) is already in the corpus. The split is decided by
@@ -117,6 +118,77 @@ def readme() -> int:
     return 0
 
 
+# The root README's names for the providers it lists one by one, in its order.
+_NAMES = {
+    "openai": "OpenAI",
+    "azure": "Azure OpenAI",
+    "azure-foundry": "Azure AI Foundry",
+    "github-models": "GitHub Models",
+    "gemini": "Gemini",
+    "vertex": "Vertex",
+    "bedrock": "Bedrock",
+    "anthropic": "Anthropic",
+    "deepseek": "DeepSeek",
+    "groq": "Groq",
+    "litellm-proxy": "LiteLLM proxy",
+    "vllm": "vLLM",
+    "mistral": "Mistral",
+    "xai": "xAI",
+    "nvidia-nim": "NVIDIA NIM",
+    "dashscope": "DashScope (Qwen)",
+    "cerebras": "Cerebras",
+    "fireworks": "Fireworks",
+    "openrouter": "OpenRouter",
+    "ollama": "Ollama",
+    "llamacpp": "llama.cpp",
+    "moonshot": "Moonshot",
+    "lmstudio": "LM Studio",
+    "tgi": "TGI",
+}
+_FAMILIES = ("clamp", "conditional", "drop", "rename", "role", "several at once", "value")
+
+
+def _families(row: dict[str, Any]) -> set[str]:
+    fixes = row["fixes"]
+    out = {"several at once"} if len(fixes) > 1 else set()
+    for fix in fixes:
+        kind = next(k for k in ("drop", "rename", "set", "clamp", "role") if k in fix)
+        out.add("conditional" if "unless" in fix or "when" in fix else {"set": "value"}.get(kind, kind))
+    return out
+
+
+def providers() -> str:
+    """Per provider (both parts): repairable bodies repaired, the families among them, the others raised."""
+    stats: dict[str, dict[str, Any]] = {}
+    for row in read(DESIGN) + read(HELD_BACK):
+        s = stats.setdefault(row["provider"], {"fix": 0, "fixed": 0, "raise": 0, "raised": 0, "families": set()})
+        right = judge(row, reader_fixes(row)) == "right"
+        if row["outcome"] == "repair":
+            s["fix"] += 1
+            s["fixed"] += right
+            if right:
+                s["families"] |= _families(row)
+        else:
+            s["raise"] += 1
+            s["raised"] += right
+    lines = [
+        "| provider | repairable, repaired | families repaired | lookalikes and protected, raised |",
+        "|---|---:|---|---:|",
+    ]
+    for key, name in _NAMES.items():
+        if key in stats:
+            s = stats.pop(key)
+            families = ", ".join(f for f in _FAMILIES if f in s["families"])
+            lines.append(f"| {name} | {s['fixed']}/{s['fix']} | {families} | {s['raised']}/{s['raise']} |")
+    rest = sorted(stats, key=lambda k: -(stats[k]["fix"] + stats[k]["raise"]))
+    total = {k: sum(stats[p][k] for p in rest) for k in ("fix", "fixed", "raise", "raised")}
+    lines.append(
+        f"| {len(rest)} more ({', '.join(rest[:8])}, …) | {total['fixed']}/{total['fix']} | | "
+        f"{total['raised']}/{total['raise']} |"
+    )
+    return "\n".join(lines)
+
+
 def main() -> int:
     """Run the command line."""
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -126,6 +198,7 @@ def main() -> int:
     sub.add_parser("table")
     sub.add_parser("marks")
     sub.add_parser("readme")
+    sub.add_parser("providers")
     args = parser.parse_args()
     if args.command == "merge":
         return merge(args.files)
@@ -133,6 +206,9 @@ def main() -> int:
         return marks()
     if args.command == "readme":
         return readme()
+    if args.command == "providers":
+        print(providers())
+        return 0
     print(table())
     return 0
 

@@ -536,12 +536,12 @@ ORDERED_PAIR: Final = re.compile(
     rf" {QUOTE}?(?P<b>{NAME}){QUOTE}?",
     re.IGNORECASE,
 )
-# A role the API does not know at all, rather than one this model refuses: "Unexpected role \"system\"",
-# "system is not a valid enum value" (r5a-009, r5a-021). An API without a system role has no developer role.
 # A role refused without saying which: "chat template rejected the request: Unexpected message role." (r9b-014).
 ROLE_UNNAMED: Final = re.compile(
     r"\b(?:unexpected|invalid|unsupported|unknown) (?:message )?role\b(?!\s*(?:[:=]|'|\"|`|\w))", re.IGNORECASE
 )
+# A role the API does not know at all, rather than one this model refuses: "Unexpected role \"system\"",
+# "system is not a valid enum value" (r5a-009, r5a-021). An API without a system role has no developer role.
 ROLE_UNKNOWN: Final = re.compile(
     r"\bunexpected role\b|\bis not a valid enum value\b|\binvalid (?:message )?role\b|\bunknown (?:variant|role)\b",
     re.IGNORECASE,
