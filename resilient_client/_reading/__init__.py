@@ -26,6 +26,7 @@ from . import _grammar as g
 from ._extract import PLAIN, Statement, statements
 from ._ground import CONVERSATION, Vocabulary
 from ._understand import Finding, literal, understand
+from ._understand import size as _size
 
 __all__ = ["REPAIRABLE_STATUSES", "Finding", "Reading", "read"]
 
@@ -212,20 +213,8 @@ def _nearest_text(value: str, allowed: tuple[JSONScalar, ...]) -> str | None:
     )
 
 
-# An image size ("1024x1536") or an aspect ratio ("16:9"): two sides, compared by shape.
-_SIZE: Final = re.compile(r"(\d{1,5})[x:](\d{1,5})")
-
-
 def _spelling(text: str) -> str:
     return re.sub(r"[\s_\-]", "", text.lower())
-
-
-def _size(text: object) -> tuple[int, int] | None:
-    """``"1024x1536"`` as (1024, 1536), ``"16:9"`` as (16, 9); None for anything else (or a zero side)."""
-    m = _SIZE.fullmatch(text) if isinstance(text, str) else None
-    if m is None or not int(m[1]) or not int(m[2]):
-        return None
-    return int(m[1]), int(m[2])
 
 
 def _role_target(role: str, param: str, known: tuple[Fix, ...], accepted: tuple[JSONScalar, ...] = ()) -> str:

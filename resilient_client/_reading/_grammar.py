@@ -391,7 +391,7 @@ ONLY_NAMES: Final = re.compile(
 )
 LIST_INTRO: Final = re.compile(
     r"\b(?:(?:supported|valid|allowed|accepted|available|possible|permitted)"
-    r" (?:values|choices|options|types|modes|levels)(?: are| is| include)?:?"
+    r" (?:values|choices|options|types|modes|levels|sizes|resolutions)(?: for [\w.\-/]{1,64})?(?: are| is| include)?:?"
     r"|(?:expected|must be|should be|is not) one of|one of the allowed values|must be either"
     r"|(?:input should be|must be|should be|expected)(?= ['\"`])"
     rf"|(?:it )?only supports?\b(?! (?:the )?{NAME}(?:\s*[=:]\s*|\s(?:of |value |set to )?)(?:{NUMBER}|true|false)\b)"

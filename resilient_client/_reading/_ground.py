@@ -27,6 +27,7 @@ _SEPARATORS: Final = re.compile(r"\s*->\s*|/|\.")
 _INDEX: Final = re.compile(r"\[(\d{1,6})\]")
 # A bare token that looks like a param name, not an English word: snake_case or camelCase.
 _IDENTIFIER: Final = re.compile(r"[a-z0-9]_[a-z0-9]|[a-z][A-Z]")
+_UNION_MEMBER: Final = re.compile(r"(?:str|int|float|bool|list|dict|tuple|null|none)(?:\[[\w, \[\]]{1,40}\])?")
 _MAX_DEPTH: Final = 3
 # The longest name grounded: four levels of 64-character names and their dots, with room for a prefix.
 _MAX_NAME: Final = 300
@@ -148,6 +149,9 @@ class Vocabulary:
         parts = [p for p in _SEPARATORS.split(text) if p]
         if parts and parts[0] == "body" and len(parts) > 1:
             parts = parts[1:]
+        if len(parts) > 1 and _UNION_MEMBER.fullmatch(parts[-1]):
+            # pydantic names the member of a union it tried: "#/stop/str", "#/stop/list[str]" are about stop.
+            parts = parts[:-1]
         if not parts:
             return None
         joined = ".".join(parts)

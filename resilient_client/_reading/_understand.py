@@ -20,7 +20,7 @@ from . import _grammar as g
 from ._extract import Statement, _json_prefix, _literal_prefix
 from ._ground import CONVERSATION, ITEM_ROOTS, Grounded, Vocabulary, words
 
-__all__ = ["Finding", "understand"]
+__all__ = ["Finding", "size", "understand"]
 
 FindingKind: TypeAlias = Literal["drop", "rename", "value", "clamp", "role", "instructions", "pair"]
 _REWRITABLE_ROLES: Final = frozenset({"system", "developer"})
@@ -28,7 +28,8 @@ _REWRITABLE_ROLES: Final = frozenset({"system", "developer"})
 # never the conversation, never the model, and never an English word such as "User location…".
 _OPENING_NAMES: Final = DEFAULT_PROTECTED - CONVERSATION - {"model"}
 _LITERAL: Final = re.compile(
-    r"'([^'\n]{0,64})'|\"([^\"\n]{0,64})\"|`([^`\n]{0,64})`|(-?\d+(?:\.\d+)?)|\b(true|false|null|[A-Za-z_][\w.\-]{0,63})\b"
+    r"'([^'\n]{0,64})'|\"([^\"\n]{0,64})\"|`([^`\n]{0,64})`|(\d{1,5}[x*\u00d7]\d{1,5}(?![\w.])|-?\d+(?:\.\d+)?)"
+    r"|\b(true|false|null|[A-Za-z_][\w.\-]{0,63})\b"
 )
 # A list of accepted values is read over at most this many characters.
 _MAX_LIST: Final = 512
@@ -104,6 +105,18 @@ def literal(text: str) -> JSONScalar:
 _ENUM_REPR: Final = re.compile(r"<[A-Za-z_][\w.]{0,64}: (?P<value>'[^'\n]{0,64}'|\"[^\"\n]{0,64}\"|-?\d+(?:\.\d+)?)>")
 
 
+# An image size ("1024x1536", "832*480") or an aspect ratio ("16:9"): two sides, compared by shape.
+_SIZE: Final = re.compile(r"(\d{1,5})\s?[x:*\u00d7]\s?(\d{1,5})")
+
+
+def size(text: object) -> tuple[int, int] | None:
+    """``"1024x1536"`` as (1024, 1536), ``"16:9"`` as (16, 9); None for anything else (or a zero side)."""
+    m = _SIZE.fullmatch(text) if isinstance(text, str) else None
+    if m is None or not int(m[1]) or not int(m[2]):
+        return None
+    return int(m[1]), int(m[2])
+
+
 def _values(text: str) -> tuple[JSONScalar, ...]:
     """The values listed in ``text`` ("'none', 'low', and 'high'", "[a, b]", "`none` or `default`")."""
     text = _ENUM_REPR.sub(r"\g<value>", text)
@@ -113,7 +126,8 @@ def _values(text: str) -> tuple[JSONScalar, ...]:
         if quoted is not None:
             out.append(quoted)
         elif m[4] is not None:
-            out.append(literal(m[4]))
+            # A size ("832*480") is text; any other number is a number.
+            out.append(m[4] if size(m[4]) is not None else literal(m[4]))
         elif m[5] not in ("and", "or", "are", "is", "the", "of", "values", "value"):
             out.append(literal(m[5]))
     return tuple(out)
@@ -596,6 +610,9 @@ def _findings(statement: Statement, vocabulary: Vocabulary) -> list[Finding]:  #
         words = {w.rstrip(".") for w in re.findall(r"[\w.\-]{2,64}", parts.subject_text)}
         allowed = parts.allowed
         params = _the_one(vocabulary, lambda sent: isinstance(sent, str) and sent in words and sent not in allowed)
+    if not params and parts.allowed and all(size(a) is not None for a in parts.allowed):
+        # "Invalid Resolution, Only support 1024x1024, 1024x1792" (r11b-019): the one param sent with a size.
+        params = _the_one(vocabulary, lambda sent: size(sent) is not None)
     if not params and (alias := _alias(message, vocabulary)) is not None:
         # The server's own name for a sent value: "matryoshka_dim=512 is not in a valid range" for dimensions=512.
         params = alias

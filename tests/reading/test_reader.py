@@ -973,3 +973,25 @@ def test_model_kwargs_the_model_does_not_use_are_left_out() -> None:
                      "generate arguments will also show up in this list)"}  # fmt: skip
     request = {"inputs": "Capital of France?", "parameters": {"max_new_tokens": 100, "return_full_text": False}}
     assert read(400, body, request).fixes == (Drop("parameters.return_full_text"),)
+
+
+def test_a_list_of_sizes_names_the_one_param_sent_with_a_size() -> None:
+    """'Invalid Resolution, Only support 1024x1024, …' names no param: the one sent with a size is meant."""
+    body = {"error": {"message": "Invalid Resolution,Only support 1024x1024,1024x1792,1792x1024"}}
+    assert read(400, body, {"model": "dall-e-3", "prompt": "a cat", "size": "512x512"}).fixes == (
+        SetValue("size", "512x512", "1024x1024"),
+    )
+
+
+def test_sizes_written_with_a_star_are_sizes() -> None:
+    """'Allowed sizes for wan-2.1/i2v-480p are 832*480, 480*832': 832x480 is 832*480 in another spelling."""
+    body = {"code": 400, "message": "Invalid size: 832x480. Allowed sizes for wan-2.1/i2v-480p are 832*480, 480*832"}
+    assert read(400, body, {"prompt": "a boat", "size": "832x480"}).fixes == (SetValue("size", "832x480", "832*480"),)
+
+
+def test_a_pointer_to_a_union_member_is_about_the_param() -> None:
+    """'#/stop/str: …' and '#/stop/list[str]: List should have at least 1 item' are about stop: it is left out."""
+    body = {"error": {"code": 400, "message": "Validation error at #/stop/str: Input should be a valid string\n"
+                                              "Validation error at #/stop/list[str]: List should have at least 1 item "
+                                              "after validation, not 0"}}  # fmt: skip
+    assert read(400, body, {**BASE, "stop": []}).fixes == (Drop("stop"),)
