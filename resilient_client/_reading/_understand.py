@@ -611,8 +611,11 @@ def _findings(statement: Statement, vocabulary: Vocabulary) -> list[Finding]:  #
         allowed = parts.allowed
         params = _the_one(vocabulary, lambda sent: isinstance(sent, str) and sent in words and sent not in allowed)
     if not params and parts.allowed and all(size(a) is not None for a in parts.allowed):
-        # "Invalid Resolution, Only support 1024x1024, 1024x1792" (r11b-019): the one param sent with a size.
-        params = _the_one(vocabulary, lambda sent: size(sent) is not None)
+        # "Invalid Resolution, Only support 1024x1024, 1024x1792" (r11b-019): the one param sent with a size other
+        # than those, whose value the list refuses.
+        allowed = parts.allowed
+        if sized := _the_one(vocabulary, lambda sent: size(sent) is not None and sent not in allowed):
+            return [Finding("value", sized[0], value=vocabulary.value(sized[0]), allowed=allowed)]
     if not params and (alias := _alias(message, vocabulary)) is not None:
         # The server's own name for a sent value: "matryoshka_dim=512 is not in a valid range" for dimensions=512.
         params = alias
