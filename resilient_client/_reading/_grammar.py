@@ -201,7 +201,9 @@ NEGATIVE: Final = Wordings(
     ),
     # Chinese providers (Zhipu, DashScope…): "temperature参数非法" (r2b-028), "不支持", "不被支持", "未知参数",
     # "参数错误" (a parameter error), "不允许" (not allowed).
-    r"参数非法|参数不合法|不支持|不被支持|无效参数|参数无效|参数错误|参数有误|参数不正确|未知参数|不允许",
+    r"参数非法|参数不合法|不支持|不被支持|无效参数|参数无效|参数错误|参数有误|参数不正确|未知参数|不允许"
+    # "未知请求字段" before a field name (an unknown request field, r11c-008).
+    r"|未知(?:请求)?字段",
 )
 # Codes beside a message that say the same as its words (structure before prose).
 NEGATIVE_CODES: Final = frozenset(
@@ -214,6 +216,8 @@ NEGATIVE_CODES: Final = frozenset(
         "extra_forbidden",
         "unrecognized_argument",
         "unsupported_argument",
+        "UNKNOWN_FIELD",
+        "unknown_field",
     }
 )
 VALUE_CODES: Final = frozenset({"unsupported_value", "invalid_value", "literal_error", "enum", "invalid_enum_value"})
@@ -524,6 +528,8 @@ PAIR: Final = re.compile(
     r"|\band [\w.]{1,64} are (?:not compatible|incompatible)\b"
     # "`max_tokens` conflicts with `max_completion_tokens`", "Either 'temperature' or 'top_p' should be set, not both".
     r"|\bconflicts? with\b|\bnot both\b"
+    # "thinking_budget and thinking_level are not supported together" (Gemini, r11c-001).
+    r"|\b(?:are|is) not (?:supported|allowed|permitted) together\b"
     # "`echo` combined with `logprobs` is not supported" (r9b-030).
     r"|\bcombined with\b",
     re.IGNORECASE,

@@ -616,6 +616,11 @@ def _findings(statement: Statement, vocabulary: Vocabulary) -> list[Finding]:  #
         allowed = parts.allowed
         if sized := _the_one(vocabulary, lambda sent: size(sent) is not None and sent not in allowed):
             return [Finding("value", sized[0], value=vocabulary.value(sized[0]), allowed=allowed)]
+    if not params and (constants := _ENUM_CONSTANT.findall(message)):
+        # "Thinking level is unsupported: THINKING_LEVEL_MINIMAL" for reasoning_effort "minimal", which a gateway
+        # turned into that constant (r11c-011): the one param sent with the constant's last word.
+        ends = {c.rsplit("_", 1)[-1].lower() for c in constants}
+        params = _the_one(vocabulary, lambda sent: isinstance(sent, str) and sent.lower() in ends)
     if not params and (alias := _alias(message, vocabulary)) is not None:
         # The server's own name for a sent value: "matryoshka_dim=512 is not in a valid range" for dimensions=512.
         params = alias
@@ -1076,6 +1081,8 @@ def _the_one(vocabulary: Vocabulary, holds: Callable[[Any], bool]) -> list[str]:
     return []
 
 
+# A protobuf or Java enum constant: THINKING_LEVEL_MINIMAL, HARM_BLOCK_THRESHOLD_UNSPECIFIED.
+_ENUM_CONSTANT: Final = re.compile(r"(?<![\w.])[A-Z][A-Z0-9]{1,31}(?:_[A-Z0-9]{1,31}){1,5}(?![\w.])")
 _ASSIGNED: Final = re.compile(rf"(?<![\w.])(?P<name>[A-Za-z_]\w{{0,63}})\s?=\s?(?P<value>{g.NUMBER})(?![\w.])")
 
 

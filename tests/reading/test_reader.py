@@ -995,3 +995,23 @@ def test_a_pointer_to_a_union_member_is_about_the_param() -> None:
                                               "Validation error at #/stop/list[str]: List should have at least 1 item "
                                               "after validation, not 0"}}  # fmt: skip
     assert read(400, body, {**BASE, "stop": []}).fixes == (Drop("stop"),)
+
+
+def test_a_gateway_s_enum_constant_names_the_value_sent() -> None:
+    """'Thinking level is unsupported: THINKING_LEVEL_MINIMAL' for reasoning_effort 'minimal' leaves it out."""
+    body = {"error": {"code": 400, "message": "Thinking level is unsupported: THINKING_LEVEL_MINIMAL"}}
+    assert read(400, body, {**BASE, "reasoning_effort": "minimal"}).fixes == (Drop("reasoning_effort"),)
+    # Two params sent with that word: which one is meant is not known.
+    assert read(400, body, {**BASE, "reasoning_effort": "minimal", "verbosity": "minimal"}).fixes == ()
+
+
+def test_two_settings_not_supported_together_are_a_pair() -> None:
+    """'thinking_budget and thinking_level are not supported together': the first goes while the second is sent."""
+    body = {"error": {"message": "Unable to submit request because thinking_budget and thinking_level are not "
+                                 "supported together.", "code": 400}}  # fmt: skip
+    request = {
+        "contents": [],
+        "generationConfig": {"thinkingConfig": {"thinkingBudget": 1024, "thinkingLevel": "high"}},
+    }
+    budget, level = "generationConfig.thinkingConfig.thinkingBudget", "generationConfig.thinkingConfig.thinkingLevel"
+    assert read(400, body, request).fixes == (Drop(budget, when=Condition(level, present=True)),)
