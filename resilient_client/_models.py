@@ -17,17 +17,23 @@ JSONScalar: TypeAlias = str | int | float | bool | None
 DEFAULT_PROTECTED: frozenset[str] = frozenset(
     {
         "audio",
+        # Gemini's context cache holds part of the conversation (documents, instructions).
+        "cachedContent",
+        "cached_content",
         "contents",
         "conversation",
         "function_call",
         "functions",
-        # Structured output of other APIs: Anthropic's output_format, vLLM's guided decoding.
+        # Structured output of other APIs: Ollama's format, llama.cpp's json_schema, Anthropic's output_format,
+        # vLLM's guided decoding and structured_outputs.
+        "format",
         "guided_choice",
         "guided_grammar",
         "guided_json",
         "guided_regex",
         "input",
         "instructions",
+        "json_schema",
         "messages",
         "modalities",
         "model",
@@ -38,6 +44,7 @@ DEFAULT_PROTECTED: frozenset[str] = frozenset(
         "prompt",
         "response_format",
         "stream",
+        "structured_outputs",
         "suffix",
         # The instructions of native bodies a gateway or a generic base_url relays: Anthropic's and Bedrock's
         # system prompt, Gemini's systemInstruction (and its conversation, contents).

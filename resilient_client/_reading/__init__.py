@@ -31,6 +31,8 @@ from ._understand import size as _size
 __all__ = ["REPAIRABLE_STATUSES", "Finding", "Reading", "read"]
 
 MAX_EVIDENCE: Final = 240
+# The most message text one body is read for, over all its statements.
+_MAX_TEXT: Final = 32_768
 # Some repairable rejections come as 403 ("You are not allowed to request logprobs from this
 # model", e080), 404 ("tools is not supported in this model", e066) or 422 (pydantic servers:
 # m015, mi-002). Others (401, 429, 5xx) are never about params.
@@ -335,7 +337,12 @@ def _understood(
     """The findings of every statement, and the valid fixes they give that change the request."""
     vocabulary = Vocabulary(request)
     findings: list[Finding] = []
+    budget = _MAX_TEXT
     for statement in found:
+        # A body of 32 messages of 4 KB each is read as far as its first 32 KB: a real one says it sooner.
+        budget -= len(statement.message)
+        if budget < 0:
+            break
         for finding in understand(statement, vocabulary):
             if finding not in findings:
                 findings.append(finding)
@@ -346,7 +353,13 @@ def _understood(
         if finding.kind not in ("role", "instructions") and finding.param.split(".", 1)[0] in CONVERSATION:
             continue
         fix = _fix(finding, request, known)
-        if fix is not None and fix not in fixes and is_valid_fix(fix) and changes(fix, request) and not _opts_in(fix):
+        if (
+            fix is not None
+            and fix not in fixes
+            and is_valid_fix(fix)
+            and changes(fix, request)
+            and not _opts_in(fix, finding, request)
+        ):
             fixes.append(fix)
     return findings, _no_swaps(_outermost_drops(fixes))
 
@@ -355,9 +368,18 @@ def _understood(
 _OPT_OUTS: Final = {"store": False}
 
 
-def _opts_in(fix: Fix) -> bool:
-    """Whether ``fix`` would turn a caller's opt-out off ("store must be true for background responses")."""
-    return isinstance(fix, SetValue) and fix.param in _OPT_OUTS and fix.old is _OPT_OUTS[fix.param] and fix.new is True
+def _opts_in(fix: Fix, finding: Finding, request: dict[str, Any]) -> bool:
+    """Whether ``fix`` would turn a caller's opt-out off ("store must be true for background responses").
+
+    Leaving ``store: false`` out turns it off too where the server knows the param (its default is to store): a
+    drop is refused when the body refuses the value or states a condition. A server that does not know the param
+    at all ("Unrecognized request argument supplied: store") stores nothing either way: that drop stands.
+    """
+    if fix.param not in _OPT_OUTS or request.get(fix.param) is not _OPT_OUTS[fix.param]:
+        return False
+    if isinstance(fix, SetValue):
+        return fix.new is not _OPT_OUTS[fix.param]
+    return finding.kind != "drop" or finding.when is not None
 
 
 def _outermost_drops(fixes: list[Fix]) -> list[Fix]:
@@ -430,6 +452,10 @@ def read(status: int, body: str | bytes | object, request: dict[str, Any], known
     vocabulary = Vocabulary(request)
     if any(_final(s, vocabulary) for s in found):
         return replace(base, final=True, why="the body is about something else than params (limits, access, policy)")
-    findings, fixes = _understood(found, request, known)
-    why = "" if fixes else ("no sent param fits what the body says" if findings else "the body names no sent param")
+    try:
+        findings, fixes = _understood(found, request, known)
+        why = "" if fixes else ("no sent param fits what the body says" if findings else "the body names no sent param")
+    except ValueError:
+        # A number past Python's digit limit in a hostile body: nothing is read, nothing raises.
+        findings, fixes, why = [], [], "the body holds a number too long to read"
     return replace(base, findings=tuple(findings), fixes=tuple(fixes), why=why)

@@ -46,7 +46,6 @@ __all__ = [
     "NEGATIVE_CODES",
     "NUMBER",
     "OFF_REFUSED",
-    "ONE_SYSTEM",
     "ONLY_COUNT",
     "ONLY_NAMES",
     "ONLY_ROLES",
@@ -66,6 +65,7 @@ __all__ = [
     "RENAME_VERDICT",
     "REQUIREMENT",
     "ROLE_CONTENT",
+    "ROLE_ORDER",
     "ROLE_PATH",
     "ROLE_REFUSED",
     "ROLE_SCOPE",
@@ -335,9 +335,11 @@ ONLY_VALUE: Final = re.compile(
 # --- suggestions -------------------------------------------------------------------------------------------------
 
 # "Use 'max_completion_tokens' instead", "has moved to 'text.format'" (e001, e078, m058).
+# An article may come first ("Please use the `max_completion_tokens` parameter instead"); a bare new name must be
+# an identifier (snake_case or dotted): "use streaming instead" names no param (red team).
 _NEW: Final = (
-    r"(?:'(?P<{0}q>[^'\n]{{1,128}})'|`(?P<{0}bt>[^`\n]{{1,128}})`|\"(?P<{0}dq>[^\"\n]{{1,128}})\""
-    r"|(?P<{0}bare>[a-z_][a-z0-9_]*(?:\.[a-z_][a-z0-9_]*)*))"
+    r"(?:the |a |an )?(?:'(?P<{0}q>[^'\n]{{1,128}})'|`(?P<{0}bt>[^`\n]{{1,128}})`|\"(?P<{0}dq>[^\"\n]{{1,128}})\""
+    r"|(?P<{0}bare>[a-z][a-z0-9]*(?:[_.][a-z0-9]+)+))(?: param(?:eter)?| field| setting)?"
 )
 RENAME: Final = re.compile(
     r"\b(?:use|try) " + _NEW.format("a") + r" instead\b(?P<of> of)?"
@@ -534,8 +536,8 @@ PAIR: Final = re.compile(
     r"|\bcombined with\b",
     re.IGNORECASE,
 )
-# Two sent numbers in an order: "`max_tokens` must be greater than `thinking.budget_tokens`" (r5a-045),
-# "budget_tokens must be less than max_tokens".
+# Two sent params in an order: "`max_tokens` must be greater than `thinking.budget_tokens`" (r5a-045),
+# "budget_tokens must be less than max_tokens". A relation within one request: it is read so that nothing is learned.
 ORDERED_PAIR: Final = re.compile(
     rf"{QUOTE}?(?P<a>{NAME}){QUOTE}? (?:must|should|has to|needs to) be"
     r" (?P<op>greater|larger|more|higher|less|smaller|lower|fewer) than(?P<eq> or equal to)?"
@@ -548,6 +550,10 @@ ROLE_UNNAMED: Final = re.compile(
 )
 # A role the API does not know at all, rather than one this model refuses: "Unexpected role \"system\"",
 # "system is not a valid enum value" (r5a-009, r5a-021). An API without a system role has no developer role.
+# A role out of place, not refused as such: "Unexpected role 'system' after role 'assistant'" (Mistral 3230).
+ROLE_ORDER: Final = re.compile(
+    r"\bafter (?:the )?(?:role|(?:an? )?(?:user|assistant|tool) (?:message|turn))\b", re.IGNORECASE
+)
 ROLE_UNKNOWN: Final = re.compile(
     r"\bunexpected role\b|\bis not a valid enum value\b|\binvalid (?:message )?role\b|\bunknown (?:variant|role)\b",
     re.IGNORECASE,
@@ -576,12 +582,6 @@ ROLE_PATH: Final = re.compile(r"\b(?:messages|input)\W{0,4}\d{0,6}\W{0,4}role\b"
 # "Developer instruction is not enabled for models/gemma-3-27b-it" (gm-022): no system or developer message at all.
 INSTRUCTIONS_REFUSED: Final = re.compile(
     r"\b(?:developer|system) (?:instructions?|prompts?|messages?|role) (?:is|are) not (?:enabled|supported|allowed)",
-    re.IGNORECASE,
-)
-# "Only one system message can be specified." (Anyscale, r10a-033): several system messages go into the user
-# message, when the request sends several.
-ONE_SYSTEM: Final = re.compile(
-    r"\bonly (?:one|a single) system (?:message|prompt)s?\b|\bmultiple system (?:messages|prompts) (?:are|is) not\b",
     re.IGNORECASE,
 )
 
@@ -698,6 +698,10 @@ FINAL_WORDS: Final = re.compile(
         r"\bauthenticat",
         r"\bunauthori[sz]ed\b",
         r"\bdoes not exist\b",
+        # Where the caller is, not what it sent: "not available in your country", "User location is not supported".
+        r"\bnot available in your (?:country|region|location|territory)\b",
+        r"\b(?:user|your) location is not supported\b",
+        r"\bunsupported (?:country|region|location)\b",
         r"\bnot found\b",
         r"\bdecommissioned\b",
         r"\bnot a chat model\b",
@@ -728,7 +732,10 @@ UPSTREAM_REFUSED: Final = re.compile(
     r"\b(?:BadRequestError|InvalidRequestError|UnprocessableEntityError|ValidationException)\b"
     r"|\bError code:? 4\d\d\b|<4\d\d>|\bstatus(?:[ _]?code)?\s?[:=]?\s?4\d\d\b|\bstatusCode\s?[:=]\s?4\d\d\b"
     r"|\bClient error '4\d\d|\b4\d\d Client Error\b|\bHTTP[ /]?(?:1\.1 )?4\d\d\b|[(\[]4\d\d[)\]]"
-    r"|\b(?:returned|responded with|answered) (?:HTTP )?4\d\d\b",
+    r"|\b(?:returned|responded with|answered) (?:HTTP )?4\d\d\b"
+    # openai-node's "400 Unsupported parameter…", aiohttp's "400, message='Bad Request'", google-genai's
+    # "400 INVALID_ARGUMENT".
+    r"|(?:^|: )4\d\d (?=[A-Z])|\b4\d\d, message=|\b4\d\d [A-Z_]{5,}\b",
     re.IGNORECASE,
 )
 # A server that crashed: a traceback, a device error, memory. Whatever names a param beside it, the 500 is the
@@ -750,7 +757,9 @@ BOOLEAN_NAMED: Final = {
     False: re.compile(r"\bfalse\b", re.IGNORECASE),
 }
 # Accepted values listed as alternatives: "should be enabled or disabled", "either 'a', 'b' or 'c'".
+# One item each way, so that no run of items backtracks ("must be 1, 1, 1, …" costs a linear scan).
+_ITEM: Final = r"(?:'[^'\n]{0,64}'|\"[^\"\n]{0,64}\"|`[^`\n]{0,64}`|[\w.\-]{1,64})"
 ALTERNATIVES: Final = re.compile(
-    rf"\b(?:be|either|of|to)\s+(?:{VALUE}|[\w.\-]{{1,64}})(?:\s*,\s*(?:{VALUE}|[\w.\-]{{1,64}})){{0,16}},?\s+or\s+",
+    rf"\b(?:be|either|of|to)\s+{_ITEM}(?:\s*,\s*{_ITEM}){{0,16}},?\s+or\s+",
     re.IGNORECASE,
 )

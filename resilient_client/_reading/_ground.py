@@ -27,6 +27,7 @@ _SEPARATORS: Final = re.compile(r"\s*->\s*|/|\.")
 _INDEX: Final = re.compile(r"\[(\d{1,6})\]")
 # A bare token that looks like a param name, not an English word: snake_case or camelCase.
 _IDENTIFIER: Final = re.compile(r"[a-z0-9]_[a-z0-9]|[a-z][A-Z]")
+_SCHEMA_WORDS: Final = frozenset({"properties", "items", "$defs", "definitions", "anyOf", "oneOf", "allOf"})
 _UNION_MEMBER: Final = re.compile(r"(?:str|int|float|bool|list|dict|tuple|null|none)(?:\[[\w, \[\]]{1,40}\])?")
 _MAX_DEPTH: Final = 3
 # The longest name grounded: four levels of 64-character names and their dots, with room for a prefix.
@@ -52,7 +53,11 @@ _NEVER: Final = frozenset({"model"})
 # Stems that mean the same capability: a model that "does not support thinking" refuses reasoning_effort too.
 _SYNONYMS: Final = {"reason": "think"}
 # Words that name no capability a param asks for.
-_STOP_STEMS: Final = frozenset({"this", "that", "the", "request", "model", "chat", "input", "output", "image", "file"})
+# "Image generation is not available" names no generationConfig, "content" no contents.
+_STOP_STEMS: Final = frozenset(
+    {"this", "that", "the", "request", "model", "chat", "input", "output", "image", "file", "generation", "config",
+     "content", "setting", "option", "parameter"}
+)  # fmt: skip
 
 
 def _stem(word: str) -> str:
@@ -149,6 +154,10 @@ class Vocabulary:
         parts = [p for p in _SEPARATORS.split(text) if p]
         if parts and parts[0] == "body" and len(parts) > 1:
             parts = parts[1:]
+        if any(p in _SCHEMA_WORDS for p in parts[1:]):
+            # A path through a JSON schema ("$.properties.temperature", "#/properties/temperature/type") is about a
+            # tool's or a format's schema, never a sampling param of the same name.
+            return None
         if len(parts) > 1 and _UNION_MEMBER.fullmatch(parts[-1]):
             # pydantic names the member of a union it tried: "#/stop/str", "#/stop/list[str]" are about stop.
             parts = parts[:-1]

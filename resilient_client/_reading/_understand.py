@@ -387,7 +387,11 @@ def _bare(vocabulary: Vocabulary, name: str) -> Grounded | None:
     return None if root in DEFAULT_PROTECTED or root in CONVERSATION or root in ITEM_ROOTS else grounded
 
 
-_ITEM_LABEL: Final = re.compile(r"\W{0,3}(?:messages|input|contents|prompt)\W{1,3}\d{1,6}\b")
+# At the start, or after a gateway's or SDK's prefix ("The model returned the following errors: messages.1…").
+# A role path is no item of the history: "'messages[0].role' does not support 'system'" is about the role.
+_ITEM_LABEL: Final = re.compile(
+    r"(?:^|: )\W{0,3}(?:messages|input|contents|prompt)\W{1,3}\d{1,6}\W{1,3}(?!role\b)[A-Za-z_]"
+)
 _ITEM_PATH: Final = re.compile(r"(?:#?/|body\.)?(?P<root>[A-Za-z_]\w{0,63})(?:$|[./\[])")
 
 
@@ -397,7 +401,7 @@ def _about_an_item(statement: Statement, vocabulary: Vocabulary) -> bool:
     The statement is then about that request's content, not about a setting: nothing in it is a subject, except a
     role path (``messages[0].role``), which is grounded as a role.
     """
-    if _ITEM_LABEL.match(statement.message):
+    if _ITEM_LABEL.search(statement.message):
         # "messages.1.content.0: Invalid `signature` in `thinking` block": about one message of the history.
         return True
     param = statement.param
@@ -521,10 +525,12 @@ def _role_by_value(statement: Statement, parts: _Parts, vocabulary: Vocabulary) 
 
 # Numbers as people write them: "128,000", "32k", "1.28e5", "2^32 - 1" (a bound read as 128, 32, 1.28 or 2 would
 # clamp every later call). Each is bounded; none backtracks.
-_THOUSANDS: Final = re.compile(r"(?<![\d,.])(\d{1,3}(?:,\d{3}){1,4})(?![\d,]*\d)")
-_KILO: Final = re.compile(r"(?<![\w.\-/:])(\d{1,6}(?:\.\d{1,3})?)\s?[kK](?![\w\-])")
-_EXPONENT: Final = re.compile(r"(?<![\w.])(\d{1,6}(?:\.\d{1,6})?)[eE]\+?(\d{1,2})(?![\w.])")
-_POWER: Final = re.compile(r"(?<![\w.])(\d{1,3})\s?(?:\^|\*\*)\s?(\d{1,2})(\s?-\s?1(?!\d))?")
+# Not inside a list: "[64,128,256,512,768]" and "[1,100]" are lists, "at most 128,000" is one number.
+_THOUSANDS: Final = re.compile(r"(?<![\[\d,.])(\d{1,3}(?:,\d{3}){1,4})(?![\d,]*\d)")
+# Lowercase only: "1K" and "4K" are image sizes, "32k tokens" is a number.
+_KILO: Final = re.compile(r"(?<![\w.\-/:])(\d{1,6}(?:\.\d{1,3})?)\s?k(?![\w\-])")
+_EXPONENT: Final = re.compile(r"(?<![\w.])(\d{1,6}(?:\.\d{1,6})?)[eE]([-+]?\d{1,2})(?![\w.])")
+_POWER: Final = re.compile(r"(?<![\w.])(\d{1,3})\s?(?:\^|\*\*)\s?(\d{1,2})(?![\d.])(\s?-\s?1(?!\d))?")
 
 
 def _plain_numbers(message: str) -> str:
@@ -538,13 +544,18 @@ def _plain_numbers(message: str) -> str:
 
 
 def _written(number: float) -> str:
-    return str(int(number)) if number.is_integer() else repr(number)
+    """A number in plain digits: 100000, 0.00001 (never "1e-05", which would read as 1)."""
+    if number.is_integer() and abs(number) < 10**18:
+        return str(int(number))
+    return f"{number:.12f}".rstrip("0").rstrip(".")
 
 
 def understand(statement: Statement, vocabulary: Vocabulary) -> list[Finding]:
     """The findings of one statement about the params ``vocabulary``'s request carries."""
-    statement = replace(statement, message=_plain_numbers(statement.message))
     findings = _findings(statement, vocabulary)
+    if any(f.kind in ("role", "instructions") for f in findings) and g.ROLE_ORDER.search(statement.message):
+        # A role out of place in this conversation ("Unexpected role 'system' after role 'assistant'"): no rule.
+        return [f for f in findings if f.kind not in ("role", "instructions")]
     if any(f.kind == "role" for f in findings) and g.ROLE_UNKNOWN.search(statement.message):
         return [replace(f, unknown_role=True) if f.kind == "role" else f for f in findings]
     return findings
@@ -556,7 +567,9 @@ def _findings(statement: Statement, vocabulary: Vocabulary) -> list[Finding]:  #
         # The error record quoted in the message was read as statements of its own: only the prose around it here.
         start, end = statement.quoted
         message = message[:start] + " " * (end - start) + message[end:]
-        statement = replace(statement, message=message)
+    # Numbers as people write them, once the quoted record is blanked (its span is in the original's offsets).
+    message = _plain_numbers(message)
+    statement = replace(statement, message=message)
     # A code beside the message says what its words may not: read it as words (structure before prose).
     if statement.code in g.NEGATIVE_CODES:
         message = f"{message} (unsupported)"
@@ -577,12 +590,6 @@ def _findings(statement: Statement, vocabulary: Vocabulary) -> list[Finding]:  #
         return only
     if not subjects and (unnamed := _unnamed_role(message, vocabulary)) is not None:
         return [unnamed]
-    if g.ONE_SYSTEM.search(message):
-        return [
-            Finding("instructions", name, value="system")
-            for name, items in (("messages", vocabulary.body.get("messages")), ("input", vocabulary.body.get("input")))
-            if isinstance(items, list) and sum(isinstance(m, dict) and m.get("role") == "system" for m in items) > 1
-        ]
     prose = _roles_in_prose(message)
     if len(prose) == 1:
         [word] = prose
@@ -645,9 +652,10 @@ def _findings(statement: Statement, vocabulary: Vocabulary) -> list[Finding]:  #
         return []
     text = parts.subject_text
     if (pair := g.ORDERED_PAIR.search(message)) is not None and _IDENTIFIER.search(pair["b"]):
-        # Two sent numbers in an order: the lesser is clamped, or (already in order, or one not sent) nothing.
-        ordered = _ordered(message, vocabulary)
-        return [ordered] if ordered is not None else []
+        # Two sent params in an order ("`max_tokens` must be greater than `thinking.budget_tokens`") is a relation
+        # within this request, not a rule of the deployment: a bound learned from it would cap later calls whose
+        # own values are in order (red team). Nothing is learned; the error reaches the caller.
+        return []
     if g.PAIR.search(text):
         # Either may go; the first goes, and only while the second is sent (r2a-010). With one of
         # them left, the statement is about the pair, not that one: nothing (after the fix).
@@ -667,29 +675,6 @@ def _findings(statement: Statement, vocabulary: Vocabulary) -> list[Finding]:  #
         if finding is not None and not (unread_rename and finding.kind == "drop"):
             out.append(finding)
     return out
-
-
-_GREATER: Final = frozenset({"greater", "larger", "more", "higher"})
-
-
-def _ordered(message: str, vocabulary: Vocabulary) -> Finding | None:
-    """Two sent numbers out of the order the body states: the lesser one is clamped below the greater one.
-
-    "`max_tokens` must be greater than `thinking.budget_tokens`" keeps the output limit the caller asked for
-    and brings the thinking budget under it (r5a-045).
-    """
-    m = g.ORDERED_PAIR.search(message)
-    if m is None:
-        return None
-    a, b = vocabulary.ground(m["a"]), vocabulary.ground(m["b"])
-    if a is None or b is None or a.path == b.path or a.role_list is not None or b.role_list is not None:
-        return None
-    greater, lesser = (a.path, b.path) if m["op"].lower() in _GREATER else (b.path, a.path)
-    top, low = vocabulary.value(greater), vocabulary.value(lesser)
-    if any(isinstance(v, bool) or not isinstance(v, int) for v in (top, low)):
-        return None  # whole numbers only: "less than 1.5" has no largest number below it
-    bound = top if m["eq"] else top - 1
-    return Finding("clamp", lesser, maximum=bound) if low > bound else None
 
 
 def _used_with(named: tuple[str, JSONScalar], vocabulary: Vocabulary) -> list[Finding]:

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from resilient_client._core import blocked_param
-from resilient_client._models import Clamp, Condition, Drop, Fix, RepairPolicy, SetValue
+from resilient_client._models import Clamp, Condition, Drop, Fix, Rename, RepairPolicy, SetValue
 from resilient_client._reading import read
 
 USER = {"role": "user", "content": "Summarise the attached report in five bullet points please."}
@@ -148,14 +148,88 @@ def test_structured_output_of_other_apis_is_protected(body: object, request_body
     assert all(blocked_param(fix, RepairPolicy()) for fix in fixes)
 
 
-def test_a_reading_of_the_reader_s_own_fix_is_a_fixed_point() -> None:
-    """After the clamp it derives, the same body teaches nothing more."""
+def test_an_order_between_two_sent_params_is_never_a_stored_bound() -> None:
+    """'`max_tokens` must be greater than `thinking.budget_tokens`' is this request's relation: nothing is learned.
+
+    A clamp of the budget below this call's max_tokens would cap every later call, whose own values are in order.
+    """
     body = anthropic("`max_tokens` must be greater than `thinking.budget_tokens`.")
     request = chat(max_tokens=2000, thinking={"type": "enabled", "budget_tokens": 4000})
-    first = read(400, body, request).fixes
-    assert first == (Clamp("thinking.budget_tokens", None, 1999),)
-    after = {**request, "thinking": {"type": "enabled", "budget_tokens": 1999}}
-    assert read(400, body, after, first).fixes == ()
+    assert read(400, body, request).fixes == ()
+    vllm = oa("min_tokens must be less than or equal to max_tokens=100, got 200.")
+    assert read(400, vllm, chat(max_tokens=100, min_tokens=200)).fixes == ()
+
+
+SECOND_PASS: list[tuple[str, int, object, dict[str, Any]]] = [
+    # A message-order error, a one-request merge: no role rule.
+    ("role after assistant", 400, oa("Unexpected role 'system' after role 'assistant'"),
+     chat(messages=[USER, {"role": "assistant", "content": "ok"}, {"role": "system", "content": "x"}])),
+    # One history item behind a gateway's prefix.
+    ("item behind a prefix", 400, {"message": "The model returned the following errors: messages.1.content.0: "
+     "Invalid `signature` in `thinking` block"}, chat(max_tokens=8000, thinking={"type": "enabled"})),
+    # The context cache and the caller's region.
+    ("cached content", 400, gemini("CachedContent can not be used with GenerateContent request setting "
+     "system_instruction, tools or tool_config.\n\nProposed fix: move those values to CachedContent"),
+     {"contents": [], "cachedContent": "projects/p/cachedContents/1", "systemInstruction": {"parts": []}}),
+    ("region", 400, gemini("Image generation is not available in your country.", "FAILED_PRECONDITION"),
+     {"contents": [], "generationConfig": {"temperature": 0.3, "maxOutputTokens": 512}}),
+    # store: false is never left out where the server knows it.
+    ("store condition", 400, oa("'store' must be true when 'background' is true."),
+     {"model": "o3", "input": "x", "background": True, "store": False}),
+    # A JSON-schema path through a tool's properties.
+    ("schema path", 400, oa("$.properties.temperature: must be of type number"),
+     chat(temperature=0.7, tools=[THERMOSTAT])),
+    ("schema pointer", 400, oa("#/properties/temperature/type: expected one of string, number"),
+     chat(temperature=0.7, tools=[THERMOSTAT])),
+    # Proxy 500s quoting an upstream 400 in other SDKs' words.
+    ("openai-node 500", 500, oa(f"400 {UNSUPPORTED}"), chat(temperature=0.7)),
+    ("aiohttp 500", 500, oa(f"400, message='Bad Request': {UNSUPPORTED}"), chat(temperature=0.7)),
+    ("google-genai 500", 500, oa(f"400 INVALID_ARGUMENT. {UNSUPPORTED}"), chat(temperature=0.7)),
+    # A hostile number past Python's digit limit reads as nothing, and raises nothing.
+    ("digit limit", 400, {"message": "Malformed input request: expected maximum item count: 1, found: 999^99"
+     + "9" * 4051}, chat(stop=["a", "b"])),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("status", "body", "request_body"), [c[1:] for c in SECOND_PASS], ids=[c[0] for c in SECOND_PASS]
+)
+def test_a_second_pass_teaches_nothing(status: int, body: object, request_body: dict[str, Any]) -> None:
+    """A second red-team pass: none of these is a rule of the deployment."""
+    assert read(status, body, request_body).fixes == ()
+
+
+SECOND_PASS_FIXES: list[tuple[str, object, dict[str, Any], tuple[Fix, ...]]] = [
+    ("article before the new name", oa("The parameter `max_tokens` is deprecated for this model. Please use the "
+     "`max_completion_tokens` parameter instead."), chat(max_tokens=300),
+     (Rename("max_tokens", "max_completion_tokens"),)),
+    ("negative exponent", {"detail": [{"loc": ["body", "temperature"], "msg": "Input should be greater than or "
+     "equal to 1e-05", "type": "greater_than_equal"}]}, chat(temperature=0.0), (Clamp("temperature", 0.00001, None),)),
+    ("compact list", oa("dimensions must be one of [64,128,256,512,768]"), chat(dimensions=1024),
+     (SetValue("dimensions", 1024, 768),)),
+    ("compact range", oa("top_k must be in range [1,100]"), chat(top_k=200), (Clamp("top_k", 1, 100),)),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("body", "request_body", "expected"), [c[1:] for c in SECOND_PASS_FIXES], ids=[c[0] for c in SECOND_PASS_FIXES]
+)
+def test_a_second_pass_reads_these_right(body: object, request_body: dict[str, Any], expected: tuple[Fix, ...]) -> None:
+    """Articles, small numbers, compact lists: the fix a careful reader derives."""
+    assert read(400, body, request_body).fixes == expected
+
+
+def test_an_image_size_in_thousands_stays_text() -> None:
+    """'only 1K is supported' for imageSize '4K': never the number 1000 for a text value."""
+    fixes = read(400, gemini("imageSize: only 1K is supported"), {"contents": [], "generationConfig": {"imageConfig":
+                 {"imageSize": "4K"}}}).fixes  # fmt: skip
+    assert not any(isinstance(f, SetValue) and not isinstance(f.new, str) for f in fixes)
+
+
+def test_the_alternatives_fragment_does_not_backtrack() -> None:
+    """A run of items costs a linear scan: the read completes (the benchmark times it)."""
+    fixes = read(400, oa("reasoning_effort must be " + "1, " * 1300), chat(reasoning_effort="high")).fixes
+    assert all(f.param == "reasoning_effort" for f in fixes)
 
 
 def test_a_request_with_thousands_of_nested_keys_reads_quickly() -> None:
