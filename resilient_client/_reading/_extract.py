@@ -295,6 +295,9 @@ def _walk(node: object, out: list[Statement], depth: int) -> None:  # noqa: C901
         value = node.get(name)
         if isinstance(value, dict | list):
             _walk(value, out, depth + 1)
+        elif isinstance(value, str) and value.lstrip()[:1] in ("{", "[") and name not in _MESSAGE_FIELDS:
+            # The upstream's body kept as JSON text: "details": "{\"error\": {…}}" (a gateway's, r12a-026).
+            _walk(value, out, depth + 1)
     for name in _FIELD_MAPS:
         value = node.get(name)
         if isinstance(value, dict):

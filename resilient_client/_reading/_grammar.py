@@ -532,6 +532,8 @@ PAIR: Final = re.compile(
     r"|\bconflicts? with\b|\bnot both\b"
     # "thinking_budget and thinking_level are not supported together" (Gemini, r11c-001).
     r"|\b(?:are|is) not (?:supported|allowed|permitted) together\b"
+    # "does not yet support 'stream' and 'background' together" (r12a-014).
+    r"|\bsupport\b[^.\n]{1,80}\band\b[^.\n]{1,80}\btogether\b"
     # "`echo` combined with `logprobs` is not supported" (r9b-030).
     r"|\bcombined with\b",
     re.IGNORECASE,

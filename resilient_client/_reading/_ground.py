@@ -27,7 +27,9 @@ _SEPARATORS: Final = re.compile(r"\s*->\s*|/|\.")
 _INDEX: Final = re.compile(r"\[(\d{1,6})\]")
 # A bare token that looks like a param name, not an English word: snake_case or camelCase.
 _IDENTIFIER: Final = re.compile(r"[a-z0-9]_[a-z0-9]|[a-z][A-Z]")
-_SCHEMA_WORDS: Final = frozenset({"properties", "items", "$defs", "definitions", "anyOf", "oneOf", "allOf"})
+_SCHEMA_WORDS: Final = frozenset(
+    {"schema", "properties", "items", "$defs", "definitions", "anyOf", "oneOf", "allOf", "input_schema"}
+)
 _UNION_MEMBER: Final = re.compile(r"(?:str|int|float|bool|list|dict|tuple|null|none)(?:\[[\w, \[\]]{1,40}\])?")
 _MAX_DEPTH: Final = 3
 # The longest name grounded: four levels of 64-character names and their dots, with room for a prefix.
@@ -117,7 +119,8 @@ class Vocabulary:
 
     def _index(self, node: dict[Any, Any], prefix: str, depth: int) -> None:
         for name, value in node.items():
-            if not isinstance(name, str) or len(self._paths) >= _MAX_PATHS:
+            if not isinstance(name, str) or len(self._paths) >= _MAX_PATHS or (prefix and name in _SCHEMA_WORDS):
+                # A schema inside a setting ("output_format.schema") holds the caller's own names, not settings.
                 continue
 
             path = f"{prefix}{name}"

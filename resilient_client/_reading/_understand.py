@@ -337,13 +337,12 @@ def _subjects(statement: Statement, parts: _Parts, vocabulary: Vocabulary) -> li
     for m in g.NAME_TOKEN.finditer(text):
         bare = m["bare"]
         if bare:
-            grounded = vocabulary.ground(bare, quoted=m.start() == opening and bare in _OPENING_NAMES)
+            called = _CALLED_PARAM.match(text, m.end()) or _PARAM_CALLED.search(text, max(0, m.start() - 24), m.start())
+            # A word the body calls a param is one, even an English word ("Unsupported parameter: type", r12a-008).
+            quoted = bool(called) or (m.start() == opening and bare in _OPENING_NAMES)
+            grounded = vocabulary.ground(bare, quoted=quoted)
             # A bare English word ("stop", "seed") is a loose name; an identifier (top_k, topK, a.b) is a firm one.
-            firm = (
-                _IDENTIFIER.search(bare)
-                or _CALLED_PARAM.match(text, m.end())
-                or _PARAM_CALLED.search(text, max(0, m.start() - 24), m.start())
-            )
+            firm = _IDENTIFIER.search(bare) or called
             add(grounded if grounded is None or firm else replace(grounded, loose=True))
         else:
             add(vocabulary.ground(m["q"] or m["dq"] or m["bt"] or m["sq"]))
@@ -660,7 +659,11 @@ def _findings(statement: Statement, vocabulary: Vocabulary) -> list[Finding]:  #
         # Either may go; the first goes, and only while the second is sent (r2a-010). With one of
         # them left, the statement is about the pair, not that one: nothing (after the fix).
         if len(params) >= 2:  # noqa: PLR2004 - a pair
-            return [Finding("pair", params[0], new=params[1])]
+            first, second = params[0], params[1]
+            if first.split(".", 1)[0] in DEFAULT_PROTECTED and second.split(".", 1)[0] not in DEFAULT_PROTECTED:
+                # Of "'stream' and 'background' together", background goes while stream is sent (r12a-014).
+                first, second = second, first
+            return [Finding("pair", first, new=second)]
         # One of the two sent, the other the server's own (add_generation_prompt, true by default, r7b-006): the
         # one sent goes, unless it is the one a pair fix kept (then the statement is the pair's, after the fix).
         return [Finding("pair", params[0])]

@@ -1014,3 +1014,32 @@ def test_two_settings_not_supported_together_are_a_pair() -> None:
     }
     budget, level = "generationConfig.thinkingConfig.thinkingBudget", "generationConfig.thinkingConfig.thinkingLevel"
     assert read(400, body, request).fixes == (Drop(budget, when=Condition(level, present=True)),)
+
+
+def test_an_upstream_body_kept_as_json_text_in_details_is_read() -> None:
+    """A gateway's 'details': '{"error": {…}}' holds the upstream's rejection."""
+    upstream = "The request is invalid: Invalid max_tokens value, the valid range of max_tokens is [1, 393216]."
+    body = {"error": {"message": "Backend request failed with status 400", "type": "backend_error", "code": 400,
+                      "details": json.dumps({"error": {"message": upstream}})}}  # fmt: skip
+    assert read(400, body, {**BASE, "max_tokens": 500000}).fixes == (Clamp("max_tokens", 1, 393216),)
+
+
+def test_a_schema_inside_a_setting_holds_no_settings() -> None:
+    """'output_format.schema: Schema type oneOf is not supported' is about the caller's schema: nothing is derived."""
+    body = {"type": "error", "error": {"message": "output_format.schema: Schema type oneOf is not supported"}}
+    request = {**BASE, "output_format": {"type": "json_schema", "schema": {"oneOf": [{"type": "object"}]}}}
+    assert read(400, body, request).fixes == ()
+
+
+def test_of_a_pair_the_unprotected_param_goes() -> None:
+    """Of 'stream' and 'background' not supported together, background goes while stream is sent."""
+    body = {"detail": "OGX does not yet support 'stream' and 'background' together."}
+    request = {"model": "m", "input": "Write a haiku.", "stream": True, "background": True}
+    assert read(400, body, request).fixes == (Drop("background", when=Condition("stream", present=True)),)
+
+
+def test_an_english_word_the_body_calls_a_param_is_one() -> None:
+    """'Unsupported parameter: type' names the param type; 'type' in prose names nothing."""
+    request = {"type": "response.create", "model": "gpt-5.5", "input": [USER]}
+    assert read(400, {"detail": "Unsupported parameter: type"}, request).fixes == (Drop("type"),)
+    assert read(400, {"detail": "This type of request is not supported"}, request).fixes == ()
