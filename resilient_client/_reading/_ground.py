@@ -44,7 +44,8 @@ _OPAQUE: Final = frozenset({"metadata", "labels", "requestMetadata", "logit_bias
 _MAX_PATHS: Final = 512
 # Bare words that are also English: only a quoted or structured name grounds them.
 # "session" is the Realtime API's whole configuration object, and a word of prose ("a realtime session").
-_BARE_NEVER: Final = DEFAULT_PROTECTED | {"user", "role", "content", "name", "type", "value", "session"}
+# "agent" picks the agent as model picks the model ("Agent does not support using background=True", r12b-007).
+_BARE_NEVER: Final = DEFAULT_PROTECTED | {"user", "role", "content", "name", "type", "value", "session", "agent"}
 # The conversation itself: a bare word never names it, even as a statement's subject ("messages 参数非法", ot-011).
 CONVERSATION: Final = frozenset({"messages", "input", "inputs", "prompt", "instructions", "suffix", "conversation"})
 # Never a subject, however it is written: what the SDK routes by, and bodies name it in

@@ -279,10 +279,15 @@ def _take_apart(message: str) -> _Parts:  # noqa: C901, PLR0912, PLR0915 - one c
             # "when temperature is 0": a value no condition holds to.
             parts.unconditional = False
         text = _cut(text, m.span())
+    # What a statement requires is no subject of its refusal: "… and requires store=True" (r12b-007).
+    text = _REQUIRED_NAME.sub(lambda m: " " * len(m[0]), text)
     parts.subject_text = text
     return parts
 
 
+_REQUIRED_NAME: Final = re.compile(
+    rf"\b(?:requires?|required)\s+(?:the\s+)?{g.QUOTE}?{g.NAME}{g.QUOTE}?(?:\s?=\s?[\w.\-\"']{{1,32}})?", re.IGNORECASE
+)
 _ON: Final = frozenset({"enabled", "on", "active", "true", "set", "specified", "provided", "present", "1"})
 _OFF_WORDS: Final = frozenset({"false", "disabled", "off", "none", "null", "unset", "0"})
 

@@ -1043,3 +1043,10 @@ def test_an_english_word_the_body_calls_a_param_is_one() -> None:
     request = {"type": "response.create", "model": "gpt-5.5", "input": [USER]}
     assert read(400, {"detail": "Unsupported parameter: type"}, request).fixes == (Drop("type"),)
     assert read(400, {"detail": "This type of request is not supported"}, request).fixes == ()
+
+
+def test_what_a_statement_requires_is_not_what_it_refuses() -> None:
+    """'Agent does not support using background=True and requires store=True': background goes, store and agent stay."""
+    body = {"error": {"code": 400, "message": "Agent does not support using background=True and requires store=True"}}
+    request = {"agent": "antigravity-preview", "input": "List the files", "background": True, "store": True}
+    assert read(400, body, request).fixes == (Drop("background"),)
