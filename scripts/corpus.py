@@ -82,6 +82,37 @@ def merge(files: list[Path]) -> int:
     return 0
 
 
+# Why each designed-on row the reader still gets wrong is left so: a reason a reader of the file can weigh.
+_LEFT: dict[str, str] = {
+    "r5a-008": "the clean fix is on the protected tool_choice; thinking is dropped while tool_choice is sent instead",
+    "r6a-020": "'JSON mode' names Gemini's responseMimeType only by what it does; it is Gemini's response_format, "
+    "which only a path-aware policy could protect",
+    "r9a-037": "Gemini's duplicate oneof fields (snake_case and camelCase both sent) need the pairing of two spellings",
+    "r9b-036": "logprobs goes, but top_logprobs depends on it; the reader keeps no table of dependent params",
+    "r9b-038": "'log probs' spelled apart names logprobs only as two words of prose",
+    "r9b-041": "'Conflicting reasoning_effort values … top-level or chat_template_kwargs' needs which one to keep",
+    "r9c-017": "'caching is not supported for instructions' is a condition the reader does not read after 'for'",
+    "r9c-032": "a rename whose value changes type (thinking_budget 4096 -> reasoning_effort) is read as a rename",
+    "r9c-035": "one refusal is inside messages (messages[6].name), which no fix changes; stream_options is learned",
+    "r9d-027": "a Realtime session event (voice), not an HTTP request the client sends",
+    "r10a-001": "'Function calling config is set without function_declarations' names toolConfig only by what it does",
+    "r10a-004": "'CachedContent can not be used with … tool_config': which of the two goes is the second's here",
+    "r10a-005": "an organisation's access program is named like a param; the row is a lookalike the reader drops",
+    "r10a-030": "'a length 0 completion' names max_tokens=0 only by its effect",
+    "r10c-028": "'Setting user/encoding format' names user as an English word the reader never grounds bare",
+    "r10d-032": "the fix the row wants is on the protected tools; responseMimeType (Gemini's JSON mode) goes instead",
+    "r11a-027": "'Hyperparameters should be on the top level' asks to move nested settings up: no fix moves a block",
+    "r11b-007": "Baidu answers errors with HTTP 200: the SDK never raises, so the client never reads it",
+    "r11c-021": "a four-level path (generationConfig.responseFormat.image.aspectRatio); the cache grammar allows three",
+    "r12a-012": "'max_tokens … must be set when using reasoning_effort' asks for a param the request lacks",
+    "r12a-015": "'Cannot use background with store=False': the row keeps background only while store is on",
+    "r12b-003": "the fix the row wants turns the caller's store: false into true: an opt-out is never turned on",
+    "r12b-004": "the fix the row wants turns the caller's store: false into true: an opt-out is never turned on",
+    "r12b-006": "'Agents are required to use background=true' asks for a value the reader does not read after 'use'",
+    "r12b-012": "Bedrock names output_config.format where Converse sent outputConfig.textFormat: no common word",
+}
+
+
 def _fixes(found: list[Expected]) -> str:
     return ", ".join(repr(e.fix) for e in found) or "nothing"
 
@@ -102,7 +133,8 @@ def marks() -> int:
             if path == HELD_BACK:
                 out[row["id"]] = f"held back: {_REASONS[verdict]}"
             else:
-                out[row["id"]] = f"{_REASONS[verdict]} (derives {_fixes(found)})"
+                left = _LEFT.get(row["id"])
+                out[row["id"]] = f"{_REASONS[verdict]} (derives {_fixes(found)})" + (f"; left: {left}" if left else "")
     text = json.dumps(dict(sorted(out.items())), indent=1, ensure_ascii=False) + "\n"
     (DIRECTORY / "expected_failures.json").write_text(text, "utf-8")
     print(f"{len(out)} expected failure(s)", *summary(), sep="\n", file=sys.stderr)
