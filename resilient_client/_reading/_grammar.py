@@ -336,7 +336,7 @@ ONLY_VALUE: Final = re.compile(
 
 # "Use 'max_completion_tokens' instead", "has moved to 'text.format'" (e001, e078, m058).
 # An article may come first ("Please use the `max_completion_tokens` parameter instead"); a bare new name must be
-# an identifier (snake_case or dotted): "use streaming instead" names no param (red team).
+# an identifier (snake_case or dotted): "use streaming instead" names no param (test_reader_red_team).
 _NEW: Final = (
     r"(?:the |a |an )?(?:'(?P<{0}q>[^'\n]{{1,128}})'|`(?P<{0}bt>[^`\n]{{1,128}})`|\"(?P<{0}dq>[^\"\n]{{1,128}})\""
     r"|(?P<{0}bare>[a-z][a-z0-9]*(?:[_.][a-z0-9]+)+))(?: param(?:eter)?| field| setting)?"
@@ -569,7 +569,7 @@ ROLE_WORD: Final = re.compile(
 )
 # The verdicts a role gets in prose besides the general ones: "invalid role: developer", "is not one of".
 ROLE_REFUSED: Final = re.compile(r"\binvalid\b|\bis not one of\b|\breceived\b", re.IGNORECASE)
-# A message about what a role's message holds, not about the role (red-team: "System message content is
+# A message about what a role's message holds, not about the role (tests/adversarial: "System message content is
 # not allowed to be empty").
 ROLE_CONTENT: Final = re.compile(
     r"\bcontent (?:is|must|cannot|can't|should|may)\b|\bempty\b|\btoo long\b|\blength\b|\bcharacters\b|\bexceed",
@@ -615,7 +615,7 @@ CAPABILITY: Final = re.compile(
     rf"\b{DOES_NOT} (?:not )?support"
     r" (?:the )?(?P<a>[A-Za-z]{3,24})\b(?![-\w]|(?-i: [a-z]{2,}))"
     r"|\binvalid (?P<c>[a-z]{3,24}) (?:flag|header)s?\b"
-    # "Multiple completions are not supported" counts things: no capability (red team).
+    # "Multiple completions are not supported" counts things: no capability (test_reader_red_team).
     rf"|(?:^|[.:;]\s|(?<!multiple)(?<!several)\s)(?P<b>[A-Za-z]{{3,24}})"
     rf" {IS_NOT} (?:enabled|supported|available|allowed)\b",
     re.IGNORECASE,
@@ -741,7 +741,7 @@ UPSTREAM_REFUSED: Final = re.compile(
     re.IGNORECASE,
 )
 # A server that crashed: a traceback, a device error, memory. Whatever names a param beside it, the 500 is the
-# server's own failure and retrying is the remedy (red-team: "sampling_params.temperature … CUDA error").
+# server's own failure and retrying is the remedy ("sampling_params.temperature … CUDA error", test_reader_red_team).
 SERVER_CRASH: Final = re.compile(
     r"Traceback \(most recent call last\)|\bCUDA\b|\bout of memory\b|\bOOM\b|\bsegmentation fault\b"
     r"|\bpanic: |\billegal memory access\b|\b(?:RuntimeError|AssertionError|KeyError|AttributeError|TypeError)\b",

@@ -658,7 +658,7 @@ def _findings(statement: Statement, vocabulary: Vocabulary) -> list[Finding]:  #
     if (pair := g.ORDERED_PAIR.search(message)) is not None and _IDENTIFIER.search(pair["b"]):
         # Two sent params in an order ("`max_tokens` must be greater than `thinking.budget_tokens`") is a relation
         # within this request, not a rule of the deployment: a bound learned from it would cap later calls whose
-        # own values are in order (red team). Nothing is learned; the error reaches the caller.
+        # own values are in order (test_reader_red_team). Nothing is learned; the error reaches the caller.
         return []
     if g.PAIR.search(text):
         # Either may go; the first goes, and only while the second is sent (r2a-010). With one of
