@@ -739,7 +739,7 @@ def _about(  # noqa: C901, PLR0911, PLR0912 - one exit per verdict
         return Finding("clamp", param, minimum=bounds[0], maximum=bounds[1])
     if (t := g.TYPE_REFUSED.search(text)) is not None:
         return _mistyped(param, sent, t)
-    if _outside_open(sent, text) is not None:
+    if _outside_open(sent, text):
         # Outside an open bound: leaving the param out asks for its default, which lies inside.
         return Finding("drop", param)
     if (c := _value_bound(param, sent, text) or _compared(param, sent, text, vocabulary)) is not None:
@@ -895,25 +895,26 @@ def _mistyped(param: str, sent: Any, m: re.Match[str]) -> Finding | None:  # noq
     return None if type(new) is type(sent) and new == sent else Finding("value", param, value=sent, suggested=new)
 
 
-def _outside_open(sent: Any, text: str) -> tuple[str, int | float] | None:
-    """The strict bound a number breaks, as ``(">", 0)`` or ``("<", 1.0)`` ("> 0.0 and < 1.0", "(0, +inf)")."""
+def _outside_open(sent: Any, text: str) -> bool:
+    """Whether a number breaks a strict bound the text requires ("> 0.0 and < 1.0", "(0, +inf)")."""
     if isinstance(sent, bool) or not isinstance(sent, int | float):
-        return None
+        return False
     if g.POSITIVE.search(text) and sent <= 0:
-        return (">", 0)
+        return True
     if not g.REQUIREMENT.search(text):
-        return None
+        return False
     for m in g.RANGE_OPEN.finditer(text):
         bound = _number(m["n"])
         above = m["op"].lower().split()[0] in _ABOVE
         if bound is not None and (sent <= bound if above else sent >= bound):
-            return (">" if above else "<", bound)
+            return True
     for i in g.INTERVAL.finditer(text):
         low, high = _number(i["lo"]), _number(i["hi"])
-        below = i["left"] == "(" and low is not None and sent <= low
-        if below or (i["right"] == ")" and high is not None and sent >= high):
-            return (">", low) if below else ("<", high)  # type: ignore[return-value]  # checked above
-    return None
+        if (i["left"] == "(" and low is not None and sent <= low) or (
+            i["right"] == ")" and high is not None and sent >= high
+        ):
+            return True
+    return False
 
 
 def _value_bound(param: str, sent: Any, text: str) -> Finding | None:
