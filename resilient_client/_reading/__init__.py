@@ -332,10 +332,10 @@ def _folded(fix: Fix, swapped: set[tuple[str, str]]) -> Fix:
 
 
 def _understood(
-    found: list[Statement], request: dict[str, Any], known: tuple[Fix, ...]
+    found: list[Statement], vocabulary: Vocabulary, known: tuple[Fix, ...]
 ) -> tuple[list[Finding], list[Fix]]:
     """The findings of every statement, and the valid fixes they give that change the request."""
-    vocabulary = Vocabulary(request)
+    request = vocabulary.body
     findings: list[Finding] = []
     budget = _MAX_TEXT
     for statement in found:
@@ -453,7 +453,7 @@ def read(status: int, body: str | bytes | object, request: dict[str, Any], known
     if any(_final(s, vocabulary) for s in found):
         return replace(base, final=True, why="the body is about something else than params (limits, access, policy)")
     try:
-        findings, fixes = _understood(found, request, known)
+        findings, fixes = _understood(found, vocabulary, known)
         why = "" if fixes else ("no sent param fits what the body says" if findings else "the body names no sent param")
     except ValueError:
         # A number past Python's digit limit in a hostile body: nothing is read, nothing raises.

@@ -19,7 +19,6 @@ from .._models import DEFAULT_PROTECTED
 __all__ = ["CONVERSATION", "ITEM_ROOTS", "Grounded", "Vocabulary"]
 
 ITEM_ROOTS: Final = frozenset({"messages", "input", "tools", "functions", "contents", "prediction"})
-_ITEM_ROOTS: Final = ITEM_ROOTS
 _ROLE_LISTS: Final = ("messages", "input")
 _PREFIXES: Final = ("body.", "$.", "#/", "/", "request.", "parameter.", "parameters.", "params.", "json.")
 _CAMEL: Final = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
@@ -40,6 +39,8 @@ _FREE_FORM: Final = frozenset(
 )
 # Of those, the ones whose keys are never indexed at all: tags and token ids, not settings a body could name.
 _OPAQUE: Final = frozenset({"metadata", "labels", "requestMetadata", "logit_bias", "extra_headers"})
+# Top-level params whose insides are not indexed: the conversation's items, tags and token-id maps.
+_UNINDEXED: Final = ITEM_ROOTS | _OPAQUE
 # At most this many paths are indexed: a request with thousands of nested keys costs no more than this.
 _MAX_PATHS: Final = 512
 # Bare words that are also English: only a quoted or structured name grounds them.
@@ -131,11 +132,7 @@ class Vocabulary:
             self._by_words.setdefault(words(path), []).append(path)
             if prefix:
                 self._by_leaf.setdefault(words(name), []).append(path)
-            if (
-                isinstance(value, dict)
-                and depth < _MAX_DEPTH - 1
-                and not (not prefix and name in _ITEM_ROOTS | _OPAQUE)
-            ):
+            if isinstance(value, dict) and depth < _MAX_DEPTH - 1 and not (not prefix and name in _UNINDEXED):
                 self._index(value, f"{path}.", depth + 1)
 
     def value(self, path: str) -> Any:
@@ -170,13 +167,13 @@ class Vocabulary:
         joined = ".".join(parts)
         index = _INDEX.search(joined)
         digit = next((i for i, p in enumerate(parts) if p.isdigit()), None)
-        if digit and digit == len(parts) - 1 and parts[0] not in _ITEM_ROOTS and index is None:
+        if digit and digit == len(parts) - 1 and parts[0] not in ITEM_ROOTS and index is None:
             # An item of a sent list that is no conversation ("#/stopSequences/0"): the list is the param (r7a-040).
             # A name inside the item ("#/data_sources/0/azure_search/…") is about that item: never the list.
             return self.ground(".".join(parts[:digit]), quoted=quoted)
         if index is not None or digit is not None or (parts[0] in _ROLE_LISTS and parts[-1] == "role"):
             return self.role_item(joined)
-        if parts[0] in _ITEM_ROOTS and len(parts) > 1:
+        if parts[0] in ITEM_ROOTS and len(parts) > 1:
             return None
         if not quoted and self.english(joined):
             return None
@@ -256,7 +253,7 @@ class Vocabulary:
     def _never_named(path: str) -> bool:
         """Protected params, the conversation and nested items are never named by a capability word."""
         root = path.split(".", 1)[0]
-        return root in _BARE_NEVER or root in CONVERSATION or root in _ITEM_ROOTS
+        return root in _BARE_NEVER or root in CONVERSATION or root in ITEM_ROOTS
 
     def ground_capability(self, word: str) -> list[Grounded]:
         """The sent params that ask for a capability named as one word: "thinking", "penalty" (ol-004, r3b-007).
@@ -288,7 +285,7 @@ class Vocabulary:
         parts = list(loc[1:] if loc and loc[0] == "body" else loc)
         if not parts or not isinstance(parts[0], str):
             return None
-        if parts[0] in _ITEM_ROOTS and len(parts) > 1:
+        if parts[0] in ITEM_ROOTS and len(parts) > 1:
             return self.role_item(".".join(f"[{p}]" if isinstance(p, int) else p for p in parts).replace(".[", "["))
         # extra_forbidden on a nested key: the param the caller sent is the top-level one (m015).
         return self.ground(parts[0])

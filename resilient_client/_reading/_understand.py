@@ -369,9 +369,10 @@ _IDENTIFIER: Final = re.compile(r"[A-Za-z0-9][_.][A-Za-z0-9]|[a-z][A-Z]")
 _NOUN: Final = r"(?:param(?:eter)?|argument|field|option|property|setting)s?"
 _CALLED_PARAM: Final = re.compile(rf"\s{{1,3}}{_NOUN}\b", re.IGNORECASE)
 _PARAM_CALLED: Final = re.compile(rf"\b{_NOUN}:?\s{{1,3}}$", re.IGNORECASE)
-# Params a bare constraint never drops: what is protected (the instructions among it), the conversation, and the
-# caller's own free-form data.
-_NEVER_CONSTRAINED: Final = DEFAULT_PROTECTED | CONVERSATION | ITEM_ROOTS | {"metadata", "user"}
+# Roots that are no settings: what is protected (the instructions among it), the conversation, lists of items.
+_NOT_SETTINGS: Final = DEFAULT_PROTECTED | CONVERSATION | ITEM_ROOTS
+# Params a bare constraint never drops: those, and the caller's own free-form data.
+_NEVER_CONSTRAINED: Final = _NOT_SETTINGS | {"metadata", "user"}
 # Bounded, and tried only where a token starts: a run of 4,096 dashes costs no quadratic backtracking.
 _NAMED: Final = re.compile(
     r"'[^'\n]{0,128}'|\"[^\"\n]{0,128}\"|`[^`\n]{0,128}`|(?<![\w\-])[\w\-]{1,64}[._][\w\-][\w.\-]{0,128}"
@@ -388,7 +389,7 @@ def _bare(vocabulary: Vocabulary, name: str) -> Grounded | None:
     if grounded is None or grounded.role_list is not None:
         return None
     root = grounded.path.split(".", 1)[0].split("[", 1)[0]
-    return None if root in DEFAULT_PROTECTED or root in CONVERSATION or root in ITEM_ROOTS else grounded
+    return None if root in _NOT_SETTINGS else grounded
 
 
 # At the start, or after a gateway's or SDK's prefix ("The model returned the following errors: messages.1…").
