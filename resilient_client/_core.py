@@ -252,10 +252,17 @@ def touched(fix: Fix) -> tuple[str, ...]:
 
 
 def blocked_param(fix: Fix, policy: RepairPolicy) -> str | None:
-    """The protected param ``fix`` would change without the policy's consent, if any."""
+    """The protected param ``fix`` would change without the policy's consent, if any.
+
+    That is the param the fix touches, or, for a fix on a parent of a protected path (dropping
+    ``generationConfig``), the protected path it would take with it.
+    """
     if isinstance(fix, ChangeRole):
         return None if policy.change_roles else fix.param
-    return next((p for p in touched(fix) if policy.blocks(p)), None)
+    for param in touched(fix):
+        if (path := policy.protecting(param)) is not None:
+            return path if path.startswith(f"{param}.") else param
+    return None
 
 
 def permitted(fixes: tuple[Fix, ...], policy: RepairPolicy) -> tuple[tuple[Fix, ...], tuple[tuple[Fix, str], ...]]:

@@ -54,6 +54,23 @@ DEFAULT_PROTECTED: frozenset[str] = frozenset(
         "text",
         "tool_choice",
         "tools",
+        # Structured output and output modalities inside settings objects (a path protects what lies under it, and
+        # a fix on a parent of it, such as dropping all of generationConfig, changes it too): Gemini's JSON mode and
+        # schemas, in both spellings and at the top level where SDKs flatten them; Anthropic's output_config.format;
+        # Bedrock Converse's outputConfig.textFormat.
+        "generationConfig.responseJsonSchema",
+        "generationConfig.responseMimeType",
+        "generationConfig.responseModalities",
+        "generationConfig.responseSchema",
+        "generation_config.response_json_schema",
+        "generation_config.response_mime_type",
+        "generation_config.response_modalities",
+        "generation_config.response_schema",
+        "outputConfig.textFormat",
+        "output_config.format",
+        "response_json_schema",
+        "response_mime_type",
+        "response_schema",
     }
 )
 
@@ -245,6 +262,8 @@ class RepairPolicy:
     allow: frozenset[str] = field(default_factory=frozenset)
     protected: frozenset[str] = DEFAULT_PROTECTED
     change_roles: bool = True
+    _nested: dict[str, tuple[str, ...]] = field(init=False, repr=False, compare=False)
+    """The protected dotted paths by their root (computed once: read on every call)."""
 
     def __post_init__(self) -> None:
         # Checked at run time: policies often come from configuration. A bare string would be
@@ -258,6 +277,10 @@ class RepairPolicy:
                 msg = f"RepairPolicy.{name} must hold param names (non-empty strings), not {sorted(map(repr, value))}"
                 raise TypeError(msg)
             object.__setattr__(self, name, frozenset(value))
+        nested: dict[str, tuple[str, ...]] = {}
+        for path in sorted(p for p in self.protected if "." in p):
+            nested[path.split(".", 1)[0]] = (*nested.get(path.split(".", 1)[0], ()), path)
+        object.__setattr__(self, "_nested", nested)
         change_roles: object = self.change_roles
         if not isinstance(change_roles, bool):
             msg = f"RepairPolicy.change_roles must be True or False, not {change_roles!r}"
@@ -275,7 +298,26 @@ class RepairPolicy:
 
     def blocks(self, param: str) -> bool:
         """Whether a fix touching ``param`` (or anything under it) needs the user's consent."""
+        return self.protecting(param) is not None
+
+    def protecting(self, param: str) -> str | None:
+        """The protected path a fix touching ``param`` would change without the user's consent, if any.
+
+        A protected name or path covers everything under it (``tools`` covers ``tools.0``), and a fix on a parent
+        of a protected path changes it too (dropping ``generationConfig`` drops
+        ``generationConfig.responseMimeType``). ``allow`` lifts a protection when it names the protected path, the
+        param, or a parent of either.
+        """
         root = param.split(".", 1)[0]
         if root in UNCHANGEABLE:
-            return True
-        return root in self.protected and root not in self.allow and param not in self.allow
+            return root
+        if root in self.protected:
+            return None if self._allowed(root, param) else root
+        for path in self._nested.get(root, ()):
+            related = path == param or path.startswith(f"{param}.") or param.startswith(f"{path}.")
+            if related and not self._allowed(path, param):
+                return path
+        return None
+
+    def _allowed(self, path: str, param: str) -> bool:
+        return any(a in (path, param) or path.startswith(f"{a}.") or param.startswith(f"{a}.") for a in self.allow)

@@ -85,8 +85,6 @@ def merge(files: list[Path]) -> int:
 # Why each designed-on row the reader still gets wrong is left so: a reason a reader of the file can weigh.
 _LEFT: dict[str, str] = {
     "r5a-008": "the clean fix is on the protected tool_choice; thinking is dropped while tool_choice is sent instead",
-    "r6a-020": "'JSON mode' names Gemini's responseMimeType only by what it does; it is Gemini's response_format, "
-    "which only a path-aware policy could protect",
     "r9a-037": "Gemini's duplicate oneof fields (snake_case and camelCase both sent) need the pairing of two spellings",
     "r9b-036": "logprobs goes, but top_logprobs depends on it; the reader keeps no table of dependent params",
     "r9b-038": "'log probs' spelled apart names logprobs only as two words of prose",
@@ -100,7 +98,6 @@ _LEFT: dict[str, str] = {
     "r10a-005": "an organisation's access program is named like a param; the row is a lookalike the reader drops",
     "r10a-030": "'a length 0 completion' names max_tokens=0 only by its effect",
     "r10c-028": "'Setting user/encoding format' names user as an English word the reader never grounds bare",
-    "r10d-032": "the fix the row wants is on the protected tools; responseMimeType (Gemini's JSON mode) goes instead",
     "r11a-027": "'Hyperparameters should be on the top level' asks to move nested settings up: no fix moves a block",
     "r11b-007": "Baidu answers errors with HTTP 200: the SDK never raises, so the client never reads it",
     "r11c-021": "a four-level path (generationConfig.responseFormat.image.aspectRatio); the cache grammar allows three",

@@ -51,6 +51,8 @@ param_names = st.one_of(st.sampled_from(KNOWN_PARAMS), st.sampled_from(PROTECTED
 param_paths = st.one_of(
     param_names,
     st.sampled_from(("reasoning.effort", "reasoning.generate_summary", "reasoning.summary", "text.format")),
+    # A settings object whose children are protected in part (Gemini's JSON mode) and the object itself.
+    st.sampled_from(("generationConfig", "generationConfig.responseMimeType", "generationConfig.temperature")),
     st.lists(identifiers, min_size=2, max_size=3).map(".".join),
 )
 
@@ -98,6 +100,12 @@ def request_bodies(draw: st.DrawFn) -> Body:
     if draw(st.booleans()):
         body["reasoning"] = draw(
             st.dictionaries(st.sampled_from(("effort", "generate_summary", "summary")), json_scalars, max_size=2)
+        )
+    if draw(st.booleans()):
+        body["generationConfig"] = draw(
+            st.dictionaries(
+                st.sampled_from(("responseMimeType", "responseSchema", "temperature")), json_values, max_size=2
+            )
         )
     return body
 

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any, Final
 
 from .._core import changes, is_valid_fix, storable_value
-from .._models import DEFAULT_PROTECTED, ChangeRole, Clamp, Condition, Drop, Fix, JSONScalar, Rename, SetValue
+from .._models import ChangeRole, Clamp, Condition, Drop, Fix, JSONScalar, Rename, RepairPolicy, SetValue
 from . import _grammar as g
 from ._extract import PLAIN, Statement, statements
 from ._ground import CONVERSATION, Vocabulary
@@ -44,6 +44,7 @@ REPAIRABLE_STATUSES: Final = frozenset({400, 403, 404, 422, 500})
 _SERVER_ERROR: Final = 500
 # A param refused under its newer name goes back to the older one it replaced, which older
 # servers know: Azure api-versions before 2024-09-01-preview (e027, az-003).
+_DEFAULT_POLICY: Final = RepairPolicy()
 _PREDECESSORS: Final = {"max_completion_tokens": "max_tokens"}
 _OFF: Final = frozenset({"none", "null", "off", "disabled", "false", "disable"})
 # Ordered value scales: the nearest allowed value keeps a request closest to what was asked.
@@ -242,7 +243,7 @@ def _fix(finding: Finding, body: dict[str, Any], known: tuple[Fix, ...]) -> Fix 
             return Drop(param, when=Condition(finding.new, present=True))
         kept = any(isinstance(f, Drop) and f.when is not None and f.when.param == param for f in known)
         # Only an unprotected param goes this way: of "tools and response_format are incompatible", the tools stay.
-        protected = param.split(".", 1)[0] in DEFAULT_PROTECTED
+        protected = _DEFAULT_POLICY.blocks(param)
         return None if kept or protected else Drop(param)
     if finding.kind == "drop":
         # Without its discriminator an object is no valid value: {"thinking": {"type": "adaptive"}} goes whole.

@@ -15,7 +15,7 @@ from dataclasses import dataclass, replace
 from types import EllipsisType
 from typing import Any, Final, Literal, TypeAlias
 
-from .._models import DEFAULT_PROTECTED, Condition, JSONScalar
+from .._models import DEFAULT_PROTECTED, Condition, JSONScalar, RepairPolicy
 from . import _grammar as g
 from ._extract import Statement, _json_prefix, _literal_prefix
 from ._ground import CONVERSATION, ITEM_ROOTS, Grounded, Vocabulary, words
@@ -23,6 +23,7 @@ from ._ground import CONVERSATION, ITEM_ROOTS, Grounded, Vocabulary, words
 __all__ = ["Finding", "size", "understand"]
 
 FindingKind: TypeAlias = Literal["drop", "rename", "value", "clamp", "role", "instructions", "pair"]
+_DEFAULT_POLICY: Final = RepairPolicy()
 _REWRITABLE_ROLES: Final = frozenset({"system", "developer"})
 # The protected params a bare word names when it opens a statement ("tools is not supported…", e066):
 # never the conversation, never the model, and never an English word such as "User location…".
@@ -666,7 +667,7 @@ def _findings(statement: Statement, vocabulary: Vocabulary) -> list[Finding]:  #
         # them left, the statement is about the pair, not that one: nothing (after the fix).
         if len(params) >= 2:  # noqa: PLR2004 - a pair
             first, second = params[0], params[1]
-            if first.split(".", 1)[0] in DEFAULT_PROTECTED and second.split(".", 1)[0] not in DEFAULT_PROTECTED:
+            if _DEFAULT_POLICY.blocks(first) and not _DEFAULT_POLICY.blocks(second):
                 # Of "'stream' and 'background' together", background goes while stream is sent (r12a-014).
                 first, second = second, first
             return [Finding("pair", first, new=second)]

@@ -214,12 +214,22 @@ policies = st.builds(
 def test_no_stored_mapping_changes_a_protected_param_the_policy_does_not_allow(
     stored: list[Fix], body: dict[str, Any], policy: RepairPolicy
 ) -> None:
-    """Property: after permitted() and apply(), every protected, unallowed top-level param is byte for byte as sent."""
+    """Property: after permitted() and apply(), every protected, unallowed name or path is byte for byte as sent."""
     kept, _ = permitted(tuple(stored), policy)
     sent, _ = apply(kept, body)
-    for name in body.keys() | sent.keys():
-        if policy.blocks(name) and not (name in ("messages", "input") and policy.change_roles):
-            assert sent.get(name, "<missing>") == body.get(name, "<missing>"), name
+    paths = body.keys() | sent.keys() | policy.protected | UNCHANGEABLE
+    for path in paths:
+        if policy.protecting(path) == path and not (path in ("messages", "input") and policy.change_roles):
+            assert _at(sent, path) == _at(body, path), path
+
+
+def _at(body: dict[str, Any], path: str) -> object:
+    node: object = body
+    for part in path.split("."):
+        if not isinstance(node, dict) or part not in node:
+            return "<missing>"
+        node = node[part]
+    return node
 
 
 # --- one bad value harms nothing else --------------------------------------------------------------------------------

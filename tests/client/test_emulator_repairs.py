@@ -119,6 +119,12 @@ HOSTILE = {
 DEPLOYMENTS: dict[str, ModelProfile] = {
     **PROFILES,
     "no-tools": ModelProfile("gpt-35-turbo", "gpt-35-turbo-0301", (Unsupported("tools"),)),
+    # Gemma behind a Gemini-style endpoint refuses JSON mode and a sampling setting in generationConfig (r6a-020).
+    "no-json-mode": ModelProfile(
+        "gemma-3",
+        "gemma-3-27b",
+        (Unsupported("generationConfig.responseMimeType"), Unsupported("generationConfig.seed")),
+    ),
     "context-length": fixed(400, CONTEXT_LENGTH),
     "content-filter": fixed(400, CONTENT_FILTER),
     "server-500": fixed(500, SERVER_ERROR),
@@ -247,6 +253,25 @@ async def test_tools_are_protected_by_default(azure: AzureEmulator, mode: Mode) 
     assert caught.value.param == "tools"
     assert azure.count("no-tools") == 1
     assert store.items() == {}
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize("mode", MODES)
+async def test_a_protected_path_inside_a_settings_object_is_not_dropped(azure: AzureEmulator, mode: Mode) -> None:
+    """Gemini's JSON mode (generationConfig.responseMimeType) is protected; its unprotected sibling is repaired."""
+    store = MemoryStore()
+    config = {"responseMimeType": "application/json", "seed": 7, "temperature": 0.2}
+    with pytest.raises(RepairBlockedError, match=r"generationConfig\.responseMimeType") as caught:
+        await chat(mode, azure, {"store": store}, model="no-json-mode", extra_body={"generationConfig": config})
+    assert caught.value.param == "generationConfig.responseMimeType"
+    assert azure.count("no-json-mode") == 1
+
+    policy = RepairPolicy(allow=frozenset({"generationConfig.responseMimeType"}))
+    await chat(
+        mode, azure, {"store": store, "policy": policy}, model="no-json-mode", extra_body={"generationConfig": config}
+    )
+    sent = azure.bodies("no-json-mode")[-1]["generationConfig"]
+    assert sent == {"temperature": 0.2}
 
 
 @pytest.mark.asyncio

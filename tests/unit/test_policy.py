@@ -1,0 +1,78 @@
+"""RepairPolicy: which paths a fix may change without the caller's consent."""
+
+from __future__ import annotations
+
+import dataclasses
+import pickle
+
+import pytest
+
+from resilient_client import DEFAULT_PROTECTED, RepairPolicy
+from resilient_client._core import blocked_param
+from resilient_client._models import Drop, Rename, SetValue
+
+
+@pytest.mark.parametrize(
+    ("param", "protecting"),
+    [
+        ("tools", "tools"),
+        ("tools.0.function", "tools"),
+        ("model", "model"),
+        ("top_p", None),
+        # A protected path inside a settings object protects itself and what lies under it …
+        ("generationConfig.responseMimeType", "generationConfig.responseMimeType"),
+        ("generationConfig.responseSchema.type", "generationConfig.responseSchema"),
+        ("output_config.format", "output_config.format"),
+        ("outputConfig.textFormat", "outputConfig.textFormat"),
+        # … and a fix on its parent changes it too; its siblings are free.
+        ("generationConfig", "generationConfig.responseJsonSchema"),
+        ("output_config", "output_config.format"),
+        ("generationConfig.temperature", None),
+        ("output_config.effort", None),
+        # A name that merely starts like a protected one is another name.
+        ("generationConfigX", None),
+        ("output_config.formats", None),
+    ],
+)
+def test_the_default_policy_protects_names_and_paths(param: str, protecting: str | None) -> None:
+    assert RepairPolicy().protecting(param) == protecting
+    assert RepairPolicy().blocks(param) is (protecting is not None)
+
+
+def test_allow_lifts_a_path_by_itself_or_a_parent() -> None:
+    """Allowing the path, or a parent of it, lifts the protection; allowing one protected child lifts only that one."""
+    assert not RepairPolicy(allow=frozenset({"generationConfig.responseMimeType"})).blocks(
+        "generationConfig.responseMimeType"
+    )
+    assert not RepairPolicy(allow=frozenset({"generationConfig"})).blocks("generationConfig.responseSchema.type")
+    assert not RepairPolicy(allow=frozenset({"generationConfig"})).blocks("generationConfig")
+    only_mime = RepairPolicy(allow=frozenset({"generationConfig.responseMimeType"}))
+    assert only_mime.protecting("generationConfig") == "generationConfig.responseJsonSchema"
+    # model and stream stay unchangeable whatever is allowed.
+    assert RepairPolicy(allow=frozenset({"model", "stream"})).blocks("stream")
+
+
+def test_a_custom_protected_path_works_like_the_defaults() -> None:
+    policy = RepairPolicy(protected=DEFAULT_PROTECTED | {"thinking.budget_tokens"})
+    assert policy.protecting("thinking") == "thinking.budget_tokens"
+    assert policy.blocks("thinking.budget_tokens")
+    assert not policy.blocks("thinking.type")
+    assert not RepairPolicy().blocks("thinking")
+
+
+def test_blocked_param_names_the_protected_path() -> None:
+    """RepairBlockedError names what would be lost: the protected path, not only the param the fix drops."""
+    policy = RepairPolicy()
+    assert blocked_param(Drop("generationConfig"), policy) == "generationConfig.responseJsonSchema"
+    assert blocked_param(Drop("generationConfig.responseMimeType"), policy) == "generationConfig.responseMimeType"
+    assert blocked_param(Rename("responseFormat", "response_format"), policy) == "response_format"
+    assert blocked_param(SetValue("output_config.effort", "max", "high"), policy) is None
+
+
+def test_the_derived_index_does_not_change_equality_hashing_or_copies() -> None:
+    policy = RepairPolicy(allow=frozenset({"tools"}))
+    assert policy == RepairPolicy(allow=frozenset({"tools"}))
+    assert hash(policy) == hash(RepairPolicy(allow=frozenset({"tools"})))
+    assert "_nested" not in repr(policy)
+    for copy in (pickle.loads(pickle.dumps(policy)), dataclasses.replace(policy, change_roles=False)):  # noqa: S301 - our own object
+        assert copy.protecting("output_config") == "output_config.format"
