@@ -180,7 +180,7 @@ NEGATIVE: Final = Wordings(
         r"\b(?:is|are) not used by the model\b",
         _PARAM_MISSING,
         # The same verdicts in other words, as other servers put them.
-        r"\bis not (?:a )?(?:valid|supported|recogni[sz]ed|known|permitted)"
+        r"\b(?:is )?not (?:a )?(?:valid|supported|recogni[sz]ed|known|permitted)"
         r" (?:param(?:eter)?|argument|field|option|property|key)\b",
         r"\b(?:must|should) not be (?:set|specified|provided|used|present|sent|included)\b",
         # "`top_k` must be unset when thinking is enabled" (r5a-007), "please remove the thinking_config setting".
@@ -193,7 +193,12 @@ NEGATIVE: Final = Wordings(
         r"\bonly (?:supported|available|allowed) (?:for|by|on|in) ",
         # "logprobs are currently available only for the vLLM backend" (r9b-036).
         r"\b(?:supported|available|allowed) only (?:for|by|on|in|with) ",
-        r"\bno longer supported\b",
+        r"\bno longer (?:supported|available|accepted|allowed|permitted|valid)\b",
+        r"\b(?:has|have) been removed\b|\b(?:was|were) removed (?:from|in)\b",
+        rf"\bremove {QUOTE}?{NAME}{QUOTE}? and (?:try|retry|resend)\b",
+        r"\bnot applicable (?:to|for|with|on)\b|\bdisallowed\b",
+        r"\b(?:is|are) unavailable (?:for|on|with|in) (?:this|the)\b",
+        r"\bnot part of the (?:schema|request schema|api|spec(?:ification)?)\b",
         r"\bnot (?:currently |yet )?(?:supported|available)\b",
         r"\bno support for\b",
         # Bedrock's "invalid beta flag" (r7a-030): a flag or header the model does not take.
@@ -309,7 +314,8 @@ TYPE_REFUSED: Final = re.compile(
 )
 # Only the default is supported, as e005 and e022 say it.
 DEFAULT_ONLY: Final = re.compile(
-    r"\bonly the default(?: value)? \((?P<value>[^)\n]{0,64})\)(?: value)? (?:is|are) (?:supported|allowed|accepted)",
+    rf"\bonly the default(?: value)?(?: (?:of |for )?{NAME})? \((?P<value>[^)\n]{{0,64}})\)(?: value)?"
+    r" (?:is|are) (?:supported|allowed|accepted)",
     re.IGNORECASE,
 )
 # "only 1 is allowed for this model", "only 0.95 is allowed" (ot-004, ot-006)
@@ -321,7 +327,7 @@ ONLY_VALUE: Final = re.compile(
     r" (?:is|are) (?:allowed|supported|accepted)"
     # "must be 0.95, got 1" (r9c-034): a number is read whole, and ", got …" ends it; "must be 1, 2 or 3" lists.
     # "temperature, top_p and n are fixed at 1" (r9d-033).
-    rf"|\b(?:must (?:be|equal)|(?:may|can) only be set to|is restricted to|(?:is|are) fixed (?:at|to))"
+    rf"|\b(?:must (?:be|equal)|(?:may|can) only be(?: set to)?|is restricted to|(?:is|are) fixed (?:at|to))"
     rf" (?:equal to |exactly )?(?P<value3>{NUMBER}|true|false)(?![\d.]*\d)\b"
     r"(?! or| and|, ?[-\d'\"`])"
     r"(?! (?:tokens|characters|items))"
@@ -341,20 +347,33 @@ _NEW: Final = (
     r"(?:the |a |an )?(?:'(?P<{0}q>[^'\n]{{1,128}})'|`(?P<{0}bt>[^`\n]{{1,128}})`|\"(?P<{0}dq>[^\"\n]{{1,128}})\""
     r"|(?P<{0}bare>[a-z][a-z0-9]*(?:[_.][a-z0-9]+)+))(?: param(?:eter)?| field| setting)?"
 )
+_INSTEAD_OF: Final = r"(?:instead of|rather than|in place of)\b"
 RENAME: Final = re.compile(
-    r"\b(?:use|try) " + _NEW.format("a") + r" instead\b(?P<of> of)?"
-    r"|\b(?:(?:has|have)(?: been)?|was|is|were) (?:moved|renamed|replaced) (?:to|by|with) "
+    r"\b(?:use|try) " + _NEW.format("a") + rf" (?:instead\b(?P<of> of)?|(?P<of2>{_INSTEAD_OF}))"
+    r"|\b(?:(?:has|have)(?: been)?|was|is|were) (?:moved|renamed|replaced) (?:to |by |with )?"
     + _NEW.format("b")
-    + r"|\b(?:deprecated|replaced|superseded|renamed)\b[^.\n]{0,40}?\b(?:please )?use "
+    + r"|\b(?:deprecated|replaced|superseded|renamed|no longer supported)\b(?:[^.\n]|\.\s){0,40}?\b(?:please )?"
+    r"(?:use|switch to|migrate to) "
     + _NEW.format("c")
-    + r"|\bplease use "
+    # "requires 'max_completion_tokens' instead of 'max_tokens'", "deprecated in favor of max_completion_tokens".
+    + r"|\b(?:requires|expects|accepts|takes|needs|supports) "
+    + _NEW.format("e")
+    + rf" {_INSTEAD_OF}"
+    + r"|\bin favou?r of "
+    + _NEW.format("f")
+    + rf"|\bplease use (?!{_NEW.format('x')} {_INSTEAD_OF})"
     + _NEW.format("d")
     + r"(?: instead)?\b",
     re.IGNORECASE,
 )
 # The RENAME alternatives that are verdicts by themselves: "X has been renamed to Y", "deprecated, use Y",
-# "use Y instead of X". "Use Y instead" alone suggests, and needs a verdict beside it.
-RENAME_VERDICT: Final = ("bq", "bbt", "bdq", "bbare", "cq", "cbt", "cdq", "cbare", "of")
+# "use Y instead of X", "requires Y instead of X", "in favor of Y". "Use Y instead" alone suggests, and needs a
+# verdict beside it.
+RENAME_VERDICT: Final = (
+    *(f"{alt}{kind}" for alt in "bcef" for kind in ("q", "bt", "dq", "bare")),
+    "of",
+    "of2",
+)
 # A suggestion of a new name that RENAME could not read ("Use 'x'' instead"): the finding would
 # otherwise be a drop, which loses what the caller asked for, so it is not acted on.
 SUGGESTS_NAME: Final = re.compile(
@@ -381,7 +400,7 @@ NAME_LIST: Final = re.compile(
     r"|(?:fields|params|parameters|arguments|keys|properties)"
     r" (?:are |is )?(?:supported|allowed|accepted|available)(?: by this model| for this model)?:?"
     r"|(?:following|these) (?:fields|params|parameters|arguments|keys) (?:are )?(?:supported|allowed|accepted)"
-    r"|\bonly accepts?|\buse one of|\bexpected one of (?:fields|params|parameters|keys)"
+    r"|\bexpected one of (?:fields|params|parameters|keys)"
     r"|\bexpected one of(?= [a-z_]+, [a-z_]+))\s*[^\n]*",
     re.IGNORECASE,
 )
@@ -395,15 +414,24 @@ FIELD_LIST: Final = re.compile(
 ONLY_NAMES: Final = re.compile(
     r"\bonly (?P<names>[^.\n]{1,200}?) (?:is|are) (?:supported|allowed|accepted)\b", re.IGNORECASE
 )
+# What follows an intro when it is a list of values: a quoted value, or two or more words joined by "or", "and" or
+# "|" ("low, medium or high", "low|high").
+_LISTED: Final = r" ['\"`]| [\w.\-]{1,32}(?:(?:, ?| ?\| ?)[\w.\-]{1,32})*(?:,? (?:or|and) | ?\| ?)[\w.\-]{1,32}\b"
 LIST_INTRO: Final = re.compile(
     r"\b(?:(?:supported|valid|allowed|accepted|available|possible|permitted)"
-    r" (?:values|choices|options|types|modes|levels|sizes|resolutions)(?: for [\w.\-/]{1,64})?(?: are| is| include)?:?"
-    r"|(?:expected|must be|should be|is not) one of|one of the allowed values|must be either"
-    r"|(?:input should be|must be|should be|expected)(?= ['\"`])"
+    r" (?:values|choices|options|types|modes|levels|sizes|resolutions)(?: for (?P<listof>[\w.\-/]{1,64}))?"
+    r"(?: are| is| include)?:?"
+    r"|(?:expected|must be|should be|is not|use) one of|one of the allowed values|must be either"
+    rf"|(?:\bonly accepts?|\b(?:can|may) only be)(?={_LISTED})"
+    # Quoted, or two or more words joined by "or" or "|": "should be low, medium or high", "expected low|high".
+    rf"|(?:input should be|must be|should be|expected)(?={_LISTED})"
     rf"|(?:it )?only supports?\b(?! (?:the )?{NAME}(?:\s*[=:]\s*|\s(?:of |value |set to )?)(?:{NUMBER}|true|false)\b)"
     r"|choose from|(?<!not )permitted:|(?<!not )allowed:"
     # "Please use a valid role: user, model." (Gemini, r9a-008): the roles it takes.
     r"|(?P<roles>\b(?:valid|supported|allowed|accepted) roles?(?: are| is)?:)"
+    # A list after a colon: "Valid: low, medium, high", "(supported: a, b)", "available efforts: low, high".
+    r"|(?<!not )(?<!in)\b(?:supported|valid|allowed|accepted|available|possible)"
+    r"(?: (?P<listof2>[\w.]{1,64}))?(?: [a-z]{3,20}s)?:"
     # "Only 'enabled' and 'disabled' are supported" (r7c-031): a list of quoted values after "only".
     r"|\bonly(?= ['\"`][^'\"`\n]{1,32}['\"`](?:,| and| or) ))\s*",
     re.IGNORECASE,
@@ -435,9 +463,14 @@ RANGE_BRACKETS: Final = re.compile(rf"\[\s*(?P<lo>{NUMBER})\s*,\s*(?P<hi>{NUMBER
 _LIMIT: Final = (
     r"(?: (?:allowed|supported|permitted))?(?: (?:output |completion )?(?:value|limit|tokens?|number))?(?: of| is|:)?"
 )
-_BOUND: Final = rf"{QUOTE}?(?P<n>{NUMBER}){QUOTE}?"
+_BOUND: Final = rf"{QUOTE}?\(?(?P<n>{NUMBER})\)?{QUOTE}?"
 RANGE_AT_MOST: Final = Wordings(
-    rf"(?:\bat most|\bmaximum{_LIMIT}|<=|≤|\bno (?:more|greater) than|\bless than or equal to|\bup to"
+    rf"(?:\bat most|\bmax(?:imum)?\b{_LIMIT}|<=|≤|\blimited to|\ba (?:max(?:imum)? )?limit of"
+    r"|\bmax(?:imum)? (?:allowed )?value (?:for|of) [\w.]{1,64} is"
+    r"|\babove (?:the )?(?:max(?:imum)? |model(?:'s)? )?(?:limit|maximum)(?: of| is|:)?"
+    # "temperature greater than 1 is not allowed": the bound comes before the verdict.
+    rf"|\b(?:greater|more|larger|higher) than(?=\s*{NUMBER} (?:is|are) not (?:allowed|supported|permitted|valid)\b)"
+    r"|\bno (?:more|greater) than|\bless than or equal to|\bup to"
     r"|\b(?:cannot|can't|can not|must not|may not|should not|shall not)"
     r" (?:exceed|be (?:greater|more|larger|higher) than)"
     r"|\bexceeds? (?:the )?(?:model(?:'s)? )?(?:maximum |token |output )?(?:limit|maximum)(?: of| is|:)?\s?\(?"
@@ -453,7 +486,7 @@ RANGE_AT_LEAST: Final = Wordings(
     rf"(?:不能小于|不得小于|最小值?(?:为|是)?)\s*{_BOUND}(?P<zero>(?!))?",
 )
 # "must be between 0 and 2" (a range in words).
-RANGE_BETWEEN: Final = re.compile(rf"\bbetween (?P<lo>{NUMBER}) and (?P<hi>{NUMBER})\b", re.IGNORECASE)
+RANGE_BETWEEN: Final = re.compile(rf"\b(?:between|within) (?P<lo>{NUMBER}) and (?P<hi>{NUMBER})\b", re.IGNORECASE)
 # "integers from 1 to 24576", "the supported range is from 1 (inclusive) to 65536 (exclusive)" (r5a-043, r5a-051).
 RANGE_FROM_TO: Final = re.compile(
     rf"\bfrom (?P<lo>{NUMBER})(?: \((?P<lox>inclusive|exclusive)\))? (?:to|through) (?P<hi>{NUMBER})"
@@ -462,8 +495,8 @@ RANGE_FROM_TO: Final = re.compile(
 )
 # "max_tokens must be 1-8192", "must be 1~8192", "temperature must be 0.0 - 2.0", "range is 1 to 4096".
 RANGE_SPAN: Final = re.compile(
-    rf"\b(?:must be|should be|range(?: is)?:?|in range|within|valid values are)\s+(?:in\s+)?\[?(?P<lo>{NUMBER})"
-    rf"\s?(?:-|~|to|through)\s?(?P<hi>{NUMBER})\]?(?![\w.])",
+    rf"\b(?:must be|should be|range(?: is)?:?|in range|within|valid values are)\s+(?:in\s+)?[\[(]?(?P<lo>{NUMBER})"
+    rf"\s?(?:-|~|to|through)\s?(?P<hi>{NUMBER})[\])]?(?![\w.])",
     re.IGNORECASE,
 )
 # "temperature: range: 0..1" (Anthropic-style validators behind OpenAI-compatible gateways).
@@ -474,11 +507,17 @@ RANGE_DOTS: Final = re.compile(rf"(?<![\w.])(?P<lo>{NUMBER})\s?\.\.\s?(?P<hi>{NU
 # "'parallel_tool_calls' is only allowed when 'tools' are specified", "only allowed when 'stream'
 # is enabled" (e041, oa-011, az-009); "must be set to false for non-streaming calls" (ot-007).
 CONDITION_WHEN_ABSENT: Final = re.compile(
-    r"\b(?:is |are |can )?only (?:be )?"
+    r"\b(?:is |are |can |may |should )?only (?:be )?"
     r"(?:allowed|supported|permitted|valid|available|used|set|specified|defined|provided|passed|sent)"
-    rf" (?:when|if|with) (?:the )?(?P<q>{QUOTE})?(?P<name>{NAME}){QUOTE}?"
+    r" (?:when|if|with|for|in|together with|alongside|in combination with)"
+    rf" (?:the )?(?P<q>{QUOTE})?(?P<name>{NAME}){QUOTE}?"
     rf"|\brequires? (?:the )?(?P<q2>{QUOTE})?(?P<name2>{NAME}){QUOTE}?"
-    r" (?:to be (?:set|enabled|true|specified)|(?:param(?:eter)?|to be))"
+    r"(?: (?:to be (?:set|enabled|true|specified)|(?:param(?:eter)?|to be))|(?=\s*(?:$|[.,;:)])))"
+    # "X is not allowed without tools", "cannot be specified unless 'tools' is given" (the name is checked as above).
+    rf"|\b(?:without|unless) (?:the |any |a )?(?P<q3>{QUOTE})?(?P<name3>{NAME})(?![\w.]){QUOTE}?"
+    # Not a condition on its value: "unless reasoning_effort resolves to 'none'", "unless n is 1" (r5c-020).
+    r"(?!\s(?:resolves|evaluates|equals)\b|\s?==?"
+    r"|\s(?:is|are)(?: set to)? (?:['\"`\d-]|(?:true|false|none|null|off)\b))"
     r"|\bfor non-(?P<stream>stream)ing (?:calls|requests)|(?P<stream2>非流式)",
     re.IGNORECASE,
 )

@@ -38,8 +38,13 @@ _MAX_LIST: Final = 512
 _MARKED_DEFAULT: Final = re.compile(
     r"(?P<value>'[^'\n]{1,64}'|\"[^\"\n]{1,64}\"|`[^`\n]{1,64}`|[\w.\-]{1,64})\s?\((?:the )?default\)", re.IGNORECASE
 )
+_DEFAULT_SAID: Final = re.compile(
+    r"\s?\((?:the )?default(?: value)?(?: is|:|=)\s?"
+    r"(?P<value>'[^'\n]{1,64}'|\"[^\"\n]{1,64}\"|`[^`\n]{1,64}`|[\w.\-]{1,64})\)?",
+    re.IGNORECASE,
+)
 _LIST_END: Final = re.compile(
-    r"(?<=[^\d])\.(?:\s|$)|\n|;|\?|(?<!default)\)|, (?:received|got|but)\b"
+    r"(?<=[^\d])\.(?:\s|$)|\n|;|\?|(?<!default)\)|,? \(?(?:received|got|but)\b"
     r"|\s(?:are|is) (?:supported|allowed|accepted)\b"
     # A condition after the list is no value of it: 'must be "message" when enable_thinking is true' (r8b-029).
     r"|\s(?:when|if|unless|while)\s"
@@ -180,7 +185,10 @@ _CONDITION_WORDS: Final = frozenset({"stream", "tools", "logprobs", "functions",
 def _condition_name(m: re.Match[str]) -> str | None:
     if m["stream"] or m["stream2"]:
         return "stream"
-    name, quoted = (m["name"], m["q"]) if m["name"] else (m["name2"], m["q2"])
+    name, quoted = next((m[f"name{i}"], m[f"q{i}"]) for i in ("", "2", "3") if m[f"name{i}"])
+    if name.lower() == "streaming":
+        # "only supported for streaming requests", "only be set when streaming".
+        return "stream"
     # "requires that…" is prose: only a quoted, snake_case or known name is a param here.
     if quoted or "_" in name or name.lower() in _CONDITION_WORDS:
         return name
@@ -209,7 +217,7 @@ def _take_apart(message: str) -> _Parts:  # noqa: C901, PLR0912, PLR0915 - one c
     text, keys = _skipped(message)
     parts = _Parts(text, keys=keys)
     if m := g.RENAME.search(text):
-        parts.new = next(v for name, v in m.groupdict().items() if v and name != "of")
+        parts.new = next(v for name, v in m.groupdict().items() if v and name not in ("of", "of2"))
         parts.renamed = any(m[name] for name in g.RENAME_VERDICT)
         text = _cut(text, m.span())
     for m in g.GUESS.finditer(text):
@@ -241,12 +249,19 @@ def _take_apart(message: str) -> _Parts:  # noqa: C901, PLR0912, PLR0915 - one c
             stop = close + 1
         if not g.RANGE_FROM_TO.search(text, m.end(), stop):  # "supported values are integers from 1 to N": a range
             listed_text = text[m.end() : stop]
+            if (said := _DEFAULT_SAID.search(text, m.end(), stop + 1)) is not None:
+                # "low, medium, high (default: medium)": the default is said apart from the list, not listed twice.
+                parts.default = literal(said["value"])
+                listed_text = text[m.end() : said.start()]
             if parts.default is ... and (marked := _MARKED_DEFAULT.search(listed_text)) is not None:
                 # "Supported types are xhigh (default), medium, and low" (r3b-022): the value the body marks.
                 parts.default = literal(marked["value"])
             parts.allowed += _values(_MARKED_DEFAULT.sub(r"\g<value>", listed_text))
             parts.roles_listed |= bool(m["roles"])
         text = _cut(text, (m.start(), stop))
+        if of := next((name for name in ("listof", "listof2") if m[name]), None):
+            # The param a list is of stays a subject: "Supported values for reasoning_effort are: …".
+            text = text[: m.start(of)] + m[of] + text[m.end(of) :]
         listed = stop
     if (m := g.CONDITION_WHEN_ABSENT.search(text)) and (name := _condition_name(m)):
         parts.when = (name, False)
@@ -730,7 +745,13 @@ def _about(  # noqa: C901, PLR0911, PLR0912 - one exit per verdict
         inner = f"{param}.{o['name2'] or o['name4']}"
         if (o["name2"] or o["name4"]) and vocabulary.value(inner) is not ...:
             return Finding("value", inner, value=vocabulary.value(inner), allowed=(literal(only),), when=when)
-    refused = g.VALUE_REFUSED.search(message) or g.NEGATIVE.search(text) or _invalid(param, message, vocabulary)
+    # A text value outside the values the statement lists for it is refused by the list itself ("reasoning_effort
+    # should be low, medium or high"); one value required is not a list (_required).
+    outside = isinstance(sent, str) and len(parts.allowed) > 1 and sent not in parts.allowed
+    outside = outside and any(isinstance(a, str) for a in parts.allowed)
+    refused = (
+        g.VALUE_REFUSED.search(message) or g.NEGATIVE.search(text) or _invalid(param, message, vocabulary) or outside
+    )
     if parts.allowed and refused and not isinstance(sent, dict | list):
         return Finding("value", param, value=sent, allowed=parts.allowed, default=parts.default, when=when)
     if g.OFF_REFUSED.search(text) and _is_off(sent):

@@ -1,0 +1,400 @@
+"""The reader on wordings no server was seen to send: each family said the many ways a server may say it.
+
+The corpus (test_corpus.py) holds what servers did say. These wordings were written for this file, one per way a
+verdict, a suggestion, a bound, a list or a condition can be put, so that the fragments are checked as fragments,
+not as the sentences they were first written from. Each family is one request; each wording must give the same
+fixes from it, and each lookalike none that the default policy allows.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from resilient_client._core import blocked_param
+from resilient_client._models import ChangeRole, Clamp, Condition, Drop, Fix, Rename, RepairPolicy, SetValue
+from resilient_client._reading import read
+
+USER = {"role": "user", "content": "hello there"}
+
+
+def request(**params: Any) -> dict[str, Any]:
+    return {"model": "my-deployment", "messages": [USER], **params}
+
+
+def fixes(message: str, sent: dict[str, Any]) -> frozenset[Fix]:
+    body = {"error": {"message": message, "type": "invalid_request_error", "param": None, "code": None}}
+    return frozenset(read(400, body, sent).fixes)
+
+
+DROPS = (
+    "top_k is deprecated",
+    "top_k has been removed",
+    "top_k is no longer available",
+    "The model does not accept top_k",
+    "top_k isn't allowed",
+    "top_k cannot be used with this model",
+    "top_k is not valid for this model",
+    "Remove top_k and try again",
+    "top_k must not be set",
+    "top_k should not be provided",
+    "top_k is not applicable to this model",
+    "Field top_k not recognized",
+    "top_k: not a valid field",
+    "unexpected field top_k",
+    "top_k is forbidden",
+    "top_k is disallowed",
+    "Not supported: top_k",
+    "top_k not available for model my-deployment",
+    "The parameter top_k is invalid for this model",
+    "invalid argument top_k",
+    "top_k is not a known parameter",
+    "no such parameter: top_k",
+    "top_k is not part of the schema",
+    "Unrecognized field `top_k`",
+    "unknown field `top_k`, expected one of `model`, `messages`, `temperature`",
+    "Additional properties are not allowed ('top_k' was unexpected)",
+    "top_k: extra fields not permitted",
+    "body.top_k: Extra inputs are not permitted",
+    "Unsupported argument 'top_k'",
+    "top_k parameter is not supported by this provider",
+    "This endpoint doesn't support top_k",
+    "The top_k parameter isn't supported for this model",
+    "Parameter 'top_k' not supported",
+    "'top_k' is not supported on this model",
+    "top_k is only supported by legacy models",
+    "top_k unsupported",
+    "Unexpected keyword argument 'top_k'",
+    "got an unexpected keyword argument 'top_k'",
+    "top_k: unknown parameter",
+    "The request contains an unsupported parameter: top_k",
+    "Request contains unknown parameter top_k",
+    "Invalid request: unrecognized key(s) in object: 'top_k'",
+    "property 'top_k' is not allowed",
+    '"top_k" is not allowed',
+    "top_k is not permitted for reasoning models",
+    "Sampling parameter top_k is not supported",
+    "top_k is not supported with reasoning models. Remove it.",
+    "Setting top_k is not supported",
+    "Models of this family do not support top_k.",
+    "top_k: this field is not supported",
+    "Param top_k is not allowed for this model",
+    "The top_k field cannot be set for this deployment",
+    "Failed to parse request: unknown field 'top_k'",
+    'json: unknown field "top_k"',
+    "top_k is not a recognized option",
+    "Option top_k is not available",
+    "Error: top_k not supported",
+    "top_k parameter not allowed",
+    "parameter top_k is not supported",
+    "top_k is unavailable for this model",
+)
+
+
+@pytest.mark.parametrize("message", DROPS)
+def test_a_param_refused_in_any_words_is_left_out(message: str) -> None:
+    assert fixes(message, request(top_k=5)) == {Drop("top_k")}
+
+
+RENAMES = (
+    "max_tokens is deprecated, use max_completion_tokens",
+    "max_tokens has been renamed to max_completion_tokens",
+    "max_tokens was renamed max_completion_tokens",
+    "Please use max_completion_tokens instead of max_tokens",
+    "Use max_completion_tokens rather than max_tokens",
+    "'max_tokens' is replaced by 'max_completion_tokens'",
+    "max_tokens is not supported; please use max_completion_tokens",
+    "max_tokens is no longer supported. Switch to max_completion_tokens.",
+    "This model requires max_completion_tokens instead of max_tokens",
+    "The parameter max_tokens is deprecated in favor of max_completion_tokens",
+)
+
+
+@pytest.mark.parametrize("message", RENAMES)
+def test_a_param_moved_to_a_new_name_is_renamed(message: str) -> None:
+    assert fixes(message, request(max_tokens=100)) == {Rename("max_tokens", "max_completion_tokens")}
+
+
+def test_a_guess_at_a_name_is_no_rename() -> None:
+    """A guess ("did you mean X?") is taken from a typo: the refused param goes, and no name comes from a guess."""
+    assert fixes("max_tokens not supported, did you mean max_completion_tokens?", request(max_tokens=100)) == {
+        Drop("max_tokens")
+    }
+
+
+CLAMPS = (
+    "temperature must be between 0 and 1",
+    "temperature should be in [0, 1]",
+    "temperature out of range (0-1)",
+    "temperature exceeds the maximum of 1",
+    "temperature cannot exceed 1",
+    "temperature too large, max 1",
+    "temperature greater than 1 is not allowed",
+    "temperature has a limit of 1",
+    "maximum value for temperature is 1",
+    "temperature must be <= 1",
+    "temperature: ensure this value is less than or equal to 1",
+    "temperature must be at most 1",
+    "temperature must be in range [0.0, 1.0]",
+    "temperature value 1.5 is out of range [0, 1]",
+    "Invalid temperature 1.5: must be within 0 and 1",
+    "temperature should not exceed 1",
+    "temperature=1.5 is larger than the max of 1",
+    "temperature: 1.5 is greater than the maximum of 1",
+    "The value of temperature must be no greater than 1",
+    "temperature must be a number between 0 and 1",
+    "temperature is too high (max 1)",
+    "temperature range is 0 to 1",
+    "Range of temperature is [0, 1]",
+    "temperature can't be more than 1",
+    "temperature value must not be greater than 1.0",
+    "temperature: value must be between 0.0 and 1.0, got 1.5",
+    "temperature is limited to 1",
+)
+
+
+@pytest.mark.parametrize("message", CLAMPS)
+def test_a_number_outside_a_bound_is_clamped_to_it(message: str) -> None:
+    [fix] = fixes(message, request(temperature=1.5))
+    assert isinstance(fix, Clamp)
+    assert (fix.param, fix.maximum) == ("temperature", 1)
+    assert fix.minimum in (None, 0)
+
+
+MAX_TOKENS = (
+    "max_tokens: 100000 exceeds the model limit of 32768",
+    "max_tokens is too large: 100000. This model supports at most 32768 completion tokens",
+    "max_tokens must be less than or equal to 32768",
+    "The requested max_tokens 100000 is above the limit 32768",
+    "max_tokens (100000) is greater than the maximum allowed (32768)",
+)
+
+
+@pytest.mark.parametrize("message", MAX_TOKENS)
+def test_an_output_cap_over_the_limit_is_clamped(message: str) -> None:
+    assert fixes(message, request(max_tokens=100_000)) == {Clamp("max_tokens", None, 32768)}
+
+
+LISTED_VALUES = (
+    "reasoning_effort must be one of low, medium, high",
+    "reasoning_effort 'minimal' is not supported, use one of: low, medium, high",
+    "Invalid reasoning_effort 'minimal'; expected low|medium|high",
+    "unsupported reasoning_effort value minimal (supported: low, medium, high)",
+    "reasoning_effort only accepts low, medium or high",
+    "reasoning_effort can only be low, medium, or high",
+    "'minimal' is not a valid reasoning_effort. Valid: low, medium, high",
+    "reasoning_effort=minimal is invalid. Allowed values: ['low', 'medium', 'high']",
+    "Value 'minimal' for reasoning_effort is not supported. Supported values are low, medium and high",
+    "reasoning_effort: expected 'low' | 'medium' | 'high', received 'minimal'",
+    "reasoning_effort should be low, medium or high",
+    "Unknown reasoning_effort: minimal. Choose from low, medium, high.",
+    "reasoning_effort must be 'low', 'medium' or 'high' (got 'minimal')",
+    "The reasoning_effort 'minimal' is not available for this model; available efforts: low, medium, high",
+    "Supported reasoning_effort values: low, medium, high",
+)
+
+
+@pytest.mark.parametrize("message", LISTED_VALUES)
+def test_a_value_outside_the_listed_ones_moves_to_the_nearest_on_its_scale(message: str) -> None:
+    assert fixes(message, request(reasoning_effort="minimal")) == {SetValue("reasoning_effort", "minimal", "low")}
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "minimal reasoning effort is not supported by this model",
+        "reasoning effort minimal not supported",
+        "This model does not support minimal reasoning_effort",
+    ],
+)
+def test_a_value_refused_with_no_list_leaves_the_param_out(message: str) -> None:
+    """No accepted value named: leaving the param out asks for the server's default."""
+    assert fixes(message, request(reasoning_effort="minimal")) == {Drop("reasoning_effort")}
+
+
+def test_a_default_said_after_a_list_is_not_read_as_a_value() -> None:
+    assert fixes(
+        "verbosity must be one of low, medium, high (default: medium); got 'max'", request(verbosity="max")
+    ) == {SetValue("verbosity", "max", "high")}
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "temperature must be 1 for this model",
+        "Only the default temperature (1) is supported",
+        "temperature is fixed at 1 for reasoning models",
+        "temperature can only be 1",
+        "This model only supports temperature=1",
+        "temperature: only 1 is allowed",
+    ],
+)
+def test_one_value_required_is_set_or_the_param_left_out(message: str) -> None:
+    assert fixes(message, request(temperature=0.2)) in (
+        frozenset({SetValue("temperature", 0.2, 1)}),
+        frozenset({Drop("temperature")}),
+    )
+
+
+WITHOUT_TOOLS = (
+    "parallel_tool_calls is only allowed when tools are specified",
+    "parallel_tool_calls can only be set when tools are provided",
+    "parallel_tool_calls requires tools",
+    "parallel_tool_calls must not be set without tools",
+    "parallel_tool_calls is not allowed without tools",
+    "Setting parallel_tool_calls without tools is not supported",
+    "parallel_tool_calls is only valid if tools is set",
+    "parallel_tool_calls: only supported when tools are present",
+    "parallel_tool_calls may only be used together with tools",
+    "'parallel_tool_calls' is only permitted when 'tools' is provided",
+    "parallel_tool_calls cannot be specified unless tools are given",
+)
+
+
+@pytest.mark.parametrize("message", WITHOUT_TOOLS)
+def test_a_param_refused_without_another_is_left_out_only_then(message: str) -> None:
+    assert fixes(message, request(parallel_tool_calls=True)) == {
+        Drop("parallel_tool_calls", when=Condition("tools", present=False))
+    }
+
+
+WITHOUT_STREAM = (
+    "stream_options is only allowed when stream is true",
+    "stream_options can only be set when stream=true",
+    "stream_options requires stream to be enabled",
+    "stream_options is only supported for streaming requests",
+    "stream_options should only be set when streaming",
+    "The stream_options parameter is only allowed with stream: true",
+    "stream_options is not allowed for non-streaming requests",
+)
+
+
+@pytest.mark.parametrize("message", WITHOUT_STREAM)
+def test_stream_options_refused_without_streaming_is_left_out_only_then(message: str) -> None:
+    assert fixes(message, request(stream_options={"include_usage": True})) == {
+        Drop("stream_options", when=Condition("stream", present=False))
+    }
+
+
+def test_a_condition_on_a_value_is_no_condition_on_presence() -> None:
+    """A condition on a value ("unless reasoning_effort resolves to 'none'") is no condition on presence."""
+    found = fixes(
+        "temperature=0.1 is not supported. Only temperature=1 is supported unless reasoning_effort resolves to 'none'",
+        request(temperature=0.1, reasoning_effort="low"),
+    )
+    assert all(getattr(fix, "when", None) is None for fix in found)
+
+
+ROLES = (
+    "Role 'developer' is not supported for this model",
+    "developer messages are not supported",
+    "Unsupported role: developer",
+    "messages[0].role: developer is not a valid role",
+    "Invalid role 'developer'. Expected one of: system, user, assistant, tool",
+    "The developer role is not available on this deployment",
+    "This model does not support the developer role",
+    "role must be one of system, user, assistant (got developer)",
+)
+
+
+@pytest.mark.parametrize("message", ROLES)
+def test_a_refused_developer_role_becomes_system(message: str) -> None:
+    sent = {"model": "my-deployment", "messages": [{"role": "developer", "content": "be brief"}, USER]}
+    assert fixes(message, sent) == {ChangeRole("developer", "system")}
+
+
+SEVERAL = (
+    "Unsupported parameters: top_k, top_a, min_p",
+    "The following parameters are not supported: top_k, min_p and top_a",
+    "top_k, min_p, top_a are not supported by this model",
+    "Unknown fields: 'top_k', 'min_p', 'top_a'",
+    "Unrecognized arguments: top_k, min_p, top_a",
+    "Extra inputs are not permitted: top_k, min_p, top_a",
+    "Parameters [top_k, min_p, top_a] are not allowed",
+)
+
+
+@pytest.mark.parametrize("message", SEVERAL)
+def test_several_params_refused_at_once_all_go(message: str) -> None:
+    assert fixes(message, request(top_k=5, min_p=0.1, top_a=0.2)) == {Drop("top_k"), Drop("min_p"), Drop("top_a")}
+
+
+REASONING = {"effort": "low", "summary": "auto"}
+NESTED = (
+    (
+        "thinking.budget_tokens is not supported",
+        {"thinking": {"type": "enabled", "budget_tokens": 1024}},
+        "thinking.budget_tokens",
+    ),
+    (
+        "Unknown field: generationConfig.topK",
+        {"generationConfig": {"topK": 3, "temperature": 0.2}},
+        "generationConfig.topK",
+    ),
+    ("top_k is not supported", {"generationConfig": {"topK": 3, "temperature": 0.2}}, "generationConfig.topK"),
+    ("topK is not supported", {"top_k": 3}, "top_k"),
+    ("body.reasoning.summary: Extra inputs are not permitted", {"reasoning": REASONING}, "reasoning.summary"),
+    ("#/reasoning/summary is not allowed", {"reasoning": REASONING}, "reasoning.summary"),
+    ("Unsupported parameter: reasoning.summary", {"reasoning": REASONING}, "reasoning.summary"),
+)
+
+
+@pytest.mark.parametrize(("message", "params", "path"), NESTED)
+def test_a_nested_param_is_named_by_path_pointer_or_other_case(message: str, params: dict[str, Any], path: str) -> None:
+    assert fixes(message, request(**params)) == {Drop(path)}
+
+
+TOOLS = [{"type": "function", "function": {"name": "get_weather", "parameters": {"type": "object"}}}]
+LOOKALIKES = (
+    (
+        (
+            "This model's maximum context length is 8192 tokens, you requested 9000 tokens (1000 in the messages, "
+            "8000 in the completion)."
+        ),
+        {"max_tokens": 8000},
+    ),
+    ("Rate limit reached for requests per minute. Limit: 3, used 3", {"max_tokens": 100}),
+    ("The response was filtered due to the prompt triggering content management policy", {"temperature": 0.5}),
+    ("Invalid API key provided", {"temperature": 0.5}),
+    ("The model 'my-deployment' does not exist or you do not have access to it", {"temperature": 0.5}),
+    ("messages[0].content must be a string", {"temperature": 0.5}),
+    (
+        "Invalid schema for function 'get_weather': 'object' is not valid under any of the given schemas",
+        {"tools": TOOLS},
+    ),
+    ("Your organization must be verified to use reasoning summaries", {"reasoning": {"summary": "auto"}}),
+    ("The prompt is too long: 210000 tokens > 200000 maximum", {"max_tokens": 1000}),
+    ("Please reduce the length of the messages or completion", {"max_tokens": 1000}),
+    ("stream is not supported for this model", {"stream": True}),
+    ("tools are not supported by this model", {"tools": TOOLS}),
+    ("Invalid 'messages[1].tool_calls': empty array. Expected an array with minimum length 1", {"temperature": 0.5}),
+    ("Unsupported image format: image/heic", {"temperature": 0.5}),
+    ("Billing hard limit has been reached", {"max_tokens": 10}),
+    ("You exceeded your current quota, please check your plan and billing details", {"max_tokens": 10}),
+    ("Invalid JSON in request body", {"max_tokens": 10}),
+    ("response_format json_schema is not supported by this model", {"response_format": {"type": "json_schema"}}),
+    (
+        (
+            "Input validation error: `inputs` tokens + `max_new_tokens` must be <= 4096. Given: 4000 `inputs` tokens "
+            "and 1000 `max_new_tokens`"
+        ),
+        {"max_new_tokens": 1000},
+    ),
+    ("Could not finish the message because max_tokens was reached", {"max_tokens": 10}),
+    ("Image URL could not be downloaded", {"temperature": 0.5}),
+    ("Model is overloaded, please try again later", {"temperature": 0.5}),
+    (
+        "max_tokens must be greater than thinking.budget_tokens",
+        {"max_tokens": 1000, "thinking": {"budget_tokens": 2000}},
+    ),
+    ("Invalid 'input[2].content': string too long. Expected a string with maximum length 10485760", {"top_p": 0.5}),
+    ("This request would exceed your token per minute limit of 30000", {"max_tokens": 1000}),
+    ("n must be 1", {"n": 2}),
+)
+
+
+@pytest.mark.parametrize(("message", "params"), LOOKALIKES)
+def test_a_lookalike_in_any_words_changes_nothing_the_policy_allows(message: str, params: dict[str, Any]) -> None:
+    allowed = [fix for fix in fixes(message, request(**params)) if blocked_param(fix, RepairPolicy()) is None]
+    assert allowed == []
