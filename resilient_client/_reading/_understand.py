@@ -377,7 +377,21 @@ def _subjects(statement: Statement, parts: _Parts, vocabulary: Vocabulary) -> li
         for m in g.CAPABILITY.finditer(text):
             for grounded in vocabulary.ground_capability(m["a"] or m["b"] or m["c"]):
                 add(grounded)
-    return found
+    return _not_locations(found, text, vocabulary)
+
+
+# Where a named setting sits: "summary is not supported in reasoning", "the summary field of reasoning".
+_LOCATION: Final = re.compile(
+    rf"\b(?:in|inside|within|under|of) (?:the )?{g.QUOTE}?(?P<name>{g.NAME}){g.QUOTE}?(?![\w.])", re.IGNORECASE
+)
+
+
+def _not_locations(found: list[Grounded], text: str, vocabulary: Vocabulary) -> list[Grounded]:
+    """``found`` without the objects named only as where another subject sits (its container is no subject)."""
+    if len(found) < 2:  # noqa: PLR2004 - a container and what it holds
+        return found
+    located = {grounded.path for m in _LOCATION.finditer(text) if (grounded := vocabulary.ground(m["name"]))}
+    return [f for f in found if f.path not in located or not any(o.path.startswith(f"{f.path}.") for o in found)]
 
 
 _IDENTIFIER: Final = re.compile(r"[A-Za-z0-9][_.][A-Za-z0-9]|[a-z][A-Z]")

@@ -337,6 +337,11 @@ NESTED = (
     ("body.reasoning.summary: Extra inputs are not permitted", {"reasoning": REASONING}, "reasoning.summary"),
     ("#/reasoning/summary is not allowed", {"reasoning": REASONING}, "reasoning.summary"),
     ("Unsupported parameter: reasoning.summary", {"reasoning": REASONING}, "reasoning.summary"),
+    # The object a setting sits in is where it is, not what is refused.
+    ("summary is not supported in reasoning", {"reasoning": REASONING}, "reasoning.summary"),
+    ("The summary field of reasoning is not supported", {"reasoning": REASONING}, "reasoning.summary"),
+    ("Unsupported field summary inside reasoning", {"reasoning": REASONING}, "reasoning.summary"),
+    ("reasoning is not supported", {"reasoning": REASONING}, "reasoning"),
 )
 
 
