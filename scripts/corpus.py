@@ -101,12 +101,9 @@ _LEFT: dict[str, str] = {
     "r11a-027": "'Hyperparameters should be on the top level' asks to move nested settings up: no fix moves a block",
     "r11b-007": "Baidu answers errors with HTTP 200: the SDK never raises, so the client never reads it",
     "r11c-021": "a four-level path (generationConfig.responseFormat.image.aspectRatio); the cache grammar allows three",
-    "r12a-012": "'max_tokens … must be set when using reasoning_effort' asks for a param the request lacks",
     "r12a-015": "'Cannot use background with store=False': the row keeps background only while store is on",
     "r12b-003": "the fix the row wants turns the caller's store: false into true: an opt-out is never turned on",
     "r12b-004": "the fix the row wants turns the caller's store: false into true: an opt-out is never turned on",
-    "r12b-006": "'Agents are required to use background=true' asks for a value the reader does not read after 'use'",
-    "r12b-012": "Bedrock names output_config.format where Converse sent outputConfig.textFormat: no common word",
 }
 
 

@@ -392,6 +392,18 @@ SET_TO: Final = re.compile(rf"\bset {QUOTE}?(?P<name>{NAME}){QUOTE}? to (?P<valu
 MUST_BE_SET: Final = re.compile(
     rf"(?P<name>{NAME}){QUOTE}?\s*(?:must be set to|必须设置为)\s*(?P<value>{VALUE})", re.IGNORECASE
 )
+# "Agents are required to use background=true" (r12b-006): the value the named setting must have.
+USE_SETTING: Final = re.compile(
+    rf"\b(?:required|needs?|has|have) to use {QUOTE}?(?P<name>{NAME}){QUOTE}?\s?=\s?(?P<value>{VALUE})(?![\w.])",
+    re.IGNORECASE,
+)
+# "max_tokens or max_completion_tokens must be set when using reasoning_effort" (r12a-012): a param the request
+# lacks, without which the one named after it is refused.
+REQUIRED_WITH: Final = re.compile(
+    rf"{QUOTE}?(?P<name>{NAME}){QUOTE}?(?: or {QUOTE}?{NAME}{QUOTE}?)? (?:must|needs to|has to|should) be"
+    r" (?:set|provided|specified|given|present|included) (?:when|if|while) (?:using |you use |sending )?(?:the )?",
+    re.IGNORECASE,
+)
 # What introduces a list of values or names that are *accepted*: never subjects (br-010).
 # Names the server says it *accepts*: cut out, and never read as subjects or as values (br-010).
 NAME_LIST: Final = re.compile(

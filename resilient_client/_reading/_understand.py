@@ -235,7 +235,7 @@ def _take_apart(message: str) -> _Parts:  # noqa: C901, PLR0912, PLR0915 - one c
     if m := g.SET_TO.search(text):
         parts.suggested = (m["name"], literal(m["value"]))
         text = _cut(text, m.span())
-    elif m := g.MUST_BE_SET.search(text):
+    elif (m := g.MUST_BE_SET.search(text)) or (m := g.USE_SETTING.search(text)):
         parts.suggested = (m["name"], literal(m["value"]))
         text = _cut(text, (m.end("name"), m.end()))
     listed = 0  # where the last list read ended: a list inside it is part of it, not read again
@@ -263,7 +263,12 @@ def _take_apart(message: str) -> _Parts:  # noqa: C901, PLR0912, PLR0915 - one c
             # The param a list is of stays a subject: "Supported values for reasoning_effort are: …".
             text = text[: m.start(of)] + m[of] + text[m.end(of) :]
         listed = stop
-    if (m := g.CONDITION_WHEN_ABSENT.search(text)) and (name := _condition_name(m)):
+    if (m := g.REQUIRED_WITH.search(text)) is not None:
+        # Without the first the second is refused: the second goes while the first is not sent (a request that
+        # sends it is not changed by such a fix, so none is learned from it).
+        parts.when = (m["name"], False)
+        text = _cut(text, m.span())
+    elif (m := g.CONDITION_WHEN_ABSENT.search(text)) and (name := _condition_name(m)):
         parts.when = (name, False)
         text = _cut(text, m.span())
     elif m := g.CONDITION_WHEN_PRESENT.search(text):

@@ -277,6 +277,29 @@ def test_stream_options_refused_without_streaming_is_left_out_only_then(message:
     }
 
 
+@pytest.mark.parametrize(
+    "message",
+    [
+        "max_tokens must be set when using reasoning_effort",
+        "max_tokens or max_completion_tokens must be set when using reasoning_effort with Claude models",
+        "max_tokens needs to be provided when using reasoning_effort",
+        "`max_tokens` has to be specified if `reasoning_effort` is used",
+    ],
+)
+def test_a_param_refused_without_one_the_request_lacks_is_left_out_only_then(message: str) -> None:
+    assert fixes(message, request(reasoning_effort="high")) == {
+        Drop("reasoning_effort", when=Condition("max_tokens", present=False))
+    }
+
+
+@pytest.mark.parametrize(
+    "message",
+    ["Agents are required to use background=true", "You have to use background=true for agents"],
+)
+def test_a_setting_required_to_have_a_value_is_set_to_it(message: str) -> None:
+    assert fixes(message, request(background=False)) == {SetValue("background", old=False, new=True)}
+
+
 def test_a_condition_on_a_value_is_no_condition_on_presence() -> None:
     """A condition on a value ("unless reasoning_effort resolves to 'none'") is no condition on presence."""
     found = fixes(
