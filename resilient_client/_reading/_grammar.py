@@ -537,7 +537,7 @@ CONDITION_WHEN_ABSENT: Final = re.compile(
 CONDITION_WHEN_PRESENT: Final = re.compile(
     rf"\b(?:function )?(?P<name>tools?|stream(?:ing)?|logprobs|response_format) with {QUOTE}?(?P<subject>{NAME})"
     rf"|\b{IS_NOT} (?:supported|allowed|permitted)"
-    r" (?:with|when using|when|while|together with|in combination with|alongside)"
+    r" (?:with|when using|when|while|together with|in combination with|alongside|for)"
     rf" (?:the )?(?:(?P<q2>['`\"])(?P<name2>{NAME})(?P=q2)|(?P<name3>{NAME}))(?! model)"
     rf"|\b{IS_NOT} (?:supported|allowed|permitted|available) (?:in|for|with) (?P<name4>stream)(?:ing)? "
     r"(?:mode|requests?|calls?|responses?)\b"

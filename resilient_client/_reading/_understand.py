@@ -280,7 +280,7 @@ def _take_apart(message: str) -> _Parts:  # noqa: C901, PLR0912, PLR0915 - one c
             parts.when = (m["name5"] or m["name6"], True)
             text = _cut(text, (m.start(), m.end()))
         elif m["name2"] or m["name3"]:
-            name, group = (m["name2"], "name2") if m["name2"] else (m["name3"], "name3")
+            name, group = (m["name2"], "name2") if m["name2"] else (m["name3"].rstrip("."), "name3")
             name = "stream" if name.lower() == "streaming" else name
             if m["name2"] or "_" in name or name.lower() in _CONDITION_WORDS:
                 parts.when = (name, True)
@@ -696,7 +696,8 @@ def _findings(statement: Statement, vocabulary: Vocabulary) -> list[Finding]:  #
         # within this request, not a rule of the deployment: a bound learned from it would cap later calls whose
         # own values are in order (test_reader_red_team). Nothing is learned; the error reaches the caller.
         return []
-    if g.PAIR.search(text):
+    if g.PAIR.search(text) and not (len(params) == 1 and parts.when is not None):
+        # (With one param left and the other read as the condition, the condition says which goes, and when.)
         # Either may go; the first goes, and only while the second is sent (r2a-010). With one of
         # them left, the statement is about the pair, not that one: nothing (after the fix).
         if len(params) >= 2:  # noqa: PLR2004 - a pair

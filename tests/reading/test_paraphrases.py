@@ -280,6 +280,20 @@ def test_stream_options_refused_without_streaming_is_left_out_only_then(message:
 @pytest.mark.parametrize(
     "message",
     [
+        "reasoning_effort is not supported with tools",
+        "reasoning_effort is not supported for tools.",
+        "reasoning_effort is not allowed when using 'tools'",
+        "reasoning_effort is not supported in combination with tools",
+    ],
+)
+def test_a_param_refused_beside_another_is_left_out_only_then(message: str) -> None:
+    sent = request(reasoning_effort="high", tools=[{"type": "function", "function": {"name": "f"}}])
+    assert fixes(message, sent) == {Drop("reasoning_effort", when=Condition("tools", present=True))}
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
         "max_tokens must be set when using reasoning_effort",
         "max_tokens or max_completion_tokens must be set when using reasoning_effort with Claude models",
         "max_tokens needs to be provided when using reasoning_effort",
