@@ -48,6 +48,8 @@ _MESSAGE_FIELDS: Final = (
     "reason",
     # A gateway's own message, with the upstream's error kept as its cause (JSON quoted in a string: r5c-037).
     "cause",
+    # Spring's and Jackson's field errors ({"field": "topK", "rejectedValue": 200, "defaultMessage": "must be …"}).
+    "defaultMessage",
 )
 # Error-like objects nest their inner error under these keys (MiniMax: base_resp; iFlytek: header).
 _CHILD_FIELDS: Final = (
@@ -64,6 +66,8 @@ _CHILD_FIELDS: Final = (
     "invalid_params",
     "invalid-params",
     "cause",
+    # zod's ZodError ({"issues": [{"code": "too_big", "path": ["temperature"], "message": …}]}).
+    "issues",
 )
 # Children that may map each field to its messages: {"errors": {"temperature": ["must be <= 2"]}} (Rails, Django
 # REST, zod's flatten().fieldErrors).
@@ -279,6 +283,8 @@ def _walk(node: object, out: list[Statement], depth: int) -> None:  # noqa: C901
     param = _str(node.get("param")) or _str(node.get("field"))
     if param is None and isinstance(node.get("reason"), str):
         param = _str(node.get("name"))
+    if param is None:
+        param = _validator_param(node)
     # pydantic's loc, or zod's path ({"code": "too_big", "path": ["temperature"], "message": ...}).
     loc = _loc(node.get("loc")) or _loc(node.get("path"))
     if param is None and loc is not None:
@@ -305,6 +311,32 @@ def _walk(node: object, out: list[Statement], depth: int) -> None:  # noqa: C901
     message = node.get("message")
     if isinstance(message, dict | list):
         _walk(message, out, depth + 1)
+
+
+def _validator_param(node: dict[str, Any]) -> str | None:
+    """The field a JSON-schema or form validator's error is about, where it names one.
+
+    ajv: ``{"instancePath": "/temperature", …}`` or ``{"params": {"additionalProperty": "top_p"}}``;
+    express-validator: ``{"path": "reasoning_effort", "location": "body"}`` (a name, not a URL path).
+    """
+    params = node.get("params")
+    if isinstance(params, dict) and isinstance(extra := params.get("additionalProperty"), str):
+        pointer = node.get("instancePath")
+        prefix = pointer.strip("/").replace("/", ".") if isinstance(pointer, str) else ""
+        name = f"{prefix}.{extra}" if prefix else extra
+        return name if _FIELD_KEY.fullmatch(name) else None
+    for key in ("instancePath", "dataPath"):
+        pointer = node.get(key)
+        if (
+            isinstance(pointer, str)
+            and pointer.startswith("/")
+            and _FIELD_KEY.fullmatch(name := pointer[1:].replace("/", "."))
+        ):
+            return name
+    path = node.get("path")
+    if isinstance(path, str) and node.get("location") in ("body", "query") and _FIELD_KEY.fullmatch(path):
+        return path
+    return None
 
 
 def _field_map(node: dict[Any, Any], out: list[Statement], depth: int) -> None:

@@ -167,6 +167,8 @@ NEGATIVE: Final = Wordings(
         rf"\b{DOES_NOT} (?:not )?(?:support|accept|allow)\b",
         r"\bextra(?:neous)? (?:inputs?|keys?|fields?|param(?:eter)?s?|arguments?)\b",
         r"\bextra_forbidden\b",
+        # ajv: "must NOT have additional properties" (the property in params.additionalProperty).
+        r"\b(?:must|should) not have additional propert(?:y|ies)\b",
         r"\bcannot find field\b",
         r"\bunknown (?:field|name|parameter|argument)\b",
         r"\bis deprecated\b",
@@ -349,7 +351,9 @@ _NEW: Final = (
 )
 _INSTEAD_OF: Final = r"(?:instead of|rather than|in place of)\b"
 RENAME: Final = re.compile(
-    r"\b(?:use|try) " + _NEW.format("a") + rf" (?:instead\b(?P<of> of)?|(?P<of2>{_INSTEAD_OF}))"
+    r"\b(?:use|try|pass|send|specify|provide|set) "
+    + _NEW.format("a")
+    + rf" (?:instead\b(?P<of> of)?|(?P<of2>{_INSTEAD_OF}))"
     r"|\b(?:(?:has|have)(?: been)?|was|is|were) (?:moved|renamed|replaced) (?:to |by |with )?"
     + _NEW.format("b")
     + r"|\b(?:deprecated|replaced|superseded|renamed|no longer supported)\b(?:[^.\n]|\.\s){0,40}?\b(?:please )?"
@@ -363,7 +367,7 @@ RENAME: Final = re.compile(
     + _NEW.format("f")
     + rf"|\bplease use (?!{_NEW.format('x')} {_INSTEAD_OF})"
     + _NEW.format("d")
-    + r"(?: instead)?\b",
+    + r"(?: instead)?(?!\w)",
     re.IGNORECASE,
 )
 # The RENAME alternatives that are verdicts by themselves: "X has been renamed to Y", "deprecated, use Y",

@@ -709,10 +709,11 @@ def _findings(statement: Statement, vocabulary: Vocabulary) -> list[Finding]:  #
         # One of the two sent, the other the server's own (add_generation_prompt, true by default, r7b-006): the
         # one sent goes, unless it is the one a pair fix kept (then the statement is the pair's, after the fix).
         return [Finding("pair", params[0])]
-    if parts.new is not None and (parts.renamed or g.NEGATIVE.search(text)) and len(params) == 1:
-        return [Finding("rename", params[0], new=parts.new)]
+    # A value to use before a new name: "'minimal' is not supported. Use 'low' instead" quotes the value sent.
     if len(params) == 1 and (use := _value_to_use(params[0], message, vocabulary)) is not None:
         return [Finding("value", params[0], value=vocabulary.value(params[0]), suggested=use)]
+    if parts.new is not None and (parts.renamed or g.NEGATIVE.search(text)) and len(params) == 1:
+        return [Finding("rename", params[0], new=parts.new)]
     unread_rename = parts.new is None and g.SUGGESTS_NAME.search(text) is not None
     out: list[Finding] = []
     for param in params:

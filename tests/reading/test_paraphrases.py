@@ -116,6 +116,26 @@ def test_a_param_moved_to_a_new_name_is_renamed(message: str) -> None:
     assert fixes(message, request(max_tokens=100)) == {Rename("max_tokens", "max_completion_tokens")}
 
 
+@pytest.mark.parametrize(
+    "message",
+    [
+        "max_tokens is not supported for reasoning models, please pass max_completion_tokens instead",
+        "`max_tokens` is no longer accepted on this route; send `max_completion_tokens` instead",
+        "`max_tokens` is not a valid parameter name here -- please use `max_completion_tokens`",
+    ],
+)
+def test_a_new_name_passed_sent_or_used_instead_is_a_rename(message: str) -> None:
+    assert fixes(message, request(max_tokens=100)) == {Rename("max_tokens", "max_completion_tokens")}
+
+
+def test_a_value_to_use_instead_is_no_new_name() -> None:
+    """The message quotes the value sent: "use 'low' instead" names a value, not a param to rename to."""
+    found = fixes(
+        "reasoning_effort 'minimal' is not supported. Use 'low' instead.", request(reasoning_effort="minimal")
+    )
+    assert found == {SetValue("reasoning_effort", "minimal", "low")}
+
+
 def test_a_guess_at_a_name_is_no_rename() -> None:
     """A guess ("did you mean X?") is taken from a typo: the refused param goes, and no name comes from a guess."""
     assert fixes("max_tokens not supported, did you mean max_completion_tokens?", request(max_tokens=100)) == {
@@ -440,3 +460,93 @@ LOOKALIKES = (
 def test_a_lookalike_in_any_words_changes_nothing_the_policy_allows(message: str, params: dict[str, Any]) -> None:
     allowed = [fix for fix in fixes(message, request(**params)) if blocked_param(fix, RepairPolicy()) is None]
     assert allowed == []
+
+
+# Validators' own error shapes: the field is named beside the message, not in it.
+VALIDATOR_BODIES = (
+    (
+        {
+            "error": {
+                "name": "ZodError",
+                "issues": [
+                    {
+                        "code": "too_big",
+                        "maximum": 2,
+                        "path": ["temperature"],
+                        "message": "Number must be less than or equal to 2",
+                    }
+                ],
+            }
+        },
+        {"temperature": 3},
+        {Clamp("temperature", None, 2)},
+    ),
+    (
+        {
+            "error": {
+                "issues": [
+                    {
+                        "code": "unrecognized_keys",
+                        "keys": ["top_k"],
+                        "path": [],
+                        "message": "Unrecognized key(s) in object: 'top_k'",
+                    }
+                ]
+            }
+        },
+        {"top_k": 5},
+        {Drop("top_k")},
+    ),
+    (
+        {
+            "error": "request/body must NOT have additional properties",
+            "details": [
+                {
+                    "instancePath": "",
+                    "keyword": "additionalProperties",
+                    "params": {"additionalProperty": "top_p"},
+                    "message": "must NOT have additional properties",
+                }
+            ],
+        },
+        {"top_p": 0.5},
+        {Drop("top_p")},
+    ),
+    (
+        {"errors": [{"instancePath": "/temperature", "keyword": "maximum", "message": "must be <= 1"}]},
+        {"temperature": 1.5},
+        {Clamp("temperature", None, 1)},
+    ),
+    (
+        {
+            "status": 400,
+            "error": "Bad Request",
+            "errors": [{"field": "topK", "rejectedValue": 200, "defaultMessage": "must be less than or equal to 100"}],
+            "path": "/v1/chat/completions",
+        },
+        {"top_k": 200},
+        {Clamp("top_k", None, 100)},
+    ),
+    (
+        {
+            "errors": [
+                {
+                    "type": "field",
+                    "value": "none",
+                    "msg": "Invalid value",
+                    "path": "reasoning_effort",
+                    "location": "body",
+                }
+            ]
+        },
+        {"reasoning_effort": "none"},
+        {Drop("reasoning_effort")},
+    ),
+)
+
+
+@pytest.mark.parametrize(("body", "params", "expected"), VALIDATOR_BODIES)
+def test_a_validators_error_names_its_field_beside_the_message(
+    body: dict[str, Any], params: dict[str, Any], expected: set[Fix]
+) -> None:
+    assert frozenset(read(400, body, request(**params)).fixes) == expected
