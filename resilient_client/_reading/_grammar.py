@@ -403,9 +403,14 @@ USE_SETTING: Final = re.compile(
 )
 # "max_tokens or max_completion_tokens must be set when using reasoning_effort" (r12a-012): a param the request
 # lacks, without which the one named after it is refused.
+_REQUIRED: Final = (
+    r" (?:must|needs to|has to|should) be (?:set|provided|specified|given|present|included|enabled)(?: to true)?"
+)
 REQUIRED_WITH: Final = re.compile(
-    rf"{QUOTE}?(?P<name>{NAME}){QUOTE}?(?: or {QUOTE}?{NAME}{QUOTE}?)? (?:must|needs to|has to|should) be"
-    r" (?:set|provided|specified|given|present|included) (?:when|if|while) (?:using |you use |sending )?(?:the )?",
+    rf"{QUOTE}?(?P<name>{NAME}){QUOTE}?(?: or {QUOTE}?{NAME}{QUOTE}?)?{_REQUIRED}"
+    r" (?:when|if|while) (?:using |you use |sending )?(?:the )?"
+    # The other way round: "when using `top_logprobs`, `logprobs` must be set to true" (the subject stays).
+    rf"|(?<=, ){QUOTE}?(?P<name2>{NAME}){QUOTE}?{_REQUIRED}\b",
     re.IGNORECASE,
 )
 # What introduces a list of values or names that are *accepted*: never subjects (br-010).
@@ -523,8 +528,9 @@ RANGE_DOTS: Final = re.compile(rf"(?<![\w.])(?P<lo>{NUMBER})\s?\.\.\s?(?P<hi>{NU
 # "'parallel_tool_calls' is only allowed when 'tools' are specified", "only allowed when 'stream'
 # is enabled" (e041, oa-011, az-009); "must be set to false for non-streaming calls" (ot-007).
 CONDITION_WHEN_ABSENT: Final = re.compile(
-    r"\b(?:is |are |can |may |should )?only (?:be )?"
+    r"\b(?:(?:is |are |can |may |should )?only (?:be )?"
     r"(?:allowed|supported|permitted|valid|available|used|set|specified|defined|provided|passed|sent)"
+    r"|(?:allowed|supported|permitted|valid|available) only)"
     r" (?:when|if|with|for|in|together with|alongside|in combination with)"
     rf" (?:the )?(?P<q>{QUOTE})?(?P<name>{NAME}){QUOTE}?"
     rf"|\brequires? (?:the )?(?P<q2>{QUOTE})?(?P<name2>{NAME}){QUOTE}?"
@@ -534,15 +540,20 @@ CONDITION_WHEN_ABSENT: Final = re.compile(
     # Not a condition on its value: "unless reasoning_effort resolves to 'none'", "unless n is 1" (r5c-020).
     r"(?!\s(?:resolves|evaluates|equals)\b|\s?==?"
     r"|\s(?:is|are)(?: set to)? (?:['\"`\d-]|(?:true|false|none|null|off)\b))"
-    r"|\bfor non-(?P<stream>stream)ing (?:calls|requests)|(?P<stream2>非流式)",
+    # "must be omitted when no tools are given".
+    rf"|\b(?:when|if) no (?P<q4>{QUOTE})?(?P<name4>{NAME}){QUOTE}?"
+    r" (?:is|are) (?:given|provided|set|specified|present|sent)"
+    r"|\bfor non-(?P<stream>stream)ing (?:calls|requests)|(?P<stream2>非流式)"
+    # "tool_stream 参数仅在 stream=true 时可用" (only available when stream=true).
+    rf"|仅在\s*(?P<q5>{QUOTE})?(?P<name5>{NAME}){QUOTE}?(?:\s*=\s*\w+)?\s*时(?:可用|有效|支持|生效)",
     re.IGNORECASE,
 )
 # "Function tools with reasoning_effort are not supported" (br-012): the first holds while the second is sent.
 CONDITION_WHEN_PRESENT: Final = re.compile(
     rf"\b(?:function )?(?P<name>tools?|stream(?:ing)?|logprobs|response_format) with {QUOTE}?(?P<subject>{NAME})"
-    rf"|\b{IS_NOT} (?:supported|allowed|permitted)"
+    rf"|\b{IS_NOT} (?:supported|allowed|permitted|compatible)"
     r" (?:with|when using|when|while|together with|in combination with|alongside|for)"
-    rf" (?:the )?(?:(?P<q2>['`\"])(?P<name2>{NAME})(?P=q2)|(?P<name3>{NAME}))(?! model)"
+    rf" (?:the )?(?:extended )?(?:(?P<q2>['`\"])(?P<name2>{NAME})(?P=q2)|(?P<name3>{NAME}))(?! model)"
     rf"|\b{IS_NOT} (?:supported|allowed|permitted|available) (?:in|for|with) (?P<name4>stream)(?:ing)? "
     r"(?:mode|requests?|calls?|responses?)\b"
     # "must be unset when thinking is enabled", "may only be set to 1 when thinking is enabled" (r5a-007, r5a-002).

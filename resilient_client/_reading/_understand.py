@@ -185,12 +185,12 @@ _CONDITION_WORDS: Final = frozenset({"stream", "tools", "logprobs", "functions",
 def _condition_name(m: re.Match[str]) -> str | None:
     if m["stream"] or m["stream2"]:
         return "stream"
-    name, quoted = next((m[f"name{i}"], m[f"q{i}"]) for i in ("", "2", "3") if m[f"name{i}"])
+    name, quoted = next((m[f"name{i}"], m[f"q{i}"]) for i in ("", "2", "3", "4", "5") if m[f"name{i}"])
     if name.lower() == "streaming":
         # "only supported for streaming requests", "only be set when streaming".
         return "stream"
-    # "requires that…" is prose: only a quoted, snake_case or known name is a param here.
-    if quoted or "_" in name or name.lower() in _CONDITION_WORDS:
+    # "requires that…" is prose: only a quoted, snake_case, camelCase or known name is a param here.
+    if quoted or "_" in name or re.search(r"[a-z][A-Z]", name) or name.lower() in _CONDITION_WORDS:
         return name
     return None
 
@@ -232,7 +232,13 @@ def _take_apart(message: str) -> _Parts:  # noqa: C901, PLR0912, PLR0915 - one c
     if m := g.USED_WITH_VALUE.search(text):
         parts.used_with = (m["name"], literal(m["value"]))
         text = _cut(text, m.span())
-    if m := g.SET_TO.search(text):
+    if (m := g.REQUIRED_WITH.search(text)) is not None:
+        # Without the first the second is refused: the second goes while the first is not sent (a request that
+        # sends it is not changed by such a fix, so none is learned from it). Read before a value to set: "'logprobs'
+        # must be set to true when 'top_logprobs' is specified" says when top_logprobs may be sent.
+        parts.when = (m["name"] or m["name2"], False)
+        text = _cut(text, m.span())
+    elif m := g.SET_TO.search(text):
         parts.suggested = (m["name"], literal(m["value"]))
         text = _cut(text, m.span())
     elif (m := g.MUST_BE_SET.search(text)) or (m := g.USE_SETTING.search(text)):
@@ -263,15 +269,10 @@ def _take_apart(message: str) -> _Parts:  # noqa: C901, PLR0912, PLR0915 - one c
             # The param a list is of stays a subject: "Supported values for reasoning_effort are: …".
             text = text[: m.start(of)] + m[of] + text[m.end(of) :]
         listed = stop
-    if (m := g.REQUIRED_WITH.search(text)) is not None:
-        # Without the first the second is refused: the second goes while the first is not sent (a request that
-        # sends it is not changed by such a fix, so none is learned from it).
-        parts.when = (m["name"], False)
-        text = _cut(text, m.span())
-    elif (m := g.CONDITION_WHEN_ABSENT.search(text)) and (name := _condition_name(m)):
+    if parts.when is None and (m := g.CONDITION_WHEN_ABSENT.search(text)) and (name := _condition_name(m)):
         parts.when = (name, False)
         text = _cut(text, m.span())
-    elif m := g.CONDITION_WHEN_PRESENT.search(text):
+    elif parts.when is None and (m := g.CONDITION_WHEN_PRESENT.search(text)):
         if m["name4"]:
             # "not supported in streaming mode": while stream is sent.
             parts.when = ("stream", True)
@@ -472,6 +473,10 @@ def _condition(parts: _Parts, vocabulary: Vocabulary, subject: str) -> Condition
         # gateway's model group, r5a-033), so the refusal holds for every call.
         return None
     param = grounded.path if grounded is not None else name
+    if grounded is None and "." in subject and "." not in name and name.lower() not in _CONDITION_WORDS:
+        # A setting the request lacks, named bare beside a nested subject, sits beside it: "logprobs is only valid
+        # when responseLogprobs is true" of generationConfig.logprobs is about generationConfig.responseLogprobs.
+        param = f"{subject.rsplit('.', 1)[0]}.{name}"
     if param == subject or subject.startswith(f"{param}.") or param.startswith(f"{subject}."):
         return None
     return Condition(param, present=present)

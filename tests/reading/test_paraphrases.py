@@ -328,6 +328,46 @@ def test_a_param_refused_without_one_the_request_lacks_is_left_out_only_then(mes
 
 @pytest.mark.parametrize(
     "message",
+    [
+        "Invalid 'top_logprobs': 'logprobs' must be set to true when 'top_logprobs' is specified.",
+        "when using `top_logprobs`, `logprobs` must be set to true.",
+        "top_logprobs is allowed only if logprobs is true",
+        "top_logprobs requires logprobs",
+    ],
+)
+def test_a_param_that_needs_another_the_request_lacks_goes_only_then(message: str) -> None:
+    assert fixes(message, request(top_logprobs=3)) == {Drop("top_logprobs", when=Condition("logprobs", present=False))}
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "parallel_tool_calls: must be omitted when no tools are given",
+        "parallel_tool_calls 参数仅在 tools 时可用",
+    ],
+)
+def test_a_condition_on_absence_in_other_words(message: str) -> None:
+    assert fixes(message, request(parallel_tool_calls=True)) == {
+        Drop("parallel_tool_calls", when=Condition("tools", present=False))
+    }
+
+
+def test_a_setting_the_request_lacks_named_beside_a_nested_subject_sits_beside_it() -> None:
+    sent = request(generationConfig={"logprobs": 3, "temperature": 0.2})
+    assert fixes("logprobs is only valid when responseLogprobs is true.", sent) == {
+        Drop("generationConfig.logprobs", when=Condition("generationConfig.responseLogprobs", present=False))
+    }
+
+
+def test_not_compatible_with_a_sent_param_holds_while_it_is_sent() -> None:
+    sent = request(top_p=0.9, thinking={"type": "enabled", "budget_tokens": 1024})
+    assert fixes("top_p is not compatible with extended thinking. Remove top_p or disable thinking.", sent) == {
+        Drop("top_p", when=Condition("thinking", present=True))
+    }
+
+
+@pytest.mark.parametrize(
+    "message",
     ["Agents are required to use background=true", "You have to use background=true for agents"],
 )
 def test_a_setting_required_to_have_a_value_is_set_to_it(message: str) -> None:
