@@ -163,7 +163,8 @@ def _loc(value: object) -> tuple[str | int, ...] | None:
 # JSON or a Python repr quoted inside a message: "... - {json}", "[{'type': ...}]".
 _EMBEDDED: Final = re.compile(r"[\[{]")
 # pydantic v1's text form: "body -> frequency_penalty\n  Extra inputs are not permitted (type=extra_forbidden)".
-_PYDANTIC_V1: Final = re.compile(r"^(?P<loc>[\w.]+(?: -> [\w.\[\]]+)+)\n {2}(?P<msg>[^\n]+)", re.MULTILINE)
+# pydantic v2's: "1 validation error for ChatCompletionRequest\nreasoning_effort\n  Input should be 'low' … [type=…]".
+_PYDANTIC_V1: Final = re.compile(r"^(?P<loc>[\w.]+(?: -> [\w.\[\]]+)*)\n {2}(?P<msg>[^\n]+)", re.MULTILINE)
 
 
 def _embedded(text: str) -> tuple[object, int, int] | None:

@@ -407,7 +407,7 @@ _REQUIRED: Final = (
     r" (?:must|needs to|has to|should) be (?:set|provided|specified|given|present|included|enabled)(?: to true)?"
 )
 REQUIRED_WITH: Final = re.compile(
-    rf"{QUOTE}?(?P<name>{NAME}){QUOTE}?(?: or {QUOTE}?{NAME}{QUOTE}?)?{_REQUIRED}"
+    rf"(?<![\w.]){QUOTE}?(?P<name>{NAME}){QUOTE}?(?: or {QUOTE}?{NAME}{QUOTE}?)?{_REQUIRED}"
     r" (?:when|if|while) (?:using |you use |sending )?(?:the )?"
     # The other way round: "when using `top_logprobs`, `logprobs` must be set to true" (the subject stays).
     rf"|(?<=, ){QUOTE}?(?P<name2>{NAME}){QUOTE}?{_REQUIRED}\b",
@@ -448,6 +448,8 @@ LIST_INTRO: Final = re.compile(
     rf"|(?:input should be|must be|should be|expected)(?={_LISTED})"
     rf"|(?:it )?only supports?\b(?! (?:the )?{NAME}(?:\s*[=:]\s*|\s(?:of |value |set to )?)(?:{NUMBER}|true|false)\b)"
     r"|choose from|(?<!not )permitted:|(?<!not )allowed:"
+    # Chinese lists: "可选值为 low、medium、high" (the values to choose from), "取值为", "仅支持", "支持的值为".
+    r"|可选值(?:为|是|有|包括)?:?|取值(?:只能|必须)?(?:为|是):?|(?:仅|只)支持:?|支持的(?:值|取值)(?:为|是|有)?:?"
     # "Please use a valid role: user, model." (Gemini, r9a-008): the roles it takes.
     r"|(?P<roles>\b(?:valid|supported|allowed|accepted) roles?(?: are| is)?:)"
     # A list after a colon: "Valid: low, medium, high", "(supported: a, b)", "available efforts: low, high".
@@ -489,6 +491,8 @@ RANGE_AT_MOST: Final = Wordings(
     rf"(?:\bat most|\bmax(?:imum)?\b{_LIMIT}|<=|≤|\blimited to|\ba (?:max(?:imum)? )?limit of"
     r"|\bmax(?:imum)? (?:allowed )?value (?:for|of) [\w.]{1,64} is"
     r"|\babove (?:the )?(?:max(?:imum)? |model(?:'s)? )?(?:limit|maximum)(?: of| is|:)?"
+    # "MaxTokens must be 4096 or less": the bound comes first.
+    rf"|(?<![\w.])(?={NUMBER} or (?:less|fewer|lower|below|smaller)\b)"
     # "temperature greater than 1 is not allowed": the bound comes before the verdict.
     rf"|\b(?:greater|more|larger|higher) than(?=\s*{NUMBER} (?:is|are) not (?:allowed|supported|permitted|valid)\b)"
     r"|\bno (?:more|greater) than|\bless than or equal to|\bup to"
@@ -501,6 +505,8 @@ RANGE_AT_MOST: Final = Wordings(
 )
 RANGE_AT_LEAST: Final = Wordings(
     rf"(?:\bat least|\bminimum{_LIMIT}|>=|≥|\bno (?:less|fewer) than|\bgreater than or equal to"
+    # "must be 1 or more": the bound comes first.
+    rf"|(?<![\w.])(?={NUMBER} or (?:more|greater|higher|larger|above)\b)"
     rf"|\b(?:cannot|can't|can not|must not|may not|should not) be (?:less|smaller|lower|fewer) than)\s*{_BOUND}"
     r"|\bnon-negative\b(?P<zero>)",
     # The group "zero" is the Latin pattern's "non-negative"; here it never matches, but it exists.

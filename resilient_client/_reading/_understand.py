@@ -48,6 +48,8 @@ _LIST_END: Final = re.compile(
     r"|\s(?:are|is) (?:supported|allowed|accepted)\b"
     # A condition after the list is no value of it: 'must be "message" when enable_thinking is true' (r8b-029).
     r"|\s(?:when|if|unless|while)\s"
+    # pydantic v2's own suffix: "Input should be 'low' or 'high' [type=literal_error, input_value='xhigh', …]".
+    r"|\s\[type="
     # zod's 'expected one of "user"|"assistant" at "params.messages[0].role"' (r10b-032): the path is no value.
     r"|\sat\s(?=['\"`])"
 )
@@ -124,13 +126,20 @@ def size(text: object) -> tuple[int, int] | None:
 
 
 def _values(text: str) -> tuple[JSONScalar, ...]:
-    """The values listed in ``text`` ("'none', 'low', and 'high'", "[a, b]", "`none` or `default`")."""
+    """The values listed in ``text`` ("'none', 'low', and 'high'", "[a, b]", "`none` or `default`").
+
+    A list that opens with a quoted value holds only quoted values and JSON literals (``"max", true, or false``):
+    other words and numbers after it are prose ("must be 'medium' for this model", "`low`, `high` at line 1").
+    """
     text = _ENUM_REPR.sub(r"\g<value>", text)
+    only_quoted = text.lstrip()[:1] in ("'", '"', "`")
     out: list[JSONScalar] = []
     for m in _LITERAL.finditer(text):
         quoted = m[1] if m[1] is not None else m[2] if m[2] is not None else m[3]
         if quoted is not None:
             out.append(quoted)
+        elif only_quoted and m[5] not in ("true", "false", "null"):
+            continue
         elif m[4] is not None:
             # A size ("832*480") is text; any other number is a number.
             out.append(m[4] if size(m[4]) is not None else literal(m[4]))

@@ -233,6 +233,41 @@ def test_a_value_refused_with_no_list_leaves_the_param_out(message: str) -> None
     assert fixes(message, request(reasoning_effort="minimal")) == {Drop("reasoning_effort")}
 
 
+@pytest.mark.parametrize(
+    "message",
+    [
+        "reasoning_effort must be 'low' for this model",
+        (
+            "Failed to deserialize the JSON body into the target type: reasoning_effort: unknown variant `minimal`, "
+            "expected one of `low` at line 1 column 140"
+        ),
+        (
+            "1 validation error for ChatCompletionRequest\nreasoning_effort\n  Input should be 'low' "
+            "[type=literal_error, input_value='minimal', input_type=str]"
+        ),
+        "\u53c2\u6570 reasoning_effort \u53d6\u503c\u65e0\u6548: minimal, \u53ef\u9009\u503c\u4e3a low",
+    ],
+)
+def test_a_list_of_one_quoted_value_ends_where_the_prose_goes_on(message: str) -> None:
+    """Words and numbers after a quoted list are prose ("for this model", "at line 1 column 140"), not values."""
+    assert fixes(message, request(reasoning_effort="minimal")) == {SetValue("reasoning_effort", "minimal", "low")}
+
+
+@pytest.mark.parametrize(
+    ("message", "expected"),
+    [
+        ("Key: 'ChatRequest.MaxTokens' Error:MaxTokens must be 4,096 or less", Clamp("max_tokens", None, 4096)),
+        ("max_tokens must be 4096 or fewer", Clamp("max_tokens", None, 4096)),
+    ],
+)
+def test_a_bound_before_or_less_is_an_upper_bound(message: str, expected: Fix) -> None:
+    assert fixes(message, request(max_tokens=10_000)) == {expected}
+
+
+def test_a_bound_before_or_more_is_a_lower_bound() -> None:
+    assert fixes("top_k must be 1 or more", request(top_k=0)) == {Clamp("top_k", 1, None)}
+
+
 def test_a_default_said_after_a_list_is_not_read_as_a_value() -> None:
     assert fixes(
         "verbosity must be one of low, medium, high (default: medium); got 'max'", request(verbosity="max")
