@@ -344,9 +344,10 @@ def _understood(
         budget -= len(statement.message)
         if budget < 0:
             break
-        for finding in understand(statement, vocabulary):
-            if finding not in findings:
-                findings.append(finding)
+        for part in _sentences(statement, vocabulary):
+            for finding in understand(part, vocabulary):
+                if finding not in findings:
+                    findings.append(finding)
     fixes: list[Fix] = []
     for finding in findings:
         # The conversation itself is never dropped or renamed ("json: unknown field \"messages\"" is a wrong
@@ -387,6 +388,49 @@ def _outermost_drops(fixes: list[Fix]) -> list[Fix]:
     """A drop of a param makes the fixes of its own settings moot: ``thinking`` goes, ``thinking.type`` with it."""
     dropped = {f.param for f in fixes if isinstance(f, Drop) and f.when is None}
     return [f for f in fixes if not any(f.param.startswith(f"{d}.") for d in dropped)]
+
+
+# Where one sentence ends and the next begins: a full stop, then a capital or a quote ('"top_k" is not allowed.
+# "temperature" must be …'); "e.g." and "1.5" run on.
+_SENTENCE_END: Final = re.compile(r"(?<=[a-z0-9)'\"`][.!?])\s+(?=[A-Z'\"`])")
+
+
+def _sentences(statement: Statement, vocabulary: Vocabulary) -> list[Statement]:
+    """``statement`` read sentence by sentence where each sentence names sent params of its own.
+
+    'top_k is not allowed. temperature must be less than or equal to 1': the bound is the second sentence's
+    and says nothing of top_k. A sentence that names no sent param ("Use 'max_completion_tokens' instead.") goes with
+    the one before it. A statement with a param beside it, or a quoted record, is read whole.
+    """
+    if statement.param is not None or statement.loc is not None or statement.quoted is not None:
+        return [statement]
+    pieces = _SENTENCE_END.split(statement.message)
+    if len(pieces) < 2:  # noqa: PLR2004 - one sentence
+        return [statement]
+    groups: list[tuple[list[str], set[str]]] = []
+    for piece in pieces:
+        named = _named(piece, vocabulary)
+        if groups and (not named or not groups[-1][1] or named & groups[-1][1]):
+            groups[-1][0].append(piece)
+            groups[-1][1].update(named)
+        else:
+            groups.append(([piece], named))
+    if len(groups) < 2:  # noqa: PLR2004 - one group
+        return [statement]
+    return [replace(statement, message=" ".join(texts)) for texts, _ in groups]
+
+
+def _named(text: str, vocabulary: Vocabulary) -> set[str]:
+    """The sent params ``text`` names by a quoted or identifier-shaped name."""
+    out: set[str] = set()
+    for m in g.NAME_TOKEN.finditer(text):
+        name = m["q"] or m["dq"] or m["bt"] or m["sq"] or m["bare"]
+        if m["bare"] is not None and not re.search(r"[A-Za-z0-9][_.][A-Za-z0-9]|[a-z][A-Z]", name):
+            continue
+        grounded = vocabulary.ground(name, quoted=m["bare"] is None)
+        if grounded is not None and grounded.role_list is None:
+            out.add(grounded.path)
+    return out
 
 
 def _names_a_param(text: str, vocabulary: Vocabulary) -> bool:

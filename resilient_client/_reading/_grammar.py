@@ -208,7 +208,9 @@ NEGATIVE: Final = Wordings(
     ),
     # Chinese providers (Zhipu, DashScope…): "temperature参数非法" (r2b-028), "不支持", "不被支持", "未知参数",
     # "参数错误" (a parameter error), "不允许" (not allowed).
-    r"参数非法|参数不合法|不支持|不被支持|无效参数|参数无效|参数错误|参数有误|参数不正确|未知参数|不允许"
+    r"参数非法|参数不合法|不支持|不被[^\s,.。]{0,10}支持|无效参数|参数无效|参数错误|参数有误|参数不正确|未知参数|不允许"
+    # "请删除后重试" (remove it and retry), "已废弃" (deprecated).
+    r"|请(?:删除|移除|去掉)|已(?:废弃|弃用)"
     # "未知请求字段" before a field name (an unknown request field, r11c-008).
     r"|未知(?:请求)?字段",
 )
@@ -353,7 +355,8 @@ _INSTEAD_OF: Final = r"(?:instead of|rather than|in place of)\b"
 RENAME: Final = re.compile(
     r"\b(?:use|try|pass|send|specify|provide|set) "
     + _NEW.format("a")
-    + rf" (?:instead\b(?P<of> of)?|(?P<of2>{_INSTEAD_OF}))"
+    # "Use \"stopSequences\" to pass stop strings" (after a verdict) suggests as "instead" does.
+    + rf" (?:instead\b(?P<of> of)?|(?P<of2>{_INSTEAD_OF})|to (?:pass|send|specify|set)\b)"
     r"|\b(?:(?:has|have)(?: been)?|was|is|were) (?:moved|renamed|replaced) (?:to |by |with )?"
     + _NEW.format("b")
     + r"|\b(?:deprecated|replaced|superseded|renamed|no longer supported)\b(?:[^.\n]|\.\s){0,40}?\b(?:please )?"
@@ -363,6 +366,9 @@ RENAME: Final = re.compile(
     + r"|\b(?:requires|expects|accepts|takes|needs|supports) "
     + _NEW.format("e")
     + rf" {_INSTEAD_OF}"
+    # "参数 max_length 已废弃, 请改用 max_tokens" (deprecated, use max_tokens instead).
+    + r"|(?:已废弃|已弃用|不再支持)[^。\n]{0,20}?(?:请)?(?:改用|使用)\s?"
+    + _NEW.format("h")
     + r"|\bin favou?r of "
     + _NEW.format("f")
     + rf"|\bplease use (?!{_NEW.format('x')} {_INSTEAD_OF})"
@@ -374,7 +380,7 @@ RENAME: Final = re.compile(
 # "use Y instead of X", "requires Y instead of X", "in favor of Y". "Use Y instead" alone suggests, and needs a
 # verdict beside it.
 RENAME_VERDICT: Final = (
-    *(f"{alt}{kind}" for alt in "bcef" for kind in ("q", "bt", "dq", "bare")),
+    *(f"{alt}{kind}" for alt in "bcefh" for kind in ("q", "bt", "dq", "bare")),
     "of",
     "of2",
 )

@@ -167,9 +167,14 @@ class _Parts:
     when: tuple[str, bool] | None = None
     used_with: tuple[str, JSONScalar] | None = None
     renamed: bool = False
+    guess: str | None = None  # the name a "did you mean …?" guesses
     default: JSONScalar | EllipsisType = ...
     roles_listed: bool = False
     unconditional: bool = True  # False: the statement holds only under a value condition no fix can hold to
+
+
+# The name a guess gives: "did you mean 'max_tokens'?".
+_GUESSED: Final = re.compile(r"['\"`]([A-Za-z_][\w.]{0,63})['\"`]|\bmean ([A-Za-z_]\w*(?:[_.]\w+)+)\b")
 
 
 def _cut(text: str, span: tuple[int, int]) -> str:
@@ -230,6 +235,8 @@ def _take_apart(message: str) -> _Parts:  # noqa: C901, PLR0912, PLR0915 - one c
         parts.renamed = any(m[name] for name in g.RENAME_VERDICT)
         text = _cut(text, m.span())
     for m in g.GUESS.finditer(text):
+        if parts.new is None and (named := _GUESSED.search(m[0])) is not None:
+            parts.guess = next(v for v in named.groups() if v)
         text = _cut(text, m.span())
     for m in g.NAME_LIST.finditer(text):
         text = _cut(text, m.span())
@@ -723,11 +730,18 @@ def _findings(statement: Statement, vocabulary: Vocabulary) -> list[Finding]:  #
         # One of the two sent, the other the server's own (add_generation_prompt, true by default, r7b-006): the
         # one sent goes, unless it is the one a pair fix kept (then the statement is the pair's, after the fix).
         return [Finding("pair", params[0])]
+    if parts.guess is not None and len(params) == 1 and _same_name(parts.guess, params[0]):
+        # A guess is taken only when it is the very name sent in another spelling ("Unknown field 'maxTokens'; did
+        # you mean 'max_tokens'?"); a guess at another name is a guess (Groq's "'store' … did you mean 'stop'?").
+        return [Finding("rename", params[0], new=_renamed_leaf(params[0], parts.guess))]
     # A value to use before a new name: "'minimal' is not supported. Use 'low' instead" quotes the value sent.
     if len(params) == 1 and (use := _value_to_use(params[0], message, vocabulary)) is not None:
         return [Finding("value", params[0], value=vocabulary.value(params[0]), suggested=use)]
     if parts.new is not None and (parts.renamed or g.NEGATIVE.search(text)) and len(params) == 1:
-        return [Finding("rename", params[0], new=parts.new)]
+        # A bare new name for a nested param is its sibling's: "Unknown name "stop" at 'generation_config' … Use
+        # "stopSequences"" renames generationConfig.stop to generationConfig.stopSequences.
+        new = parts.new if "." in parts.new else _renamed_leaf(params[0], parts.new)
+        return [Finding("rename", params[0], new=new)]
     unread_rename = parts.new is None and g.SUGGESTS_NAME.search(text) is not None
     out: list[Finding] = []
     for param in params:
@@ -735,6 +749,19 @@ def _findings(statement: Statement, vocabulary: Vocabulary) -> list[Finding]:  #
         if finding is not None and not (unread_rename and finding.kind == "drop"):
             out.append(finding)
     return out
+
+
+def _same_name(guess: str, param: str) -> bool:
+    """Whether ``guess`` is ``param``'s own name in another spelling (case, underscores, hyphens), and not equal."""
+    leaf, guessed = param.rsplit(".", 1)[-1], guess.rsplit(".", 1)[-1]
+    return leaf != guessed and leaf.replace("_", "").replace("-", "").lower() == guessed.replace("_", "").lower()
+
+
+def _renamed_leaf(param: str, guess: str) -> str:
+    """``param`` with its last name spelled as ``guess`` spells it (the object it sits in stays)."""
+    parent, _, _ = param.rpartition(".")
+    leaf = guess.rsplit(".", 1)[-1]
+    return f"{parent}.{leaf}" if parent else leaf
 
 
 def _used_with(named: tuple[str, JSONScalar], vocabulary: Vocabulary) -> list[Finding]:

@@ -452,6 +452,48 @@ def test_several_params_refused_at_once_all_go(message: str) -> None:
     assert fixes(message, request(top_k=5, min_p=0.1, top_a=0.2)) == {Drop("top_k"), Drop("min_p"), Drop("top_a")}
 
 
+def test_each_sentence_is_about_the_params_it_names() -> None:
+    """A bound in one sentence is not another sentence's: top_k goes, temperature is clamped."""
+    found = fixes(
+        '"top_k" is not allowed. "temperature" must be less than or equal to 1', request(top_k=5, temperature=2)
+    )
+    assert found == {Drop("top_k"), Clamp("temperature", None, 1)}
+
+
+def test_a_sentence_naming_no_sent_param_goes_with_the_one_before() -> None:
+    found = fixes("max_tokens is not supported. Use 'max_completion_tokens' instead.", request(max_tokens=100))
+    assert found == {Rename("max_tokens", "max_completion_tokens")}
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "Unknown field 'maxTokens'; did you mean 'max_tokens'?",
+        "'maxTokens' is not a valid key; did you mean 'max_tokens'?",
+    ],
+)
+def test_a_guess_that_is_the_same_name_in_another_spelling_is_a_rename(message: str) -> None:
+    assert fixes(message, request(maxTokens=100)) == {Rename("maxTokens", "max_tokens")}
+
+
+@pytest.mark.parametrize(
+    ("message", "expected"),
+    [
+        (
+            # "The request param seed is not supported by the current model, please remove it and retry."
+            (
+                "\u8bf7\u6c42\u53c2\u6570 seed \u4e0d\u88ab\u5f53\u524d\u6a21\u578b\u652f\u6301, "
+                "\u8bf7\u5220\u9664\u540e\u91cd\u8bd5"
+            ),
+            Drop("seed"),
+        ),
+        ("\u53c2\u6570 seed \u5df2\u5e9f\u5f03, \u8bf7\u6539\u7528 random_seed", Rename("seed", "random_seed")),
+    ],
+)
+def test_chinese_verdicts_and_renames(message: str, expected: Fix) -> None:
+    assert fixes(message, request(seed=7)) == {expected}
+
+
 REASONING = {"effort": "low", "summary": "auto"}
 NESTED = (
     (
