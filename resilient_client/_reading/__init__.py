@@ -236,7 +236,13 @@ def _role_target(role: str, param: str, known: tuple[Fix, ...], accepted: tuple[
 
 def _fix(finding: Finding, body: dict[str, Any], known: tuple[Fix, ...]) -> Fix | None:  # noqa: C901, PLR0911, PLR0912 - one exit per finding kind
     param, when = finding.param, finding.when
-    if finding.kind == "drop" and when is None and param in _PREDECESSORS and _PREDECESSORS[param] not in body:
+    if (
+        finding.kind == "drop"
+        and when is None
+        and not finding.of_value
+        and param in _PREDECESSORS
+        and _PREDECESSORS[param] not in body
+    ):
         return Rename(param, _PREDECESSORS[param])
     if finding.kind == "pair":
         if finding.new is not None:
@@ -421,9 +427,9 @@ def _sentences(statement: Statement, vocabulary: Vocabulary) -> list[Statement]:
 
 
 def _named(text: str, vocabulary: Vocabulary) -> set[str]:
-    """The sent params ``text`` names by a quoted or identifier-shaped name."""
+    """The sent params ``text`` names by a quoted or identifier-shaped name, outside a new name it suggests."""
     out: set[str] = set()
-    for m in g.NAME_TOKEN.finditer(text):
+    for m in g.NAME_TOKEN.finditer(g.RENAME.sub(" ", text)):
         name = m["q"] or m["dq"] or m["bt"] or m["sq"] or m["bare"]
         if m["bare"] is not None and not re.search(r"[A-Za-z0-9][_.][A-Za-z0-9]|[a-z][A-Z]", name):
             continue

@@ -287,8 +287,15 @@ class Vocabulary:
             return None
         if parts[0] in ITEM_ROOTS and len(parts) > 1:
             return self.role_item(".".join(f"[{p}]" if isinstance(p, int) else p for p in parts).replace(".[", "["))
-        # extra_forbidden on a nested key: the param the caller sent is the top-level one (m015).
-        return self.ground(parts[0])
+        # extra_forbidden on a nested key: the key goes where its object holds others ("reasoning.summary": the
+        # reasoning effort stays); an object it is alone in goes whole (m015: stream_options.include_usage).
+        top = self.ground(parts[0])
+        if top is not None and len(parts) > 1 and all(isinstance(p, str) for p in parts):
+            owner = self.value(".".join(map(str, parts[:-1])))
+            whole = self.ground(".".join(map(str, parts)))
+            if whole is not None and isinstance(owner, dict) and len(owner) > 1:
+                return whole
+        return top
 
     def role_item(self, joined: str) -> Grounded | None:
         """A role path (``messages[i].role``) as the role item it names; any other item path names nothing."""

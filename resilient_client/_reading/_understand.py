@@ -75,6 +75,7 @@ class Finding:
         unknown_role: The body says the API knows no such role ("Unexpected role", "not a valid enum value"),
             not that this model refuses it (``role``).
         default: The accepted value the body marks as the default (``value``); ``...`` when none.
+        of_value: The param is left out for the value sent, not for its name (``drop``): no older name of it will do.
     """
 
     kind: FindingKind
@@ -89,6 +90,7 @@ class Finding:
     when: Condition | None = None
     unknown_role: bool = False
     default: Any = ...
+    of_value: bool = False
 
 
 def literal(text: str) -> JSONScalar:
@@ -403,8 +405,11 @@ def _subjects(statement: Statement, parts: _Parts, vocabulary: Vocabulary) -> li
 
 
 # Where a named setting sits: "summary is not supported in reasoning", "the summary field of reasoning".
+# "generation_config contains an unsupported field: repetitionPenalty".
 _LOCATION: Final = re.compile(
-    rf"\b(?:in|inside|within|under|of) (?:the )?{g.QUOTE}?(?P<name>{g.NAME}){g.QUOTE}?(?![\w.])", re.IGNORECASE
+    rf"\b(?:in|inside|within|under|of) (?:the )?{g.QUOTE}?(?P<name>{g.NAME}){g.QUOTE}?(?![\w.])"
+    rf"|(?<![\w.]){g.QUOTE}?(?P<owner>{g.NAME}){g.QUOTE}? (?:contains|has|includes)\b",
+    re.IGNORECASE,
 )
 
 
@@ -412,7 +417,9 @@ def _not_locations(found: list[Grounded], text: str, vocabulary: Vocabulary) -> 
     """``found`` without the objects named only as where another subject sits (its container is no subject)."""
     if len(found) < 2:  # noqa: PLR2004 - a container and what it holds
         return found
-    located = {grounded.path for m in _LOCATION.finditer(text) if (grounded := vocabulary.ground(m["name"]))}
+    located = {
+        grounded.path for m in _LOCATION.finditer(text) if (grounded := vocabulary.ground(m["name"] or m["owner"]))
+    }
     return [f for f in found if f.path not in located or not any(o.path.startswith(f"{f.path}.") for o in found)]
 
 
@@ -796,7 +803,7 @@ def _about(  # noqa: C901, PLR0911, PLR0912 - one exit per verdict
         or ((count := g.ITEM_COUNT.search(message)) is not None and int(count["count"]) == len(sent))
     ):
         # A list refused for its length cannot be trimmed by a fix: it is left out.
-        return Finding("drop", param, when=when)
+        return Finding("drop", param, when=when, of_value=True)
     if (d := g.DEFAULT_ONLY.search(message)) is not None:
         return Finding("value", param, value=sent, default_only=True, allowed=_values(d["value"]), when=when)
     if (o := g.ONLY_VALUE.search(message)) is not None:
@@ -826,7 +833,7 @@ def _about(  # noqa: C901, PLR0911, PLR0912 - one exit per verdict
         return _mistyped(param, sent, t)
     if _outside_open(sent, text):
         # Outside an open bound: leaving the param out asks for its default, which lies inside.
-        return Finding("drop", param)
+        return Finding("drop", param, of_value=True)
     if (c := _value_bound(param, sent, text) or _compared(param, sent, text, vocabulary)) is not None:
         return c
     if (
@@ -835,7 +842,7 @@ def _about(  # noqa: C901, PLR0911, PLR0912 - one exit per verdict
         and ((bounds[1] is not None and len(sent) > bounds[1]) or (bounds[0] is not None and len(sent) < bounds[0]))
     ):
         # "stop sequences must be at most 4" for a list of 5: a list is not trimmed by a fix, it is left out.
-        return Finding("drop", param, when=when)
+        return Finding("drop", param, when=when, of_value=True)
     if bounds is not None and isinstance(sent, int | float) and not isinstance(sent, bool):
         low, high = bounds
         if (low is not None and sent < low) or (high is not None and sent > high):
@@ -845,7 +852,7 @@ def _about(  # noqa: C901, PLR0911, PLR0912 - one exit per verdict
     if (g.VALUE_REFUSED.search(message) or _invalid(param, message, vocabulary)) and not g.NEGATIVE.search(text):
         if isinstance(sent, int | float | dict) and not isinstance(sent, bool):
             # No other number or object is named: leaving the param out asks for its default.
-            return Finding("drop", param, when=when)
+            return Finding("drop", param, when=when, of_value=True)
         return Finding("value", param, value=sent, when=when)
     if g.NEGATIVE.search(text) or when is not None:
         if (required := _required(sent, parts.allowed)) is not None:
@@ -873,13 +880,13 @@ def _constrained(
     if isinstance(sent, bool):
         if g.BOOLEAN_NAMED[not sent].search(text):
             return Finding("value", param, value=sent, suggested=not sent, when=when)
-        return Finding("drop", param, when=when)
+        return Finding("drop", param, when=when, of_value=True)
     if isinstance(sent, str) and (len(allowed) > 1 or g.ALTERNATIVES.search(message)):
         return None
     if (required := _required(sent, allowed)) is not None:
         # "The result_format parameter must be "message"": the one value it requires.
         return Finding("value", param, value=sent, suggested=required, when=when)
-    return Finding("drop", param, when=when)
+    return Finding("drop", param, when=when, of_value=True)
 
 
 def _required(sent: Any, allowed: tuple[JSONScalar, ...]) -> JSONScalar | None:
@@ -958,10 +965,10 @@ def _mistyped(param: str, sent: Any, m: re.Match[str]) -> Finding | None:  # noq
     name = (m["t1"] or m["t2"] or m["t3"] or m["t4"] or m["t5"]).lower()
     wanted = _TYPES.get(name) or (int if name[0] in "iu" else float if name[0] == "f" else None)
     if sent is None:
-        return Finding("drop", param)
+        return Finding("drop", param, of_value=True)
     if name.lower() in ("jsonarray", "jsonobject", "array") or isinstance(sent, list | dict):
         # A string sent for a list or an object, or a list where an item should be: no fix converts it.
-        return Finding("drop", param)
+        return Finding("drop", param, of_value=True)
     if wanted is bool and sent in (0, 1) and not isinstance(sent, bool):
         # 1 for a boolean is true, 0 false (r6a-031).
         return Finding("value", param, value=sent, suggested=bool(sent))

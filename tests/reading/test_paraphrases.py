@@ -667,3 +667,33 @@ def test_a_validators_error_names_its_field_beside_the_message(
     body: dict[str, Any], params: dict[str, Any], expected: set[Fix]
 ) -> None:
     assert frozenset(read(400, body, request(**params)).fixes) == expected
+
+
+def test_a_value_refused_under_the_newer_name_is_no_reason_for_the_older_one() -> None:
+    """max_completion_tokens=0 is refused for its value: it is left out, not renamed to max_tokens."""
+    body = {
+        "detail": [
+            {"type": "greater_than", "loc": ["body", "max_completion_tokens"], "msg": "Input should be greater than 0"}
+        ]
+    }
+    assert frozenset(read(422, body, request(max_completion_tokens=0)).fixes) == {Drop("max_completion_tokens")}
+
+
+def test_an_extra_nested_key_goes_and_its_siblings_stay() -> None:
+    body = {
+        "detail": [
+            {
+                "type": "extra_forbidden",
+                "loc": ["body", "reasoning", "summary"],
+                "msg": "Extra inputs are not permitted",
+            }
+        ]
+    }
+    sent = request(reasoning={"effort": "low", "summary": "auto"})
+    assert frozenset(read(422, body, sent).fixes) == {Drop("reasoning.summary")}
+
+
+def test_an_object_said_to_contain_a_refused_field_stays() -> None:
+    sent = request(generationConfig={"temperature": 0.3, "repetitionPenalty": 1.1})
+    message = "Unable to submit request because generation_config contains an unsupported field: repetitionPenalty."
+    assert fixes(message, sent) == {Drop("generationConfig.repetitionPenalty")}
