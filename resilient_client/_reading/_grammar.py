@@ -351,7 +351,7 @@ _NEW: Final = (
     r"(?:the |a |an )?(?:'(?P<{0}q>[^'\n]{{1,128}})'|`(?P<{0}bt>[^`\n]{{1,128}})`|\"(?P<{0}dq>[^\"\n]{{1,128}})\""
     r"|(?P<{0}bare>[a-z][a-z0-9]*(?:[_.][a-z0-9]+)+))(?: param(?:eter)?| field| setting)?"
 )
-_INSTEAD_OF: Final = r"(?:instead of|rather than|in place of)\b"
+_INSTEAD_OF: Final = r"(?:instead of|rather than|in place of|in (?:its|their) place)\b"
 RENAME: Final = re.compile(
     r"\b(?:use|try|pass|send|specify|provide|set) "
     + _NEW.format("a")
@@ -369,9 +369,19 @@ RENAME: Final = re.compile(
     # "参数 max_length 已废弃, 请改用 max_tokens" (deprecated, use max_tokens instead).
     + r"|(?:已废弃|已弃用|不再支持)[^。\n]{0,20}?(?:请)?(?:改用|使用)\s?"
     + _NEW.format("h")
+    # "the correct name is X", "should be written as X", "is called X on this API", "move it to X".
+    + r"|\bthe (?:correct|right|proper|new|valid) (?:name|param(?:eter)?|field) is "
+    + _NEW.format("i")
+    + r"|\b(?:should|must) be (?:written|spelled|named|called) (?:as )?"
+    + _NEW.format("j")
+    + r"|\bis (?:called|named) "
+    + _NEW.format("k")
+    + r" (?:on|in|for|here)\b"
+    + r"|\bmove (?:it |this |them )?(?:in)?to "
+    + _NEW.format("l")
     + r"|\bin favou?r of "
     + _NEW.format("f")
-    + rf"|\bplease use (?!{_NEW.format('x')} {_INSTEAD_OF})"
+    + rf"|\bplease (?:use|pass|send) (?!{_NEW.format('x')} {_INSTEAD_OF})"
     + _NEW.format("d")
     + r"(?: instead)?(?!\w)",
     re.IGNORECASE,
@@ -380,7 +390,7 @@ RENAME: Final = re.compile(
 # "use Y instead of X", "requires Y instead of X", "in favor of Y". "Use Y instead" alone suggests, and needs a
 # verdict beside it.
 RENAME_VERDICT: Final = (
-    *(f"{alt}{kind}" for alt in "bcefh" for kind in ("q", "bt", "dq", "bare")),
+    *(f"{alt}{kind}" for alt in "bcefhijkl" for kind in ("q", "bt", "dq", "bare")),
     "of",
     "of2",
 )
@@ -599,9 +609,17 @@ SCALES: Final = (
 
 # "Setting 'max_tokens' and 'max_completion_tokens' at the same time is not supported",
 # "`temperature` and `top_p` cannot both be specified" (br-007).
+# Which of a pair the body says to remove: "…; drop repetition_penalty or set it to 1", "Remove topP and retry",
+# "请移除 penalty_score" (remove penalty_score).
+REMOVE_ONE: Final = re.compile(
+    rf"\b(?:remove|drop|omit|unset|delete)\s(?:the\s)?{QUOTE}?(?P<name>{NAME}){QUOTE}?(?![\w.])"
+    rf"|请(?:移除|删除|去掉)\s?{QUOTE}?(?P<name2>{NAME}){QUOTE}?",
+    re.IGNORECASE,
+)
 PAIR: Final = re.compile(
     r"\bat the same time\b|\bcannot both be\b|\bmutually exclusive\b|\bonly (?:\w+ ){0,2}one of\b|\bsimultaneously\b"
-    r"|\b(?:cannot|can't|can not|may not) be (?:used|combined|set|specified|sent) (?:together )?with\b"
+    r"|\b(?:cannot|can't|can not|may not) be (?:used|combined|set|specified|sent) (?:together )?(?:with|alongside)\b"
+    r"|\bcannot be combined\b|\b(?:are|is) both set\b"
     r"|\b(?:cannot|can't|can not) (?:set|specify|use|pass) both\b"
     r"|\b(?:used|specified|set) together\b|\bboth [^.\n]{1,60} (?:and|&) [^.\n]{1,60} (?:cannot|can't|may not)\b"
     r"|\bin combination\b|\binvalid combination of\b|\b(?:are|is) (?:not compatible|incompatible) with each other\b"

@@ -408,7 +408,9 @@ def _subjects(statement: Statement, parts: _Parts, vocabulary: Vocabulary) -> li
 # "generation_config contains an unsupported field: repetitionPenalty".
 _LOCATION: Final = re.compile(
     rf"\b(?:in|inside|within|under|of) (?:the )?{g.QUOTE}?(?P<name>{g.NAME}){g.QUOTE}?(?![\w.])"
-    rf"|(?<![\w.]){g.QUOTE}?(?P<owner>{g.NAME}){g.QUOTE}? (?:contains|has|includes)\b",
+    rf"|(?<![\w.]){g.QUOTE}?(?P<owner>{g.NAME}){g.QUOTE}? (?:contains|has|includes)\b"
+    # Bedrock's "#/inferenceConfig: extraneous key [max_tokens] is not permitted": the pointer says where.
+    r"|#/(?P<pointer>[\w\-]+(?:/[\w\-]+)*): ",
     re.IGNORECASE,
 )
 
@@ -418,7 +420,9 @@ def _not_locations(found: list[Grounded], text: str, vocabulary: Vocabulary) -> 
     if len(found) < 2:  # noqa: PLR2004 - a container and what it holds
         return found
     located = {
-        grounded.path for m in _LOCATION.finditer(text) if (grounded := vocabulary.ground(m["name"] or m["owner"]))
+        grounded.path
+        for m in _LOCATION.finditer(text)
+        if (grounded := vocabulary.ground(m["name"] or m["owner"] or m["pointer"].replace("/", ".")))
     }
     return [f for f in found if f.path not in located or not any(o.path.startswith(f"{f.path}.") for o in found)]
 
@@ -730,7 +734,15 @@ def _findings(statement: Statement, vocabulary: Vocabulary) -> list[Finding]:  #
         # them left, the statement is about the pair, not that one: nothing (after the fix).
         if len(params) >= 2:  # noqa: PLR2004 - a pair
             first, second = params[0], params[1]
-            if _DEFAULT_POLICY.blocks(first) and not _DEFAULT_POLICY.blocks(second):
+            removed = [
+                grounded.path
+                for m in g.REMOVE_ONE.finditer(message)
+                if (grounded := vocabulary.ground(m["name"] or m["name2"])) is not None
+            ]
+            if removed and removed[0] == second:
+                # The body says which goes: "temperature and topP cannot both be specified. Remove topP and retry."
+                first, second = second, first
+            elif _DEFAULT_POLICY.blocks(first) and not _DEFAULT_POLICY.blocks(second):
                 # Of "'stream' and 'background' together", background goes while stream is sent (r12a-014).
                 first, second = second, first
             return [Finding("pair", first, new=second)]

@@ -697,3 +697,36 @@ def test_an_object_said_to_contain_a_refused_field_stays() -> None:
     sent = request(generationConfig={"temperature": 0.3, "repetitionPenalty": 1.1})
     message = "Unable to submit request because generation_config contains an unsupported field: repetitionPenalty."
     assert fixes(message, sent) == {Drop("generationConfig.repetitionPenalty")}
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "temperature and top_p cannot both be specified for this model. Remove top_p and retry.",
+        "top_p cannot be used alongside temperature; drop top_p or set it to 1.",
+        "temperature and top_p cannot be combined on this deployment; remove top_p.",
+    ],
+)
+def test_of_two_that_cannot_go_together_the_one_the_body_says_to_remove_goes(message: str) -> None:
+    assert fixes(message, request(temperature=0.5, top_p=0.9)) == {
+        Drop("top_p", when=Condition("temperature", present=True))
+    }
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "Invalid parameter search_recency; the correct name is search_recency_filter",
+        "request parameter `search_recency` should be written as `search_recency_filter`",
+        "Parameter 'search_recency' is called 'search_recency_filter' on this API.",
+        "search_recency is not supported here; send search_recency_filter in its place.",
+        "'search_recency' is not supported with this model; please pass 'search_recency_filter'.",
+    ],
+)
+def test_a_new_name_in_yet_more_words(message: str) -> None:
+    assert fixes(message, request(search_recency="week")) == {Rename("search_recency", "search_recency_filter")}
+
+
+def test_move_it_to_names_where_a_setting_goes() -> None:
+    found = fixes("num_ctx is not a top-level field; move it to options.num_ctx", request(num_ctx=4096))
+    assert found == {Rename("num_ctx", "options.num_ctx")}
