@@ -469,6 +469,8 @@ LIST_INTRO: Final = re.compile(
     # "Please use a valid role: user, model." (Gemini, r9a-008): the roles it takes.
     r"|(?P<roles>\b(?:valid|supported|allowed|accepted) roles?(?: are| is)?:)"
     # A list after a colon: "Valid: low, medium, high", "(supported: a, b)", "available efforts: low, high".
+    # pydantic's union tags: "does not match any of the expected tags: 'system', 'user'".
+    r"|\bexpected (?:tags|values|options|choices|variants):"
     r"|(?<!not )(?<!in)\b(?:supported|valid|allowed|accepted|available|possible)"
     r"(?: (?P<listof2>[\w.]{1,64}))?(?: [a-z]{3,20}s)?:"
     # "Only 'enabled' and 'disabled' are supported" (r7c-031): a list of quoted values after "only".
@@ -675,7 +677,8 @@ ROLE_CONTENT: Final = re.compile(
 # satisfied[...]" (gq-008): what follows is about a field of that message.
 ROLE_SCOPE: Final = re.compile(r"\bfor '?role:\s?[a-z]{1,16}'?", re.IGNORECASE)
 # A role path written any way: messages[0].role, messages.0.role, messages.role, 'messages.[6].role' (r3b-017/019).
-ROLE_PATH: Final = re.compile(r"\b(?:messages|input)\W{0,4}\d{0,6}\W{0,4}role\b")
+# Bedrock's "messages.1.member.role" names the same item.
+ROLE_PATH: Final = re.compile(r"\b(?:messages|input)\W{0,4}\d{0,6}\W{0,4}(?:member\W)?role\b")
 
 # "Developer instruction is not enabled for models/gemma-3-27b-it" (gm-022): no system or developer message at all.
 INSTRUCTIONS_REFUSED: Final = re.compile(

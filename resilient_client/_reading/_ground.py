@@ -302,7 +302,7 @@ class Vocabulary:
         # Only messages[i].role / input[i].role are about the deployment; every other item path is not.
         # The index may be missing or garbled ("messages.role", "messages.['0].role", r3b-017/r3b-020),
         # or point past the request: then the role is looked for in every message.
-        m = re.fullmatch(r"(messages|input)\W{0,3}(\d{0,6})\W{0,3}role", joined)
+        m = re.fullmatch(r"(messages|input)\W{0,3}(\d{0,6})\W{0,3}(?:member\W)?role", joined)
         if m is None:
             return None
         items = self.body.get(m[1])

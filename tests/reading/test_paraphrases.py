@@ -730,3 +730,29 @@ def test_a_new_name_in_yet_more_words(message: str) -> None:
 def test_move_it_to_names_where_a_setting_goes() -> None:
     found = fixes("num_ctx is not a top-level field; move it to options.num_ctx", request(num_ctx=4096))
     assert found == {Rename("num_ctx", "options.num_ctx")}
+
+
+def test_a_union_tag_refused_at_a_message_is_its_role() -> None:
+    body = {
+        "detail": [
+            {
+                "type": "union_tag_invalid",
+                "loc": ["body", "messages", 0],
+                "msg": "Input tag 'developer' found using 'role' does not match any of the expected tags: 'system', "
+                "'user', 'assistant', 'tool'",
+            }
+        ]
+    }
+    sent = {"model": "m", "messages": [{"role": "developer", "content": "be brief"}, USER]}
+    assert frozenset(read(422, body, sent).fixes) == {ChangeRole("developer", "system")}
+
+
+def test_a_role_path_through_a_member_is_a_role_path() -> None:
+    message = (
+        "1 validation error detected: Value 'system' at 'messages.1.member.role' failed to satisfy constraint: "
+        "Member must satisfy enum value set: [user, assistant]"
+    )
+    sent = {"model": "m", "messages": [USER, {"role": "system", "content": "be brief"}]}
+    [fix] = fixes(message, sent)
+    assert isinstance(fix, ChangeRole)
+    assert fix.role == "system"
