@@ -662,7 +662,16 @@ ROLE_UNKNOWN: Final = re.compile(
 ROLE_WORD: Final = re.compile(
     rf"\broles?(?:\s{{0,3}}[:=]\s{{0,3}}|\s{{1,3}}){QUOTE}?(?P<a>system|developer)\b"
     rf"|\b{QUOTE}?(?P<b>system|developer){QUOTE}? (?:role|messages?|prompts?)\b"
-    r"|\b(?P<c>system|developer) and (?:system|developer) (?:roles?|messages?|prompts?)\b",
+    r"|\b(?P<c>system|developer) and (?:system|developer) (?:roles?|messages?|prompts?)\b"
+    # "discriminator property 'role' has invalid value 'developer'".
+    rf"|\broles?{QUOTE}?\s(?:has |with )?(?:an? )?(?:invalid|unsupported|unknown) value"
+    rf"\s{QUOTE}?(?P<d>system|developer)\b",
+    re.IGNORECASE,
+)
+# A role the body says to use is not one it refuses: "Provide instructions with the 'developer' role".
+ROLE_SUGGESTED: Final = re.compile(
+    rf"\b(?:with|use|using|via|as|into) (?:the |a )?{QUOTE}?(?:system|developer){QUOTE}? (?:role|message)s?\b"
+    r"(?! (?:is|are) not\b)",
     re.IGNORECASE,
 )
 # The verdicts a role gets in prose besides the general ones: "invalid role: developer", "is not one of".

@@ -1099,11 +1099,11 @@ def _roles_in_prose(message: str) -> set[str]:
     lowered = message.lower()
     if "system" not in lowered and "developer" not in lowered:
         return set()
-    message = g.ROLE_SCOPE.sub(" ", message)
+    message = g.ROLE_SUGGESTED.sub(" ", g.ROLE_SCOPE.sub(" ", message))
     refused = g.NEGATIVE.search(message) or g.VALUE_REFUSED.search(message) or g.ROLE_REFUSED.search(message)
     if g.ROLE_CONTENT.search(message) or not refused:
         return set()
-    return {(w["a"] or w["b"] or w["c"]).lower() for w in g.ROLE_WORD.finditer(message)}
+    return {(w["a"] or w["b"] or w["c"] or w["d"]).lower() for w in g.ROLE_WORD.finditer(message)}
 
 
 _QUOTED: Final = re.compile(r"'([^'\n]{2,64})'|\"([^\"\n]{2,64})\"|`([^`\n]{2,64})`")

@@ -756,3 +756,17 @@ def test_a_role_path_through_a_member_is_a_role_path() -> None:
     [fix] = fixes(message, sent)
     assert isinstance(fix, ChangeRole)
     assert fix.role == "system"
+
+
+def test_a_role_the_body_says_to_use_is_not_refused() -> None:
+    message = (
+        "The 'system' role is not accepted by o1-preview deployments. Provide instructions with the 'developer' role."
+    )
+    sent = {"model": "m", "messages": [{"role": "system", "content": "be brief"}, USER]}
+    assert fixes(message, sent) == {ChangeRole("system", "developer")}
+
+
+def test_a_role_with_an_invalid_value_is_refused() -> None:
+    message = "'messages.0' : discriminator property 'role' has invalid value 'developer'"
+    sent = {"model": "m", "messages": [{"role": "developer", "content": "be brief"}, USER]}
+    assert fixes(message, sent) == {ChangeRole("developer", "system")}
