@@ -6,6 +6,7 @@ and tasks without copies or locks; change them with :func:`dataclasses.replace`.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Literal, TypeAlias
 
@@ -68,9 +69,11 @@ DEFAULT_PROTECTED: frozenset[str] = frozenset(
         "generation_config.response_schema",
         "outputConfig.textFormat",
         "output_config.format",
+        "additionalModelRequestFields.output_config.format",
         "response_json_schema",
         "response_mime_type",
         "response_schema",
+        "response_modalities",
     }
 )
 
@@ -78,6 +81,7 @@ DEFAULT_PROTECTED: frozenset[str] = frozenset(
 # Params no policy can open up: the SDK picks the call's return type (a Stream or
 # an object) and its route from them, so a repair would hand the caller the wrong thing.
 UNCHANGEABLE: frozenset[str] = frozenset({"model", "stream"})
+_UNCHANGEABLE_SPELLED: frozenset[str] = frozenset({"model", "stream"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -246,6 +250,50 @@ class DeploymentMapping:
         object.__setattr__(self, "fixes", tuple(rule.fix for rule in self.rules))
 
 
+def _spelling(path: str) -> str:
+    """``path`` with each name in lowerCamelCase: ``generation_config.response_mime_type`` -> ``generationConfig.…``.
+
+    A server that takes JSON names the protobuf way (Gemini) accepts a field's snake_case and lowerCamelCase
+    spellings as one name; other cases ("generationconfig") are other names, which it refuses.
+    """
+    return ".".join(re.sub(r"[_-]+([A-Za-z0-9])", lambda m: m[1].upper(), part) for part in path.split("."))
+
+
+@dataclass(frozen=True, slots=True)
+class _ProtectionIndex:
+    """A policy's names and paths in one spelling, the paths grouped by their root."""
+
+    roots: dict[str, str]
+    nested: dict[str, tuple[tuple[str, str], ...]]
+    allow: tuple[str, ...]
+
+    @classmethod
+    def of(cls, protected: frozenset[str], allow: frozenset[str]) -> _ProtectionIndex:
+        roots = {_spelling(p): p for p in sorted(protected | UNCHANGEABLE) if "." not in p}
+        nested: dict[str, tuple[tuple[str, str], ...]] = {}
+        for path in sorted(p for p in protected if "." in p):
+            spelled = _spelling(path)
+            root = spelled.split(".", 1)[0]
+            nested[root] = (*nested.get(root, ()), (spelled, path))
+        return cls(roots, nested, tuple(sorted(_spelling(a) for a in allow)))
+
+    def protecting(self, param: str) -> str | None:
+        spelled = _spelling(param)
+        root = spelled.split(".", 1)[0]
+        if root in _UNCHANGEABLE_SPELLED:
+            return self.roots[root]
+        if root in self.roots:
+            return None if self._allowed(root, spelled) else self.roots[root]
+        for path, name in self.nested.get(root, ()):
+            related = path == spelled or path.startswith(f"{spelled}.") or spelled.startswith(f"{path}.")
+            if related and not self._allowed(path, spelled):
+                return name
+        return None
+
+    def _allowed(self, path: str, param: str) -> bool:
+        return any(a in (path, param) or path.startswith(f"{a}.") or param.startswith(f"{a}.") for a in self.allow)
+
+
 @dataclass(frozen=True, slots=True)
 class RepairPolicy:
     """What the library may change in a request.
@@ -262,8 +310,8 @@ class RepairPolicy:
     allow: frozenset[str] = field(default_factory=frozenset)
     protected: frozenset[str] = DEFAULT_PROTECTED
     change_roles: bool = True
-    _nested: dict[str, tuple[str, ...]] = field(init=False, repr=False, compare=False)
-    """The protected dotted paths by their root (computed once: read on every call)."""
+    _index: _ProtectionIndex = field(init=False, repr=False, compare=False)
+    """The protected and allowed names and paths in one spelling (computed once: read on every call)."""
 
     def __post_init__(self) -> None:
         # Checked at run time: policies often come from configuration. A bare string would be
@@ -277,10 +325,7 @@ class RepairPolicy:
                 msg = f"RepairPolicy.{name} must hold param names (non-empty strings), not {sorted(map(repr, value))}"
                 raise TypeError(msg)
             object.__setattr__(self, name, frozenset(value))
-        nested: dict[str, tuple[str, ...]] = {}
-        for path in sorted(p for p in self.protected if "." in p):
-            nested[path.split(".", 1)[0]] = (*nested.get(path.split(".", 1)[0], ()), path)
-        object.__setattr__(self, "_nested", nested)
+        object.__setattr__(self, "_index", _ProtectionIndex.of(self.protected, self.allow))
         change_roles: object = self.change_roles
         if not isinstance(change_roles, bool):
             msg = f"RepairPolicy.change_roles must be True or False, not {change_roles!r}"
@@ -305,19 +350,8 @@ class RepairPolicy:
 
         A protected name or path covers everything under it (``tools`` covers ``tools.0``), and a fix on a parent
         of a protected path changes it too (dropping ``generationConfig`` drops
-        ``generationConfig.responseMimeType``). ``allow`` lifts a protection when it names the protected path, the
-        param, or a parent of either.
+        ``generationConfig.responseMimeType``). Names match in any spelling a server accepts: case, underscores and
+        hyphens aside (Gemini takes ``generation_config.responseMimeType`` as readily as the camelCase path).
+        ``allow`` lifts a protection when it names the protected path, the param, or a parent of either.
         """
-        root = param.split(".", 1)[0]
-        if root in UNCHANGEABLE:
-            return root
-        if root in self.protected:
-            return None if self._allowed(root, param) else root
-        for path in self._nested.get(root, ()):
-            related = path == param or path.startswith(f"{param}.") or param.startswith(f"{path}.")
-            if related and not self._allowed(path, param):
-                return path
-        return None
-
-    def _allowed(self, path: str, param: str) -> bool:
-        return any(a in (path, param) or path.startswith(f"{a}.") or param.startswith(f"{a}.") for a in self.allow)
+        return self._index.protecting(param)

@@ -195,8 +195,10 @@ def _nearest_text(value: str, allowed: tuple[JSONScalar, ...]) -> str | None:
         return same[0]
     for scale in _SCALES:
         ranks = {a: scale.index(a) for a in allowed if isinstance(a, str) and a in scale}
-        # Most of the allowed values on the scale ("high", "medium", "low", "max", "none", r2c-009).
-        if value in scale and len(ranks) >= max(2, len(allowed) - 1):
+        texts = sum(isinstance(a, str) for a in allowed)
+        # Most of the allowed text values on the scale ("high", "medium", "low", "max", "none", r2c-009); true and
+        # false beside them are another kind ("must be "high", "medium", "low", true, or false").
+        if value in scale and len(ranks) >= max(2, texts - 1):
             rank = scale.index(value)
             # Ties go up: asked for "minimal", "low" is closer in spirit than "none".
             return min(ranks, key=lambda a: (abs(ranks[a] - rank), -ranks[a]))

@@ -294,10 +294,11 @@ def _walk(node: object, out: list[Statement], depth: int) -> None:  # noqa: C901
     got = node.get("input") if loc is not None else None
     short = isinstance(got, str) and len(got) <= _MAX_CODE
     scalar = got if short or isinstance(got, int | float | bool) else None
+    listed = _allowed_values(node)
     for name in _MESSAGE_FIELDS:
         value = node.get(name)
         if isinstance(value, str) and value:
-            _text(value, out, depth, param=param, code=code, loc=loc, value=scalar)
+            _text(value + listed, out, depth, param=param, code=code, loc=loc, value=scalar)
     for name in _CHILD_FIELDS:
         value = node.get(name)
         if isinstance(value, dict | list):
@@ -312,6 +313,17 @@ def _walk(node: object, out: list[Statement], depth: int) -> None:  # noqa: C901
     message = node.get("message")
     if isinstance(message, dict | list):
         _walk(message, out, depth + 1)
+
+
+def _allowed_values(node: dict[str, Any]) -> str:
+    """The values an ajv ``enum`` error lists in ``params.allowedValues``, as words to read after its message."""
+    params = node.get("params")
+    values = params.get("allowedValues") if isinstance(params, dict) else None
+    if not isinstance(values, list) or not values or len(values) > _MAX_STATEMENTS:
+        return ""
+    if not all(isinstance(v, str) and 0 < len(v) <= _MAX_CODE and "'" not in v for v in values):
+        return ""
+    return ": " + ", ".join(f"'{v}'" for v in values)
 
 
 def _validator_param(node: dict[str, Any]) -> str | None:
@@ -343,6 +355,10 @@ def _validator_param(node: dict[str, Any]) -> str | None:
 def _field_map(node: dict[Any, Any], out: list[Statement], depth: int) -> None:
     """{"temperature": ["must be <= 2"], "seed": "is not supported"}: each message about the field its key names."""
     for key, value in list(node.items())[:_MAX_STATEMENTS]:
+        if key in _FIELD_MAP_PLACES and isinstance(value, dict) and depth <= _MAX_DEPTH:
+            # marshmallow (webargs) keys the fields by where they came from: {"errors": {"json": {"seed": [...]}}}.
+            _field_map(value, out, depth + 1)
+            continue
         if not isinstance(key, str) or key in _MESSAGE_FIELDS or key in _CHILD_FIELDS or not _FIELD_KEY.fullmatch(key):
             continue
         texts = [value] if isinstance(value, str) else value if isinstance(value, list) else []
@@ -353,6 +369,7 @@ def _field_map(node: dict[Any, Any], out: list[Statement], depth: int) -> None:
 
 
 _FIELD_KEY: Final = re.compile(r"[A-Za-z_][\w.\-]{0,63}")
+_FIELD_MAP_PLACES: Final = frozenset({"json", "body", "form", "querystring"})
 
 
 def _text(

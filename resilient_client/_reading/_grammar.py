@@ -201,6 +201,10 @@ NEGATIVE: Final = Wordings(
         r"\bnot applicable (?:to|for|with|on)\b|\bdisallowed\b",
         r"\b(?:is|are) unavailable (?:for|on|with|in) (?:this|the)\b",
         r"\bnot part of the (?:schema|request schema|api|spec(?:ification)?)\b",
+        r"\bdoes not implement\b|\bfailed on the 'isdefault' tag\b",
+        # "min_p is not a supported sampling option": one word between.
+        r"\bis not (?:a )?(?:valid|supported|recogni[sz]ed|known|permitted) [a-z]{3,20}"
+        r" (?:param(?:eter)?|argument|field|option|property|key)\b",
         r"\bnot (?:currently |yet )?(?:supported|available)\b",
         r"\bno support for\b",
         # Bedrock's "invalid beta flag" (r7a-030): a flag or header the model does not take.
@@ -319,12 +323,16 @@ TYPE_REFUSED: Final = re.compile(
 # Only the default is supported, as e005 and e022 say it.
 DEFAULT_ONLY: Final = re.compile(
     rf"\bonly the default(?: value)?(?: (?:of |for )?{NAME})? \((?P<value>[^)\n]{{0,64}})\)(?: value)?"
-    r" (?:is|are) (?:supported|allowed|accepted)",
+    r" (?:is|are) (?:supported|allowed|accepted)"
+    # "top_p must be left at its default (1.0) for this model".
+    r"|\b(?:must|should) be (?:left|kept) at (?:its|the) default(?: value)? \((?P<value2>[^)\n]{0,64})\)",
     re.IGNORECASE,
 )
 # "only 1 is allowed for this model", "only 0.95 is allowed" (ot-004, ot-006)
 ONLY_VALUE: Final = re.compile(
     rf"\bonly (?P<value>{VALUE}) (?:is|are) (?:allowed|supported|accepted)"
+    # "The only permitted value is `on_demand`".
+    rf"|\bthe only (?:permitted|allowed|supported|accepted|valid) value (?:is|for [\w.]{{1,64}} is) (?P<value5>{VALUE})"
     rf"|\bonly supports? (?:the )?(?P<name2>{NAME})(?:\s*[=:]\s*|\s(?:of |value |set to )?)"
     rf"(?P<value2>{NUMBER}|true|false)\b"
     rf"|\bonly (?P<name4>{NAME})\s*=\s*(?P<value4>{VALUE}|[A-Za-z_][\w\-]{{0,31}})"
@@ -469,6 +477,8 @@ LIST_INTRO: Final = re.compile(
     # "Please use a valid role: user, model." (Gemini, r9a-008): the roles it takes.
     r"|(?P<roles>\b(?:valid|supported|allowed|accepted) roles?(?: are| is)?:)"
     # A list after a colon: "Valid: low, medium, high", "(supported: a, b)", "available efforts: low, high".
+    # Jackson: "not one of the values accepted for Enum class: [high, low]"; "value xhigh is not in [a, b]".
+    r"|\bvalues accepted for Enum class:|\bis not in(?= \[)"
     # pydantic's union tags: "does not match any of the expected tags: 'system', 'user'".
     r"|\bexpected (?:tags|values|options|choices|variants):"
     r"|(?<!not )(?<!in)\b(?:supported|valid|allowed|accepted|available|possible)"
@@ -484,7 +494,12 @@ GUESS: Final = re.compile(r"\bdid you mean\b(?:[^?.\n]|\.(?=\w)){0,140}[?.]?", r
 # whole; the words along it are not names of their own (r5c-010).
 POINTER: Final = re.compile(r"#/[\w\-]+(?:/[\w\-]+)*|(?<![\w.])/[\w\-]+(?:/[\w\-]+)+")
 # Go's decoder names the struct before the field: "Go struct field Options.seed", "ChatRequest.format" (r8a-012).
-GO_FIELD: Final = re.compile(r"\bGo struct field [A-Za-z]\w{0,63}\.(?P<name>[A-Za-z_][\w.]{0,63})")
+# go-playground/validator and grpc-gateway name the struct too: "Key: 'ChatRequest.TopK' Error:…", "invalid
+# ChatRequest.Temperature: value must be inside range [0, 1]".
+GO_FIELD: Final = re.compile(
+    r"\bGo struct field [A-Za-z]\w{0,63}\.(?P<name>[A-Za-z_][\w.]{0,63})"
+    r"|\b[A-Z]\w{0,63}(?:Request|Params|Options|Config|Body)\.(?P<field>[A-Z][A-Za-z0-9]{0,63})\b"
+)
 # A name set before its message as a label: "errors: reasoning: Extra inputs are not permitted" (r5a-022).
 LABELLED: Final = re.compile(r"(?:^|(?<=: )|(?<=\n))(?P<name>[A-Za-z_][\w.]{0,63}): (?=\S)")
 # A nested param given as "outer: inner": "invalid options: format" for options.format (r5b-040).
@@ -502,7 +517,8 @@ SKIP: Final = re.compile(
 # A range: "[1, 8192]" (ds-001), "at most 4096" / "maximum of 256" (e047), ">= 1" / "minimum of 1" (e063, e064).
 RANGE_BRACKETS: Final = re.compile(rf"\[\s*(?P<lo>{NUMBER})\s*,\s*(?P<hi>{NUMBER})\s*\]")
 _LIMIT: Final = (
-    r"(?: (?:allowed|supported|permitted))?(?: (?:output |completion )?(?:value|limit|tokens?|number))?(?: of| is|:)?"
+    r"(?: (?:allowed|supported|permitted))?(?: (?:output |completion )?(?:value|limit|tokens?|number)| output length)?"
+    r"(?: of| is|:)?"
 )
 _BOUND: Final = rf"{QUOTE}?\(?(?P<n>{NUMBER})\)?{QUOTE}?"
 RANGE_AT_MOST: Final = Wordings(
@@ -531,7 +547,11 @@ RANGE_AT_LEAST: Final = Wordings(
     rf"(?:不能小于|不得小于|最小值?(?:为|是)?)\s*{_BOUND}(?P<zero>(?!))?",
 )
 # "must be between 0 and 2" (a range in words).
-RANGE_BETWEEN: Final = re.compile(rf"\b(?:between|within) (?P<lo>{NUMBER}) and (?P<hi>{NUMBER})\b", re.IGNORECASE)
+# "取值需在 0 到 1 之间" (must be between 0 and 1).
+RANGE_BETWEEN: Final = re.compile(
+    rf"(?:\b(?:between|within) |(?:在|介于)\s?)(?P<lo>{NUMBER})\s?(?:and|到|至|和|~)\s?(?P<hi>{NUMBER})(?!\d|\.\d)",
+    re.IGNORECASE,
+)
 # "integers from 1 to 24576", "the supported range is from 1 (inclusive) to 65536 (exclusive)" (r5a-043, r5a-051).
 RANGE_FROM_TO: Final = re.compile(
     rf"\bfrom (?P<lo>{NUMBER})(?: \((?P<lox>inclusive|exclusive)\))? (?:to|through) (?P<hi>{NUMBER})"
@@ -633,7 +653,9 @@ PAIR: Final = re.compile(
     # "does not yet support 'stream' and 'background' together" (r12a-014).
     r"|\bsupport\b[^.\n]{1,80}\band\b[^.\n]{1,80}\btogether\b"
     # "`echo` combined with `logprobs` is not supported" (r9b-030).
-    r"|\bcombined with\b",
+    r"|\bcombined with\b"
+    # "不能同时设置" (cannot be set at the same time).
+    r"|不能同时(?:设置|使用|指定|传入)",
     re.IGNORECASE,
 )
 # Two sent params in an order: "`max_tokens` must be greater than `thinking.budget_tokens`" (r5a-045),

@@ -354,7 +354,7 @@ def _subjects(statement: Statement, parts: _Parts, vocabulary: Vocabulary) -> li
     # Names these fragments read are grounded as bare words: a protected param or the conversation is never one
     # of them ("messages: content: Extra inputs…", "#/tools: …" are about items, or not about params at all).
     for m in g.GO_FIELD.finditer(text):
-        add(_bare(vocabulary, m["name"]))
+        add(_bare(vocabulary, m["name"] or _snake(m["field"])))
         text = _cut(text, m.span())
     for m in g.POINTER.finditer(text):
         add(_bare(vocabulary, m[0]))
@@ -440,6 +440,11 @@ _NEVER_CONSTRAINED: Final = _NOT_SETTINGS | {"metadata", "user"}
 _NAMED: Final = re.compile(
     r"'[^'\n]{0,128}'|\"[^\"\n]{0,128}\"|`[^`\n]{0,128}`|(?<![\w\-])[\w\-]{1,64}[._][\w\-][\w.\-]{0,128}"
 )
+
+
+def _snake(name: str) -> str:
+    """A Go or C# field name as a request writes it: ``TopK`` -> ``top_k``, ``MaxTokens`` -> ``max_tokens``."""
+    return re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", name).lower()
 
 
 def _beside(grounded: Grounded | None) -> Grounded | None:
@@ -817,9 +822,10 @@ def _about(  # noqa: C901, PLR0911, PLR0912 - one exit per verdict
         # A list refused for its length cannot be trimmed by a fix: it is left out.
         return Finding("drop", param, when=when, of_value=True)
     if (d := g.DEFAULT_ONLY.search(message)) is not None:
-        return Finding("value", param, value=sent, default_only=True, allowed=_values(d["value"]), when=when)
+        said = d["value"] or d["value2"]
+        return Finding("value", param, value=sent, default_only=True, allowed=_values(said), when=when)
     if (o := g.ONLY_VALUE.search(message)) is not None:
-        only = next(v for v in (o["value"], o["value2"], o["value3"], o["value4"]) if v)
+        only = next(v for v in (o["value"], o["value2"], o["value3"], o["value4"], o["value5"]) if v)
         if _names(o["name2"] or o["name4"], param, vocabulary):
             return Finding("value", param, value=sent, allowed=(literal(only),), when=when)
         # "invalid thinking: only type=enabled is allowed": the setting named inside the param (r5b-016).

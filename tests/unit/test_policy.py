@@ -26,7 +26,7 @@ from resilient_client._models import Drop, Rename, SetValue
         ("outputConfig.textFormat", "outputConfig.textFormat"),
         # … and a fix on its parent changes it too; its siblings are free.
         ("generationConfig", "generationConfig.responseJsonSchema"),
-        ("output_config", "output_config.format"),
+        ("output_config", "outputConfig.textFormat"),  # output_config and outputConfig are one name
         ("generationConfig.temperature", None),
         ("output_config.effort", None),
         # A name that merely starts like a protected one is another name.
@@ -65,7 +65,7 @@ def test_blocked_param_names_the_protected_path() -> None:
     policy = RepairPolicy()
     assert blocked_param(Drop("generationConfig"), policy) == "generationConfig.responseJsonSchema"
     assert blocked_param(Drop("generationConfig.responseMimeType"), policy) == "generationConfig.responseMimeType"
-    assert blocked_param(Rename("responseFormat", "response_format"), policy) == "response_format"
+    assert blocked_param(Rename("format_hint", "response_format"), policy) == "response_format"
     assert blocked_param(SetValue("output_config.effort", "max", "high"), policy) is None
 
 
@@ -75,4 +75,30 @@ def test_the_derived_index_does_not_change_equality_hashing_or_copies() -> None:
     assert hash(policy) == hash(RepairPolicy(allow=frozenset({"tools"})))
     assert "_nested" not in repr(policy)
     for copy in (pickle.loads(pickle.dumps(policy)), dataclasses.replace(policy, change_roles=False)):  # noqa: S301 - our own object
-        assert copy.protecting("output_config") == "output_config.format"
+        assert copy.protecting("output_config.format") == "output_config.format"
+
+
+@pytest.mark.parametrize(
+    "param",
+    [
+        "generationConfig.response_mime_type",
+        "generation_config.responseMimeType",
+        "responseSchema",
+        "response_modalities",
+        "responseFormat",
+        "additionalModelRequestFields.output_config",
+    ],
+)
+def test_a_protected_name_is_protected_in_any_spelling(param: str) -> None:
+    """Gemini takes snake_case and camelCase at any level: protection cannot be stepped around by spelling."""
+    assert RepairPolicy().blocks(param)
+
+
+def test_another_case_is_another_name() -> None:
+    """Gemini does not know "generationconfig" (r6a-007): leaving it out touches no protected path."""
+    assert not RepairPolicy().blocks("generationconfig")
+    assert not RepairPolicy().blocks("Tools")
+
+
+def test_allow_matches_in_any_spelling_too() -> None:
+    assert not RepairPolicy(allow=frozenset({"generation_config"})).blocks("generationConfig.responseMimeType")
