@@ -90,7 +90,6 @@ _LEFT: dict[str, str] = {
     "r9b-038": "'log probs' spelled apart names logprobs only as two words of prose",
     "r9b-041": "'Conflicting reasoning_effort values … top-level or chat_template_kwargs' needs which one to keep",
     "r9c-017": "'caching is not supported for instructions' is a condition the reader does not read after 'for'",
-    "r9c-032": "a rename whose value changes type (thinking_budget 4096 -> reasoning_effort) is read as a rename",
     "r9c-035": "one refusal is inside messages (messages[6].name), which no fix changes; stream_options is learned",
     "r9d-027": "a Realtime session event (voice), not an HTTP request the client sends",
     "r10a-001": "'Function calling config is set without function_declarations' names toolConfig only by what it does",

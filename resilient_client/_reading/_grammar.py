@@ -195,11 +195,13 @@ NEGATIVE: Final = Wordings(
         r"\bonly (?:supported|available|allowed) (?:for|by|on|in) ",
         # "logprobs are currently available only for the vLLM backend" (r9b-036).
         r"\b(?:supported|available|allowed) only (?:for|by|on|in|with) ",
-        r"\bno longer (?:supported|available|accepted|allowed|permitted|valid)\b",
-        r"\b(?:has|have) been removed\b|\b(?:was|were) removed (?:from|in)\b",
-        rf"\bremove {QUOTE}?{NAME}{QUOTE}? and (?:try|retry|resend)\b",
-        r"\bnot applicable (?:to|for|with|on)\b|\bdisallowed\b",
-        r"\b(?:is|are) unavailable (?:for|on|with|in) (?:this|the)\b",
+        r"\bno longer (?:supported|accepted|allowed|permitted|valid)\b",
+        # "Remove top_k and try again" (never a pronoun: "remove one and try again" is about an item).
+        rf"\bremove (?!(?:one|it|them|this|that|these|those|some|all|any|duplicates?)\b){QUOTE}?{NAME}{QUOTE}?"
+        r" and (?:try|retry|resend)\b",
+        r"\bnot applicable (?:to|for|with|on)\b",
+        # Unavailable for a model, not for an account or for now ("for this organization", "for the moment").
+        r"\b(?:is|are) unavailable (?:for|on|with|in) (?:this|the) (?:model|deployment|endpoint|provider|route)\b",
         r"\bnot part of the (?:schema|request schema|api|spec(?:ification)?)\b",
         r"\bdoes not implement\b|\bfailed on the 'isdefault' tag\b",
         # "min_p is not a supported sampling option": one word between.
@@ -368,8 +370,10 @@ RENAME: Final = re.compile(
     r"|\b(?:(?:has|have)(?: been)?|was|is|were) (?:moved|renamed|replaced) (?:to |by |with )?"
     + _NEW.format("b")
     + r"|\b(?:deprecated|replaced|superseded|renamed|no longer supported)\b(?:[^.\n]|\.\s){0,40}?\b(?:please )?"
-    r"(?:use|switch to|migrate to) "
+    r"(?:use|switch to) "
     + _NEW.format("c")
+    # An API, an endpoint or a method to move to is no param: "Please switch to the `responses` API".
+    + r"(?! (?:API|api|endpoint|route|method|SDK|model)\b)"
     # "requires 'max_completion_tokens' instead of 'max_tokens'", "deprecated in favor of max_completion_tokens".
     + r"|\b(?:requires|expects|accepts|takes|needs|supports) "
     + _NEW.format("e")
@@ -520,7 +524,13 @@ _LIMIT: Final = (
     r"(?: (?:allowed|supported|permitted))?(?: (?:output |completion )?(?:value|limit|tokens?|number)| output length)?"
     r"(?: of| is|:)?"
 )
-_BOUND: Final = rf"{QUOTE}?\(?(?P<n>{NUMBER})\)?{QUOTE}?"
+# A bound is a number in the param's own unit: a share, a multiple or a duration is not ("limited to 80% of
+# max_tokens", "2x the reasoning budget", "1 minute", "4 KB").
+_BOUND: Final = (
+    rf"{QUOTE}?\(?(?P<n>{NUMBER})(?!\d|\.\d)\)?{QUOTE}?"
+    r"(?!\s?(?:%|percent\b|x\b|times\b|(?:milli)?seconds?\b|secs?\b|minutes?\b|mins?\b|hours?\b|days?\b"
+    r"|[kmg]i?b\b|bytes?\b))"
+)
 RANGE_AT_MOST: Final = Wordings(
     rf"(?:\bat most|\bmax(?:imum)?\b{_LIMIT}|<=|≤|\blimited to|\ba (?:max(?:imum)? )?limit of"
     r"|\bmax(?:imum)? (?:allowed )?value (?:for|of) [\w.]{1,64} is"
@@ -576,7 +586,7 @@ CONDITION_WHEN_ABSENT: Final = re.compile(
     r"(?:allowed|supported|permitted|valid|available|used|set|specified|defined|provided|passed|sent)"
     r"|(?:allowed|supported|permitted|valid|available) only)"
     r" (?:when|if|with|for|in|together with|alongside|in combination with)"
-    rf" (?:the )?(?P<q>{QUOTE})?(?P<name>{NAME}){QUOTE}?"
+    rf" (?:the )?(?P<q>{QUOTE})?(?P<name>{NAME})(?![\w.-]){QUOTE}?"
     rf"|\brequires? (?:the )?(?P<q2>{QUOTE})?(?P<name2>{NAME}){QUOTE}?"
     r"(?: (?:to be (?:set|enabled|true|specified)|(?:param(?:eter)?|to be))|(?=\s*(?:$|[.,;:)])))"
     # "X is not allowed without tools", "cannot be specified unless 'tools' is given" (the name is checked as above).
@@ -587,7 +597,8 @@ CONDITION_WHEN_ABSENT: Final = re.compile(
     # "must be omitted when no tools are given".
     rf"|\b(?:when|if) no (?P<q4>{QUOTE})?(?P<name4>{NAME}){QUOTE}?"
     r" (?:is|are) (?:given|provided|set|specified|present|sent)"
-    r"|\bfor non-(?P<stream>stream)ing (?:calls|requests)|(?P<stream2>非流式)"
+    r"|(?<!only supported )(?<!only allowed )(?<!only available )(?<!only permitted )"
+    r"\bfor non-(?P<stream>stream)ing (?:calls|requests)|(?P<stream2>非流式)"
     # "tool_stream 参数仅在 stream=true 时可用" (only available when stream=true).
     rf"|仅在\s*(?P<q5>{QUOTE})?(?P<name5>{NAME}){QUOTE}?(?:\s*=\s*\w+)?\s*时(?:可用|有效|支持|生效)",
     re.IGNORECASE,
@@ -600,6 +611,9 @@ CONDITION_WHEN_PRESENT: Final = re.compile(
     rf" (?:the )?(?:extended )?(?:(?P<q2>['`\"])(?P<name2>{NAME})(?P=q2)|(?P<name3>{NAME}))(?! model)"
     rf"|\b{IS_NOT} (?:supported|allowed|permitted|available) (?:in|for|with) (?P<name4>stream)(?:ing)? "
     r"(?:mode|requests?|calls?|responses?)\b"
+    # "logprobs is only supported for non-streaming requests": refused while streaming.
+    r"|\bonly (?:supported|allowed|permitted|available) (?:in|for|with) non-(?P<name7>stream)(?:ing)?"
+    r" (?:mode|requests?|calls?|responses?)\b"
     # "must be unset when thinking is enabled", "may only be set to 1 when thinking is enabled" (r5a-007, r5a-002).
     rf"|\b(?:when|while) (?:the )?(?P<q5>['`\"])?(?P<name5>{NAME})(?(q5)(?P=q5))"
     r" (?:is|are) (?:enabled|on|active|in use|true|set|specified|provided|present)\b"

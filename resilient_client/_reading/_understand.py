@@ -15,6 +15,7 @@ from dataclasses import dataclass, replace
 from types import EllipsisType
 from typing import Any, Final, Literal, TypeAlias
 
+from .._core import ENUM_PARAMS
 from .._models import DEFAULT_PROTECTED, Condition, JSONScalar, RepairPolicy
 from . import _grammar as g
 from ._extract import Statement, _json_prefix, _literal_prefix
@@ -170,6 +171,7 @@ class _Parts:
     used_with: tuple[str, JSONScalar] | None = None
     renamed: bool = False
     guess: str | None = None  # the name a "did you mean …?" guesses
+    list_at: int | None = None  # where the first list of accepted values starts
     default: JSONScalar | EllipsisType = ...
     roles_listed: bool = False
     unconditional: bool = True  # False: the statement holds only under a value condition no fix can hold to
@@ -272,6 +274,7 @@ def _take_apart(message: str) -> _Parts:  # noqa: C901, PLR0912, PLR0915 - one c
             # A bracketed list ends where it closes: "is not one of ['1024x1024', …] - 'size'" (r10c-015).
             stop = close + 1
         if not g.RANGE_FROM_TO.search(text, m.end(), stop):  # "supported values are integers from 1 to N": a range
+            parts.list_at = m.start() if parts.list_at is None else parts.list_at
             listed_text = text[m.end() : stop]
             if (said := _DEFAULT_SAID.search(text, m.end(), stop + 1)) is not None:
                 # "low, medium, high (default: medium)": the default is said apart from the list, not listed twice.
@@ -291,10 +294,10 @@ def _take_apart(message: str) -> _Parts:  # noqa: C901, PLR0912, PLR0915 - one c
         parts.when = (name, False)
         text = _cut(text, m.span())
     elif parts.when is None and (m := g.CONDITION_WHEN_PRESENT.search(text)):
-        if m["name4"]:
-            # "not supported in streaming mode": while stream is sent.
+        if m["name4"] or m["name7"]:
+            # "not supported in streaming mode", "only supported for non-streaming requests": while stream is sent.
             parts.when = ("stream", True)
-            text = _cut(text, (m.start("name4"), m.end("name4")))
+            text = _cut(text, m.span("name4") if m["name4"] else m.span())
         elif m["name5"] or m["name6"]:
             parts.when = (m["name5"] or m["name6"], True)
             text = _cut(text, (m.start(), m.end()))
@@ -762,17 +765,54 @@ def _findings(statement: Statement, vocabulary: Vocabulary) -> list[Finding]:  #
     if len(params) == 1 and (use := _value_to_use(params[0], message, vocabulary)) is not None:
         return [Finding("value", params[0], value=vocabulary.value(params[0]), suggested=use)]
     if parts.new is not None and (parts.renamed or g.NEGATIVE.search(text)) and len(params) == 1:
-        # A bare new name for a nested param is its sibling's: "Unknown name "stop" at 'generation_config' … Use
-        # "stopSequences"" renames generationConfig.stop to generationConfig.stopSequences.
-        new = parts.new if "." in parts.new else _renamed_leaf(params[0], parts.new)
-        return [Finding("rename", params[0], new=new)]
+        sent = vocabulary.value(params[0])
+        if isinstance(sent, str) and not _IDENTIFIER.search(parts.new):
+            # A bare word for a text setting is its new value, not its new name: "reasoning_effort 'minimal' is
+            # deprecated in favor of 'low'", "voice 'alloy' was renamed 'ash'" (test_reader_red_team_wordings).
+            return [Finding("value", params[0], value=sent, suggested=parts.new)]
+        if parts.new not in ENUM_PARAMS or isinstance(sent, str):
+            # A bare new name for a nested param is its sibling's: "Unknown name "stop" at 'generation_config' …
+            # Use "stopSequences"" renames generationConfig.stop to generationConfig.stopSequences. A number is
+            # never renamed into a setting whose values are words (temperature into reasoning_effort).
+            new = parts.new if "." in parts.new else _renamed_leaf(params[0], parts.new)
+            return [Finding("rename", params[0], new=new)]
     unread_rename = parts.new is None and g.SUGGESTS_NAME.search(text) is not None
     out: list[Finding] = []
+    mentions = _mentions(params, message) if len(params) > 1 else {}
     for param in params:
-        finding = _about(param, message, text, parts, vocabulary, firm=param in firm)
+        at = mentions.get(param)
+        # Of several params, each has the bounds said after it and a list said after it, before the next one
+        # ("temperature=1.5 (max 1), top_k=50 (max 40)"; "With reasoning_effort high, service_tier can only be …").
+        owns_list = at is None or parts.list_at is None or _nearest_before(parts.list_at, mentions) == param
+        finding = _about(
+            param,
+            message,
+            text,
+            parts if owns_list else replace(parts, allowed=()),
+            vocabulary,
+            firm=param in firm,
+            bounds_text=message[at:] if at is not None else message,
+        )
         if finding is not None and not (unread_rename and finding.kind == "drop"):
             out.append(finding)
     return out
+
+
+def _mentions(params: list[str], message: str) -> dict[str, int]:
+    """Where ``message`` first names each of ``params`` (by its path or its last name, in either spelling)."""
+    out: dict[str, int] = {}
+    for param in params:
+        leaf = param.rsplit(".", 1)[-1]
+        names = {param, leaf, _snake(leaf)}
+        pattern = "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True))
+        if (m := re.search(rf"(?<![\w.])(?:{pattern})(?![\w])", message)) is not None:
+            out[param] = m.start()
+    return out
+
+
+def _nearest_before(position: int, mentions: dict[str, int]) -> str | None:
+    before = [(at, param) for param, at in mentions.items() if at <= position]
+    return max(before)[1] if before else None
 
 
 def _same_name(guess: str, param: str) -> bool:
@@ -801,10 +841,21 @@ def _used_with(named: tuple[str, JSONScalar], vocabulary: Vocabulary) -> list[Fi
 
 
 def _about(  # noqa: C901, PLR0911, PLR0912 - one exit per verdict
-    param: str, message: str, text: str, parts: _Parts, vocabulary: Vocabulary, *, firm: bool = True
+    param: str,
+    message: str,
+    text: str,
+    parts: _Parts,
+    vocabulary: Vocabulary,
+    *,
+    firm: bool = True,
+    bounds_text: str | None = None,
 ) -> Finding | None:
     when = _condition(parts, vocabulary, param)
     sent = vocabulary.value(param)
+    bounds = _bounds(message if bounds_text is None else bounds_text)
+    if when is not None and _outside_bounds(sent, bounds) and bounds is not None and not parts.allowed:
+        # A bound beside a condition is still a bound: "max_tokens cannot exceed 4096 without streaming".
+        return Finding("clamp", param, minimum=bounds[0], maximum=bounds[1])
     if parts.suggested is not None:
         name, value = parts.suggested
         grounded = vocabulary.ground(name)
@@ -843,7 +894,6 @@ def _about(  # noqa: C901, PLR0911, PLR0912 - one exit per verdict
         return Finding("value", param, value=sent, allowed=parts.allowed, default=parts.default, when=when)
     if g.OFF_REFUSED.search(text) and _is_off(sent):
         return Finding("drop", param)
-    bounds = _bounds(message)
     if _outside_bounds(sent, bounds) and bounds is not None:
         # Outside a stated range: clamped, whatever else the statement says of the value's type.
         return Finding("clamp", param, minimum=bounds[0], maximum=bounds[1])

@@ -30,8 +30,6 @@ def fixes(message: str, sent: dict[str, Any]) -> frozenset[Fix]:
 
 DROPS = (
     "top_k is deprecated",
-    "top_k has been removed",
-    "top_k is no longer available",
     "The model does not accept top_k",
     "top_k isn't allowed",
     "top_k cannot be used with this model",
@@ -44,7 +42,6 @@ DROPS = (
     "top_k: not a valid field",
     "unexpected field top_k",
     "top_k is forbidden",
-    "top_k is disallowed",
     "Not supported: top_k",
     "top_k not available for model my-deployment",
     "The parameter top_k is invalid for this model",
@@ -92,6 +89,8 @@ DROPS = (
 )
 
 
+# Not here: "has been removed", "is no longer available" and "disallowed", which say as much of a deleted resource, a
+# banned user or a content block (tests/adversarial/test_reader_red_team_wordings.py).
 @pytest.mark.parametrize("message", DROPS)
 def test_a_param_refused_in_any_words_is_left_out(message: str) -> None:
     assert fixes(message, request(top_k=5)) == {Drop("top_k")}
