@@ -172,11 +172,18 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
             "beside each other; install the test extra's pytest (<9.2) or run with -n 0",
             yellow=True,
         )
-    reports = (r for group in terminalreporter.stats.values() for r in group if hasattr(r, "nodeid"))
-    if not any("test_corpus.py" in r.nodeid for r in reports):
-        return
-    from tests.corpus import summary
+    ran = {
+        r.nodeid.split("::", 1)[0] for group in terminalreporter.stats.values() for r in group if hasattr(r, "nodeid")
+    }
+    if any(path.endswith("test_corpus.py") for path in ran):
+        from tests.corpus import summary
 
-    terminalreporter.section("rejection corpus: rows the reader gets right")
-    for line in summary():
-        terminalreporter.write_line(line)
+        terminalreporter.section("rejection corpus: rows the reader gets right")
+        for line in summary():
+            terminalreporter.write_line(line)
+    if any(path.endswith("test_wordings.py") for path in ran):
+        from tests.wordings import summary as wordings
+
+        terminalreporter.section("written wordings: rows the reader gets right")
+        for line in wordings():
+            terminalreporter.write_line(line)

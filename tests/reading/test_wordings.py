@@ -1,0 +1,47 @@
+"""The reader on written wordings (tests/data/wordings): every row well formed, no lookalike acted on.
+
+The rows measure how far the reader carries to wordings it was not written from; the scores are printed after
+every run that includes this file. What is asserted is safety: a lookalike never teaches a fix the default
+policy allows.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from tests.wordings import FAMILIES, ROUNDS, allowed, derived, expected, rows
+
+ALL = [row for name in ROUNDS for row in rows(name)]
+
+
+def _at(body: object, path: str) -> object:
+    node = body
+    for part in path.split("."):
+        if not isinstance(node, dict) or part not in node:
+            return ...
+        node = node[part]
+    return node
+
+
+@pytest.mark.parametrize("row", ALL, ids=[row["id"] for row in ALL])
+def test_a_row_is_well_formed(row: dict[str, Any]) -> None:
+    """Known fields, a family, an HTTP status, and expected fixes on params the request carries."""
+    assert set(row) == {"id", "family", "provider_style", "status", "body", "request", "expected", "note"}
+    assert row["family"] in FAMILIES
+    assert isinstance(row["status"], int)
+    assert 400 <= row["status"] <= 599
+    assert isinstance(row["request"], dict)
+    assert (row["family"] == "lookalike") == (not row["expected"])
+    for fix in expected(row):
+        if getattr(fix, "kind", "") != "change_role":
+            assert _at(row["request"], fix.param) is not ..., fix
+
+
+LOOKALIKES = [row for row in ALL if not row["expected"]]
+
+
+@pytest.mark.parametrize("row", LOOKALIKES, ids=[row["id"] for row in LOOKALIKES])
+def test_a_lookalike_teaches_nothing_the_policy_allows(row: dict[str, Any]) -> None:
+    assert allowed(derived(row)) == frozenset()
