@@ -55,6 +55,10 @@ DEFAULT_PROTECTED: frozenset[str] = frozenset(
         "text",
         "tool_choice",
         "tools",
+        # Bedrock Converse's and Gemini's tools and tool choice (toolConfig.tools, toolConfig.toolChoice;
+        # tool_config.function_calling_config), and Bedrock's guardrails.
+        "toolConfig",
+        "guardrailConfig",
         # Structured output and output modalities inside settings objects (a path protects what lies under it, and
         # a fix on a parent of it, such as dropping all of generationConfig, changes it too): Gemini's JSON mode and
         # schemas, in both spellings and at the top level where SDKs flatten them; Anthropic's output_config.format;
@@ -259,6 +263,10 @@ def _spelling(path: str) -> str:
     return ".".join(re.sub(r"[_-]+([A-Za-z0-9])", lambda m: m[1].upper(), part) for part in path.split("."))
 
 
+_MISS: object = object()
+_CACHE_SIZE = 1024
+
+
 @dataclass(frozen=True, slots=True)
 class _ProtectionIndex:
     """A policy's names and paths in one spelling, the paths grouped by their root."""
@@ -266,6 +274,7 @@ class _ProtectionIndex:
     roots: dict[str, str]
     nested: dict[str, tuple[tuple[str, str], ...]]
     allow: tuple[str, ...]
+    cache: dict[str, str | None] = field(default_factory=dict, compare=False)
 
     @classmethod
     def of(cls, protected: frozenset[str], allow: frozenset[str]) -> _ProtectionIndex:
@@ -278,7 +287,16 @@ class _ProtectionIndex:
         return cls(roots, nested, tuple(sorted(_spelling(a) for a in allow)))
 
     def protecting(self, param: str) -> str | None:
-        spelled = _spelling(param)
+        # Read for every fix on every call: a param seen before is answered from the cache.
+        if (hit := self.cache.get(param, _MISS)) is not _MISS:
+            return hit  # type: ignore[return-value]  # a str or None, as stored below
+        found = self._protecting(param)
+        if len(self.cache) < _CACHE_SIZE:
+            self.cache[param] = found
+        return found
+
+    def _protecting(self, param: str) -> str | None:
+        spelled = _spelling(param) if "_" in param or "-" in param else param
         root = spelled.split(".", 1)[0]
         if root in _UNCHANGEABLE_SPELLED:
             return self.roots[root]

@@ -92,8 +92,6 @@ _LEFT: dict[str, str] = {
     "r9c-017": "'caching is not supported for instructions' is a condition the reader does not read after 'for'",
     "r9c-035": "one refusal is inside messages (messages[6].name), which no fix changes; stream_options is learned",
     "r9d-027": "a Realtime session event (voice), not an HTTP request the client sends",
-    "r10a-001": "'Function calling config is set without function_declarations' names toolConfig only by what it does",
-    "r10a-004": "'CachedContent can not be used with … tool_config': which of the two goes is the second's here",
     "r10a-005": "an organisation's access program is named like a param; the row is a lookalike the reader drops",
     "r10a-030": "'a length 0 completion' names max_tokens=0 only by its effect",
     "r10c-028": "'Setting user/encoding format' names user as an English word the reader never grounds bare",

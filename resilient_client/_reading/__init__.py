@@ -399,8 +399,9 @@ def _outermost_drops(fixes: list[Fix]) -> list[Fix]:
 
 
 # Where one sentence ends and the next begins: a full stop, then a capital or a quote ('"top_k" is not allowed.
-# "temperature" must be …'); "e.g." and "1.5" run on.
-_SENTENCE_END: Final = re.compile(r"(?<=[a-z0-9)'\"`][.!?])\s+(?=[A-Z'\"`])")
+# "temperature" must be …'), a new line, a " | " between joined errors; "e.g." and "1.5" run on (a semicolon does
+# not end one: "rejected value [3.0]; default message [must be …]").
+_SENTENCE_END: Final = re.compile(r"(?<=[a-z0-9)'\"`][.!?])\s+(?=[A-Z'\"`])|\n\s*|(?<=\s)\|\s+")
 
 
 def _sentences(statement: Statement, vocabulary: Vocabulary) -> list[Statement]:

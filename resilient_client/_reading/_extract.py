@@ -388,6 +388,10 @@ def _text(
     for match in _PYDANTIC_V1.finditer(text):
         path = tuple(p for p in match["loc"].split(" -> "))
         out.append(Statement(match["msg"].strip(), ".".join(path), code, path))
+    if len(out) > outer + 1:
+        # Each pydantic block was read with its own loc: the text as a whole is not read again, or one field's
+        # bound would reach the others ("temperature\n  … <= 2\nmax_tokens\n  … >= 1").
+        out[outer] = replace(out[outer], quoted=(0, len(text)))
     embedded = _embedded(text)
     if embedded is not None:
         before = len(out)

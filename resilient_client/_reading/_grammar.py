@@ -215,8 +215,8 @@ NEGATIVE: Final = Wordings(
     # Chinese providers (Zhipu, DashScope…): "temperature参数非法" (r2b-028), "不支持", "不被支持", "未知参数",
     # "参数错误" (a parameter error), "不允许" (not allowed).
     r"参数非法|参数不合法|不支持|不被[^\s,.。]{0,10}支持|无效参数|参数无效|参数错误|参数有误|参数不正确|未知参数|不允许"
-    # "请删除后重试" (remove it and retry), "已废弃" (deprecated).
-    r"|请(?:删除|移除|去掉)|已(?:废弃|弃用)"
+    # "已废弃" (deprecated).
+    r"|已(?:废弃|弃用)"
     # "未知请求字段" before a field name (an unknown request field, r11c-008).
     r"|未知(?:请求)?字段",
 )
@@ -381,6 +381,8 @@ RENAME: Final = re.compile(
     # "参数 max_length 已废弃, 请改用 max_tokens" (deprecated, use max_tokens instead).
     + r"|(?:已废弃|已弃用|不再支持)[^。\n]{0,20}?(?:请)?(?:改用|使用)\s?"
     + _NEW.format("h")
+    # "请改用 `responses` 接口" (use the responses API) names an API, not a param.
+    + r"(?!\s?(?:接口|API|api|版本|endpoint))"
     # "the correct name is X", "should be written as X", "is called X on this API", "move it to X".
     + r"|\bthe (?:correct|right|proper|new|valid) (?:name|param(?:eter)?|field) is "
     + _NEW.format("i")
@@ -389,7 +391,8 @@ RENAME: Final = re.compile(
     + r"|\bis (?:called|named) "
     + _NEW.format("k")
     + r" (?:on|in|for|here)\b"
-    + r"|\bmove (?:it |this |them )?(?:in)?to "
+    # Only to a path ("move it to options.num_ctx"): "move it to `options`" names a container, not a name.
+    + r"|\bmove (?:it |this |them )?(?:in)?to (?=['\"`]?[A-Za-z_]\w*\.\w)"
     + _NEW.format("l")
     + r"|\bin favou?r of "
     + _NEW.format("f")
@@ -530,6 +533,8 @@ _BOUND: Final = (
     rf"{QUOTE}?\(?(?P<n>{NUMBER})(?!\d|\.\d)\)?{QUOTE}?"
     r"(?!\s?(?:%|percent\b|x\b|times\b|(?:milli)?seconds?\b|secs?\b|minutes?\b|mins?\b|hours?\b|days?\b"
     r"|[kmg]i?b\b|bytes?\b))"
+    # A number that runs on into a multiplier or a digit group is not this one: "32K", "1M", "8千", "128 000".
+    r"(?![KMBkmb]\b|[千万亿]|\s\d{3}(?!\d))"
 )
 RANGE_AT_MOST: Final = Wordings(
     rf"(?:\bat most|\bmax(?:imum)?\b{_LIMIT}|<=|≤|\blimited to|\ba (?:max(?:imum)? )?limit of"
@@ -557,6 +562,8 @@ RANGE_AT_LEAST: Final = Wordings(
     rf"(?:不能小于|不得小于|最小值?(?:为|是)?)\s*{_BOUND}(?P<zero>(?!))?",
 )
 # "must be between 0 and 2" (a range in words).
+# A range the body recommends is no bound: "We recommend values between 0.2 and 0.8", "推荐在 0.1 到 0.7 之间".
+RECOMMENDED: Final = re.compile(r"(?:\brecommend\w*|\bsuggest\w*|推荐|建议)[^.;。\n]{0,60}", re.IGNORECASE)
 # "取值需在 0 到 1 之间" (must be between 0 and 1).
 RANGE_BETWEEN: Final = re.compile(
     rf"(?:\b(?:between|within) |(?:在|介于)\s?)(?P<lo>{NUMBER})\s?(?:and|到|至|和|~)\s?(?P<hi>{NUMBER})(?!\d|\.\d)",
@@ -611,6 +618,8 @@ CONDITION_WHEN_PRESENT: Final = re.compile(
     rf" (?:the )?(?:extended )?(?:(?P<q2>['`\"])(?P<name2>{NAME})(?P=q2)|(?P<name3>{NAME}))(?! model)"
     rf"|\b{IS_NOT} (?:supported|allowed|permitted|available) (?:in|for|with) (?P<name4>stream)(?:ing)? "
     r"(?:mode|requests?|calls?|responses?)\b"
+    # "temperature is not supported in thinking mode": while thinking is sent (it is no second subject).
+    rf"|\b{IS_NOT} (?:supported|allowed|permitted|available) in {QUOTE}?(?P<name8>{NAME}){QUOTE}? mode\b"
     # "logprobs is only supported for non-streaming requests": refused while streaming.
     r"|\bonly (?:supported|allowed|permitted|available) (?:in|for|with) non-(?P<name7>stream)(?:ing)?"
     r" (?:mode|requests?|calls?|responses?)\b"
@@ -855,7 +864,9 @@ FINAL_WORDS: Final = re.compile(
         r"\bjson schema\b",
         r"\binvalid schema\b",
         r"\bprompt (?:tokens|is too long)\b",
-    ),
+    )
+    # The same in Chinese: context length, region, balance, arrears, quota, rate, sensitive content, throttling.
+    + r"|上下文|地域|地区|余额|欠费|配额|频率|敏感|限流",
     re.IGNORECASE,
 )
 # A token limit that is final only when the statement is about the conversation: "exceeds the limit" is the

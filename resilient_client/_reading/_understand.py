@@ -301,6 +301,9 @@ def _take_apart(message: str) -> _Parts:  # noqa: C901, PLR0912, PLR0915 - one c
         elif m["name5"] or m["name6"]:
             parts.when = (m["name5"] or m["name6"], True)
             text = _cut(text, (m.start(), m.end()))
+        elif m["name8"]:
+            parts.when = ("stream" if m["name8"].lower() == "streaming" else m["name8"], True)
+            text = _cut(text, m.span("name8"))
         elif m["name2"] or m["name3"]:
             name, group = (m["name2"], "name2") if m["name2"] else (m["name3"].rstrip("."), "name3")
             name = "stream" if name.lower() == "streaming" else name
@@ -508,9 +511,10 @@ def _condition(parts: _Parts, vocabulary: Vocabulary, subject: str) -> Condition
         # gateway's model group, r5a-033), so the refusal holds for every call.
         return None
     param = grounded.path if grounded is not None else name
-    if grounded is None and "." in subject and "." not in name and name.lower() not in _CONDITION_WORDS:
-        # A setting the request lacks, named bare beside a nested subject, sits beside it: "logprobs is only valid
-        # when responseLogprobs is true" of generationConfig.logprobs is about generationConfig.responseLogprobs.
+    if grounded is None and "." in subject and re.fullmatch(r"[a-z]+(?:[A-Z][a-z0-9]*)+", name):
+        # A setting the request lacks, named in camelCase beside a nested subject, sits beside it: "logprobs is only
+        # valid when responseLogprobs is true" of generationConfig.logprobs is about generationConfig.responseLogprobs
+        # (a snake_case name such as max_tokens is a top-level param's).
         param = f"{subject.rsplit('.', 1)[0]}.{name}"
     if param == subject or subject.startswith(f"{param}.") or param.startswith(f"{subject}."):
         return None
@@ -778,36 +782,59 @@ def _findings(statement: Statement, vocabulary: Vocabulary) -> list[Finding]:  #
             return [Finding("rename", params[0], new=new)]
     unread_rename = parts.new is None and g.SUGGESTS_NAME.search(text) is not None
     out: list[Finding] = []
-    mentions = _mentions(params, message) if len(params) > 1 else {}
+    mentions = _mentions(params, message, vocabulary) if len(params) > 1 else {}
+    opening = min(mentions.values(), default=0)
     for param in params:
+        # Of several params, each is read with what is said before the first of them and in its own stretch, up to
+        # the next one ("max_tokens must be <= 4096, temperature must be 1"); one whose stretch says nothing of its
+        # own is read with the whole ("temperature and top_p must be between 0 and 1"). A list goes to the param
+        # named last before it ("With reasoning_effort high, service_tier can only be auto or default").
+        scoped, scoped_text = message, text
         at = mentions.get(param)
-        # Of several params, each has the bounds said after it and a list said after it, before the next one
-        # ("temperature=1.5 (max 1), top_k=50 (max 40)"; "With reasoning_effort high, service_tier can only be …").
+        end = min((m for m in mentions.values() if at is not None and m > at), default=len(message))
+        if at is not None and _says_something(message[at:end]):
+            scoped = message[:opening] + " " + message[at:end]
+            scoped_text = text[:opening] + " " + text[at:end]
         owns_list = at is None or parts.list_at is None or _nearest_before(parts.list_at, mentions) == param
         finding = _about(
             param,
-            message,
-            text,
+            scoped,
+            scoped_text,
             parts if owns_list else replace(parts, allowed=()),
             vocabulary,
             firm=param in firm,
-            bounds_text=message[at:] if at is not None else message,
         )
         if finding is not None and not (unread_rename and finding.kind == "drop"):
             out.append(finding)
     return out
 
 
-def _mentions(params: list[str], message: str) -> dict[str, int]:
-    """Where ``message`` first names each of ``params`` (by its path or its last name, in either spelling)."""
+def _mentions(params: list[str], message: str, vocabulary: Vocabulary) -> dict[str, int]:
+    """Where ``message`` first names each of ``params``.
+
+    Any spelling grounding takes counts: ``maxTokens``, a Go ``ChatRequest.MaxTokens``, a quoted or dotted path.
+    """
+    wanted = set(params)
     out: dict[str, int] = {}
-    for param in params:
-        leaf = param.rsplit(".", 1)[-1]
-        names = {param, leaf, _snake(leaf)}
-        pattern = "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True))
-        if (m := re.search(rf"(?<![\w.])(?:{pattern})(?![\w])", message)) is not None:
-            out[param] = m.start()
+    for m in g.NAME_TOKEN.finditer(message):
+        name = m["q"] or m["dq"] or m["bt"] or m["sq"] or m["bare"]
+        grounded = vocabulary.ground(name, quoted=m["bare"] is None) or vocabulary.ground(
+            _snake(name.rsplit(".", 1)[-1])
+        )
+        if grounded is not None and grounded.path in wanted and grounded.path not in out:
+            out[grounded.path] = m.start()
     return out
+
+
+def _says_something(text: str) -> bool:
+    """Whether ``text`` holds a verdict, a constraint or a bound of its own."""
+    return bool(
+        g.NEGATIVE.search(text)
+        or g.VALUE_REFUSED.search(text)
+        or g.CONSTRAINT.search(text)
+        or g.TYPE_REFUSED.search(text)
+        or _bounds(text) is not None
+    )
 
 
 def _nearest_before(position: int, mentions: dict[str, int]) -> str | None:
@@ -848,11 +875,10 @@ def _about(  # noqa: C901, PLR0911, PLR0912 - one exit per verdict
     vocabulary: Vocabulary,
     *,
     firm: bool = True,
-    bounds_text: str | None = None,
 ) -> Finding | None:
     when = _condition(parts, vocabulary, param)
     sent = vocabulary.value(param)
-    bounds = _bounds(message if bounds_text is None else bounds_text)
+    bounds = _bounds(message)
     if when is not None and _outside_bounds(sent, bounds) and bounds is not None and not parts.allowed:
         # A bound beside a condition is still a bound: "max_tokens cannot exceed 4096 without streaming".
         return Finding("clamp", param, minimum=bounds[0], maximum=bounds[1])
@@ -932,7 +958,7 @@ def _about(  # noqa: C901, PLR0911, PLR0912 - one exit per verdict
     return _constrained(param, sent, message=message, text=text, allowed=parts.allowed, when=when)
 
 
-def _constrained(
+def _constrained(  # noqa: PLR0911 - one exit per verdict
     param: str, sent: Any, *, message: str, text: str, allowed: tuple[JSONScalar, ...], when: Condition | None
 ) -> Finding | None:
     """A param named by its own name under a constraint and no other verdict ("must be non-empty").
@@ -945,6 +971,10 @@ def _constrained(
     about_input = g.INPUT_SIDE.search(message) is not None and re.search(r"\btokens?\b", message, re.IGNORECASE)
     if param.split(".", 1)[0] in _NEVER_CONSTRAINED or not g.CONSTRAINT.search(message) or about_input:
         return None
+    if isinstance(sent, int | float) and not isinstance(sent, bool) and _UNREAD_BOUND.search(message):
+        # A bound in a form no fragment reads ("cannot exceed 32K", "at most 128 000"): leaving the number out
+        # would lift the caller's cap altogether; nothing is learned.
+        return None
     if isinstance(sent, bool):
         if g.BOOLEAN_NAMED[not sent].search(text):
             return Finding("value", param, value=sent, suggested=not sent, when=when)
@@ -955,6 +985,13 @@ def _constrained(
         # "The result_format parameter must be "message"": the one value it requires.
         return Finding("value", param, value=sent, suggested=required, when=when)
     return Finding("drop", param, when=when, of_value=True)
+
+
+_UNREAD_BOUND: Final = re.compile(
+    r"\b(?:at (?:most|least)|exceeds?|maximum|minimum|max|min|limit|between|range|less than|greater than|more than)\b"
+    r"[^.;\n]{0,24}\d|<=|>=",
+    re.IGNORECASE,
+)
 
 
 def _required(sent: Any, allowed: tuple[JSONScalar, ...]) -> JSONScalar | None:
@@ -1116,6 +1153,7 @@ def _compared(param: str, sent: Any, text: str, vocabulary: Vocabulary) -> Findi
 
 
 def _bounds(message: str) -> tuple[int | float | None, int | float | None] | None:
+    message = g.RECOMMENDED.sub(lambda m: " " * len(m[0]), message)
     if (m := g.RANGE_FROM_TO.search(message)) is not None:
         first, last = _number(m["lo"]), _number(m["hi"])
         # An excluded integer end is the next integer inside; an excluded fractional end bounds nothing closed.

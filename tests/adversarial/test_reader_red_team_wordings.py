@@ -149,3 +149,144 @@ def test_a_wider_reading_teaches_nothing_wrong(message: str, sent: dict[str, Any
     assert found <= expected
     if len(found) > 1:
         assert found == expected
+
+
+# A second pass, on the readings added after the first: scoping, validators' shapes, Chinese, renames, conditions.
+SPRING = (
+    "Validation failed for argument [0] in public org.springframework.http.ResponseEntity<com.acme.ChatResponse> "
+    "com.acme.ChatController.chat(com.acme.ChatRequest) with 2 errors: [Field error in object 'chatRequest' on field "
+    "'temperature': rejected value [3.0]; default message [must be less than or equal to 2]] [Field error in object "
+    "'chatRequest' on field 'maxTokens': rejected value [8000]; default message [must be less than or equal to 4096]]"
+)
+SECOND: list[tuple[object, dict[str, Any], set[Fix]]] = [
+    (
+        "max_tokens: must be <= 4096\ntemperature: must be in range [0, 2]",
+        request(max_tokens=8000, temperature=3),
+        {Clamp("max_tokens", None, 4096), Clamp("temperature", 0, 2)},
+    ),
+    (
+        "Invalid request: max_tokens must be <= 4096. temperature must be between 0 and 2.",
+        request(max_tokens=8000, temperature=3),
+        {Clamp("max_tokens", None, 4096), Clamp("temperature", 0, 2)},
+    ),
+    (
+        {
+            "code": 3,
+            "message": "invalid ChatRequest.MaxTokens: value must be less than or equal to 4096 | caused by: invalid "
+            "ChatRequest.Temperature: value must be inside range [0, 2]",
+            "details": [],
+        },
+        request(max_tokens=8000, temperature=0.5),
+        {Clamp("max_tokens", None, 4096)},
+    ),
+    (
+        "top_k is not supported; temperature must be at most 1",
+        request(top_k=40, temperature=1.5),
+        {Drop("top_k"), Clamp("temperature", None, 1)},
+    ),
+    (
+        {"status": 400, "message": SPRING},
+        request(temperature=3, max_tokens=8000),
+        {Clamp("temperature", None, 2), Clamp("max_tokens", None, 4096)},
+    ),
+    (
+        {
+            "detail": "2 validation errors for ChatCompletionRequest\ntemperature\n  Input should be less than or "
+            "equal "
+            "to 2 [type=less_than_equal, input_value=2.5, input_type=float]\nmax_tokens\n  Input should be greater "
+            "than or equal to 1 [type=greater_than_equal, input_value=0, input_type=int]"
+        },
+        request(temperature=2.5, max_tokens=0),
+        {Clamp("temperature", None, 2), Clamp("max_tokens", 1, None)},
+    ),
+    (
+        "Invalid parameters: max_tokens must be <= 4096, temperature must be 1",
+        request(max_tokens=8000, temperature=0.5),
+        {Clamp("max_tokens", None, 4096), SetValue("temperature", 0.5, 1)},
+    ),
+    (
+        "top_p must be left at its default (1.0) for this model, and temperature must be between 0 and 1",
+        request(top_p=0.9, temperature=0.5),
+        {Drop("top_p")},
+    ),
+    # A recommended range is no bound.
+    (
+        "Invalid temperature 2.5: must be at most 2. We recommend values between 0.2 and 0.8.",
+        request(temperature=2.5),
+        {Clamp("temperature", None, 2)},
+    ),
+    (
+        "temperature \u8d85\u51fa\u8303\u56f4, \u5efa\u8bae\u8bbe\u7f6e\u5728 0.3 \u5230 0.7 \u4e4b\u95f4",
+        request(temperature=2.5),
+        set(),
+    ),
+    # "请删除 X" names the one to remove; a Chinese context-length or region error changes nothing.
+    (
+        "\u8bf7\u5220\u9664 repetition_penalty \u540e\u91cd\u8bd5, temperature \u4fdd\u6301\u4e0d\u53d8",
+        request(repetition_penalty=1.2, temperature=0.5),
+        {Drop("repetition_penalty")},
+    ),
+    (
+        (
+            # The request's tokens, input and max_tokens, exceed the model's context length; remove some history.
+            "\u8bf7\u6c42 tokens \u6570 (\u8f93\u5165 + max_tokens) "
+            "\u8d85\u8fc7\u6a21\u578b\u4e0a\u4e0b\u6587\u957f\u5ea6 "
+            "131072, \u8bf7\u5220\u9664\u90e8\u5206\u5386\u53f2\u6d88\u606f\u540e\u91cd\u8bd5"
+        ),
+        request(max_tokens=8000),
+        set(),
+    ),
+    ("web_search_options \u4e0d\u88ab\u5f53\u524d\u5730\u57df\u652f\u6301", request(web_search_options={}), set()),
+    # A container, an SDK option or an API is no new name.
+    (
+        "top_k is not a valid top-level field; move it to `options`",
+        request(top_k=40, options={"num_ctx": 4096}),
+        {Drop("top_k")},
+    ),
+    (
+        "max_tokens \u53c2\u6570\u5df2\u5e9f\u5f03, \u8bf7\u6539\u7528 `responses` \u63a5\u53e3",
+        request(max_tokens=100),
+        {Drop("max_tokens")},
+    ),
+    # A condition named in snake_case is a top-level param, not a sibling.
+    (
+        "thinking.budget_tokens is only allowed when `max_tokens` is set",
+        request(thinking={"type": "enabled", "budget_tokens": 2048}),
+        {Drop("thinking.budget_tokens", when=Condition("max_tokens", present=False))},
+    ),
+    # "In thinking mode" is when, not what.
+    (
+        "temperature is not supported in thinking mode",
+        request(temperature=0.5, thinking={"type": "enabled", "budget_tokens": 1024}),
+        {Drop("temperature", when=Condition("thinking", present=True))},
+    ),
+    # A number that runs on into a multiplier is not that number.
+    ("max_tokens cannot exceed 32K", request(max_tokens=40000), set()),
+    ("max_tokens must be at most 1M", request(max_tokens=2_000_000), set()),
+    ("max_tokens must be at most 128 000", request(max_tokens=200_000), set()),
+    # Bedrock's and Gemini's tool settings and guardrails are the caller's.
+    (
+        {
+            "message": "This model doesn't support the toolConfig.toolChoice.any field. "
+            "Remove toolConfig.toolChoice.any and try again."
+        },
+        request(toolConfig={"tools": [{"toolSpec": {"name": "extract"}}], "toolChoice": {"any": {}}}),
+        set(),
+    ),
+    (
+        {"message": "guardrailConfig is not supported for this model"},
+        request(guardrailConfig={"guardrailIdentifier": "g1"}),
+        set(),
+    ),
+]
+
+
+def _body(said: object) -> object:
+    return said if isinstance(said, dict) else {"error": {"message": said, "type": "invalid_request_error"}}
+
+
+@pytest.mark.parametrize(("said", "sent", "expected"), SECOND)
+def test_a_second_pass_teaches_nothing_wrong(said: object, sent: dict[str, Any], expected: set[Fix]) -> None:
+    """Only the fixes listed may be learned (reading nothing is safe, reading something else is not)."""
+    found = allowed(frozenset(read(400, _body(said), sent).fixes))
+    assert found <= expected
