@@ -42,9 +42,9 @@ _MAX_TEXT: Final = 32_768
 # own call upstream was refused (g.UPSTREAM_REFUSED).
 REPAIRABLE_STATUSES: Final = frozenset({400, 403, 404, 422, 500})
 _SERVER_ERROR: Final = 500
+_DEFAULT_POLICY: Final = RepairPolicy()
 # A param refused under its newer name goes back to the older one it replaced, which older
 # servers know: Azure api-versions before 2024-09-01-preview (e027, az-003).
-_DEFAULT_POLICY: Final = RepairPolicy()
 _PREDECESSORS: Final = {"max_completion_tokens": "max_tokens"}
 _OFF: Final = frozenset({"none", "null", "off", "disabled", "false", "disable"})
 # Ordered value scales: the nearest allowed value keeps a request closest to what was asked.
