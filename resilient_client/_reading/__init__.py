@@ -398,10 +398,10 @@ def _outermost_drops(fixes: list[Fix]) -> list[Fix]:
     return [f for f in fixes if not any(f.param.startswith(f"{d}.") for d in dropped)]
 
 
-# Where one sentence ends and the next begins: a full stop, then a capital or a quote ('"top_k" is not allowed.
+# Where one sentence ends and the next begins: a full stop, then a word or a quote ('"top_k" is not allowed.
 # "temperature" must be …'), a new line, a " | " between joined errors; "e.g." and "1.5" run on (a semicolon does
 # not end one: "rejected value [3.0]; default message [must be …]").
-_SENTENCE_END: Final = re.compile(r"(?<=[a-z0-9)'\"`][.!?])\s+(?=[A-Z'\"`])|\n\s*|(?<=\s)\|\s+")
+_SENTENCE_END: Final = re.compile(r"(?<=[a-z0-9)'\"`][.!?])\s+(?=[A-Za-z'\"`])|\n\s*|(?<=\s)\|\s+")
 
 
 def _sentences(statement: Statement, vocabulary: Vocabulary) -> list[Statement]:
@@ -419,7 +419,12 @@ def _sentences(statement: Statement, vocabulary: Vocabulary) -> list[Statement]:
     groups: list[tuple[list[str], set[str]]] = []
     for piece in pieces:
         named = _named(piece, vocabulary)
-        if groups and (not named or not groups[-1][1] or named & groups[-1][1]):
+        if groups and not named and g.RENAME.search(piece):
+            # "max_tokens is not supported. temperature must be 1. Use max_completion_tokens instead.": a new name
+            # goes with the last sentence that refuses a name, not with the one just before it.
+            refusing = [group for group in groups if g.NEGATIVE.search(" ".join(group[0]))]
+            (refusing[-1] if refusing else groups[-1])[0].append(piece)
+        elif groups and (not named or not groups[-1][1] or named & groups[-1][1]):
             groups[-1][0].append(piece)
             groups[-1][1].update(named)
         else:
@@ -429,12 +434,21 @@ def _sentences(statement: Statement, vocabulary: Vocabulary) -> list[Statement]:
     return [replace(statement, message=" ".join(texts)) for texts, _ in groups]
 
 
+# The names a sentence is looked at for: a real sentence names its params sooner.
+_MAX_NAMED: Final = 64
+
+
 def _named(text: str, vocabulary: Vocabulary) -> set[str]:
     """The sent params ``text`` names by a quoted or identifier-shaped name, outside a new name it suggests."""
     out: set[str] = set()
-    for m in g.NAME_TOKEN.finditer(g.RENAME.sub(" ", text)):
+    opening = len(text) - len(text.lstrip())
+    for n, m in enumerate(g.NAME_TOKEN.finditer(g.RENAME.sub(" ", text))):
+        if n >= _MAX_NAMED:
+            break
         name = m["q"] or m["dq"] or m["bt"] or m["sq"] or m["bare"]
-        if m["bare"] is not None and not re.search(r"[A-Za-z0-9][_.][A-Za-z0-9]|[a-z][A-Z]", name):
+        # A bare English word ("temperature") names a param only as the sentence's first word.
+        plain = m["bare"] is not None and not re.search(r"[A-Za-z0-9][_.][A-Za-z0-9]|[a-z][A-Z]", name)
+        if plain and m.start() != opening:
             continue
         grounded = vocabulary.ground(name, quoted=m["bare"] is None)
         if grounded is not None and grounded.role_list is None:

@@ -792,9 +792,31 @@ def _findings(statement: Statement, vocabulary: Vocabulary) -> list[Finding]:  #
         scoped, scoped_text = message, text
         at = mentions.get(param)
         end = min((m for m in mentions.values() if at is not None and m > at), default=len(message))
-        if at is not None and _says_something(message[at:end]):
-            scoped = message[:opening] + " " + message[at:end]
-            scoped_text = text[:opening] + " " + text[at:end]
+        conditioned = parts.when is not None and (c := vocabulary.ground(parts.when[0])) is not None and c.path == param
+        if at is not None and not conditioned:
+            # (The param a condition names is read with the whole statement, as the condition is.)
+            # What comes before the first param is shared when it is a verdict ("Unsupported parameters: a, b"),
+            # not when it is a bound or a value that belongs to one of them ("Between 0 and 1 for temperature; …").
+            prefix = message[:opening] if _bounds(message[:opening]) is None else ""
+            prefix_text = text[:opening] if prefix else ""
+            lead = f"{prefix.rstrip()} " if prefix.strip() else ""
+            lead_text = f"{prefix_text.rstrip()} " if prefix.strip() else ""
+            if _says_something(message[at:end]) or _says_of(lead + message[at:end]):
+                stop = end
+            elif _CONDITION_TAIL.match(message, at):
+                # Named as what a requirement depends on ("X must be V if `Y` is provided"): the whole is about it.
+                lead, lead_text, stop = message[:at], text[:at], len(message)
+            elif _LISTED_NAME.fullmatch(message[at:end]):
+                # A name in a list ("top_k, top_p are not supported", "temperature and top_p must be …") shares what
+                # is said after the list.
+                stop = len(message)
+            else:
+                # A name in words that say nothing of it ("temperature is fine, but top_k is not supported",
+                # "consider adjusting temperature"): nothing is said of it.
+                stop = at
+            scoped = lead + message[at:stop]
+            scoped_text = lead_text + text[at:stop]
+
         owns_list = at is None or parts.list_at is None or _nearest_before(parts.list_at, mentions) == param
         finding = _about(
             param,
@@ -804,6 +826,9 @@ def _findings(statement: Statement, vocabulary: Vocabulary) -> list[Finding]:  #
             vocabulary,
             firm=param in firm,
         )
+        if finding is not None and finding.kind == "clamp" and len(params) > 1 and " respectively" in message:
+            # "at most 1 and 40 respectively": which bound is whose is an order no fragment reads.
+            finding = None
         if finding is not None and not (unread_rename and finding.kind == "drop"):
             out.append(finding)
     return out
@@ -816,7 +841,9 @@ def _mentions(params: list[str], message: str, vocabulary: Vocabulary) -> dict[s
     """
     wanted = set(params)
     out: dict[str, int] = {}
-    for m in g.NAME_TOKEN.finditer(message):
+    for n, m in enumerate(g.NAME_TOKEN.finditer(message)):
+        if len(out) == len(wanted) or n >= _MAX_NAMES:
+            break
         name = m["q"] or m["dq"] or m["bt"] or m["sq"] or m["bare"]
         grounded = vocabulary.ground(name, quoted=m["bare"] is None) or vocabulary.ground(
             _snake(name.rsplit(".", 1)[-1])
@@ -824,6 +851,20 @@ def _mentions(params: list[str], message: str, vocabulary: Vocabulary) -> dict[s
         if grounded is not None and grounded.path in wanted and grounded.path not in out:
             out[grounded.path] = m.start()
     return out
+
+
+_CONDITION_TAIL: Final = re.compile(
+    r"[^\s]{1,128}\s+(?:is|are)\s+(?:provided|set|specified|given|enabled|sent|present|used)\b", re.IGNORECASE
+)
+# The names looked at for where each param is named: a real message names its params sooner.
+_MAX_NAMES: Final = 256
+# A param's stretch that is its name and a list's joint: "top_k, ", "temperature and ", "`a` / ".
+_LISTED_NAME: Final = re.compile(r"[\w.'\"`\[\]]{1,128}\s*(?:,|and|or|&|/|\+)?\s*(?:and\s+)?", re.IGNORECASE)
+
+
+def _says_of(text: str) -> bool:
+    """Whether ``text`` says what value its param must have ("Only temperature=1 is supported")."""
+    return bool(g.ONLY_VALUE.search(text) or g.DEFAULT_ONLY.search(text))
 
 
 def _says_something(text: str) -> bool:

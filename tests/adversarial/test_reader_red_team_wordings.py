@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 
 from resilient_client._core import blocked_param
-from resilient_client._models import Clamp, Condition, Drop, Fix, RepairPolicy, SetValue
+from resilient_client._models import Clamp, Condition, Drop, Fix, Rename, RepairPolicy, SetValue
 from resilient_client._reading import read
 
 USER = {"role": "user", "content": "hello there"}
@@ -290,3 +290,43 @@ def test_a_second_pass_teaches_nothing_wrong(said: object, sent: dict[str, Any],
     """Only the fixes listed may be learned (reading nothing is safe, reading something else is not)."""
     found = allowed(frozenset(read(400, _body(said), sent).fixes))
     assert found <= expected
+
+
+# A third pass, on reading by stretches: a bound, a verdict or a new name said of one param stays with it.
+THIRD: list[tuple[str, dict[str, Any], set[Fix]]] = [
+    (
+        "temperature and top_k must be at most 1 and 40 respectively",
+        request(temperature=1.5, top_k=50),
+        {Clamp("temperature", None, 1), Clamp("top_k", None, 40)},
+    ),
+    (
+        "Between 0 and 1 for temperature; at most 5 for top_k",
+        request(top_k=50, temperature=1.5),
+        {Clamp("top_k", None, 5)},
+    ),
+    (
+        "Maximum of 1 for top_p and 2 for temperature",
+        request(temperature=2.5, top_p=1.5),
+        {Clamp("top_p", None, 1), Clamp("temperature", None, 2)},
+    ),
+    (
+        "max_tokens is not supported. temperature must be 1. Use max_completion_tokens instead.",
+        request(max_tokens=50, temperature=0.5),
+        {Rename("max_tokens", "max_completion_tokens"), SetValue("temperature", 0.5, 1)},
+    ),
+    ("temperature is fine, but top_k is not supported", request(top_k=50, temperature=1.5), {Drop("top_k")}),
+    ("temperature is OK; top_k is not supported", request(top_k=50, temperature=1.5), {Drop("top_k")}),
+    ("top_k is not supported. temperature is supported.", request(top_k=50, temperature=1.5), {Drop("top_k")}),
+    (
+        "top_k is not supported; consider adjusting temperature instead",
+        request(top_k=50, temperature=1.5),
+        {Drop("top_k")},
+    ),
+    ("top_k is not supported, unlike temperature", request(top_k=50, temperature=1.5), {Drop("top_k")}),
+]
+
+
+@pytest.mark.parametrize(("message", "sent", "expected"), THIRD)
+def test_a_third_pass_teaches_nothing_wrong(message: str, sent: dict[str, Any], expected: set[Fix]) -> None:
+    """Only the fixes listed may be learned (reading nothing is safe, reading something else is not)."""
+    assert allowed(fixes(message, sent)) <= expected
