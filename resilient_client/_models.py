@@ -61,16 +61,12 @@ DEFAULT_PROTECTED: frozenset[str] = frozenset(
         "guardrailConfig",
         # Structured output and output modalities inside settings objects (a path protects what lies under it, and
         # a fix on a parent of it, such as dropping all of generationConfig, changes it too): Gemini's JSON mode and
-        # schemas, in both spellings and at the top level where SDKs flatten them; Anthropic's output_config.format;
-        # Bedrock Converse's outputConfig.textFormat.
+        # schemas, and at the top level where SDKs flatten them; Anthropic's output_config.format; Bedrock Converse's
+        # outputConfig.textFormat. Each is matched in its snake_case spelling too (generation_config.response_schema).
         "generationConfig.responseJsonSchema",
         "generationConfig.responseMimeType",
         "generationConfig.responseModalities",
         "generationConfig.responseSchema",
-        "generation_config.response_json_schema",
-        "generation_config.response_mime_type",
-        "generation_config.response_modalities",
-        "generation_config.response_schema",
         "outputConfig.textFormat",
         "output_config.format",
         "additionalModelRequestFields.output_config.format",
@@ -85,7 +81,6 @@ DEFAULT_PROTECTED: frozenset[str] = frozenset(
 # Params no policy can open up: the SDK picks the call's return type (a Stream or
 # an object) and its route from them, so a repair would hand the caller the wrong thing.
 UNCHANGEABLE: frozenset[str] = frozenset({"model", "stream"})
-_UNCHANGEABLE_SPELLED: frozenset[str] = frozenset({"model", "stream"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -298,7 +293,7 @@ class _ProtectionIndex:
     def _protecting(self, param: str) -> str | None:
         spelled = _spelling(param) if "_" in param or "-" in param else param
         root = spelled.split(".", 1)[0]
-        if root in _UNCHANGEABLE_SPELLED:
+        if root in UNCHANGEABLE:  # one word each, the same in every spelling
             return self.roots[root]
         if root in self.roots:
             return None if self._allowed(root, spelled) else self.roots[root]
@@ -368,8 +363,8 @@ class RepairPolicy:
 
         A protected name or path covers everything under it (``tools`` covers ``tools.0``), and a fix on a parent
         of a protected path changes it too (dropping ``generationConfig`` drops
-        ``generationConfig.responseMimeType``). Names match in any spelling a server accepts: case, underscores and
-        hyphens aside (Gemini takes ``generation_config.responseMimeType`` as readily as the camelCase path).
+        ``generationConfig.responseMimeType``). Names match in snake_case and lowerCamelCase alike, as Gemini takes
+        both (``generation_config.responseMimeType`` is the camelCase path); other cases are other names.
         ``allow`` lifts a protection when it names the protected path, the param, or a parent of either.
         """
         return self._index.protecting(param)

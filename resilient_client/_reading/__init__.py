@@ -24,7 +24,7 @@ from .._core import changes, is_valid_fix, storable_value
 from .._models import ChangeRole, Clamp, Condition, Drop, Fix, JSONScalar, Rename, RepairPolicy, SetValue
 from . import _grammar as g
 from ._extract import PLAIN, Statement, statements
-from ._ground import CONVERSATION, Vocabulary
+from ._ground import CONVERSATION, Vocabulary, spelled
 from ._understand import Finding, literal, understand
 from ._understand import size as _size
 
@@ -190,7 +190,7 @@ def _nearest(value: JSONScalar, allowed: tuple[JSONScalar, ...], default: Any = 
 def _nearest_text(value: str, allowed: tuple[JSONScalar, ...]) -> str | None:
     """The allowed text that is ``value`` in another spelling, its neighbour on a scale, or the nearest image size."""
     # The same value in another spelling: "g711-ulaw" for "g711_ulaw", "HIGH" for "high" (r9d-042).
-    same = [a for a in allowed if isinstance(a, str) and _spelling(a) == _spelling(value)]
+    same = [a for a in allowed if isinstance(a, str) and spelled(a) == spelled(value)]
     if len(same) == 1:
         return same[0]
     for scale in _SCALES:
@@ -216,10 +216,6 @@ def _nearest_text(value: str, allowed: tuple[JSONScalar, ...]) -> str | None:
             abs(sizes[a][0] * sizes[a][1] - width * height),
         ),
     )
-
-
-def _spelling(text: str) -> str:
-    return re.sub(r"[\s_\-]", "", text.lower())
 
 
 def _role_target(role: str, param: str, known: tuple[Fix, ...], accepted: tuple[JSONScalar, ...] = ()) -> str:

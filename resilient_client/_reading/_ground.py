@@ -80,6 +80,14 @@ def _stem(word: str) -> str:
 _SHORT: Final = {"maximum": "max", "minimum": "min"}
 
 
+def spelled(text: str) -> str:
+    """``text`` in one spelling, to compare two spellings of a name or a value.
+
+    ``g711-ulaw`` is ``g711_ulaw``; ``maxTokens`` is ``max_tokens``.
+    """
+    return re.sub(r"[\s_\-]", "", text.lower())
+
+
 def words(name: str) -> tuple[str, ...]:
     """A name as lowercase words: ``presencePenalty`` and ``presence_penalty`` -> ``("presence", "penalty")``."""
     out: list[str] = []

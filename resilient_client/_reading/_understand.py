@@ -19,7 +19,7 @@ from .._core import ENUM_PARAMS
 from .._models import DEFAULT_PROTECTED, Condition, JSONScalar, RepairPolicy
 from . import _grammar as g
 from ._extract import Statement, _json_prefix, _literal_prefix
-from ._ground import CONVERSATION, ITEM_ROOTS, Grounded, Vocabulary, words
+from ._ground import CONVERSATION, ITEM_ROOTS, Grounded, Vocabulary, spelled, words
 
 __all__ = ["Finding", "size", "understand"]
 
@@ -360,7 +360,7 @@ def _subjects(statement: Statement, parts: _Parts, vocabulary: Vocabulary) -> li
     # Names these fragments read are grounded as bare words: a protected param or the conversation is never one
     # of them ("messages: content: Extra inputs…", "#/tools: …" are about items, or not about params at all).
     for m in g.GO_FIELD.finditer(text):
-        add(_bare(vocabulary, m["name"] or _snake(m["field"])))
+        add(_bare(vocabulary, m["name"] or m["field"]))
         text = _cut(text, m.span())
     for m in g.POINTER.finditer(text):
         add(_bare(vocabulary, m[0]))
@@ -446,11 +446,6 @@ _NEVER_CONSTRAINED: Final = _NOT_SETTINGS | {"metadata", "user"}
 _NAMED: Final = re.compile(
     r"'[^'\n]{0,128}'|\"[^\"\n]{0,128}\"|`[^`\n]{0,128}`|(?<![\w\-])[\w\-]{1,64}[._][\w\-][\w.\-]{0,128}"
 )
-
-
-def _snake(name: str) -> str:
-    """A Go or C# field name as a request writes it: ``TopK`` -> ``top_k``, ``MaxTokens`` -> ``max_tokens``."""
-    return re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", name).lower()
 
 
 def _beside(grounded: Grounded | None) -> Grounded | None:
@@ -783,40 +778,11 @@ def _findings(statement: Statement, vocabulary: Vocabulary) -> list[Finding]:  #
     unread_rename = parts.new is None and g.SUGGESTS_NAME.search(text) is not None
     out: list[Finding] = []
     mentions = _mentions(params, message, vocabulary) if len(params) > 1 else {}
-    opening = min(mentions.values(), default=0)
+    stretches = _stretches(mentions, message, text, parts, vocabulary)
     for param in params:
-        # Of several params, each is read with what is said before the first of them and in its own stretch, up to
-        # the next one ("max_tokens must be <= 4096, temperature must be 1"); one whose stretch says nothing of its
-        # own is read with the whole ("temperature and top_p must be between 0 and 1"). A list goes to the param
-        # named last before it ("With reasoning_effort high, service_tier can only be auto or default").
-        scoped, scoped_text = message, text
+        scoped, scoped_text = stretches.get(param, (message, text))
         at = mentions.get(param)
-        end = min((m for m in mentions.values() if at is not None and m > at), default=len(message))
-        conditioned = parts.when is not None and (c := vocabulary.ground(parts.when[0])) is not None and c.path == param
-        if at is not None and not conditioned:
-            # (The param a condition names is read with the whole statement, as the condition is.)
-            # What comes before the first param is shared when it is a verdict ("Unsupported parameters: a, b"),
-            # not when it is a bound or a value that belongs to one of them ("Between 0 and 1 for temperature; …").
-            prefix = message[:opening] if _bounds(message[:opening]) is None else ""
-            prefix_text = text[:opening] if prefix else ""
-            lead = f"{prefix.rstrip()} " if prefix.strip() else ""
-            lead_text = f"{prefix_text.rstrip()} " if prefix.strip() else ""
-            if _says_something(message[at:end]) or _says_of(lead + message[at:end]):
-                stop = end
-            elif _CONDITION_TAIL.match(message, at):
-                # Named as what a requirement depends on ("X must be V if `Y` is provided"): the whole is about it.
-                lead, lead_text, stop = message[:at], text[:at], len(message)
-            elif _LISTED_NAME.fullmatch(message[at:end]):
-                # A name in a list ("top_k, top_p are not supported", "temperature and top_p must be …") shares what
-                # is said after the list.
-                stop = len(message)
-            else:
-                # A name in words that say nothing of it ("temperature is fine, but top_k is not supported",
-                # "consider adjusting temperature"): nothing is said of it.
-                stop = at
-            scoped = lead + message[at:stop]
-            scoped_text = lead_text + text[at:stop]
-
+        # A list goes to the param named last before it ("With reasoning_effort high, service_tier can only be …").
         owns_list = at is None or parts.list_at is None or _nearest_before(parts.list_at, mentions) == param
         finding = _about(
             param,
@@ -834,6 +800,39 @@ def _findings(statement: Statement, vocabulary: Vocabulary) -> list[Finding]:  #
     return out
 
 
+def _stretches(
+    mentions: dict[str, int], message: str, text: str, parts: _Parts, vocabulary: Vocabulary
+) -> dict[str, tuple[str, str]]:
+    """The part of ``message`` (and of ``text``, its subject text) each of several params is read with.
+
+    That is what is said before the first of them, when it is a verdict ("Unsupported parameters: a, b") and not a
+    bound that belongs to one of them ("Between 0 and 1 for temperature; …"), and the param's own stretch up to the
+    next one ("max_tokens must be <= 4096, temperature must be 1"). A name in a list ("top_k, top_p are not
+    supported") shares what follows the list; a name a requirement depends on ("X must be V if `Y` is provided"),
+    or the param a condition names, is read with the whole; a name in words that say nothing of it ("temperature is
+    fine, but top_k is not supported") with nothing of its own. A param missing from the result is read whole.
+    """
+    opening = min(mentions.values(), default=0)
+    shared = opening if _bounds(message[:opening]) is None else 0
+    lead = f"{message[:shared].rstrip()} " if message[:shared].strip() else ""
+    lead_text = f"{text[:shared].rstrip()} " if message[:shared].strip() else ""
+    condition = vocabulary.ground(parts.when[0]) if parts.when is not None else None
+    out: dict[str, tuple[str, str]] = {}
+    for param, at in mentions.items():
+        if condition is not None and condition.path == param:
+            continue
+        end = min((m for m in mentions.values() if m > at), default=len(message))
+        head, head_text, stop = lead, lead_text, at
+        if _says_something(message[at:end]) or _says_of(lead + message[at:end]):
+            stop = end
+        elif _CONDITION_TAIL.match(message, at):
+            head, head_text, stop = message[:at], text[:at], len(message)
+        elif _LISTED_NAME.fullmatch(message[at:end]):
+            stop = len(message)
+        out[param] = (head + message[at:stop], head_text + text[at:stop])
+    return out
+
+
 def _mentions(params: list[str], message: str, vocabulary: Vocabulary) -> dict[str, int]:
     """Where ``message`` first names each of ``params``.
 
@@ -845,9 +844,8 @@ def _mentions(params: list[str], message: str, vocabulary: Vocabulary) -> dict[s
         if len(out) == len(wanted) or n >= _MAX_NAMES:
             break
         name = m["q"] or m["dq"] or m["bt"] or m["sq"] or m["bare"]
-        grounded = vocabulary.ground(name, quoted=m["bare"] is None) or vocabulary.ground(
-            _snake(name.rsplit(".", 1)[-1])
-        )
+        # A Go struct's field ("ChatRequest.MaxTokens") by its own name, which grounding takes in PascalCase.
+        grounded = vocabulary.ground(name, quoted=m["bare"] is None) or vocabulary.ground(name.rsplit(".", 1)[-1])
         if grounded is not None and grounded.path in wanted and grounded.path not in out:
             out[grounded.path] = m.start()
     return out
@@ -886,7 +884,7 @@ def _nearest_before(position: int, mentions: dict[str, int]) -> str | None:
 def _same_name(guess: str, param: str) -> bool:
     """Whether ``guess`` is ``param``'s own name in another spelling (case, underscores, hyphens), and not equal."""
     leaf, guessed = param.rsplit(".", 1)[-1], guess.rsplit(".", 1)[-1]
-    return leaf != guessed and leaf.replace("_", "").replace("-", "").lower() == guessed.replace("_", "").lower()
+    return leaf != guessed and spelled(leaf) == spelled(guessed)
 
 
 def _renamed_leaf(param: str, guess: str) -> str:
