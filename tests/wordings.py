@@ -8,10 +8,10 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Final
 
-from resilient_client._core import blocked_param
-from resilient_client._models import Fix, RepairPolicy
+from resilient_client._models import Fix
 from resilient_client._reading import read as read_rejection
 from tests.corpus import parse_fix
+from tests.said import allowed
 
 DIRECTORY: Final = Path(__file__).resolve().parent / "data" / "wordings"
 ROUNDS: Final = ("round1", "round2", "round3")
@@ -26,12 +26,6 @@ def rows(name: str) -> list[dict[str, Any]]:
 
 def expected(row: Mapping[str, Any]) -> frozenset[Fix]:
     return frozenset(parse_fix(item).fix for item in row["expected"])
-
-
-def allowed(fixes: frozenset[Fix]) -> frozenset[Fix]:
-    """The fixes the default policy lets through (what a client would apply without asking)."""
-    policy = RepairPolicy()
-    return frozenset(fix for fix in fixes if blocked_param(fix, policy) is None)
 
 
 def derived(row: Mapping[str, Any]) -> frozenset[Fix]:

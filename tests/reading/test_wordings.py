@@ -11,7 +11,8 @@ from typing import Any
 
 import pytest
 
-from tests.wordings import FAMILIES, ROUNDS, allowed, derived, expected, rows
+from tests.said import allowed
+from tests.wordings import FAMILIES, ROUNDS, derived, expected, rows
 
 ALL = [row for name in ROUNDS for row in rows(name)]
 
