@@ -372,6 +372,22 @@ _FIELD_KEY: Final = re.compile(r"[A-Za-z_][\w.\-]{0,63}")
 _FIELD_MAP_PLACES: Final = frozenset({"json", "body", "form", "querystring"})
 
 
+# Values listed on lines of their own after a colon ("Supported values:\n- low\n- medium\n- high (default)"): one
+# word each, as a bullet or a number opens them. A new line ends a sentence and a list; such a list is read inline.
+# A bulleted list of errors ("- temperature: must be <= 2") has more than a word to an item and stays as it is.
+_BULLET: Final = r"\r?\n[ \t]*(?:[-*\u2022\u00b7]|\d{1,2}[.)])[ \t]+"
+_ITEM: Final = r"['\"`]?[\w.\-/]{1,40}['\"`]?(?:[ \t]+\((?:default|recommended)\))?[ \t]*[,;.]?[ \t]*(?=\r?\n|$)"
+_BULLETED: Final = re.compile(rf":[ \t]*(?P<items>(?:{_BULLET}{_ITEM}){{2,32}})")
+
+
+def _inline_lists(text: str) -> str:
+    if "\n" not in text:
+        return text
+    return _BULLETED.sub(
+        lambda m: ": " + ", ".join(item.strip().rstrip(",;") for item in re.split(_BULLET, m["items"])[1:]), text
+    )
+
+
 def _text(
     text: str,
     out: list[Statement],
@@ -382,7 +398,7 @@ def _text(
     loc: tuple[str | int, ...] | None,
     value: object = None,
 ) -> None:
-    text = text[:MAX_MESSAGE]
+    text = _inline_lists(text[:MAX_MESSAGE])
     outer = len(out)
     out.append(Statement(text, param, code, loc, value))
     for match in _PYDANTIC_V1.finditer(text):

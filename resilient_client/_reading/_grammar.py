@@ -628,7 +628,10 @@ CONDITION_WHEN_PRESENT: Final = re.compile(
     r" (?:is|are) (?:enabled|on|active|in use|true|set|specified|provided|present)\b"
     # "Thinking may not be enabled when tool_choice forces tool use." (r5a-008).
     rf"|\b(?:when|while) (?:the )?(?P<q6>['`\"])?(?P<name6>[A-Za-z]\w*_[\w.]{{1,60}})(?(q6)(?P=q6))"
-    r" (?:forces|requires|specifies|sets|uses)\b",
+    r" (?:forces|requires|specifies|sets|uses)\b"
+    # A leading clause: "When streaming, logprobs is not supported", "For streaming requests, …".
+    r"|(?:^|(?<=[.;:] ))\s*(?:when|while|if|for|in|during) (?P<name9>stream)(?:ing|ed)?"
+    r"(?: (?:is (?:enabled|on|true)|mode|requests?|calls?|responses?))?,",
     re.IGNORECASE,
 )
 # A condition on a value: "when logprobs is false" (while it is not sent, or off), "when temperature is 0" (a value

@@ -294,7 +294,7 @@ def _take_apart(message: str) -> _Parts:  # noqa: C901, PLR0912, PLR0915 - one c
         parts.when = (name, False)
         text = _cut(text, m.span())
     elif parts.when is None and (m := g.CONDITION_WHEN_PRESENT.search(text)):
-        if m["name4"] or m["name7"]:
+        if m["name4"] or m["name7"] or m["name9"]:
             # "not supported in streaming mode", "only supported for non-streaming requests": while stream is sent.
             parts.when = ("stream", True)
             text = _cut(text, m.span("name4") if m["name4"] else m.span())

@@ -210,6 +210,31 @@ def test_a_value_outside_the_listed_ones_moves_to_the_nearest_on_its_scale(messa
 @pytest.mark.parametrize(
     "message",
     [
+        "Invalid value for reasoning_effort. Supported values:\n- low\n- medium\n- high",
+        "reasoning_effort must be one of:\n  * low\n  * medium\n  * high",
+        "Unsupported reasoning_effort 'minimal'. Valid options:\n1. low\n2. medium\n3. high\nPlease retry.",
+        "reasoning_effort: expected one of:\n\u2022 'low'\n\u2022 'medium'\n\u2022 'high'",
+    ],
+)
+def test_a_list_on_lines_of_its_own_is_read_whole(message: str) -> None:
+    """A new line ends a sentence, but not a list of one word per line opened by a colon."""
+    assert fixes(message, request(reasoning_effort="minimal")) == {SetValue("reasoning_effort", "minimal", "low")}
+
+
+def test_a_default_marked_in_a_list_on_lines_of_its_own_is_taken() -> None:
+    message = "Invalid 'service_tier': must be one of:\n* auto\n* default (default)\n* flex"
+    assert fixes(message, request(service_tier="priority")) == {SetValue("service_tier", "priority", "default")}
+
+
+def test_a_bulleted_list_of_errors_is_read_error_by_error() -> None:
+    """Items that say more than a word are errors of their own, each about its own param."""
+    message = "Validation failed:\n- temperature: must be <= 1\n- top_k: extra fields not permitted"
+    assert fixes(message, request(temperature=1.5, top_k=3)) == {Clamp("temperature", None, 1), Drop("top_k")}
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
         "minimal reasoning effort is not supported by this model",
         "reasoning effort minimal not supported",
         "This model does not support minimal reasoning_effort",
@@ -316,6 +341,22 @@ WITHOUT_STREAM = (
 def test_stream_options_refused_without_streaming_is_left_out_only_then(message: str) -> None:
     assert fixes(message, request(stream_options={"include_usage": True})) == {
         Drop("stream_options", when=Condition("stream", present=False))
+    }
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "When streaming, logprobs is not supported.",
+        "For streaming requests, logprobs is not available",
+        "In streaming mode, logprobs cannot be used",
+        "Invalid request. While streaming, logprobs is not supported.",
+        "logprobs is not supported when streaming",
+    ],
+)
+def test_a_param_refused_while_streaming_is_left_out_only_then(message: str) -> None:
+    assert fixes(message, request(stream=True, logprobs=True)) == {
+        Drop("logprobs", when=Condition("stream", present=True))
     }
 
 
