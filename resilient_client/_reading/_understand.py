@@ -921,6 +921,10 @@ def _about(  # noqa: C901, PLR0911, PLR0912 - one exit per verdict
     if when is not None and _outside_bounds(sent, bounds) and bounds is not None and not parts.allowed:
         # A bound beside a condition is still a bound: "max_tokens cannot exceed 4096 without streaming".
         return Finding("clamp", param, minimum=bounds[0], maximum=bounds[1])
+    if when is not None and not parts.allowed and (cap := _cap_exceeded(sent, text)) is not None:
+        # "max_tokens greater than 4096 requires streaming": what the condition allows is the bound; below it the
+        # call goes through either way (leaving max_tokens out would ask for a default that may be larger).
+        return Finding("clamp", param, maximum=cap)
     if parts.suggested is not None:
         name, value = parts.suggested
         grounded = vocabulary.ground(name)
@@ -1151,6 +1155,18 @@ def _outside_open(sent: Any, text: str) -> bool:
         ):
             return True
     return False
+
+
+def _cap_exceeded(sent: Any, text: str) -> int | float | None:
+    """The one upper bound a sent number is over, as "greater than 4096" or "> 4096" puts it, else None."""
+    if isinstance(sent, bool) or not isinstance(sent, int | float):
+        return None
+    caps = [
+        bound
+        for m in g.RANGE_OPEN.finditer(text)
+        if m["op"].lower().split()[0] in _ABOVE and (bound := _number(m["n"])) is not None
+    ]
+    return caps[0] if len(caps) == 1 and sent > caps[0] else None
 
 
 def _value_bound(param: str, sent: Any, text: str) -> Finding | None:

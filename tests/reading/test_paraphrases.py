@@ -346,6 +346,15 @@ def test_stream_options_refused_without_streaming_is_left_out_only_then(message:
 
 @pytest.mark.parametrize(
     "message",
+    ["max_tokens greater than 4096 requires streaming", "max_tokens > 4096 is only supported with streaming"],
+)
+def test_a_cap_that_only_streaming_lifts_is_a_bound(message: str) -> None:
+    """Leaving max_tokens out would ask for a default that may be over the cap too: it is clamped to the cap."""
+    assert fixes(message, request(max_tokens=8000)) == {Clamp("max_tokens", None, 4096)}
+
+
+@pytest.mark.parametrize(
+    "message",
     [
         "When streaming, logprobs is not supported.",
         "For streaming requests, logprobs is not available",
