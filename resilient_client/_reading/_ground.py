@@ -10,6 +10,7 @@ params, and are never grounded, except ``messages[i].role`` / ``input[i].role``.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 from typing import Any, Final
@@ -88,11 +89,18 @@ def spelled(text: str) -> str:
     return re.sub(r"[\s_\-]", "", text.lower())
 
 
+_JOINERS: Final = re.compile(r"[_\-]")
+
+
+@functools.lru_cache(maxsize=4096)
 def words(name: str) -> tuple[str, ...]:
-    """A name as lowercase words: ``presencePenalty`` and ``presence_penalty`` -> ``("presence", "penalty")``."""
+    """A name as lowercase words: ``presencePenalty`` and ``presence_penalty`` -> ``("presence", "penalty")``.
+
+    Cached: every name a body gives is looked up in several spellings, and a hostile body repeats them.
+    """
     out: list[str] = []
     for segment in name.split("."):
-        out.extend(w.lower() for part in _CAMEL.split(segment) for w in re.split(r"[_\-]", part) if w)
+        out.extend(w.lower() for part in _CAMEL.split(segment) for w in _JOINERS.split(part) if w)
     return tuple(_SHORT.get(w, w) for w in out)
 
 
