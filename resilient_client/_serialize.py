@@ -10,7 +10,7 @@ Layout (``schema`` 1)::
                                 "first_seen": …, "last_seen": …, "hits": 1}}]}]}
 
 Rules that releases before 0.2 cannot read (conditional fixes, ``developer`` ->
-``system``) are never put in ``rules``: those releases would apply a conditional drop
+``system``, a rename to a camelCase name) are never put in ``rules``: those releases would apply a conditional drop
 unconditionally. An entry holding any of them carries the full list, in order, in
 ``ordered``, which this release reads instead of ``rules``; older releases ignore the
 field and keep using ``rules``. The document still says ``"schema": 1`` so that every
@@ -29,7 +29,15 @@ import json
 from dataclasses import asdict
 from typing import Any, Final
 
-from ._core import MAX_KEYS, MAX_NUMBER, MAX_SIGNATURE, MAX_VALUE_TEXT, consistent, is_valid_fix
+from ._core import (
+    MAX_KEYS,
+    MAX_NUMBER,
+    MAX_SIGNATURE,
+    MAX_VALUE_TEXT,
+    NEW_NAME_0_1,
+    consistent,
+    is_valid_fix,
+)
 from ._errors import CacheFormatError, NewerSchemaError
 from ._models import (
     ChangeRole,
@@ -84,6 +92,9 @@ def _understood_by_0_1(fix: Fix) -> bool:
     """Whether releases before 0.2 read and apply ``fix`` as this release does."""
     if isinstance(fix, Drop | SetValue):
         return fix.when is None
+    if isinstance(fix, Rename):
+        # 0.1 refuses a whole file that holds a camelCase new name ("inferenceConfig.maxTokens").
+        return NEW_NAME_0_1.fullmatch(fix.new) is not None
     return not (isinstance(fix, ChangeRole) and fix.new == "system")
 
 

@@ -63,3 +63,13 @@ def test_an_entry_0_1_rewrites_loses_only_the_rules_it_could_not_read() -> None:
     newer = dumps({KEY: mapping(RENAME, CONDITIONAL, TEMPERATURE)})
     rewritten = serialize_0_1.dumps(serialize_0_1.loads(newer))
     assert loads(rewritten)[KEY].fixes == (RENAME, TEMPERATURE)
+
+
+CAMEL = Rename("inferenceConfig.max_tokens", "inferenceConfig.maxTokens")
+
+
+def test_a_rename_to_a_camel_case_name_is_kept_from_0_1() -> None:
+    """0.1 refuses a whole file holding a camelCase new name: such a rule is written only to 'ordered'."""
+    text = dumps({KEY: mapping(RENAME, CAMEL, TEMPERATURE)})
+    assert serialize_0_1.loads(text)[KEY].fixes == (RENAME, TEMPERATURE)
+    assert loads(text)[KEY].fixes == (RENAME, CAMEL, TEMPERATURE)
