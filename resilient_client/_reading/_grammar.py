@@ -93,7 +93,7 @@ def _words(*alternatives: str) -> str:
     return "(?:" + "|".join(alternatives) + ")"
 
 
-_CJK: Final = re.compile(r"[\u3400-\u9fff\uff00-\uffef]")
+_CJK: Final = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af\uff00-\uffef]")
 
 
 class Wordings:
@@ -184,6 +184,8 @@ NEGATIVE: Final = Wordings(
         # The same verdicts in other words, as other servers put them.
         r"\b(?:is )?not (?:a )?(?:valid|supported|recogni[sz]ed|known|permitted)"
         r" (?:param(?:eter)?|argument|field|option|property|key)\b",
+        # "`stop` is not a Messages API field", "'max_tokens' is not a /completion option" (of another API).
+        r"\bis not an? (?:[\w/\-.]+ ){1,3}(?:param(?:eter)?|argument|field|option|property|key)\b",
         r"\b(?:must|should) not be (?:set|specified|provided|used|present|sent|included)\b",
         # "`top_k` must be unset when thinking is enabled" (r5a-007), "please remove the thinking_config setting".
         r"\b(?:must|should|has to|needs to) be (?:unset|omitted|removed|left out)\b",
@@ -211,10 +213,23 @@ NEGATIVE: Final = Wordings(
         r"\bno support for\b",
         # Bedrock's "invalid beta flag" (r7a-030): a flag or header the model does not take.
         r"\binvalid [a-z]{3,24} (?:flag|header)s?\b",
+        # The same verdicts in French, German, Spanish, Portuguese and Italian (European providers' own wordings).
+        r"\bn'est pas (?:reconnue?|prise? en charge|support[ée]e?|autoris[ée]e?|accept[ée]e?|valide|disponible)\b",
+        r"\bnicht (?:unterstützt|erlaubt|zulässig|bekannt|verfügbar)\b|\bunbekannte[rs]? (?:Parameter|Feld)\b",
+        r"\bno (?:es|está|son|están) (?:compatible|soportad[oa]|admitid[oa]|permitid[oa]|reconocid[oa]|válid[oa])s?\b"
+        r"|\bno se (?:admite|permite|reconoce)\b|\bno soportad[oa]\b",
+        r"\bnão (?:é|está|são) (?:suportad[oa]|permitid[oa]|reconhecid[oa]|aceit[oa]|válid[oa])s?\b"
+        r"|\bnão suportad[oa]\b",
+        r"\bnon (?:è|e') (?:supportat[oa]|consentit[oa]|riconosciut[oa])\b",
     ),
     # Chinese providers (Zhipu, DashScope…): "temperature参数非法" (r2b-028), "不支持", "不被支持", "未知参数",
     # "参数错误" (a parameter error), "不允许" (not allowed).
     r"参数非法|参数不合法|不支持|不被[^\s,.。]{0,10}支持|无效参数|参数无效|参数错误|参数有误|参数不正确|未知参数|不允许"
+    # "参数 max_tokens 无效" (the parameter max_tokens is invalid).
+    r"|参数\s?['\"`]?[A-Za-z_][\w.]{0,63}['\"`]?\s?无效"
+    # Japanese and Korean: "サポートされていません" (not supported), "지원되지 않습니다" (not supported).
+    r"|サポートされていません|サポートされません|使用できません|認識されません|許可されていません"
+    r"|지원되지 않|지원하지 않|허용되지 않|알 수 없는 (?:매개변수|파라미터)"
     # "已废弃" (deprecated).
     r"|已(?:废弃|弃用)"
     # "未知请求字段" before a field name (an unknown request field, r11c-008).
@@ -359,7 +374,8 @@ ONLY_VALUE: Final = re.compile(
 # an identifier (snake_case or dotted): "use streaming instead" names no param (test_reader_red_team).
 _NEW: Final = (
     r"(?:the |a |an )?(?:'(?P<{0}q>[^'\n]{{1,128}})'|`(?P<{0}bt>[^`\n]{{1,128}})`|\"(?P<{0}dq>[^\"\n]{{1,128}})\""
-    r"|(?P<{0}bare>[a-z][a-z0-9]*(?:[_.][a-z0-9]+)+))(?: param(?:eter)?| field| setting)?"
+    r"|(?P<{0}bare>[a-z][a-z0-9]*(?:[_.][a-z0-9]+)+|(?-i:[a-z][a-z0-9]*(?:[A-Z][a-z0-9]*)+(?:\.[a-z]\w*)*)))"
+    r"(?: param(?:eter)?| field| setting| option)?"
 )
 _INSTEAD_OF: Final = r"(?:instead of|rather than|in place of|in (?:its|their) place)\b"
 RENAME: Final = re.compile(
@@ -398,7 +414,34 @@ RENAME: Final = re.compile(
     + _NEW.format("f")
     + rf"|\bplease (?:use|pass|send) (?!{_NEW.format('x')} {_INSTEAD_OF})"
     + _NEW.format("d")
-    + r"(?: instead)?(?!\w)",
+    + r"(?: instead)?(?!\w)"
+    # A clause of its own that says only what to use: "…; use max_completion_tokens", "(use repeat_penalty)",
+    # "… is not supported. Use `stop_sequences` to provide stop strings". Not an API, a route or a mode to use.
+    + r"|(?:^|(?<=[;:,(])|(?<=[.!?] )|(?<= - ))\s*(?:please |instead,? |rather,? )?(?:use|try) "
+    + _NEW.format("m")
+    + r"(?! (?:API|api|endpoint|route|method|SDK|model|mode|instead)\b)"
+    # A list of values to use is no name: 'use "low", "medium" or "high"'.
+    + r"(?=\s*(?:$|[.;)!]|,(?!\s?['\"`])|\s(?:for|to|on|in|with|when|if|here)\b))"
+    # "pass it as reasoning.effort", "send the limit as 'max_completion_tokens'", "is set with num_predict",
+    # "is controlled by candidateCount", "Cohere calls this `k`", "the equivalent field is X".
+    + r"|\b(?:pass|send|provide|specify|set|put|give) (?:it|this|them|(?:the|a|an|your) (?:[\w\-]+ ){0,4}?[\w\-]+)"
+    r" (?:as|via|using) "
+    + _NEW.format("n")
+    + r"|\b(?:is|are) (?:set|controlled|configured|specified|given|passed|chosen) (?:with|by|via|through|using) "
+    + _NEW.format("o")
+    + r"|\bcalls? (?:this|it|that) "
+    + _NEW.format("p")
+    + r"|\bthe (?:equivalent|corresponding) (?:param(?:eter)?|field|option|setting|name) (?:is|here is) "
+    + _NEW.format("r")
+    # In other languages: "utilisez 'max_tokens' à la place", "verwenden Sie stattdessen 'max_tokens'",
+    # "utilice 'max_tokens'", "请使用 max_output_tokens" (use X).
+    + r"|\b(?:utilisez|utiliser|verwenden sie|nutzen sie|utilice|utiliza|utilize)"
+    r"(?: plutôt| stattdessen| en su lugar)? "
+    + _NEW.format("s")
+    + r"(?! (?:API|api|endpoint|mod[eè]le?|model|modo|Modell)\b)"
+    + r"|(?:请使用|请改用|请用|应使用|请改为使用)\s?"
+    + _NEW.format("t")
+    + r"(?!\s?(?:接口|API|api|版本|endpoint|模型))",
     re.IGNORECASE,
 )
 # The RENAME alternatives that are verdicts by themselves: "X has been renamed to Y", "deprecated, use Y",

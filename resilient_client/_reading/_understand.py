@@ -331,6 +331,7 @@ def _take_apart(message: str) -> _Parts:  # noqa: C901, PLR0912, PLR0915 - one c
     return parts
 
 
+_NAME_SHAPED: Final = re.compile(r"[a-z0-9][_.][a-z]|[a-z][A-Z]")
 _REQUIRED_NAME: Final = re.compile(
     rf"\b(?:requires?|required)\s+(?:the\s+)?{g.QUOTE}?{g.NAME}{g.QUOTE}?(?:\s?=\s?[\w.\-\"']{{1,32}})?", re.IGNORECASE
 )
@@ -763,7 +764,12 @@ def _findings(statement: Statement, vocabulary: Vocabulary) -> list[Finding]:  #
     # A value to use before a new name: "'minimal' is not supported. Use 'low' instead" quotes the value sent.
     if len(params) == 1 and (use := _value_to_use(params[0], message, vocabulary)) is not None:
         return [Finding("value", params[0], value=vocabulary.value(params[0]), suggested=use)]
-    if parts.new is not None and (parts.renamed or g.NEGATIVE.search(text)) and len(params) == 1:
+    # "'reasoning_effort' is not valid for /v1/responses; pass it as reasoning.effort": a name is refused, by the
+    # words that refuse a value, when the statement gives a name (not a word, which may be a value) to use.
+    refused = g.NEGATIVE.search(text) or (
+        parts.new is not None and _NAME_SHAPED.search(parts.new) and g.VALUE_REFUSED.search(text)
+    )
+    if parts.new is not None and (parts.renamed or refused) and len(params) == 1:
         sent = vocabulary.value(params[0])
         if isinstance(sent, str) and not _IDENTIFIER.search(parts.new):
             # A bare word for a text setting is its new value, not its new name: "reasoning_effort 'minimal' is

@@ -115,6 +115,67 @@ def test_a_new_name_passed_sent_or_used_instead_is_a_rename(message: str) -> Non
     assert fixes(message, request(max_tokens=100)) == {Rename("max_tokens", "max_completion_tokens")}
 
 
+@pytest.mark.parametrize(
+    "message",
+    [
+        "max_tokens is not supported for this model; use max_completion_tokens",
+        "Unknown parameter 'max_tokens' (use 'max_completion_tokens')",
+        "`max_tokens` is not a Chat Completions field for reasoning models; use `max_completion_tokens`.",
+        "max_tokens is unsupported. Use `max_completion_tokens` to set the output limit.",
+        "'max_tokens' is no longer accepted; send the limit as 'max_completion_tokens'.",
+        "Parameter 'max_tokens' is not valid for this model; pass it as max_completion_tokens.",
+        "unknown option max_tokens: the output limit is set with max_completion_tokens",
+        "invalid request: unknown field `max_tokens`; this API calls it `max_completion_tokens`",
+        "Le param\u00e8tre 'max_tokens' n'est pas reconnu ; utilisez 'max_completion_tokens' \u00e0 la place.",
+        "Der Parameter 'max_tokens' wird nicht unterst\u00fctzt; verwenden Sie stattdessen 'max_completion_tokens'.",
+        "\u53c2\u6570 max_tokens \u65e0\u6548\uff0c\u8bf7\u4f7f\u7528 max_completion_tokens",
+    ],
+)
+def test_a_clause_that_says_only_what_to_use_is_a_rename(message: str) -> None:
+    assert fixes(message, request(max_tokens=100)) == {Rename("max_tokens", "max_completion_tokens")}
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "max_tokens is not supported; use the Responses API",
+        "max_tokens is not supported; use max_completion_tokens <= 4096",
+        "max_tokens \u53c2\u6570\u4e0d\u652f\u6301\uff0c\u8bf7\u4f7f\u7528 responses \u63a5\u53e3",
+        "Le param\u00e8tre max_tokens n'est pas reconnu ; utilisez le mod\u00e8le gpt-5",
+    ],
+)
+def test_an_api_or_a_bound_to_use_is_no_new_name(message: str) -> None:
+    assert Rename("max_tokens", "max_completion_tokens") not in fixes(message, request(max_tokens=100))
+    assert not any(isinstance(f, Rename) for f in fixes(message, request(max_tokens=100)))
+
+
+def test_a_list_of_values_to_use_is_no_new_name() -> None:
+    message = 'think value "false" is not supported: reasoning cannot be turned off, use "low", "medium" or "high"'
+    assert not any(isinstance(f, Rename) for f in fixes(message, request(think=False)))
+
+
+def test_a_camel_case_new_name_is_a_rename() -> None:
+    sent = request(inferenceConfig={"max_tokens": 100})
+    assert fixes("inferenceConfig.max_tokens is not a recognized field; use inferenceConfig.maxTokens", sent) == {
+        Rename("inferenceConfig.max_tokens", "inferenceConfig.maxTokens")
+    }
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "Der Parameter 'top_k' wird von diesem Modell nicht unterst\u00fctzt.",
+        "Par\u00e2metro 'top_k' n\u00e3o \u00e9 suportado pelo modelo.",
+        "El par\u00e1metro 'top_k' no es compatible con este modelo.",
+        "Il parametro 'top_k' non \u00e8 supportato.",
+        "\u30d1\u30e9\u30e1\u30fc\u30bf 'top_k' \u306f\u3053\u306e\u30e2\u30c7\u30eb\u3067\u306f\u30b5\u30dd\u30fc\u30c8\u3055\u308c\u3066\u3044\u307e\u305b\u3093\u3002",
+        "top_k \ub9e4\uac1c\ubcc0\uc218\ub294 \uc9c0\uc6d0\ub418\uc9c0 \uc54a\uc2b5\ub2c8\ub2e4.",
+    ],
+)
+def test_a_param_refused_in_other_languages_is_left_out(message: str) -> None:
+    assert fixes(message, request(top_k=40)) == {Drop("top_k")}
+
+
 def test_a_value_to_use_instead_is_no_new_name() -> None:
     """The message quotes the value sent: "use 'low' instead" names a value, not a param to rename to."""
     found = fixes(
