@@ -168,7 +168,10 @@ def test_a_camel_case_new_name_is_a_rename() -> None:
         "Par\u00e2metro 'top_k' n\u00e3o \u00e9 suportado pelo modelo.",
         "El par\u00e1metro 'top_k' no es compatible con este modelo.",
         "Il parametro 'top_k' non \u00e8 supportato.",
-        "\u30d1\u30e9\u30e1\u30fc\u30bf 'top_k' \u306f\u3053\u306e\u30e2\u30c7\u30eb\u3067\u306f\u30b5\u30dd\u30fc\u30c8\u3055\u308c\u3066\u3044\u307e\u305b\u3093\u3002",
+        (
+            "\u30d1\u30e9\u30e1\u30fc\u30bf 'top_k' \u306f\u3053\u306e\u30e2\u30c7\u30eb\u3067\u306f"
+            "\u30b5\u30dd\u30fc\u30c8\u3055\u308c\u3066\u3044\u307e\u305b\u3093\u3002"
+        ),
         "top_k \ub9e4\uac1c\ubcc0\uc218\ub294 \uc9c0\uc6d0\ub418\uc9c0 \uc54a\uc2b5\ub2c8\ub2e4.",
     ],
 )
