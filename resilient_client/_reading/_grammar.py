@@ -517,6 +517,8 @@ LIST_INTRO: Final = re.compile(
     r" (?:values|choices|options|types|modes|levels|sizes|resolutions)(?: for (?P<listof>[\w.\-/]{1,64}))?"
     r"(?: are| is| include)?:?"
     r"|(?:expected|must be|should be|is not|use) one of|one of the allowed values|must be either"
+    # AWS: "Member must satisfy enum value set: [user, assistant]".
+    r"|enum value set:"
     rf"|(?:\bonly accepts?|\b(?:can|may) only be)(?={_LISTED})"
     # Quoted, or two or more words joined by "or" or "|": "should be low, medium or high", "expected low|high".
     rf"|(?:input should be|must be|should be|expected)(?={_LISTED})"
@@ -746,7 +748,11 @@ ROLE_ORDER: Final = re.compile(
     r"\bafter (?:the )?(?:role|(?:an? )?(?:user|assistant|tool) (?:message|turn))\b", re.IGNORECASE
 )
 ROLE_UNKNOWN: Final = re.compile(
-    r"\bunexpected role\b|\bis not a valid enum value\b|\binvalid (?:message )?role\b|\bunknown (?:variant|role)\b",
+    r"\bunexpected role\b|\bis not a valid enum value\b|\binvalid (?:message )?role\b|\bunknown (?:variant|role)\b"
+    # A chat template refuses it (llama.cpp, vLLM, TGI, LM Studio): a template knows no developer role either.
+    r"|\bjinja\b|\b(?:chat |prompt )?template (?:error|exception)\b|\berror rendering (?:the )?prompt\b"
+    # The body says where instructions go: "Put your instructions in a user message instead", "请仅使用 user 消息".
+    r"|\b(?:in|into|as) (?:a|the) user (?:message|turn)\b|仅(?:使用|支持)\s?user",
     re.IGNORECASE,
 )
 # A role named in prose: "System messages are not supported", "role 'developer' is not allowed".
@@ -778,7 +784,11 @@ ROLE_CONTENT: Final = re.compile(
 ROLE_SCOPE: Final = re.compile(r"\bfor '?role:\s?[a-z]{1,16}'?", re.IGNORECASE)
 # A role path written any way: messages[0].role, messages.0.role, messages.role, 'messages.[6].role' (r3b-017/019).
 # Bedrock's "messages.1.member.role" names the same item.
-ROLE_PATH: Final = re.compile(r"\b(?:messages|input)\W{0,4}\d{0,6}\W{0,4}(?:member\W)?role\b")
+ROLE_PATH: Final = re.compile(
+    r"\b(?:messages|input)\W{0,4}\d{0,6}\W{0,4}(?:member\W)?role\b"
+    # serde names the item, not its field: "messages[0]: unknown variant `developer`, expected one of `system`, …".
+    r"|\b(?:messages|input)\[\d{1,6}\](?=: unknown variant ['\"`]?(?:system|developer)\b)"
+)
 
 # "Developer instruction is not enabled for models/gemma-3-27b-it" (gm-022): no system or developer message at all.
 INSTRUCTIONS_REFUSED: Final = re.compile(

@@ -318,14 +318,15 @@ class Vocabulary:
         # Only messages[i].role / input[i].role are about the deployment; every other item path is not.
         # The index may be missing or garbled ("messages.role", "messages.['0].role", r3b-017/r3b-020),
         # or point past the request: then the role is looked for in every message.
-        m = re.fullmatch(r"(messages|input)\W{0,3}(\d{0,6})\W{0,3}(?:member\W)?role", joined)
+        m = re.fullmatch(r"(messages|input)\W{0,3}(\d{0,6})\W{0,3}(member\W)?role", joined)
         if m is None:
             return None
         items = self.body.get(m[1])
         if not isinstance(items, list):
             return None
-        i = int(m[2]) if m[2] else None
-        if i is None or i >= len(items) or not isinstance(items[i], dict):
+        # AWS validation counts list members from 1: "messages.1.member.role" is the first message's role.
+        i = int(m[2]) - (1 if m[3] else 0) if m[2] else None
+        if i is None or not 0 <= i < len(items) or not isinstance(items[i], dict):
             return Grounded(f"{m[1]}[*].role", role_list=m[1])
         return Grounded(f"{m[1]}[{i}].role", role_list=m[1], index=i)
 

@@ -351,7 +351,7 @@ def _subjects(statement: Statement, parts: _Parts, vocabulary: Vocabulary) -> li
         return []
     # Read on the whole message: a list of accepted roles that runs on to the path must not hide it (r3b-019).
     for m in g.ROLE_PATH.finditer(statement.message):
-        add(vocabulary.role_item(m[0]))
+        add(vocabulary.role_item(m[0] if m[0].endswith("role") else f"{m[0]}.role"))
     for m in g.ADDITIONAL_FIELD.finditer(text):
         add(vocabulary.ground(f"additionalModelRequestFields.{m['name']}"))
         text = _cut(text, m.span())
@@ -465,7 +465,9 @@ def _bare(vocabulary: Vocabulary, name: str) -> Grounded | None:
 # At the start, or after a gateway's or SDK's prefix ("The model returned the following errors: messages.1…").
 # A role path is no item of the history: "'messages[0].role' does not support 'system'" is about the role.
 _ITEM_LABEL: Final = re.compile(
-    r"(?:^|: )\W{0,3}(?:messages|input|contents|prompt)\W{1,3}\d{1,6}\W{1,3}(?!role\b)[A-Za-z_]"
+    r"(?:^|: )\W{0,3}(?:messages|input|contents|prompt)\W{1,3}\d{1,6}\W{1,3}"
+    # serde's "messages[0]: unknown variant `developer`" is about that message's role.
+    r"(?!role\b|unknown variant \W?(?:system|developer)\b)[A-Za-z_]"
 )
 _ITEM_PATH: Final = re.compile(r"(?:#?/|body\.)?(?P<root>[A-Za-z_]\w{0,63})(?:$|[./\[])")
 

@@ -528,6 +528,7 @@ ROLES = (
     "The developer role is not available on this deployment",
     "This model does not support the developer role",
     "role must be one of system, user, assistant (got developer)",
+    "messages[0]: unknown variant `developer`, expected one of `system`, `user`, `assistant`, `tool` at line 1",
 )
 
 
@@ -535,6 +536,31 @@ ROLES = (
 def test_a_refused_developer_role_becomes_system(message: str) -> None:
     sent = {"model": "my-deployment", "messages": [{"role": "developer", "content": "be brief"}, USER]}
     assert fixes(message, sent) == {ChangeRole("developer", "system")}
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "Jinja Exception: System role not supported",
+        "Template error: syntax error: System role not supported (in <string>:1)",
+        'Error rendering prompt with jinja template: "System role not supported".',
+        "The system role is not available for this model. Put your instructions in a user message instead.",
+        (
+            "1 validation error detected: Value 'system' at 'messages.1.member.role' failed to satisfy constraint: "
+            "Member must satisfy enum value set: [user, assistant]"
+        ),
+    ],
+)
+def test_a_system_role_no_instruction_role_can_replace_goes_into_the_user_message(message: str) -> None:
+    """A chat template, or a list of roles without developer, knows no developer role: no second 400 for it."""
+    sent = {"model": "my-deployment", "messages": [{"role": "system", "content": "be brief"}, USER]}
+    assert fixes(message, sent) == {ChangeRole("system", "user")}
+
+
+def test_a_refused_system_role_alone_becomes_developer() -> None:
+    """OpenAI's reasoning models take developer where they refuse system: that is tried first."""
+    sent = {"model": "my-deployment", "messages": [{"role": "system", "content": "be brief"}, USER]}
+    assert fixes("System role not supported", sent) == {ChangeRole("system", "developer")}
 
 
 SEVERAL = (
@@ -848,11 +874,15 @@ def test_a_union_tag_refused_at_a_message_is_its_role() -> None:
 
 
 def test_a_role_path_through_a_member_is_a_role_path() -> None:
+    """AWS counts members from 1: 'messages.1.member.role' is the first message's role.
+
+    github.com/Noveum/ai-gateway/issues/23 shows the request (system first) and Bedrock's answer.
+    """
     message = (
         "1 validation error detected: Value 'system' at 'messages.1.member.role' failed to satisfy constraint: "
         "Member must satisfy enum value set: [user, assistant]"
     )
-    sent = {"model": "m", "messages": [USER, {"role": "system", "content": "be brief"}]}
+    sent = {"model": "m", "messages": [{"role": "system", "content": "be brief"}, USER]}
     [fix] = fixes(message, sent)
     assert isinstance(fix, ChangeRole)
     assert fix.role == "system"
