@@ -76,6 +76,7 @@ __all__ = [
     "SET_TO",
     "SKIP",
     "SUGGESTS_NAME",
+    "TAG_FIELD",
     "TOKEN_LIMIT",
     "TYPE_REFUSED",
     "UPSTREAM_REFUSED",
@@ -211,6 +212,10 @@ NEGATIVE: Final = Wordings(
         r" (?:param(?:eter)?|argument|field|option|property|key)\b",
         r"\bnot (?:currently |yet )?(?:supported|available)\b",
         r"\bno support for\b",
+        # OpenRouter: "No endpoints found that support the following parameters: …", "No endpoints available that
+        # support Anthropic's context management features" (r13a-090): no provider behind the route takes it.
+        # "… that support the provided 'tool_choice' value" is about a value of it, which routing cannot serve.
+        r"\bno (?:endpoints?|providers?) (?:found|available) that supports?\b(?! the provided\b)",
         # Bedrock's "invalid beta flag" (r7a-030): a flag or header the model does not take.
         r"\binvalid [a-z]{3,24} (?:flag|header)s?\b",
         # The same verdicts in French, German, Spanish, Portuguese and Italian (European providers' own wordings).
@@ -517,8 +522,8 @@ LIST_INTRO: Final = re.compile(
     r" (?:values|choices|options|types|modes|levels|sizes|resolutions)(?: for (?P<listof>[\w.\-/]{1,64}))?"
     r"(?: are| is| include)?:?"
     r"|(?:expected|must be|should be|is not|use) one of|one of the allowed values|must be either"
-    # AWS: "Member must satisfy enum value set: [user, assistant]".
-    r"|enum value set:"
+    # AWS: "Member must satisfy enum value set: [user, assistant]"; pydantic's "any of the expected tags: 'a', 'b'".
+    r"|enum value set:|any of the expected tags:"
     rf"|(?:\bonly accepts?|\b(?:can|may) only be)(?={_LISTED})"
     # Quoted, or two or more words joined by "or" or "|": "should be low, medium or high", "expected low|high".
     rf"|(?:input should be|must be|should be|expected)(?={_LISTED})"
@@ -556,6 +561,11 @@ GO_FIELD: Final = re.compile(
 LABELLED: Final = re.compile(r"(?:^|(?<=: )|(?<=\n))(?P<name>[A-Za-z_][\w.]{0,63}): (?=\S)")
 # A nested param given as "outer: inner": "invalid options: format" for options.format (r5b-040).
 NESTED_LABEL: Final = re.compile(r"(?<![\w.])(?P<outer>[A-Za-z_]\w{0,63}): (?P<inner>[A-Za-z_]\w{0,63})\b")
+# pydantic's discriminated union: "thinking: Input tag 'adaptive' found using 'type' does not match any of the
+# expected tags: 'disabled', 'enabled'" (r13a-093) is about thinking.type.
+TAG_FIELD: Final = re.compile(
+    r"(?:^|(?<=: ))(?P<owner>[A-Za-z_][\w.]{0,63}): Input tag '[^'\n]{1,64}' found using '(?P<field>[A-Za-z_]\w{0,63})'"
+)
 LOCATED: Final = re.compile(r"\"(?P<name>[A-Za-z_][\w\-]{0,63})\" at '(?P<at>[^'\n]{1,128})'")
 # Spans that are never about the request: links, request ids, and structured values quoted
 # inside the text (they are read on their own as statements: br-001, ot2-010).
@@ -901,7 +911,8 @@ FINAL_WORDS: Final = re.compile(
         r"\bcredits?\b",
         r"\bbalance\b",
         # Money, not a model's "thinking budget" (r4-066).
-        r"\bbudget\b(?<!thinking budget)(?<!reasoning budget)",
+        # "Budget 0 is invalid" (a thinking budget of 0 tokens sent, Gemini) is no money either.
+        r"\bbudget\b(?<!thinking budget)(?<!reasoning budget)(?! (?:of )?-?\d)",
         r"\bcontent (?:management )?(?:policy|filter)",
         r"\bflagged\b",
         r"\bmust be verified\b",

@@ -355,6 +355,9 @@ def _subjects(statement: Statement, parts: _Parts, vocabulary: Vocabulary) -> li
     for m in g.ADDITIONAL_FIELD.finditer(text):
         add(vocabulary.ground(f"additionalModelRequestFields.{m['name']}"))
         text = _cut(text, m.span())
+    for m in g.TAG_FIELD.finditer(text):
+        add(vocabulary.ground(f"{m['owner']}.{m['field']}"))
+        text = _cut(text, m.span())
     for m in g.LOCATED.finditer(text):
         add(vocabulary.ground(f"{m['at']}.{m['name']}"))
         text = _cut(text, m.span())
@@ -1341,18 +1344,29 @@ _ENUM_CONSTANT: Final = re.compile(r"(?<![\w.])[A-Z][A-Z0-9]{1,31}(?:_[A-Z0-9]{1
 _ASSIGNED: Final = re.compile(rf"(?<![\w.])(?P<name>[A-Za-z_]\w{{0,63}})\s?=\s?(?P<value>{g.NUMBER})(?![\w.])")
 
 
+# A word and a number: "Budget 0 is invalid" names thinkingBudget by its last word and the value sent.
+_WORD_NUMBER: Final = re.compile(rf"(?<![\w.])(?P<word>[A-Za-z]{{3,32}}) (?:of )?(?P<value>{g.NUMBER})(?![\w.])")
+
+
 def _alias(message: str, vocabulary: Vocabulary) -> list[str] | None:
     """The one sent param whose number a ``name=value`` the request does not carry gives, when the body refuses it.
 
-    A server's own name for a param (Infinity's ``matryoshka_dim`` for ``dimensions``, r10c-022).
+    A server's own name for a param (Infinity's ``matryoshka_dim`` for ``dimensions``, r10c-022), or the last word
+    of the param's name before the number sent ("Budget 0 is invalid" for thinkingConfig.thinkingBudget: 0).
     """
-    if _ASSIGNED.search(message) is None:
+    if _ASSIGNED.search(message) is None and _WORD_NUMBER.search(message) is None:
         return None
     if not (g.VALUE_REFUSED.search(message) or g.NEGATIVE.search(message) or _bounds(message) is not None):
         return None
     for m in _ASSIGNED.finditer(message):
         if vocabulary.ground(m["name"]) is None and (found := _the_one(vocabulary, _number_sent(_number(m["value"])))):
             return found
+    for m in _WORD_NUMBER.finditer(message):
+        word, value = m["word"].lower(), _number(m["value"])
+        holds = _number_sent(value)
+        named = [p for p in vocabulary.paths() if holds(vocabulary.value(p)) and words(p)[-1:] == (word,)]
+        if len(named) == 1 and named[0].split(".", 1)[0] not in DEFAULT_PROTECTED | CONVERSATION:
+            return named
     return None
 
 

@@ -900,3 +900,36 @@ def test_a_role_with_an_invalid_value_is_refused() -> None:
     message = "'messages.0' : discriminator property 'role' has invalid value 'developer'"
     sent = {"model": "m", "messages": [{"role": "developer", "content": "be brief"}, USER]}
     assert fixes(message, sent) == {ChangeRole("developer", "system")}
+
+
+def test_a_setting_named_by_its_last_word_and_the_value_sent_is_the_subject() -> None:
+    """Gemini's "Budget 0 is invalid" is about thinkingBudget: 0, not about money."""
+    sent = request(generationConfig={"thinkingConfig": {"thinkingBudget": 0}})
+    assert fixes("Budget 0 is invalid. This model only works in thinking mode.", sent) == {
+        Drop("generationConfig.thinkingConfig.thinkingBudget")
+    }
+
+
+def test_a_budget_of_money_is_no_setting() -> None:
+    sent = request(generationConfig={"thinkingConfig": {"thinkingBudget": 0}})
+    assert fixes("Budget has been exceeded! Current cost: 0.01, Max budget: 0", sent) == frozenset()
+
+
+def test_a_param_no_route_serves_is_left_out() -> None:
+    message = "No endpoints found that support the following parameters: logit_bias, top_a"
+    assert fixes(message, request(logit_bias={"50256": -100}, top_a=0.2)) == {Drop("logit_bias"), Drop("top_a")}
+
+
+def test_a_value_no_route_serves_is_no_rule() -> None:
+    message = "No endpoints found that support the provided 'tool_choice' value."
+    assert fixes(message, request(tool_choice="required", tools=[{"type": "function"}])) == frozenset()
+
+
+def test_a_union_tag_names_the_field_it_was_found_in() -> None:
+    """Pydantic's tag error is about thinking.type; with two unordered values and no default, nothing is guessed."""
+    message = (
+        "thinking: Input tag 'adaptive' found using 'type' does not match any of the expected tags: "
+        "'disabled', 'enabled', 'auto'"
+    )
+    found = read(400, {"error": {"message": message}}, request(thinking={"type": "adaptive"})).findings
+    assert [(f.param, f.allowed) for f in found] == [("thinking.type", ("disabled", "enabled", "auto"))]
