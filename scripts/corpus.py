@@ -102,8 +102,8 @@ _LEFT: dict[str, str] = {
     "r12b-003": "the fix the row wants turns the caller's store: false into true: an opt-out is never turned on",
     "r12b-004": "the fix the row wants turns the caller's store: false into true: an opt-out is never turned on",
     "r13a-035": "a four-level path (extra_body.google.thinking_config.thinkingBudget); the cache grammar allows three",
-    "r13a-066": "the refusal names reasoning_effort, which DeepSeek maps from the sent output_config.effort; the reader "
-    "sees no param of that name and drops the thinking switch it does see",
+    "r13a-066": "the refusal names reasoning_effort, which DeepSeek maps from the sent output_config.effort; the "
+    "reader sees no param of that name and drops the thinking switch it does see",
     "r13a-087": "a 500 that reports an upstream 400: the reader never repairs what a gateway's own call upstream was "
     "refused for (a 500 can be the gateway's own transformation)",
 }
