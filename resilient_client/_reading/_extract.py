@@ -68,10 +68,13 @@ _CHILD_FIELDS: Final = (
     "cause",
     # zod's ZodError ({"issues": [{"code": "too_big", "path": ["temperature"], "message": …}]}).
     "issues",
+    # Tencent Cloud's API 3.0 ({"Response": {"Error": {"Code": …, "Message": …}}}: Hunyuan).
+    "Response",
+    "Error",
 )
 # Children that may map each field to its messages: {"errors": {"temperature": ["must be <= 2"]}} (Rails, Django
 # REST, zod's flatten().fieldErrors).
-_FIELD_MAPS: Final = ("errors", "fieldErrors", "field_errors", "details", "fields")
+_FIELD_MAPS: Final = ("errors", "fieldErrors", "field_errors", "details", "fields", "_issues")
 # Typographic quotes and full-width punctuation, as pages and some servers print them, read as plain ones
 # (after the request's own text is scrubbed: an echo is removed as it was sent).
 PLAIN: Final = str.maketrans(
@@ -157,6 +160,13 @@ def _code(node: dict[str, Any]) -> str | None:
 def _loc(value: object) -> tuple[str | int, ...] | None:
     if isinstance(value, list | tuple) and value and all(isinstance(p, str | int) for p in value):
         return tuple(value)
+    # valibot's path is a list of objects, each with the key it went through ([{"key": "frequency_penalty", …}]).
+    if (
+        isinstance(value, list)
+        and value
+        and all(isinstance(p, dict) and isinstance(p.get("key"), str | int) for p in value)
+    ):
+        return tuple(p["key"] for p in value)
     return None
 
 
@@ -313,6 +323,9 @@ def _walk(node: object, out: list[Statement], depth: int) -> None:  # noqa: C901
     message = node.get("message")
     if isinstance(message, dict | list):
         _walk(message, out, depth + 1)
+    if depth == 0 and not any(name in node for name in (*_MESSAGE_FIELDS, *_CHILD_FIELDS, "code", "status")):
+        # Django REST framework answers with the field map alone: {"max_tokens": ["Ensure this value is …"]}.
+        _field_map(node, out, depth + 1)
 
 
 def _allowed_values(node: dict[str, Any]) -> str:

@@ -216,6 +216,8 @@ NEGATIVE: Final = Wordings(
         # support Anthropic's context management features" (r13a-090): no provider behind the route takes it.
         # "… that support the provided 'tool_choice' value" is about a value of it, which routing cannot serve.
         r"\bno (?:endpoints?|providers?) (?:found|available) that supports?\b(?! the provided\b)",
+        # Rails' strong parameters ("found unpermitted parameter: :seed"), yup's "has unspecified keys: top_k".
+        r"\bunpermitted (?:param(?:eter)?s?|keys?|attributes?)\b|\bunspecified keys?\b",
         # Bedrock's "invalid beta flag" (r7a-030): a flag or header the model does not take.
         r"\binvalid [a-z]{3,24} (?:flag|header)s?\b",
         # The same verdicts in French, German, Spanish, Portuguese and Italian (European providers' own wordings).
@@ -489,7 +491,9 @@ REQUIRED_WITH: Final = re.compile(
     rf"(?<![\w.]){QUOTE}?(?P<name>{NAME}){QUOTE}?(?: or {QUOTE}?{NAME}{QUOTE}?)?{_REQUIRED}"
     r" (?:when|if|while) (?:using |you use |sending )?(?:the )?"
     # The other way round: "when using `top_logprobs`, `logprobs` must be set to true" (the subject stays).
-    rf"|(?<=, ){QUOTE}?(?P<name2>{NAME}){QUOTE}?{_REQUIRED}\b",
+    rf"|(?<=, ){QUOTE}?(?P<name2>{NAME}){QUOTE}?{_REQUIRED}\b"
+    # ajv's dependentRequired: "must have property logprobs when property top_logprobs is present".
+    rf"|\bmust have property {QUOTE}?(?P<name3>{NAME}){QUOTE}? when property\b",
     re.IGNORECASE,
 )
 # What introduces a list of values or names that are *accepted*: never subjects (br-010).
@@ -530,7 +534,7 @@ LIST_INTRO: Final = re.compile(
     rf"|(?:it )?only supports?\b(?! (?:the )?{NAME}(?:\s*[=:]\s*|\s(?:of |value |set to )?)(?:{NUMBER}|true|false)\b)"
     r"|choose from|(?<!not )permitted:|(?<!not )allowed:"
     # Chinese lists: "可选值为 low、medium、high" (the values to choose from), "取值为", "仅支持", "支持的值为".
-    r"|可选值(?:为|是|有|包括)?:?|取值(?:只能|必须)?(?:为|是):?|(?:仅|只)支持:?|支持的(?:值|取值)(?:为|是|有)?:?"
+    r"|可选值(?:为|是|有|包括)?:?|取值(?:只能|必须)?(?:为|是):?|(?:仅|只)支持(?!流式|非流式):?|支持的(?:值|取值)(?:为|是|有)?:?"
     # "Please use a valid role: user, model." (Gemini, r9a-008): the roles it takes.
     r"|(?P<roles>\b(?:valid|supported|allowed|accepted) roles?(?: are| is)?:)"
     # A list after a colon: "Valid: low, medium, high", "(supported: a, b)", "available efforts: low, high".
@@ -603,9 +607,13 @@ RANGE_AT_MOST: Final = Wordings(
     r"|\b(?:cannot|can't|can not|must not|may not|should not|shall not)"
     r" (?:exceed|be (?:greater|more|larger|higher) than)"
     r"|\bexceeds? (?:the )?(?:model(?:'s)? )?(?:maximum |token |output )?(?:limit|maximum)(?: of| is|:)?\s?\(?"
-    r"|\bmax(?:imum)? allowed(?: value)?(?: is|:)?)"
+    r"|\bmax(?:imum)? allowed(?: value)?(?: is|:)?"
+    # Laravel's and other validators' words in Spanish, Portuguese, French and German.
+    r"|\bno debe ser mayor (?:que|a)|\bnão (?:deve|pode) ser maior (?:que|do que)|\bne doit pas dépasser"
+    r"|\bdoit être inférieure? ou égale? à|\bdarf nicht größer (?:als|sein als)|\bhöchstens)"
     rf"\s*{_BOUND}",
-    rf"(?:不能超过|不得超过|不能大于|不得大于|最大值?(?:为|是)?)\s*{_BOUND}",
+    # Korean: "0 이상 2 이하여야 합니다" (must be at least 0 and at most 2): the bound comes first.
+    rf"(?:(?:不能超过|不得超过|不能大于|不得大于|最大值?(?:为|是)?)\s*|(?<![\w.])(?={NUMBER}\s?이하)){_BOUND}",
 )
 RANGE_AT_LEAST: Final = Wordings(
     rf"(?:\bat least|\bminimum{_LIMIT}|>=|≥|\bno (?:less|fewer) than|\bgreater than or equal to"
@@ -614,7 +622,7 @@ RANGE_AT_LEAST: Final = Wordings(
     rf"|\b(?:cannot|can't|can not|must not|may not|should not) be (?:less|smaller|lower|fewer) than)\s*{_BOUND}"
     r"|\bnon-negative\b(?P<zero>)",
     # The group "zero" is the Latin pattern's "non-negative"; here it never matches, but it exists.
-    rf"(?:不能小于|不得小于|最小值?(?:为|是)?)\s*{_BOUND}(?P<zero>(?!))?",
+    rf"(?:(?:不能小于|不得小于|最小值?(?:为|是)?)\s*|(?<![\w.])(?={NUMBER}\s?이상)){_BOUND}(?P<zero>(?!))?",
 )
 # "must be between 0 and 2" (a range in words).
 # A range the body recommends is no bound: "We recommend values between 0.2 and 0.8", "推荐在 0.1 到 0.7 之间".
@@ -651,6 +659,14 @@ CONDITION_WHEN_ABSENT: Final = re.compile(
     rf" (?:the )?(?P<q>{QUOTE})?(?P<name>{NAME})(?![\w.-]){QUOTE}?"
     rf"|\brequires? (?:the )?(?P<q2>{QUOTE})?(?P<name2>{NAME}){QUOTE}?"
     r"(?: (?:to be (?:set|enabled|true|specified)|(?:param(?:eter)?|to be))|(?=\s*(?:$|[.,;:)])))"
+    # "search_options requires enable_search=true", right after the name it is about (not "… and requires store=True",
+    # a requirement beside another verdict).
+    rf"|(?<=[\w'\"`] )(?<!\band )requires? (?P<q9>{QUOTE})?(?P<name9>{NAME}){QUOTE}?\s?=\s?(?:true|1|on)\b"
+    # "parallel_tool_calls requires at least one tool" (zod), joi's '"parallel_tool_calls" missing required peer
+    # "tools"', jsonschema's "'stream' is a dependency of 'stream_options'".
+    r"|\brequires? (?:at least one|one or more|a|an|some) (?P<name6>tools?|functions?|documents?)\b"
+    rf"|\bmissing required peer (?P<q7>{QUOTE})?(?P<name7>{NAME}){QUOTE}?"
+    rf"|(?P<q8>{QUOTE})(?P<name8>{NAME}){QUOTE} is a dependency of\b"
     # "X is not allowed without tools", "cannot be specified unless 'tools' is given" (the name is checked as above).
     rf"|\b(?:without|unless) (?:the |any |a )?(?P<q3>{QUOTE})?(?P<name3>{NAME})(?![\w.]){QUOTE}?"
     # Not a condition on its value: "unless reasoning_effort resolves to 'none'", "unless n is 1" (r5c-020).
@@ -660,7 +676,7 @@ CONDITION_WHEN_ABSENT: Final = re.compile(
     rf"|\b(?:when|if) no (?P<q4>{QUOTE})?(?P<name4>{NAME}){QUOTE}?"
     r" (?:is|are) (?:given|provided|set|specified|present|sent)"
     r"|(?<!only supported )(?<!only allowed )(?<!only available )(?<!only permitted )"
-    r"\bfor non-(?P<stream>stream)ing (?:calls|requests)|(?P<stream2>非流式)"
+    r"\bfor non-(?P<stream>stream)ing (?:calls|requests)|(?P<stream2>非流式|仅(?:支持|适用于|可用于)流式)"
     # "tool_stream 参数仅在 stream=true 时可用" (only available when stream=true).
     rf"|仅在\s*(?P<q5>{QUOTE})?(?P<name5>{NAME}){QUOTE}?(?:\s*=\s*\w+)?\s*时(?:可用|有效|支持|生效)",
     re.IGNORECASE,
@@ -671,6 +687,9 @@ CONDITION_WHEN_PRESENT: Final = re.compile(
     rf"|\b{IS_NOT} (?:supported|allowed|permitted|compatible)"
     r" (?:with|when using|when|while|together with|in combination with|alongside|for)"
     rf" (?:the )?(?:extended )?(?:(?P<q2>['`\"])(?P<name2>{NAME})(?P=q2)|(?P<name3>{NAME}))(?! model)"
+    # "reasoning_effort cannot be combined with function tools".
+    r"|\b(?:cannot|can't|can not|may not) be (?:combined|used|sent) (?:with|alongside|together with) (?:the )?"
+    r"(?:function )?(?P<name10>tools?)\b"
     rf"|\b{IS_NOT} (?:supported|allowed|permitted|available) (?:in|for|with) (?P<name4>stream)(?:ing)? "
     r"(?:mode|requests?|calls?|responses?)\b"
     # "temperature is not supported in thinking mode": while thinking is sent (it is no second subject).
@@ -732,7 +751,7 @@ PAIR: Final = re.compile(
     # "thinking_budget and thinking_level are not supported together" (Gemini, r11c-001).
     r"|\b(?:are|is) not (?:supported|allowed|permitted) together\b"
     # "does not yet support 'stream' and 'background' together" (r12a-014).
-    r"|\bsupport\b[^.\n]{1,80}\band\b[^.\n]{1,80}\btogether\b"
+    r"|\bsupport\b[^.\n]{1,80}\band\b[^.\n]{1,80}\btogether\b|\bsupport\b[^.\n]{1,80}\btogether with\b"
     # "`echo` combined with `logprobs` is not supported" (r9b-030).
     r"|\bcombined with\b"
     # "不能同时设置" (cannot be set at the same time).

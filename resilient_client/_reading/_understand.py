@@ -203,14 +203,23 @@ _CONDITION_WORDS: Final = frozenset({"stream", "tools", "logprobs", "functions",
 def _condition_name(m: re.Match[str]) -> str | None:
     if m["stream"] or m["stream2"]:
         return "stream"
-    name, quoted = next((m[f"name{i}"], m[f"q{i}"]) for i in ("", "2", "3", "4", "5") if m[f"name{i}"])
+    if m["name6"]:
+        return {"tool": "tools", "function": "functions", "document": "documents"}.get(
+            m["name6"].lower(), m["name6"].lower()
+        )
+    name, quoted = next((m[f"name{i}"], m[f"q{i}"]) for i in ("", "2", "3", "4", "5", "7", "8", "9") if m[f"name{i}"])
     if name.lower() == "streaming":
         # "only supported for streaming requests", "only be set when streaming".
         return "stream"
-    # "requires that…" is prose: only a quoted, snake_case, camelCase or known name is a param here.
-    if quoted or "_" in name or re.search(r"[a-z][A-Z]", name) or name.lower() in _CONDITION_WORDS:
+    # "requires that…" is prose: only a quoted, snake_case, camelCase or known name is a param here, or a word the
+    # statement says is given ("only be used when documents are provided").
+    given = _GIVEN.match(m.string, m.end())
+    if quoted or "_" in name or re.search(r"[a-z][A-Z]", name) or name.lower() in _CONDITION_WORDS or given:
         return name
     return None
+
+
+_GIVEN: Final = re.compile(r"\s(?:is|are) (?:provided|given|specified|set|present|passed|included|enabled|sent)\b")
 
 
 def _skipped(message: str) -> tuple[str, tuple[str, ...]]:
@@ -256,7 +265,7 @@ def _take_apart(message: str) -> _Parts:  # noqa: C901, PLR0912, PLR0915 - one c
         # Without the first the second is refused: the second goes while the first is not sent (a request that
         # sends it is not changed by such a fix, so none is learned from it). Read before a value to set: "'logprobs'
         # must be set to true when 'top_logprobs' is specified" says when top_logprobs may be sent.
-        parts.when = (m["name"] or m["name2"], False)
+        parts.when = (m["name"] or m["name2"] or m["name3"], False)
         text = _cut(text, m.span())
     elif m := g.SET_TO.search(text):
         parts.suggested = (m["name"], literal(m["value"]))
@@ -294,7 +303,10 @@ def _take_apart(message: str) -> _Parts:  # noqa: C901, PLR0912, PLR0915 - one c
         parts.when = (name, False)
         text = _cut(text, m.span())
     elif parts.when is None and (m := g.CONDITION_WHEN_PRESENT.search(text)):
-        if m["name4"] or m["name7"] or m["name9"]:
+        if m["name10"]:
+            parts.when = ("tools", True)
+            text = _cut(text, m.span("name10"))
+        elif m["name4"] or m["name7"] or m["name9"]:
             # "not supported in streaming mode", "only supported for non-streaming requests": while stream is sent.
             parts.when = ("stream", True)
             text = _cut(text, m.span("name4") if m["name4"] else m.span())

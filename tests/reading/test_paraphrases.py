@@ -933,3 +933,116 @@ def test_a_union_tag_names_the_field_it_was_found_in() -> None:
     )
     found = read(400, {"error": {"message": message}}, request(thinking={"type": "adaptive"})).findings
     assert [(f.param, f.allowed) for f in found] == [("thinking.type", ("disabled", "enabled", "auto"))]
+
+
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        # Django REST framework: the field map is the whole body.
+        ({"max_tokens": ["Ensure this value is less than or equal to 4096."]}, Clamp("max_tokens", None, 4096)),
+        # Tencent Cloud's API 3.0 envelope (Hunyuan).
+        (
+            {
+                "Response": {
+                    "Error": {"Code": "InvalidParameter", "Message": "\u53c2\u6570 max_tokens \u6682\u4e0d\u652f\u6301"}
+                }
+            },
+            Drop("max_tokens"),
+        ),
+        # cerberus / Eve.
+        ({"_status": "ERR", "_issues": {"max_tokens": "unknown field"}}, Drop("max_tokens")),
+        # valibot: a path of objects, each with its key.
+        (
+            {"issues": [{"message": "Invalid value: Expected >=1 but received 0", "path": [{"key": "max_tokens"}]}]},
+            Clamp("max_tokens", 1, None),
+        ),
+    ],
+)
+def test_validators_envelopes(body: Any, expected: Fix) -> None:
+    sent = request(max_tokens=0 if "Expected >=1" in str(body) else 10_000)
+    assert frozenset(read(400, body, sent).fixes) == {expected}
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "found unpermitted parameters: :top_k, :min_p",
+        "this field has unspecified keys: top_k, min_p",
+    ],
+)
+def test_unpermitted_and_unspecified_keys_are_left_out(message: str) -> None:
+    assert fixes(message, request(top_k=40, min_p=0.1)) == {Drop("top_k"), Drop("min_p")}
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "El campo top p no debe ser mayor que 1.",
+        "O campo top_p n\u00e3o deve ser maior que 1.",
+        "top_p ne doit pas d\u00e9passer 1.",
+        "top_p darf nicht gr\u00f6\u00dfer als 1 sein.",
+        "top_p \uac12\uc740 0 \uc774\uc0c1 1 \uc774\ud558\uc5ec\uc57c \ud569\ub2c8\ub2e4.",
+    ],
+)
+def test_an_upper_bound_in_other_languages_is_a_clamp(message: str) -> None:
+    found = fixes(message, request(top_p=1.5))
+    assert len(found) == 1
+    [clamp] = found
+    assert isinstance(clamp, Clamp)
+    assert (clamp.param, clamp.maximum) == ("top_p", 1)
+
+
+@pytest.mark.parametrize(
+    ("message", "sent", "expected"),
+    [
+        (
+            "parallel_tool_calls requires at least one tool",
+            {"parallel_tool_calls": True},
+            Drop("parallel_tool_calls", when=Condition("tools", present=False)),
+        ),
+        (
+            '"parallel_tool_calls" missing required peer "tools"',
+            {"parallel_tool_calls": True},
+            Drop("parallel_tool_calls", when=Condition("tools", present=False)),
+        ),
+        (
+            "'stream' is a dependency of 'stream_options'",
+            {"stream_options": {"include_usage": True}},
+            Drop("stream_options", when=Condition("stream", present=False)),
+        ),
+        (
+            "request/body must have property logprobs when property top_logprobs is present",
+            {"top_logprobs": 3},
+            Drop("top_logprobs", when=Condition("logprobs", present=False)),
+        ),
+        (
+            "search_options requires enable_search=true",
+            {"search_options": {"forced_search": True}},
+            Drop("search_options", when=Condition("enable_search", present=False)),
+        ),
+        (
+            "invalid request: citation_options can only be used when documents are provided",
+            {"citation_options": {"mode": "fast"}},
+            Drop("citation_options", when=Condition("documents", present=False)),
+        ),
+        (
+            "tool_stream \u4ec5\u652f\u6301\u6d41\u5f0f\u8c03\u7528",
+            {"tool_stream": True},
+            Drop("tool_stream", when=Condition("stream", present=False)),
+        ),
+        (
+            "reasoning_effort cannot be combined with function tools on this route",
+            {"reasoning_effort": "high", "tools": [{"type": "function"}]},
+            Drop("reasoning_effort", when=Condition("tools", present=True)),
+        ),
+    ],
+)
+def test_conditions_in_validators_words(message: str, sent: dict[str, Any], expected: Fix) -> None:
+    assert fixes(message, request(**sent)) == {expected}
+
+
+def test_a_setting_supported_only_together_with_another_goes_while_the_other_is_sent() -> None:
+    message = "The model does not support setting topP together with temperature. Remove topP and try again."
+    assert fixes(message, request(topP=0.9, temperature=0.5)) == {
+        Drop("topP", when=Condition("temperature", present=True))
+    }
