@@ -89,7 +89,18 @@ def stress_bodies(sizes: tuple[int, ...] = (4096, 65536)) -> Iterator[tuple[str,
             yield f"{name}-{size}-message", _message(text)
             yield f"{name}-{size}-prefixed", _message("Unsupported parameter: 'temperature' is not supported. " + text)
             yield f"{name}-{size}-raw", text
-    for unit, count in (("[", 1), ("[ ", 3), ("{", 3), ("{'", 6), ("['", 6), ("[1,", 4), ("[{", 3)):
+    # A sent param's name between the brackets ("[a,", "{'a") makes every token a name to ground.
+    for unit, count in (
+        ("[", 1),
+        ("[ ", 3),
+        ("{", 3),
+        ("{'", 6),
+        ("['", 6),
+        ("[1,", 4),
+        ("[{", 3),
+        ("[a,", 4),
+        ("{'a", 6),
+    ):
         message = (unit * (4096 // len(unit) + 1))[:4096]
         yield f"brackets {unit!r} x{count}", {"error": [{"message": message} for _ in range(count)]}
     yield "role and spaces x4", {"error": [{"message": "role" + " " * (4092 - i)} for i in range(4)]}

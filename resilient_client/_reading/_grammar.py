@@ -13,6 +13,7 @@ Every fragment below names, in a comment, the corpus rows (tests/data/corpus) th
 from __future__ import annotations
 
 import re
+import sys
 from typing import Final
 
 __all__ = [
@@ -424,7 +425,7 @@ RENAME: Final = re.compile(
     + r"(?: instead)?(?!\w)"
     # A clause of its own that says only what to use: "…; use max_completion_tokens", "(use repeat_penalty)",
     # "… is not supported. Use `stop_sequences` to provide stop strings". Not an API, a route or a mode to use.
-    + r"|(?:^|(?<=[;:,(])|(?<=[.!?] )|(?<= - ))\s*(?:please |instead,? |rather,? )?(?:use|try) "
+    + r"|(?:^|(?<=[;:,(])|(?<=[.!?] )|(?<= - ))[ \t]*(?:please |instead,? |rather,? )?(?:use|try) "
     + _NEW.format("m")
     + r"(?! (?:API|api|endpoint|route|method|SDK|model|mode|instead)\b)"
     # A list of values to use is no name: 'use "low", "medium" or "high"'.
@@ -704,7 +705,7 @@ CONDITION_WHEN_PRESENT: Final = re.compile(
     rf"|\b(?:when|while) (?:the )?(?P<q6>['`\"])?(?P<name6>[A-Za-z]\w*_[\w.]{{1,60}})(?(q6)(?P=q6))"
     r" (?:forces|requires|specifies|sets|uses)\b"
     # A leading clause: "When streaming, logprobs is not supported", "For streaming requests, …".
-    r"|(?:^|(?<=[.;:] ))\s*(?:when|while|if|for|in|during) (?P<name9>stream)(?:ing|ed)?"
+    r"|(?:^|(?<=[.;:] ))[ \t]*(?:when|while|if|for|in|during) (?P<name9>stream)(?:ing|ed)?"
     r"(?: (?:is (?:enabled|on|true)|mode|requests?|calls?|responses?))?,",
     re.IGNORECASE,
 )
@@ -1006,3 +1007,95 @@ ALTERNATIVES: Final = re.compile(
     rf"\b(?:be|either|of|to)\s+{_ITEM}(?:\s*,\s*{_ITEM}){{0,16}},?\s+or\s+",
     re.IGNORECASE,
 )
+
+
+# --- a first-character gate -----------------------------------------------------------------------------------
+
+# The largest fragments are alternations that open with a word boundary, which the regex engine tries at every
+# position of the text, branch by branch. Each is searched behind a lookahead of the characters a match can start
+# with, worked out from the pattern itself: positions no match can start at are left after one test, and a run of
+# brackets or digits costs a quarter of the time. Where the characters cannot be told (a class such as \w, any
+# character, a backreference) or the parser is not at hand, a pattern is searched as it is: the gate only skips
+# positions at which the pattern cannot match.
+if sys.version_info >= (3, 11):
+    from re import _constants as _sre  # type: ignore[attr-defined]
+    from re import _parser as _sre_parse  # type: ignore[attr-defined]
+else:  # pragma: no cover - Python 3.10
+    import sre_constants as _sre
+    import sre_parse as _sre_parse
+
+_MAX_GATE: Final = 48  # a gate of more characters than this skips too little to pay for itself
+_ZERO_WIDTH: Final = frozenset({_sre.AT, _sre.ASSERT, _sre.ASSERT_NOT})
+
+
+def _first(items: object) -> tuple[set[str] | None, bool]:  # noqa: C901, PLR0911, PLR0912 - one branch per op
+    """The characters the sequence ``items`` can start with (None: any), and whether it can match empty."""
+    chars: set[str] = set()
+    for op, arg in items:  # type: ignore[attr-defined]
+        if op in _ZERO_WIDTH:
+            continue
+        if op is _sre.LITERAL:
+            chars.add(chr(arg))
+            return chars, False
+        if op is _sre.IN:
+            for kind, value in arg:
+                if kind is _sre.LITERAL:
+                    chars.add(chr(value))
+                elif kind is _sre.RANGE and value[1] - value[0] < _MAX_GATE:
+                    chars.update(chr(c) for c in range(value[0], value[1] + 1))
+                else:
+                    return None, False
+            return chars, False
+        if op is _sre.BRANCH:
+            empty = False
+            for alternative in arg[1]:
+                found, may_be_empty = _first(alternative)
+                if found is None:
+                    return None, False
+                chars |= found
+                empty |= may_be_empty
+            if not empty:
+                return chars, False
+        elif op is _sre.SUBPATTERN:
+            found, may_be_empty = _first(arg[-1])
+            if found is None:
+                return None, False
+            chars |= found
+            if not may_be_empty:
+                return chars, False
+        elif op in (_sre.MAX_REPEAT, _sre.MIN_REPEAT):
+            found, may_be_empty = _first(arg[2])
+            if found is None:
+                return None, False
+            chars |= found
+            if arg[0] > 0 and not may_be_empty:
+                return chars, False
+        else:
+            return None, False
+    return chars, True
+
+
+def gated(pattern: re.Pattern[str]) -> re.Pattern[str]:
+    """``pattern`` searched behind a lookahead of the characters its matches start with (itself if none is told)."""
+    try:
+        chars, may_be_empty = _first(_sre_parse.parse(pattern.pattern, pattern.flags))
+    except Exception:  # noqa: BLE001 - any change in the parser's internals: the pattern is used as it is
+        return pattern
+    if chars is None or may_be_empty or not chars:
+        return pattern
+    if pattern.flags & re.IGNORECASE:
+        chars |= {c.swapcase() for c in chars}
+    if len(chars) > _MAX_GATE:
+        return pattern
+    return re.compile(f"(?=[{''.join(re.escape(c) for c in sorted(chars))}])(?:{pattern.pattern})", pattern.flags)
+
+
+def _gate_all() -> None:
+    for name, value in list(globals().items()):
+        if isinstance(value, re.Pattern) and not name.startswith("_"):
+            globals()[name] = gated(value)
+        elif isinstance(value, Wordings):
+            value.latin = gated(value.latin)
+
+
+_gate_all()

@@ -343,6 +343,8 @@ def _take_apart(message: str) -> _Parts:  # noqa: C901, PLR0912, PLR0915 - one c
     return parts
 
 
+# The names a statement is read for: a real one gives its names sooner (the most a corpus body gives is 111).
+_MAX_NAME_TOKENS: Final = 256
 _NAME_SHAPED: Final = re.compile(r"[a-z0-9][_.][a-z]|[a-z][A-Z]")
 _REQUIRED_NAME: Final = re.compile(
     rf"\b(?:requires?|required)\s+(?:the\s+)?{g.QUOTE}?{g.NAME}{g.QUOTE}?(?:\s?=\s?[\w.\-\"']{{1,32}})?", re.IGNORECASE
@@ -398,21 +400,8 @@ def _subjects(statement: Statement, parts: _Parts, vocabulary: Vocabulary) -> li
         add(_beside(vocabulary.ground(statement.param)))
     for key in parts.keys:
         add(vocabulary.ground(key))
-    # A bare word that opens the statement is its subject ("tools is not supported in this model", e066);
-    # elsewhere an English word that is also a param name ("messages with role 'tool'…") is not.
-    opening = len(text) - len(text.lstrip())
-    for m in g.NAME_TOKEN.finditer(text):
-        bare = m["bare"]
-        if bare:
-            called = _CALLED_PARAM.match(text, m.end()) or _PARAM_CALLED.search(text, max(0, m.start() - 24), m.start())
-            # A word the body calls a param is one, even an English word ("Unsupported parameter: type", r12a-008).
-            quoted = bool(called) or (m.start() == opening and bare in _OPENING_NAMES)
-            grounded = vocabulary.ground(bare, quoted=quoted)
-            # A bare English word ("stop", "seed") is a loose name; an identifier (top_k, topK, a.b) is a firm one.
-            firm = _IDENTIFIER.search(bare) or called
-            add(grounded if grounded is None or firm else replace(grounded, loose=True))
-        else:
-            add(vocabulary.ground(m["q"] or m["dq"] or m["bt"] or m["sq"]))
+    for grounded in _tokens(text, vocabulary):
+        add(grounded)
     if not found:
         # Words of prose only: a quoted or dotted name that did not ground is not a phrase of words ("'a.b.c.d'").
         for grounded in vocabulary.ground_phrase(_NAMED.sub(" ", text)):
@@ -424,6 +413,39 @@ def _subjects(statement: Statement, parts: _Parts, vocabulary: Vocabulary) -> li
             for grounded in vocabulary.ground_capability(m["a"] or m["b"] or m["c"]):
                 add(grounded)
     return _not_locations(found, text, vocabulary)
+
+
+def _tokens(text: str, vocabulary: Vocabulary) -> list[Grounded]:
+    """The sent params the names in ``text`` ground in (quoted, backticked, or bare), each name read once.
+
+    A bare word that opens the statement is its subject ("tools is not supported in this model", e066); elsewhere
+    an English word that is also a param name ("messages with role 'tool'…") is not.
+    """
+    out: list[Grounded] = []
+    opening = len(text) - len(text.lstrip())
+    settled: set[str] = set()  # names read firmly already: the same name again says nothing new
+    for n, m in enumerate(g.NAME_TOKEN.finditer(text)):
+        if n >= _MAX_NAME_TOKENS:
+            break
+        name = m["bare"] or m["q"] or m["dq"] or m["bt"] or m["sq"]
+        if name in settled:
+            continue
+        if m["bare"]:
+            called = _CALLED_PARAM.match(text, m.end()) or _PARAM_CALLED.search(text, max(0, m.start() - 24), m.start())
+            # A word the body calls a param is one, even an English word ("Unsupported parameter: type", r12a-008).
+            quoted = bool(called) or (m.start() == opening and name in _OPENING_NAMES)
+            grounded = vocabulary.ground(name, quoted=quoted)
+            # A bare English word ("stop", "seed") is a loose name; an identifier (top_k, topK, a.b) is a firm one.
+            firm = bool(_IDENTIFIER.search(name) or called)
+            if grounded is not None:
+                out.append(grounded if firm else replace(grounded, loose=True))
+        else:
+            grounded, firm = vocabulary.ground(name), True
+            if grounded is not None:
+                out.append(grounded)
+        if firm:
+            settled.add(name)
+    return out
 
 
 # Where a named setting sits: "summary is not supported in reasoning", "the summary field of reasoning".

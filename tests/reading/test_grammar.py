@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import json
 import re
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from resilient_client._reading import _grammar as g
 
@@ -583,3 +586,114 @@ def test_additional_field_reads_the_name_after_the_words() -> None:
     assert m is not None
     assert m["name"] == "system"
     assert g.ADDITIONAL_FIELD.search("additional fields are ignored") is None
+
+
+# --- the first-character gate ---
+
+_UNGATED = {
+    name: re.compile(value.pattern[value.pattern.index("(?:") + 3 : -1], value.flags)
+    for name, value in vars(g).items()
+    if isinstance(value, re.Pattern) and value.pattern.startswith("(?=[")
+}
+
+
+def test_the_largest_fragments_are_gated() -> None:
+    assert {"RENAME", "LIST_INTRO", "PAIR", "CONDITION_WHEN_ABSENT", "CONDITION_WHEN_PRESENT"} <= set(_UNGATED)
+
+
+@pytest.mark.parametrize(
+    ("pattern", "gate"),
+    [
+        (r"\bab|cd", "ac"),
+        (r"(?:x|y)?z", "xyz"),
+        (r"(?<!\w)[0-3]q", "0123"),
+        (r"a*b", "ab"),
+    ],
+)
+def test_the_gate_holds_every_character_a_match_can_start_with(pattern: str, gate: str) -> None:
+    gated = g.gated(re.compile(pattern))
+    assert gated.pattern.startswith(f"(?=[{gate}])")
+
+
+@pytest.mark.parametrize("pattern", [r"\w+x", r".a", r"a?", r"(?:a|\w)b", r"[^a]b"])
+def test_a_pattern_whose_first_characters_cannot_be_told_is_left_as_it_is(pattern: str) -> None:
+    compiled = re.compile(pattern)
+    assert g.gated(compiled) is compiled
+
+
+_PIECES = (
+    *"aeiost_ -.,:;'\"`()[]{}019AISTU",
+    *(
+        "use ",
+        "Use ",
+        "instead",
+        " not ",
+        "supported",
+        "only ",
+        "allowed ",
+        "when ",
+        "tools",
+        "stream",
+        "at the same",
+        " time",
+        "both ",
+        " and ",
+        "top_k",
+        "'x'",
+        "must be ",
+        "one of",
+        "Supported values",
+        "requires ",
+        "without ",
+        "unknown ",
+        "field",
+        "is not ",
+        "compatible with ",
+        "please ",
+        "pass it as ",
+        "max_tokens",
+        "不支持",
+        "参数",
+        "仅支持",
+        "流式",
+        "이하",
+        "Unsupported ",
+        "parameter",
+        "deprecated",
+        "renamed to ",
+        "expected ",
+        "tags:",
+        "at most ",
+        "greater than ",
+        "4096",
+        "no endpoints found that support ",
+        "unpermitted ",
+        "keys",
+    ),
+)
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(text=st.lists(st.sampled_from(_PIECES), max_size=24).map("".join))
+def test_a_gated_fragment_matches_where_the_fragment_does(text: str) -> None:
+    """The gate only skips positions: every search finds the same match, gated or not."""
+    for name, ungated in _UNGATED.items():
+        gated = getattr(g, name)
+        expected, got = ungated.search(text), gated.search(text)
+        assert (expected and expected.span()) == (got and got.span()), name
+
+
+def _messages() -> list[str]:
+    from tests.corpus import DESIGN, read
+    from tests.wordings import rows
+
+    bodies = [row["body"] for row in read(DESIGN)]
+    bodies += [row["body"] for name in ("round1", "round2", "round4") for row in rows(name)]
+    return [json.dumps(body, ensure_ascii=False) for body in bodies]
+
+
+def test_every_gated_fragment_matches_the_designed_on_bodies_as_the_fragment_does() -> None:
+    for text in _messages():
+        for name, ungated in _UNGATED.items():
+            expected, got = ungated.search(text), getattr(g, name).search(text)
+            assert (expected and expected.span()) == (got and got.span()), (name, text[:80])
