@@ -275,11 +275,12 @@ def statements(body: str | bytes | object) -> list[Statement]:
     """Every statement in ``body``, outermost first, bounded in depth and number; never raises."""
     out: list[Statement] = []
     with contextlib.suppress(RecursionError):
-        _walk(decode(body), out, 0)
+        _walk(decode(body), out, 0, envelope=True)
     return out[:_MAX_STATEMENTS]
 
 
-def _walk(node: object, out: list[Statement], depth: int) -> None:  # noqa: C901, PLR0912 - one branch per shape
+def _walk(node: object, out: list[Statement], depth: int, *, envelope: bool = False) -> None:  # noqa: C901, PLR0912 - one branch per shape
+    """Read ``node`` into ``out``; ``envelope``: it is the body itself, or an object of it outside any message."""
     if depth > _MAX_DEPTH or len(out) >= _MAX_STATEMENTS:
         return
     if isinstance(node, str):
@@ -287,10 +288,11 @@ def _walk(node: object, out: list[Statement], depth: int) -> None:  # noqa: C901
         return
     if isinstance(node, list):
         for item in node[:_MAX_STATEMENTS]:
-            _walk(item, out, depth + 1)
+            _walk(item, out, depth + 1, envelope=envelope and depth == 0)
         return
     if not isinstance(node, dict):
         return
+    before = len(out)
     param = _str(node.get("param")) or _str(node.get("field"))
     if param is None and isinstance(node.get("reason"), str):
         param = _str(node.get("name"))
@@ -323,9 +325,15 @@ def _walk(node: object, out: list[Statement], depth: int) -> None:  # noqa: C901
     message = node.get("message")
     if isinstance(message, dict | list):
         _walk(message, out, depth + 1)
-    if depth == 0 and not any(name in node for name in (*_MESSAGE_FIELDS, *_CHILD_FIELDS, "code", "status")):
-        # Django REST framework answers with the field map alone: {"max_tokens": ["Ensure this value is …"]}.
-        _field_map(node, out, depth + 1)
+    if envelope and len(out) == before and depth <= 1 and not any(name in node for name in _MESSAGE_FIELDS):
+        # No field this reader knows holds a message: the object's own words are read, each under its key. Django
+        # REST framework answers with the field map alone ({"max_tokens": ["Ensure this value is …"]}); other
+        # servers name their fields in their own language ({"fehler": …, "details": …}, {"erro": {"mensagem": …}}).
+        # What echoes the request ("found", "input", "messages"…) is never read: its text is the caller's.
+        _field_map({k: v for k, v in node.items() if k not in _ECHOES}, out, depth + 1)
+        for key, value in list(node.items())[:_MAX_STATEMENTS]:
+            if isinstance(value, dict) and key not in _ECHOES:
+                _walk(value, out, depth + 1, envelope=True)
 
 
 def _allowed_values(node: dict[str, Any]) -> str:
@@ -382,6 +390,30 @@ def _field_map(node: dict[Any, Any], out: list[Statement], depth: int) -> None:
 
 
 _FIELD_KEY: Final = re.compile(r"[A-Za-z_][\w.\-]{0,63}")
+# Keys under which a server echoes what it was sent, or what it expected: the caller's text, never its verdict.
+_ECHOES: Final = frozenset(
+    {
+        "found",
+        "expected",
+        "received",
+        "request",
+        "body",
+        "input",
+        "prompt",
+        "messages",
+        "contents",
+        "instructions",
+        "system",
+        "data",
+        "params",
+        "payload",
+        "value",
+        "rejectedValue",
+        "input_value",
+        # pydantic's ctx holds the error object itself, already read as the message.
+        "ctx",
+    }
+)
 _FIELD_MAP_PLACES: Final = frozenset({"json", "body", "form", "querystring"})
 
 
