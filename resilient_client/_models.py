@@ -253,9 +253,12 @@ def _spelling(path: str) -> str:
     """``path`` with each name in lowerCamelCase: ``generation_config.response_mime_type`` -> ``generationConfig.…``.
 
     A server that takes JSON names the protobuf way (Gemini) accepts a field's snake_case and lowerCamelCase
-    spellings as one name; other cases ("generationconfig") are other names, which it refuses.
+    spellings as one name, and one that names its fields in PascalCase (Tencent Cloud's ``Messages``, ``Stream``,
+    ``Tools``) means the same params by them; other cases ("generationconfig") are other names, which Gemini
+    refuses.
     """
-    return ".".join(re.sub(r"[_-]+([A-Za-z0-9])", lambda m: m[1].upper(), part) for part in path.split("."))
+    spelled = (re.sub(r"[_-]+([A-Za-z0-9])", lambda m: m[1].upper(), part) for part in path.split("."))
+    return ".".join(part[:1].lower() + part[1:] for part in spelled)
 
 
 _MISS: object = object()
@@ -291,7 +294,7 @@ class _ProtectionIndex:
         return found
 
     def _protecting(self, param: str) -> str | None:
-        spelled = _spelling(param) if "_" in param or "-" in param else param
+        spelled = _spelling(param)
         root = spelled.split(".", 1)[0]
         if root in UNCHANGEABLE:  # one word each, the same in every spelling
             return self.roots[root]

@@ -63,6 +63,7 @@ __all__ = [
     "RANGE_OPEN",
     "RANGE_SPAN",
     "RENAME",
+    "RENAME_EXPLICIT",
     "RENAME_VERDICT",
     "REQUIREMENT",
     "ROLE_CONTENT",
@@ -80,6 +81,7 @@ __all__ = [
     "TAG_FIELD",
     "TOKEN_LIMIT",
     "TYPE_REFUSED",
+    "UNSPECIFIED_KEYS",
     "UPSTREAM_REFUSED",
     "USED_WITH_VALUE",
     "VALUE",
@@ -187,7 +189,9 @@ NEGATIVE: Final = Wordings(
         r"\b(?:is )?not (?:a )?(?:valid|supported|recogni[sz]ed|known|permitted)"
         r" (?:param(?:eter)?|argument|field|option|property|key)\b",
         # "`stop` is not a Messages API field", "'max_tokens' is not a /completion option" (of another API).
-        r"\bis not an? (?:[\w/\-.]+ ){1,3}(?:param(?:eter)?|argument|field|option|property|key)\b",
+        # Not a type: "'seed' is not a string field: expected an integer" is about the value sent.
+        r"\bis not an? (?!(?:string|integer|int|number|numeric|float|double|boolean|bool|nullable|array|list|object"
+        r"|required|optional|valid)\b)(?:[\w/\-.]+ ){1,3}(?:param(?:eter)?|argument|field|option|property|key)\b",
         r"\b(?:must|should) not be (?:set|specified|provided|used|present|sent|included)\b",
         # "`top_k` must be unset when thinking is enabled" (r5a-007), "please remove the thinking_config setting".
         r"\b(?:must|should|has to|needs to) be (?:unset|omitted|removed|left out)\b",
@@ -382,7 +386,10 @@ ONLY_VALUE: Final = re.compile(
 # an identifier (snake_case or dotted): "use streaming instead" names no param (test_reader_red_team).
 _NEW: Final = (
     r"(?:the |a |an )?(?:'(?P<{0}q>[^'\n]{{1,128}})'|`(?P<{0}bt>[^`\n]{{1,128}})`|\"(?P<{0}dq>[^\"\n]{{1,128}})\""
-    r"|(?P<{0}bare>[a-z][a-z0-9]*(?:[_.][a-z0-9]+)+|(?-i:[a-z][a-z0-9]*(?:[A-Z][a-z0-9]*)+(?:\.[a-z]\w*)*)))"
+    # A bare name: snake_case, dotted or camelCase; never a way of writing names ("use snake_case"), nor a model's
+    # name ("o3_mini", "gpt_4o": a letter and a digit open it).
+    r"|(?!(?:snake_case|camel_?case|kebab_case|pascal_?case|lower_case|upper_case|title_case)\b)(?![a-z]\d)"
+    r"(?P<{0}bare>[a-z][a-z0-9]*(?:[_.][a-z0-9]+)+|(?-i:[a-z][a-z0-9]*(?:[A-Z][a-z0-9]+)+(?:\.[a-z]\w*)*)))"
     r"(?: param(?:eter)?| field| setting| option)?"
 )
 _INSTEAD_OF: Final = r"(?:instead of|rather than|in place of|in (?:its|their) place)\b"
@@ -429,7 +436,7 @@ RENAME: Final = re.compile(
     + _NEW.format("m")
     + r"(?! (?:API|api|endpoint|route|method|SDK|model|mode|instead)\b)"
     # A list of values to use is no name: 'use "low", "medium" or "high"'.
-    + r"(?=\s*(?:$|[.;)!]|,(?!\s?['\"`])|\s(?:for|to|on|in|with|when|if|here)\b))"
+    + r"(?=\s*(?:$|[.;)!]|,(?!\s?['\"`\w])|\s(?:for|to|on|in|with|when|if|here)\b))"
     # "pass it as reasoning.effort", "send the limit as 'max_completion_tokens'", "is set with num_predict",
     # "is controlled by candidateCount", "Cohere calls this `k`", "the equivalent field is X".
     + r"|\b(?:pass|send|provide|specify|set|put|give) (?:it|this|them|(?:the|a|an|your) (?:[\w\-]+ ){0,4}?[\w\-]+)"
@@ -446,10 +453,10 @@ RENAME: Final = re.compile(
     + r"|\b(?:utilisez|utiliser|verwenden sie|nutzen sie|utilice|utiliza|utilize)"
     r"(?: plutôt| stattdessen| en su lugar)? "
     + _NEW.format("s")
-    + r"(?! (?:API|api|endpoint|mod[eè]le?|model|modo|Modell)\b)"
+    + r"(?!\w|\.\w)(?! (?:API|api|endpoint|mod[eè]le?|model|modo|Modell)\b)"
     + r"|(?:请使用|请改用|请用|应使用|请改为使用)\s?"
     + _NEW.format("t")
-    + r"(?!\s?(?:接口|API|api|版本|endpoint|模型))",
+    + r"(?!\w|\.\w)(?!\s?(?:接口|API|api|版本|endpoint|模型))",
     re.IGNORECASE,
 )
 # The RENAME alternatives that are verdicts by themselves: "X has been renamed to Y", "deprecated, use Y",
@@ -460,6 +467,9 @@ RENAME_VERDICT: Final = (
     "of",
     "of2",
 )
+# The RENAME alternatives that say the new name is the refused param's own ("pass it as X", "is set with X", "this
+# API calls it X", "the equivalent field is X"), where "use X" alone may be another param or a value.
+RENAME_EXPLICIT: Final = "noprbcefhijkl"
 # A suggestion of a new name that RENAME could not read ("Use 'x'' instead"): the finding would
 # otherwise be a drop, which loses what the caller asked for, so it is not acted on.
 SUGGESTS_NAME: Final = re.compile(
@@ -571,13 +581,21 @@ NESTED_LABEL: Final = re.compile(r"(?<![\w.])(?P<outer>[A-Za-z_]\w{0,63}): (?P<i
 TAG_FIELD: Final = re.compile(
     r"(?:^|(?<=: ))(?P<owner>[A-Za-z_][\w.]{0,63}): Input tag '[^'\n]{1,64}' found using '(?P<field>[A-Za-z_]\w{0,63})'"
 )
+# yup: "options field has unspecified keys: mirostat" is about options.mirostat, not all of options.
+UNSPECIFIED_KEYS: Final = re.compile(
+    r"\b(?:(?P<owner>[A-Za-z_][\w.]{0,63}) field|this field|this object) has unspecified keys?: "
+    r"(?P<keys>[\w., ]{1,300})"
+)
 LOCATED: Final = re.compile(r"\"(?P<name>[A-Za-z_][\w\-]{0,63})\" at '(?P<at>[^'\n]{1,128})'")
 # Spans that are never about the request: links, request ids, and structured values quoted
 # inside the text (they are read on their own as statements: br-001, ot2-010).
 # A status tag a gateway puts before the message ("<400> InternalError.Algo.InvalidParameter: ...", r4-088)
 # is no bound: "<400" would read as "less than 400".
 SKIP: Final = re.compile(
-    r"https?://\S+|\(request id:[^)]*\)|\brequest[_ ]id[:=]\s*\S+|<\d{3}>|(?P<braces>\{[^{}]{0,2048}\})",
+    r"https?://\S+|\(request id:[^)]*\)|\brequest[_ ]id[:=]\s*\S+|<\d{3}>|(?P<braces>\{[^{}]{0,2048}\})"
+    # A pointer to the docs names topics, not params: "To learn more about provider routing, visit: …" (OpenRouter).
+    r"|\b(?:to learn more|for more (?:information|details|info)|learn more|please (?:see|consult|refer to|visit)"
+    r"|see (?:the )?(?:docs|documentation))\b[^.!?\n]{0,200}",
     re.IGNORECASE,
 )
 
@@ -932,7 +950,7 @@ FINAL_WORDS: Final = re.compile(
         r"\bbalance\b",
         # Money, not a model's "thinking budget" (r4-066).
         # "Budget 0 is invalid" (a thinking budget of 0 tokens sent, Gemini) is no money either.
-        r"\bbudget\b(?<!thinking budget)(?<!reasoning budget)(?! (?:of )?-?\d)",
+        r"\bbudget\b(?<!thinking budget)(?<!reasoning budget)(?! -?\d+(?:\.\d+)? (?:is|are)\b)",
         r"\bcontent (?:management )?(?:policy|filter)",
         r"\bflagged\b",
         r"\bmust be verified\b",
@@ -951,9 +969,19 @@ FINAL_WORDS: Final = re.compile(
         r"\bjson schema\b",
         r"\binvalid schema\b",
         r"\bprompt (?:tokens|is too long)\b",
+        # A plan or tier the account is on: "not allowed on the free plan", "upgrade your tier".
+        r"\b(?:free|current|your|paid|trial) (?:plan|tier)\b",
+        # The same in French, German, Spanish, Portuguese and Italian: context length, quota, balance, credit.
+        r"\blongueur (?:maximale )?(?:du|de) contexte\b|\bfenêtre de contexte\b|\bKontext(?:länge|fenster|limit)\b"
+        r"|\blongitud (?:máxima )?(?:del|de) contexto\b|\bventana de contexto\b"
+        r"|\bcomprimento (?:máximo )?(?:do|de) contexto\b|\bjanela de contexto\b"
+        r"|\blunghezza (?:massima )?(?:del|di) contesto\b|\bcontingente\b|\bKontingent\b"
+        r"|\bGuthaben\b|\bsolde\b|\bsaldo\b|\bcrédito\b|\bcrédit\b",
     )
     # The same in Chinese: context length, region, balance, arrears, quota, rate, sensitive content, throttling.
-    + r"|上下文|地域|地区|余额|欠费|配额|频率|敏感|限流",
+    + r"|上下文|地域|地区|余额|欠费|配额|频率|敏感|限流"
+    # In Japanese and Korean: context length, quota, balance, rate limit.
+    + r"|コンテキスト|クォータ|残高|レート制限|컨텍스트|할당량|잔액|요금|한도 초과|속도 제한",
     re.IGNORECASE,
 )
 # A token limit that is final only when the statement is about the conversation: "exceeds the limit" is the

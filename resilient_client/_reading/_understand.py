@@ -170,6 +170,7 @@ class _Parts:
     when: tuple[str, bool] | None = None
     used_with: tuple[str, JSONScalar] | None = None
     renamed: bool = False
+    explicit: bool = False  # the new name is said to be the param's own ("pass it as X", "this API calls it X")
     guess: str | None = None  # the name a "did you mean …?" guesses
     list_at: int | None = None  # where the first list of accepted values starts
     default: JSONScalar | EllipsisType = ...
@@ -244,8 +245,9 @@ def _take_apart(message: str) -> _Parts:  # noqa: C901, PLR0912, PLR0915 - one c
     text, keys = _skipped(message)
     parts = _Parts(text, keys=keys)
     if m := g.RENAME.search(text):
-        parts.new = next(v for name, v in m.groupdict().items() if v and name not in ("of", "of2"))
+        by, parts.new = next((name, v) for name, v in m.groupdict().items() if v and name not in ("of", "of2"))
         parts.renamed = any(m[name] for name in g.RENAME_VERDICT)
+        parts.explicit = parts.renamed or by[0] in g.RENAME_EXPLICIT
         text = _cut(text, m.span())
     for m in g.GUESS.finditer(text):
         if parts.new is None and (named := _GUESSED.search(m[0])) is not None:
@@ -369,6 +371,10 @@ def _subjects(statement: Statement, parts: _Parts, vocabulary: Vocabulary) -> li
     for m in g.ADDITIONAL_FIELD.finditer(text):
         add(vocabulary.ground(f"additionalModelRequestFields.{m['name']}"))
         text = _cut(text, m.span())
+    for m in g.UNSPECIFIED_KEYS.finditer(text):
+        for key in re.findall(r"[A-Za-z_][\w.]{0,63}", m["keys"]):
+            add(vocabulary.ground(f"{m['owner']}.{key}" if m["owner"] else key))
+        text = _cut(text, m.span())
     for m in g.TAG_FIELD.finditer(text):
         add(vocabulary.ground(f"{m['owner']}.{m['field']}"))
         text = _cut(text, m.span())
@@ -413,6 +419,52 @@ def _subjects(statement: Statement, parts: _Parts, vocabulary: Vocabulary) -> li
             for grounded in vocabulary.ground_capability(m["a"] or m["b"] or m["c"]):
                 add(grounded)
     return _not_locations(found, text, vocabulary)
+
+
+def _value_not_name(param: str, sent: Any, parts: _Parts, message: str, vocabulary: Vocabulary) -> list[Finding] | None:
+    """What a suggested name is when it cannot be the param's new name: a value, or nothing at all.
+
+    - The statement quotes the text value sent ("input_type 'query' is not supported; use search_query"): what it
+      says to use is a value of the param (one word, not a path), as "use 'low' instead" is.
+    - A rename carries no condition: "When streaming, logprobs is not supported; use top_logprobs" is not read as a
+      rename on every call.
+    - A count takes a number: a text or a list is never sent under "…_tokens", "…_budget", "…_count".
+    - A settings object the request sends ("use inferenceConfig") is where the param goes, not its new name.
+    """
+    new = parts.new or ""
+    if parts.when is not None:
+        return []
+    if isinstance(sent, str) and not parts.renamed and _mentions_value(sent, message):
+        if "." not in new:
+            return [Finding("value", param, value=sent, suggested=new)]
+        if sent in new.split("."):
+            # "task 'query' is not supported; use retrieval.query": a value in its family, not a path.
+            return [Finding("value", param, value=sent, suggested=new)]
+    counts = _COUNT_NAME.search(new) is not None
+    if counts and (isinstance(sent, bool) or not isinstance(sent, int)):
+        return []
+    if isinstance(vocabulary.value(new), dict) or _CONTAINER_NAME.search(new):
+        return []
+    return None
+
+
+# A settings object's name: "use inferenceConfig", "use options" say where the param goes, not what it is called.
+_CONTAINER_NAME: Final = re.compile(
+    r"(?:^|[_.])(?:config|options|settings|parameters|params)$|[a-z](?:Config|Options|Settings|Parameters)$"
+)
+
+
+_COUNT_NAME: Final = re.compile(
+    r"(?:^|[_.])(?:max_)?\w*(?:tokens|budget|count|length|num|size)$|[a-z](?:Tokens|Budget|Count)$"
+)
+
+
+_MAX_VALUE_WORD: Final = 64
+
+
+def _mentions_value(sent: str, message: str) -> bool:
+    """Whether ``message`` gives the text value sent as a word of its own ('query', "en", `alloy`)."""
+    return len(sent) <= _MAX_VALUE_WORD and re.search(rf"(?<![\w.\-]){re.escape(sent)}(?![\w.\-])", message) is not None
 
 
 def _tokens(text: str, vocabulary: Vocabulary) -> list[Grounded]:
@@ -806,10 +858,12 @@ def _findings(statement: Statement, vocabulary: Vocabulary) -> list[Finding]:  #
     # "'reasoning_effort' is not valid for /v1/responses; pass it as reasoning.effort": a name is refused, by the
     # words that refuse a value, when the statement gives a name (not a word, which may be a value) to use.
     refused = g.NEGATIVE.search(text) or (
-        parts.new is not None and _NAME_SHAPED.search(parts.new) and g.VALUE_REFUSED.search(text)
+        parts.explicit and parts.new is not None and _NAME_SHAPED.search(parts.new) and g.VALUE_REFUSED.search(text)
     )
     if parts.new is not None and (parts.renamed or refused) and len(params) == 1:
         sent = vocabulary.value(params[0])
+        if (value := _value_not_name(params[0], sent, parts, message, vocabulary)) is not None:
+            return value
         if isinstance(sent, str) and not _IDENTIFIER.search(parts.new):
             # A bare word for a text setting is its new value, not its new name: "reasoning_effort 'minimal' is
             # deprecated in favor of 'low'", "voice 'alloy' was renamed 'ash'" (test_reader_red_team_wordings).

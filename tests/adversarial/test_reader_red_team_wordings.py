@@ -303,7 +303,122 @@ THIRD: list[tuple[object, dict[str, Any], set[Fix]]] = [
 ]
 
 
-@pytest.mark.parametrize(("said", "sent", "expected"), SECOND + THIRD)
+TOOLS = [{"type": "function", "function": {"name": "get_weather", "parameters": {"type": "object", "properties": {}}}}]
+
+
+def _tencent(code: str, message: str) -> dict[str, Any]:
+    return {"Response": {"Error": {"Code": code, "Message": message}, "RequestId": "7198e47e"}}
+
+
+# A fourth pass, on the clauses that say what to use, other languages, envelopes and validators' words.
+FOURTH: list[tuple[object, dict[str, Any], set[Fix]]] = [
+    (
+        "No endpoints found that support tool use. To learn more about provider routing, visit: https://x.ai/docs",
+        request(tools=TOOLS, provider={"order": ["groq"], "allow_fallbacks": False}),
+        set(),
+    ),
+    (
+        _tencent("UnknownParameter", "The parameter `Tools` is not recognized."),
+        {"Model": "hunyuan-lite", "Messages": [{"Role": "user", "Content": "hi"}], "Tools": TOOLS},
+        set(),
+    ),
+    (
+        _tencent("UnknownParameter", "The parameter `Stream` is not recognized."),
+        {"Model": "hunyuan-lite", "Messages": [{"Role": "user", "Content": "hi"}], "Stream": True},
+        set(),
+    ),
+    (
+        _tencent("InvalidParameter", "Model hunyuan-lite does not support `ResponseFormat`"),
+        {"Model": "hunyuan-lite", "Messages": [{"Role": "user", "Content": "hi"}], "ResponseFormat": {"Type": "json"}},
+        set(),
+    ),
+    (
+        "options field has unspecified keys: mirostat",
+        request(options={"num_ctx": 32768, "mirostat": 1}),
+        {Drop("options.mirostat")},
+    ),
+    (
+        (
+            "La longueur maximale du contexte de ce mod\u00e8le est de 8192 tokens. max_tokens doit \u00eatre "
+            "inf\u00e9rieur ou \u00e9gal \u00e0 1192."
+        ),
+        request(max_tokens=2000),
+        set(),
+    ),
+    (
+        (
+            "\ubaa8\ub378\uc758 \ucd5c\ub300 \ucee8\ud14d\uc2a4\ud2b8 \uae38\uc774\ub294 8192 \ud1a0\ud070"
+            "\uc785\ub2c8\ub2e4. max_tokens\ub294 1192 \uc774\ud558\uc5ec\uc57c \ud569\ub2c8\ub2e4."
+        ),
+        request(max_tokens=2000),
+        set(),
+    ),
+    (
+        "input_type 'query' is not supported; use search_query",
+        request(input_type="query"),
+        {SetValue("input_type", "query", "search_query")},
+    ),
+    (
+        "image_size '1024x1024' is not supported (use square_hd, landscape_4_3 or portrait_16_9)",
+        request(image_size="1024x1024"),
+        {Drop("image_size")},
+    ),
+    ("Unsupported language 'en'. Use en_US.", request(language="en"), {SetValue("language", "en", "en_US")}),
+    (
+        "task 'query' is not supported; use retrieval.query",
+        request(task="query"),
+        {SetValue("task", "query", "retrieval.query")},
+    ),
+    (
+        "Invalid value for 'temperature': 2.5. Use top_p for finer control.",
+        request(temperature=2.5),
+        {Drop("temperature")},
+    ),
+    ("When streaming, logprobs is not supported; use top_logprobs", request(logprobs=True, stream=True), set()),
+    (
+        "'reasoning_effort' is not supported by this model; use thinking.budget_tokens",
+        request(reasoning_effort="high"),
+        set(),
+    ),
+    (
+        "stop is not supported for reasoning models; use max_completion_tokens to bound output",
+        request(stop=["x"]),
+        set(),
+    ),
+    ("max_tokens is not supported; use inferenceConfig", request(max_tokens=100), {Drop("max_tokens")}),
+    ("Unknown parameter 'maxTokens' (use snake_case)", request(maxTokens=100), {Drop("maxTokens")}),
+    (
+        "reasoning_effort is not supported by this model (use o3_mini)",
+        request(reasoning_effort="low"),
+        {Drop("reasoning_effort")},
+    ),
+    (
+        "max_tokens \u53c2\u6570\u4e0d\u652f\u6301\uff0c\u8bf7\u4f7f\u7528 chat_completions \u63a5\u53e3",
+        request(max_tokens=100),
+        {Drop("max_tokens")},
+    ),
+    ("seed wird nicht unterst\u00fctzt; verwenden Sie chat_v2 API", request(seed=1), {Drop("seed")}),
+    ("Exceeded token budget of 1000: max_tokens 2000 is not allowed", request(max_tokens=2000), set()),
+    ("Budget of 5 USD exceeded for this key; max_tokens must be at most 256", request(max_tokens=2000), set()),
+    ("Requested tokens 8000 is not allowed on the free plan", request(max_tokens=8000), set()),
+    (
+        (
+            "\u30af\u30a9\u30fc\u30bf\u3092\u8d85\u904e\u3057\u307e\u3057\u305f\u3002max_tokens \u306f"
+            "\u8a31\u53ef\u3055\u308c\u3066\u3044\u307e\u305b\u3093"
+        ),
+        request(max_tokens=8000),
+        set(),
+    ),
+    ("'seed' is not a string field: expected an integer", request(seed="42"), set()),
+    (
+        "Invalid value for 'encoding_format': 'binary'. Use base64_url",
+        request(encoding_format="binary"),
+        {Drop("encoding_format"), SetValue("encoding_format", "binary", "base64_url")},
+    ),
+]
+
+
+@pytest.mark.parametrize(("said", "sent", "expected"), SECOND + THIRD + FOURTH)
 def test_a_later_pass_teaches_nothing_wrong(said: object, sent: dict[str, Any], expected: set[Fix]) -> None:
     """Only the fixes listed may be learned (reading nothing is safe, reading something else is not)."""
     found = allowed(frozenset(read(400, _body(said), sent).fixes))

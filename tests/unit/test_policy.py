@@ -97,7 +97,12 @@ def test_a_protected_name_is_protected_in_any_spelling(param: str) -> None:
 def test_another_case_is_another_name() -> None:
     """Gemini does not know "generationconfig" (r6a-007): leaving it out touches no protected path."""
     assert not RepairPolicy().blocks("generationconfig")
-    assert not RepairPolicy().blocks("Tools")
+
+
+@pytest.mark.parametrize("name", ["Tools", "Stream", "Messages", "ResponseFormat", "Model", "ToolConfig.Tools"])
+def test_a_protected_name_in_pascal_case_is_protected(name: str) -> None:
+    """Tencent Cloud names its fields in PascalCase: ``Tools`` are the tools, ``Stream`` decides the return type."""
+    assert RepairPolicy().blocks(name)
 
 
 def test_allow_matches_in_any_spelling_too() -> None:
