@@ -18,6 +18,10 @@ JSONScalar: TypeAlias = str | int | float | bool | None
 DEFAULT_PROTECTED: frozenset[str] = frozenset(
     {
         "audio",
+        # Cohere's v1 chat: the user's turn, the turns before it, and its system prompt.
+        "chat_history",
+        "message",
+        "preamble",
         # Gemini's context cache holds part of the conversation (documents, instructions).
         "cachedContent",
         "cached_content",

@@ -49,7 +49,9 @@ _MAX_PATHS: Final = 512
 # "agent" picks the agent as model picks the model ("Agent does not support using background=True", r12b-007).
 _BARE_NEVER: Final = DEFAULT_PROTECTED | {"user", "role", "content", "name", "type", "value", "session", "agent"}
 # The conversation itself: a bare word never names it, even as a statement's subject ("messages 参数非法", ot-011).
-CONVERSATION: Final = frozenset({"messages", "input", "inputs", "prompt", "instructions", "suffix", "conversation"})
+CONVERSATION: Final = frozenset(
+    {"messages", "input", "inputs", "prompt", "instructions", "suffix", "conversation", "message", "chat_history"}
+)
 # Never a subject, however it is written: what the SDK routes by, and bodies name it in
 # passing ("Model grok-4 does not support parameter stop", "Received Model Group=…").
 _NEVER: Final = frozenset({"model"})
