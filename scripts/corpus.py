@@ -106,6 +106,12 @@ _LEFT: dict[str, str] = {
     "reader sees no param of that name and drops the thinking switch it does see",
     "r13a-087": "a 500 that reports an upstream 400: the reader never repairs what a gateway's own call upstream was "
     "refused for (a 500 can be the gateway's own transformation)",
+    "r14a-026": "the relay answers the upstream's 400 with a 429 of its own, which the client retries as a rate "
+    "limit and never reads as a rejection",
+    "r14a-070": "a string refused for its length (prompt_cache_key): the reader never leaves out a value the caller "
+    "wrote because of its length",
+    "r14a-082": "'only accepts string reasoning_effort values' for an object sent: the reader takes the object's "
+    "own setting (effort) for the subject",
 }
 
 
