@@ -397,7 +397,11 @@ def _outermost_drops(fixes: list[Fix]) -> list[Fix]:
 # Where one sentence ends and the next begins: a full stop, then a word or a quote ('"top_k" is not allowed.
 # "temperature" must be …'), a new line, a " | " between joined errors; "e.g." and "1.5" run on (a semicolon does
 # not end one: "rejected value [3.0]; default message [must be …]").
-_SENTENCE_END: Final = re.compile(r"(?<=[a-z0-9)'\"`][.!?])\s+(?=[A-Za-z'\"`])|\n\s*|(?<=\s)\|\s+")
+_SENTENCE_END: Final = re.compile(
+    r"(?<=[a-z0-9)'\"`][.!?])\s+(?=[A-Za-z'\"`])|\n\s*|(?<=\s)\|\s+"
+    # Clauses of their own: "…; metadata.session_id: Extra inputs are not permitted", a CJK semicolon (U+FF1B).
+    r"|;\s+(?=[A-Za-z_][\w.\[\]]{0,63}: )|\uff1b\s*"
+)
 
 
 def _sentences(statement: Statement, vocabulary: Vocabulary) -> list[Statement]:

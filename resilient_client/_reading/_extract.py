@@ -50,6 +50,8 @@ _MESSAGE_FIELDS: Final = (
     "cause",
     # Spring's and Jackson's field errors ({"field": "topK", "rejectedValue": 200, "defaultMessage": "must be …"}).
     "defaultMessage",
+    # Elysia's TypeBox errors ({"summary": "Property 'seed' should not be provided", "property": "/seed"}).
+    "summary",
 )
 # Error-like objects nest their inner error under these keys (MiniMax: base_resp; iFlytek: header).
 _CHILD_FIELDS: Final = (
@@ -68,6 +70,8 @@ _CHILD_FIELDS: Final = (
     "cause",
     # zod's ZodError ({"issues": [{"code": "too_big", "path": ["temperature"], "message": …}]}).
     "issues",
+    # Symfony's and Quarkus' constraint violations ({"violations": [{"propertyPath": …, "title": …}]}).
+    "violations",
     # Tencent Cloud's API 3.0 ({"Response": {"Error": {"Code": …, "Message": …}}}: Hunyuan).
     "Response",
     "Error",
@@ -293,7 +297,7 @@ def _walk(node: object, out: list[Statement], depth: int, *, envelope: bool = Fa
     if not isinstance(node, dict):
         return
     before = len(out)
-    param = _str(node.get("param")) or _str(node.get("field"))
+    param = _str(node.get("param")) or _str(node.get("field")) or _pointer(node.get("source"))
     if param is None and isinstance(node.get("reason"), str):
         param = _str(node.get("name"))
     if param is None:
@@ -334,6 +338,17 @@ def _walk(node: object, out: list[Statement], depth: int, *, envelope: bool = Fa
         for key, value in list(node.items())[:_MAX_STATEMENTS]:
             if isinstance(value, dict) and key not in _ECHOES:
                 _walk(value, out, depth + 1, envelope=True)
+
+
+def _pointer(source: object) -> str | None:
+    """JSON:API's ``source.pointer`` ("/max_tokens"): the param an error is about, as a path."""
+    pointer = source.get("pointer") if isinstance(source, dict) else None
+    if not isinstance(pointer, str) or not pointer.startswith("/") or len(pointer) > _MAX_POINTER:
+        return None
+    return pointer.strip("/").replace("/", ".") or None
+
+
+_MAX_POINTER: Final = 256
 
 
 def _allowed_values(node: dict[str, Any]) -> str:
@@ -389,7 +404,7 @@ def _field_map(node: dict[Any, Any], out: list[Statement], depth: int) -> None:
                 _text(message, out, depth, param=key, code=None, loc=None)
 
 
-_FIELD_KEY: Final = re.compile(r"[A-Za-z_][\w.\-]{0,63}")
+_FIELD_KEY: Final = re.compile(r"(?:\$\.)?[A-Za-z_][\w.\-\[\]]{0,63}")  # ASP.NET keys by JSON path: "$.seed"
 # Keys under which a server echoes what it was sent, or what it expected: the caller's text, never its verdict.
 _ECHOES: Final = frozenset(
     {

@@ -223,6 +223,11 @@ NEGATIVE: Final = Wordings(
         r"\bno (?:endpoints?|providers?) (?:found|available) that supports?\b(?! the provided\b)",
         # Rails' strong parameters ("found unpermitted parameter: :seed"), yup's "has unspecified keys: top_k".
         r"\bunpermitted (?:param(?:eter)?s?|keys?|attributes?)\b|\bunspecified keys?\b",
+        # Laravel's "The frequency penalty field is prohibited.", Bean Validation's @Null ("must be null"), Symfony's
+        # "This field was not expected.", ASP.NET's "could not be mapped to any .NET member", committee's
+        # "does not define properties: mirostat".
+        r"\b(?:is|are) prohibited\b|\bmust be null\b|\b(?:was|were) not expected\b"
+        r"|\bcould not be mapped to any \.NET member\b|\bdoes not define propert(?:y|ies)\b",
         # Bedrock's "invalid beta flag" (r7a-030): a flag or header the model does not take.
         r"\binvalid [a-z]{3,24} (?:flag|header)s?\b",
         # The same verdicts in French, German, Spanish, Portuguese and Italian (European providers' own wordings).
@@ -672,7 +677,8 @@ RANGE_DOTS: Final = re.compile(rf"(?<![\w.])(?P<lo>{NUMBER})\s?\.\.\s?(?P<hi>{NU
 # is enabled" (e041, oa-011, az-009); "must be set to false for non-streaming calls" (ot-007).
 CONDITION_WHEN_ABSENT: Final = re.compile(
     r"\b(?:(?:is |are |can |may |should )?only (?:be )?"
-    r"(?:allowed|supported|permitted|valid|available|used|set|specified|defined|provided|passed|sent)"
+    r"(?:allowed|supported|permitted|valid|available|used|set|specified|defined|provided|passed|sent|meaningful"
+    r"|applicable|relevant|honou?red|effective)"
     r"|(?:allowed|supported|permitted|valid|available) only)"
     r" (?:when|if|with|for|in|together with|alongside|in combination with)"
     rf" (?:the )?(?P<q>{QUOTE})?(?P<name>{NAME})(?![\w.-]){QUOTE}?"
@@ -693,7 +699,7 @@ CONDITION_WHEN_ABSENT: Final = re.compile(
     r"|\s(?:is|are)(?: set to)? (?:['\"`\d-]|(?:true|false|none|null|off)\b))"
     # "must be omitted when no tools are given".
     rf"|\b(?:when|if) no (?P<q4>{QUOTE})?(?P<name4>{NAME}){QUOTE}?"
-    r" (?:is|are) (?:given|provided|set|specified|present|sent)"
+    r" (?:is|are) (?:given|provided|set|specified|present|sent|declared|defined|supplied|included)"
     r"|(?<!only supported )(?<!only allowed )(?<!only available )(?<!only permitted )"
     r"\bfor non-(?P<stream>stream)ing (?:calls|requests)|(?P<stream2>非流式|仅(?:支持|适用于|可用于)流式)"
     # "tool_stream 参数仅在 stream=true 时可用" (only available when stream=true).
@@ -850,6 +856,8 @@ INSTRUCTIONS_REFUSED: Final = re.compile(
 # "stop:最大只能有4个停止词" (at most 4 stop words, r3b-012). A list cannot be trimmed by a fix: it is left out.
 LIST_TOO_LONG: Final = Wordings(
     r"\b(?:array|list) (?:is )?too long\b|\btoo many (?:items|elements|entries|values|sequences|strings|stop\w*)\b"
+    # marshmallow's Length validator on a list: "Longer than maximum length 4."
+    r"|\blonger than maximum length \d{1,6}\b"
     r"|\b(?:at most|up to|maximum of|max(?:imum)?) \d{1,6}"
     r" (?:items|elements|entries|values|sequences|strings|stop\w*)\b",
     r"最(?:大|多)\s?(?:只能|仅能|可以|支持)?\s?(?:有|为|是|传|设置)?\s?\d{1,6}\s?个",

@@ -1046,3 +1046,48 @@ def test_a_setting_supported_only_together_with_another_goes_while_the_other_is_
     assert fixes(message, request(topP=0.9, temperature=0.5)) == {
         Drop("topP", when=Condition("temperature", present=True))
     }
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"message": "The seed field is prohibited.", "errors": {"seed": ["The seed field is prohibited."]}},
+        {"violations": [{"field": "seed", "message": "must be null"}]},
+        {"detail": "seed: This field was not expected."},
+        {
+            "errors": {
+                "$.seed": ["The JSON property 'seed' could not be mapped to any .NET member contained in type 'X'."]
+            }
+        },
+        {
+            "message": "#/paths/~1v1~1chat/post/requestBody/content/application~1json/schema does not define "
+            "properties: seed"
+        },
+        {"type": "validation", "summary": "Property 'seed' should not be provided", "property": "/seed"},
+        {"errors": [{"status": "422", "source": {"pointer": "/seed"}, "detail": "is not accepted by this model"}]},
+    ],
+)
+def test_validators_of_other_frameworks_refuse_a_param(body: dict[str, Any]) -> None:
+    assert frozenset(read(400, body, request(seed=7)).fixes) == {Drop("seed")}
+
+
+def test_each_labelled_clause_after_a_semicolon_is_about_its_own_param() -> None:
+    message = (
+        "thinking.budget_tokens: Input should be greater than or equal to 1024; "
+        "output_config.effort: Extra inputs are not permitted"
+    )
+    sent = request(thinking={"type": "enabled", "budget_tokens": 100}, output_config={"effort": "high"})
+    assert fixes(message, sent) == {Clamp("thinking.budget_tokens", 1024, None), Drop("output_config.effort")}
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "parallel_tool_calls: must be unset when no tools are declared",
+        "parallel_tool_calls is only meaningful when tools are provided",
+    ],
+)
+def test_more_words_for_a_param_that_needs_tools(message: str) -> None:
+    assert fixes(message, request(parallel_tool_calls=True)) == {
+        Drop("parallel_tool_calls", when=Condition("tools", present=False))
+    }
