@@ -298,6 +298,8 @@ def _walk(node: object, out: list[Statement], depth: int, *, envelope: bool = Fa
         return
     before = len(out)
     param = _str(node.get("param")) or _str(node.get("field")) or _pointer(node.get("source"))
+    # Symfony's violations name the field by propertyPath, TypeBox's by a pointer in "property".
+    param = param or _str(node.get("propertyPath")) or _pointer({"pointer": node.get("property")})
     if param is None and isinstance(node.get("reason"), str):
         param = _str(node.get("name"))
     if param is None:

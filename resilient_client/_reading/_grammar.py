@@ -495,7 +495,9 @@ MUST_BE_SET: Final = re.compile(
 )
 # "Agents are required to use background=true" (r12b-006): the value the named setting must have.
 USE_SETTING: Final = re.compile(
-    rf"\b(?:required|needs?|has|have) to use {QUOTE}?(?P<name>{NAME}){QUOTE}?\s?=\s?(?P<value>{VALUE})(?![\w.])",
+    # "Use service_tier='default' for these requests".
+    rf"\b(?:(?:required|needs?|has|have) to |please )?use {QUOTE}?(?P<name>{NAME}){QUOTE}?\s?=\s?"
+    rf"(?P<value>{VALUE})(?![\w.])",
     re.IGNORECASE,
 )
 # "max_tokens or max_completion_tokens must be set when using reasoning_effort" (r12a-012): a param the request
@@ -549,6 +551,12 @@ LIST_INTRO: Final = re.compile(
     rf"|(?:input should be|must be|should be|expected)(?={_LISTED})"
     rf"|(?:it )?only supports?\b(?! (?:the )?{NAME}(?:\s*[=:]\s*|\s(?:of |value |set to )?)(?:{NUMBER}|true|false)\b)"
     r"|choose from|(?<!not )permitted:|(?<!not )allowed:"
+    # In other languages: "Valores admitidos:", "valeurs possibles :", "valori ammessi:", "zulässige Werte:",
+    # "허용 값:"; Go's "not in enum [low medium high]"; "this deployment takes low, medium or high".
+    r"|\bvalor(?:es)? (?:admitidos|aceitos|aceptados|permitidos|posibles|possíveis|válidos)\s?:"
+    r"|\bvaleurs? (?:possibles|acceptées|autorisées|valides)\s?:|\bvalori (?:ammessi|consentiti|validi)\s?:"
+    r"|\b(?:zulässige|erlaubte|gültige) Werte\s?:|허용(?:되는)? 값\s?:|許可される値\s?:|有効な値\s?:"
+    r"|\bnot in enum(?= \[)|\b(?:it |this \w+ )?(?:accepts|takes|offers)(?= ['\"`]| [\w.\-]{1,32},)"
     # Chinese lists: "可选值为 low、medium、high" (the values to choose from), "取值为", "仅支持", "支持的值为".
     r"|可选值(?:为|是|有|包括)?:?|取值(?:只能|必须)?(?:为|是):?|(?:仅|只)支持(?!流式|非流式):?|支持的(?:值|取值)(?:为|是|有)?:?"
     # "Please use a valid role: user, model." (Gemini, r9a-008): the roles it takes.
@@ -634,10 +642,11 @@ RANGE_AT_MOST: Final = Wordings(
     r"|\bmax(?:imum)? allowed(?: value)?(?: is|:)?"
     # Laravel's and other validators' words in Spanish, Portuguese, French and German.
     r"|\bno debe ser mayor (?:que|a)|\bnão (?:deve|pode) ser maior (?:que|do que)|\bne doit pas dépasser"
+    r"|\bless or equal to|\bbatas maksimum|\bmaksimal"
     r"|\bdoit être inférieure? ou égale? à|\bdarf nicht größer (?:als|sein als)|\bhöchstens)"
     rf"\s*{_BOUND}",
     # Korean: "0 이상 2 이하여야 합니다" (must be at least 0 and at most 2): the bound comes first.
-    rf"(?:(?:不能超过|不得超过|不能大于|不得大于|最大值?(?:为|是)?)\s*|(?<![\w.])(?={NUMBER}\s?이하)){_BOUND}",
+    rf"(?:(?:不能超过|不得超过|不能大于|不得大于|最大值?(?:为|是)?)\s*|(?<![\w.])(?={NUMBER}\s?(?:이하|以下))){_BOUND}",
 )
 RANGE_AT_LEAST: Final = Wordings(
     rf"(?:\bat least|\bminimum{_LIMIT}|>=|≥|\bno (?:less|fewer) than|\bgreater than or equal to"
@@ -646,14 +655,17 @@ RANGE_AT_LEAST: Final = Wordings(
     rf"|\b(?:cannot|can't|can not|must not|may not|should not) be (?:less|smaller|lower|fewer) than)\s*{_BOUND}"
     r"|\bnon-negative\b(?P<zero>)",
     # The group "zero" is the Latin pattern's "non-negative"; here it never matches, but it exists.
-    rf"(?:(?:不能小于|不得小于|最小值?(?:为|是)?)\s*|(?<![\w.])(?={NUMBER}\s?이상)){_BOUND}(?P<zero>(?!))?",
+    rf"(?:(?:不能小于|不得小于|最小值?(?:为|是)?)\s*|(?<![\w.])(?={NUMBER}\s?(?:이상|以上))){_BOUND}(?P<zero>(?!))?",
 )
 # "must be between 0 and 2" (a range in words).
 # A range the body recommends is no bound: "We recommend values between 0.2 and 0.8", "推荐在 0.1 到 0.7 之间".
 RECOMMENDED: Final = re.compile(r"(?:\brecommend\w*|\bsuggest\w*|推荐|建议)[^.;。\n]{0,60}", re.IGNORECASE)
 # "取值需在 0 到 1 之间" (must be between 0 and 1).
 RANGE_BETWEEN: Final = re.compile(
-    rf"(?:\b(?:between|within) |(?:在|介于)\s?)(?P<lo>{NUMBER})\s?(?:and|到|至|和|~)\s?(?P<hi>{NUMBER})(?!\d|\.\d)",
+    rf"(?:\b(?:between|within|entre|zwischen|tra|từ) |(?:在|介于)\s?)(?P<lo>{NUMBER})\s?"
+    rf"(?:and|y|et|e|und|đến|到|至|和|~)\s?(?P<hi>{NUMBER})(?!\d|\.\d)"
+    # Korean: "1에서 40 사이" (between 1 and 40).
+    rf"|(?<![\w.])(?P<lo2>{NUMBER})\s?(?:에서|부터)\s?(?P<hi2>{NUMBER})\s?사이",
     re.IGNORECASE,
 )
 # "integers from 1 to 24576", "the supported range is from 1 (inclusive) to 65536 (exclusive)" (r5a-043, r5a-051).
@@ -766,6 +778,8 @@ REMOVE_ONE: Final = re.compile(
 PAIR: Final = re.compile(
     r"\bat the same time\b|\bcannot both be\b|\bmutually exclusive\b|\bonly (?:\w+ ){0,2}one of\b|\bsimultaneously\b"
     r"|\b(?:cannot|can't|can not|may not) be (?:used|combined|set|specified|sent) (?:together )?(?:with|alongside)\b"
+    # Not with a deployment, a model or an account: those are where the param is refused, not its partner.
+    r"(?! (?:this|the|your) (?:deployment|model|endpoint|provider|account|api|version|route|region)\b)"
     r"|\bcannot be combined\b|\b(?:are|is) both set\b"
     r"|\b(?:cannot|can't|can not) (?:set|specify|use|pass) both\b"
     r"|\b(?:used|specified|set) together\b|\bboth [^.\n]{1,60} (?:and|&) [^.\n]{1,60} (?:cannot|can't|may not)\b"

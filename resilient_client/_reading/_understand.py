@@ -1322,7 +1322,7 @@ def _bounds(message: str) -> tuple[int | float | None, int | float | None] | Non
         or g.RANGE_DOTS.search(message)
         or g.RANGE_SPAN.search(message)
     ) is not None:
-        return _number(m["lo"]), _number(m["hi"])
+        return _number(m["lo"] or m.groupdict().get("lo2") or ""), _number(m["hi"] or m.groupdict().get("hi2") or "")
     for i in g.INTERVAL.finditer(message):
         # A half-open interval ("(0, 1]"): its closed end is a bound to clamp to; outside its open end, the
         # param was left out already (_outside_open).

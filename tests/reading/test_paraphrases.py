@@ -1091,3 +1091,49 @@ def test_more_words_for_a_param_that_needs_tools(message: str) -> None:
     assert fixes(message, request(parallel_tool_calls=True)) == {
         Drop("parallel_tool_calls", when=Condition("tools", present=False))
     }
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "Valor no v\u00e1lido para reasoning_effort: 'minimal'. Valores admitidos: 'low', 'medium' y 'high'.",
+        (
+            "La valeur \u00ab minimal \u00bb n'est pas accept\u00e9e pour reasoning_effort ; "
+            "valeurs possibles : low, medium."
+        ),
+        'reasoning_effort: value "minimal" not in enum [low medium high]',
+        "reasoning_effort 'minimal' cannot be used with this deployment; it accepts 'low' or 'medium'.",
+        (
+            "reasoning_effort \uac12 'minimal'\uc740(\ub294) \ud5c8\uc6a9\ub418\uc9c0 \uc54a\uc2b5\ub2c8\ub2e4. "
+            "\ud5c8\uc6a9 \uac12: low, medium, high"
+        ),
+    ],
+)
+def test_lists_of_values_in_other_words_and_languages(message: str) -> None:
+    assert fixes(message, request(reasoning_effort="minimal")) == {SetValue("reasoning_effort", "minimal", "low")}
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "max_tokens \u306f 1 \u4ee5\u4e0a 4096 \u4ee5\u4e0b\u3067\u6307\u5b9a\u3057\u3066\u304f\u3060\u3055\u3044",
+        "max_tokens \uac12\uc740 1\uc5d0\uc11c 4096 \uc0ac\uc774\uc5ec\uc57c \ud569\ub2c8\ub2e4.",
+        "max_tokens debe estar entre 1 y 4096",
+        "max_tokens muss zwischen 1 und 4096 liegen",
+        "Gi\u00e1 tr\u1ecb max_tokens ph\u1ea3i n\u1eb1m trong kho\u1ea3ng t\u1eeb 1 \u0111\u1ebfn 4096.",
+        "max_tokens: Expected number to be less or equal to 4096",
+    ],
+)
+def test_ranges_in_other_words_and_languages(message: str) -> None:
+    found = fixes(message, request(max_tokens=10_000))
+    assert [(f.param, getattr(f, "maximum", None)) for f in found] == [("max_tokens", 4096)]
+
+
+def test_a_setting_to_use_written_as_an_assignment_is_its_value() -> None:
+    message = "Flex processing isn't offered for this model. Use service_tier='default' for these requests."
+    assert fixes(message, request(service_tier="flex")) == {SetValue("service_tier", "flex", "default")}
+
+
+def test_symfony_names_the_field_by_its_property_path() -> None:
+    body = {"violations": [{"propertyPath": "top_p", "title": "This value should be between 0 and 1."}]}
+    assert frozenset(read(422, body, request(top_p=1.5)).fixes) == {Clamp("top_p", 0, 1)}
