@@ -237,7 +237,9 @@ NEGATIVE: Final = Wordings(
         r"|\bno se (?:admite|permite|reconoce)\b|\bno soportad[oa]\b",
         r"\bnão (?:é|está|são) (?:suportad[oa]|permitid[oa]|reconhecid[oa]|aceit[oa]|válid[oa])s?\b"
         r"|\bnão suportad[oa]\b",
-        r"\bnon (?:è|e') (?:supportat[oa]|consentit[oa]|riconosciut[oa])\b",
+        r"\bnon (?:è|e') (?:supportat[oa]|consentit[oa]|riconosciut[oa])\b|\best inconnue?\b",
+        # "the field frequency_penalty is invalid": the field itself, not its value.
+        rf"\bthe (?:field|param(?:eter)?|argument|option) {QUOTE}?{NAME}{QUOTE}? is (?:invalid|not valid|unknown)\b",
     ),
     # Chinese providers (Zhipu, DashScope…): "temperature参数非法" (r2b-028), "不支持", "不被支持", "未知参数",
     # "参数错误" (a parameter error), "不允许" (not allowed).
@@ -246,7 +248,7 @@ NEGATIVE: Final = Wordings(
     r"|参数\s?['\"`]?[A-Za-z_][\w.]{0,63}['\"`]?\s?无效"
     # Japanese and Korean: "サポートされていません" (not supported), "지원되지 않습니다" (not supported).
     r"|サポートされていません|サポートされません|使用できません|認識されません|許可されていません"
-    r"|지원되지 않|지원하지 않|허용되지 않|알 수 없는 (?:매개변수|파라미터)"
+    r"|지원되지 않|지원하지 않|허용되지 않|알 수 없는 (?:매개변수|파라미터)|잘못된 (?:매개변수|파라미터)|廃止され"
     # "已废弃" (deprecated).
     r"|已(?:废弃|弃用)"
     # "未知请求字段" before a field name (an unknown request field, r11c-008).
@@ -391,6 +393,7 @@ ONLY_VALUE: Final = re.compile(
 # an identifier (snake_case or dotted): "use streaming instead" names no param (test_reader_red_team).
 _NEW: Final = (
     r"(?:the |a |an )?(?:'(?P<{0}q>[^'\n]{{1,128}})'|`(?P<{0}bt>[^`\n]{{1,128}})`|\"(?P<{0}dq>[^\"\n]{{1,128}})\""
+    r"|«\s?(?P<{0}gu>[^»\s]{{1,128}})\s?»"
     # A bare name: snake_case, dotted or camelCase; never a way of writing names ("use snake_case"), nor a model's
     # name ("o3_mini", "gpt_4o": a letter and a digit open it).
     r"|(?!(?:snake_case|camel_?case|kebab_case|pascal_?case|lower_case|upper_case|title_case)\b)(?![a-z]\d)"
@@ -403,7 +406,8 @@ RENAME: Final = re.compile(
     + _NEW.format("a")
     # "Use \"stopSequences\" to pass stop strings" (after a verdict) suggests as "instead" does.
     + rf" (?:instead\b(?P<of> of)?|(?P<of2>{_INSTEAD_OF})|to (?:pass|send|specify|set)\b)"
-    r"|\b(?:(?:has|have)(?: been)?|was|is|were) (?:moved|renamed|replaced) (?:to |by |with )?"
+    r"|\b(?:(?:(?:has|have)(?: been)?|was|is|were) (?:moved|renamed|replaced|superseded)|superseded)"
+    r" (?:to |by |with )?"
     + _NEW.format("b")
     + r"|\b(?:deprecated|replaced|superseded|renamed|no longer supported)\b(?:[^.\n]|\.\s){0,40}?\b(?:please )?"
     r"(?:use|switch to) "
@@ -444,21 +448,32 @@ RENAME: Final = re.compile(
     + r"(?=\s*(?:$|[.;)!]|,(?!\s?['\"`\w])|\s(?:for|to|on|in|with|when|if|here)\b))"
     # "pass it as reasoning.effort", "send the limit as 'max_completion_tokens'", "is set with num_predict",
     # "is controlled by candidateCount", "Cohere calls this `k`", "the equivalent field is X".
-    + r"|\b(?:pass|send|provide|specify|set|put|give) (?:it|this|them|(?:the|a|an|your) (?:[\w\-]+ ){0,4}?[\w\-]+)"
+    + r"|\b(?:pass|send|resend|provide|specify|set|put|give)"
+    r" (?:it|this|them|(?:the|a|an|your) (?:[\w\-]+ ){0,4}?[\w\-]+)"
     r" (?:as|via|using) "
     + _NEW.format("n")
     + r"|\b(?:is|are) (?:set|controlled|configured|specified|given|passed|chosen) (?:with|by|via|through|using) "
     + _NEW.format("o")
     + r"|\bcalls? (?:this|it|that) "
     + _NEW.format("p")
-    + r"|\bthe (?:equivalent|corresponding) (?:param(?:eter)?|field|option|setting|name) (?:is|here is) "
+    + r"|\bthe (?:equivalent|corresponding)(?: [\w\-]+)? (?:param(?:eter)?|field|option|setting|name)"
+    r" (?:is|here is) "
     + _NEW.format("r")
+    # "Converse expects inferenceConfig.maxTokens", "the generate route reads `parameters.max_new_tokens`".
+    + r"|\b(?:expects|reads|wants)(?: the [\w ]{1,30}? from)? "
+    + _NEW.format("u")
+    + r"(?=\s*(?:$|[.;)!]|,(?!\s?['\"`\w])|\s(?:for|to|on|in|with|when|if|here|instead)\b))"
     # In other languages: "utilisez 'max_tokens' à la place", "verwenden Sie stattdessen 'max_tokens'",
     # "utilice 'max_tokens'", "请使用 max_output_tokens" (use X).
     + r"|\b(?:utilisez|utiliser|verwenden sie|nutzen sie|utilice|utiliza|utilize)"
     r"(?: plutôt| stattdessen| en su lugar)? "
     + _NEW.format("s")
     + r"(?!\w|\.\w)(?! (?:API|api|endpoint|mod[eè]le?|model|modo|Modell)\b)"
+    # Korean "'max_tokens' 대신 'maxTokens'를 사용하세요" and Japanese "代わりに max_tokens を指定してください"
+    # (use X instead).
+    + r"|(?:대신|代わりに)\s?"
+    + _NEW.format("w")
+    + r"\s?(?:를|을|を)\s?(?:사용|指定|使用)"
     + r"|(?:请使用|请改用|请用|应使用|请改为使用)\s?"
     + _NEW.format("t")
     + r"(?!\w|\.\w)(?!\s?(?:接口|API|api|版本|endpoint|模型))",
@@ -468,7 +483,7 @@ RENAME: Final = re.compile(
 # "use Y instead of X", "requires Y instead of X", "in favor of Y". "Use Y instead" alone suggests, and needs a
 # verdict beside it.
 RENAME_VERDICT: Final = (
-    *(f"{alt}{kind}" for alt in "bcefhijkl" for kind in ("q", "bt", "dq", "bare")),
+    *(f"{alt}{kind}" for alt in "bcefhijkl" for kind in ("q", "bt", "dq", "gu", "bare")),
     "of",
     "of2",
 )

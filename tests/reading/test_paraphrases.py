@@ -1137,3 +1137,27 @@ def test_a_setting_to_use_written_as_an_assignment_is_its_value() -> None:
 def test_symfony_names_the_field_by_its_property_path() -> None:
     body = {"violations": [{"propertyPath": "top_p", "title": "This value should be between 0 and 1."}]}
     assert frozenset(read(422, body, request(top_p=1.5)).fixes) == {Clamp("top_p", 0, 1)}
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "max_tokens has been superseded by max_completion_tokens for o-series deployments.",
+        "Unknown field max_tokens; this route expects max_completion_tokens.",
+        "`max_tokens` is not a Chat Completions parameter; the route reads `max_completion_tokens`",
+        "unknown field 'max_tokens'. The equivalent OpenAI field is 'max_completion_tokens'.",
+        "This attribute max_tokens is not supported; resend it as max_completion_tokens.",
+        "the field max_tokens is invalid, please use max_completion_tokens",
+        "Le champ \u00ab max_tokens \u00bb est inconnu. Utilisez plut\u00f4t \u00ab max_completion_tokens \u00bb.",
+        (
+            "\uc798\ubabb\ub41c \ud30c\ub77c\ubbf8\ud130\uc785\ub2c8\ub2e4: 'max_tokens' \ub300\uc2e0 "
+            "'max_completion_tokens'\ub97c \uc0ac\uc6a9\ud558\uc138\uc694."
+        ),
+        (
+            "max_tokens \u306f\u5ec3\u6b62\u3055\u308c\u307e\u3057\u305f\u3002\u4ee3\u308f\u308a\u306b "
+            "max_completion_tokens \u3092\u6307\u5b9a\u3057\u3066\u304f\u3060\u3055\u3044\u3002"
+        ),
+    ],
+)
+def test_more_ways_of_giving_the_new_name(message: str) -> None:
+    assert fixes(message, request(max_tokens=100)) == {Rename("max_tokens", "max_completion_tokens")}
