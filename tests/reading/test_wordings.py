@@ -40,9 +40,20 @@ def test_a_row_is_well_formed(row: dict[str, Any]) -> None:
             assert _at(row["request"], fix.param) is not ..., fix
 
 
-LOOKALIKES = [row for row in ALL if not row["expected"]]
+# Lookalikes of a held-back round that the reader acts on: by id only, their rows never read (as the corpus's
+# held-back failures are marked). Each is a strict expected failure, so a reader that stops acting on it says so.
+HELD_BACK_FAILURES: dict[str, str] = {
+    "x-120": "held back (round six): the reader derives an allowed fix from a lookalike"
+}
+LOOKALIKES = [
+    pytest.param(row, id=row["id"], marks=pytest.mark.xfail(reason=HELD_BACK_FAILURES[row["id"]], strict=True))
+    if row["id"] in HELD_BACK_FAILURES
+    else pytest.param(row, id=row["id"])
+    for row in ALL
+    if not row["expected"]
+]
 
 
-@pytest.mark.parametrize("row", LOOKALIKES, ids=[row["id"] for row in LOOKALIKES])
+@pytest.mark.parametrize("row", LOOKALIKES)
 def test_a_lookalike_teaches_nothing_the_policy_allows(row: dict[str, Any]) -> None:
     assert allowed(derived(row)) == frozenset()
