@@ -18,8 +18,12 @@ JSONScalar: TypeAlias = str | int | float | bool | None
 DEFAULT_PROTECTED: frozenset[str] = frozenset(
     {
         "audio",
-        # Cohere's v1 chat: the user's turn, the turns before it, and its system prompt.
+        # Cohere's v1 chat: the user's turn, the turns before it, and its system prompt; the content that comes with
+        # a request (Ollama's images and context, Cohere's documents).
         "chat_history",
+        "context",
+        "documents",
+        "images",
         "message",
         "preamble",
         # Gemini's context cache holds part of the conversation (documents, instructions).

@@ -347,7 +347,10 @@ def _pointer(source: object) -> str | None:
     pointer = source.get("pointer") if isinstance(source, dict) else None
     if not isinstance(pointer, str) or not pointer.startswith("/") or len(pointer) > _MAX_POINTER:
         return None
-    return pointer.strip("/").replace("/", ".") or None
+    # JSON:API puts a resource's fields under /data/attributes.
+    path = pointer.strip("/").replace("/", ".")
+    path = path.removeprefix("data.attributes.")
+    return path or None
 
 
 _MAX_POINTER: Final = 256

@@ -26,6 +26,7 @@ __all__ = [
     "CONDITION_WHEN_PRESENT",
     "CONSTRAINT",
     "DEFAULT_ONLY",
+    "DOC_POINTER",
     "DOES_NOT",
     "FIELD_LIST",
     "FINAL_CODES",
@@ -226,7 +227,10 @@ NEGATIVE: Final = Wordings(
         # Laravel's "The frequency penalty field is prohibited.", Bean Validation's @Null ("must be null"), Symfony's
         # "This field was not expected.", ASP.NET's "could not be mapped to any .NET member", committee's
         # "does not define properties: mirostat".
-        r"\b(?:is|are) prohibited\b|\bmust be null\b|\b(?:was|were) not expected\b"
+        # A prohibition with its own condition or place ("when …", "unless …", "in your region") is not one a rule can
+        # hold; "must be null" is also one branch of a schema's anyOf, beside the others.
+        r"\b(?:is|are) prohibited\b(?!\s+(?:when|unless|if|in|for|while|because|with)\b)|\b(?:was|were) not expected\b"
+        r"(?!\s+(?:at|in)\b)"
         r"|\bcould not be mapped to any \.NET member\b|\bdoes not define propert(?:y|ies)\b",
         # Bedrock's "invalid beta flag" (r7a-030): a flag or header the model does not take.
         r"\binvalid [a-z]{3,24} (?:flag|header)s?\b",
@@ -510,9 +514,7 @@ MUST_BE_SET: Final = re.compile(
 )
 # "Agents are required to use background=true" (r12b-006): the value the named setting must have.
 USE_SETTING: Final = re.compile(
-    # "Use service_tier='default' for these requests".
-    rf"\b(?:(?:required|needs?|has|have) to |please )?use {QUOTE}?(?P<name>{NAME}){QUOTE}?\s?=\s?"
-    rf"(?P<value>{VALUE})(?![\w.])",
+    rf"\b(?:required|needs?|has|have) to use {QUOTE}?(?P<name>{NAME}){QUOTE}?\s?=\s?(?P<value>{VALUE})(?![\w.])",
     re.IGNORECASE,
 )
 # "max_tokens or max_completion_tokens must be set when using reasoning_effort" (r12a-012): a param the request
@@ -620,10 +622,15 @@ LOCATED: Final = re.compile(r"\"(?P<name>[A-Za-z_][\w\-]{0,63})\" at '(?P<at>[^'
 # A status tag a gateway puts before the message ("<400> InternalError.Algo.InvalidParameter: ...", r4-088)
 # is no bound: "<400" would read as "less than 400".
 SKIP: Final = re.compile(
-    r"https?://\S+|\(request id:[^)]*\)|\brequest[_ ]id[:=]\s*\S+|<\d{3}>|(?P<braces>\{[^{}]{0,2048}\})"
-    # A pointer to the docs names topics, not params: "To learn more about provider routing, visit: …" (OpenRouter).
-    r"|\b(?:to learn more|for more (?:information|details|info)|learn more|please (?:see|consult|refer to|visit)"
-    r"|see (?:the )?(?:docs|documentation))\b[^.!?\n]{0,200}",
+    r"https?://\S+|\(request id:[^)]*\)|\brequest[_ ]id[:=]\s*\S+|<\d{3}>|(?P<braces>\{[^{}]{0,2048}\})",
+    re.IGNORECASE,
+)
+# A pointer to the docs names topics, not params: "To learn more about provider routing, visit: …" (OpenRouter). It
+# is blanked before subjects are read, never before final words are looked for ("…about your tier's quota, see").
+DOC_POINTER: Final = re.compile(
+    r"\b(?:to learn more|for more (?:information|details|info)|learn more|please (?:see|consult|refer to|visit)"
+    r"|see (?:the )?(?:docs|documentation))\b(?!\s+(?:the )?(?:supported|valid|allowed|accepted|possible)\s)"
+    r"[^.!?\n]{0,200}",
     re.IGNORECASE,
 )
 
@@ -649,7 +656,8 @@ RANGE_AT_MOST: Final = Wordings(
     # "MaxTokens must be 4096 or less": the bound comes first.
     rf"|(?<![\w.])(?={NUMBER} or (?:less|fewer|lower|below|smaller)\b)"
     # "temperature greater than 1 is not allowed": the bound comes before the verdict.
-    rf"|\b(?:greater|more|larger|higher) than(?=\s*{NUMBER} (?:is|are) not (?:allowed|supported|permitted|valid)\b)"
+    rf"|\b(?:greater|more|larger|higher) than(?=\s*{NUMBER} (?:is|are) (?:not (?:allowed|supported|permitted|valid)"
+    r"|prohibited)\b)"
     r"|\bno (?:more|greater) than|\bless than or equal to|\bup to"
     r"|\b(?:cannot|can't|can not|must not|may not|should not|shall not)"
     r" (?:exceed|be (?:greater|more|larger|higher) than)"
@@ -828,7 +836,12 @@ ROLE_UNNAMED: Final = re.compile(
 # "system is not a valid enum value" (r5a-009, r5a-021). An API without a system role has no developer role.
 # A role out of place, not refused as such: "Unexpected role 'system' after role 'assistant'" (Mistral 3230).
 ROLE_ORDER: Final = re.compile(
-    r"\bafter (?:the )?(?:role|(?:an? )?(?:user|assistant|tool) (?:message|turn))\b", re.IGNORECASE
+    r"\bafter (?:the )?(?:role|(?:an? )?(?:user|assistant|tool) (?:message|turn))\b"
+    # How many there are, or where: "Multiple system messages are prohibited", "only the first message may have the
+    # system role", "… was not expected at index 3".
+    r"|\b(?:multiple|more than one|several|two or more) (?:system|developer) (?:messages|prompts)\b"
+    r"|\bonly the first message\b|\bat index \d+",
+    re.IGNORECASE,
 )
 ROLE_UNKNOWN: Final = re.compile(
     r"\bunexpected role\b|\bis not a valid enum value\b|\binvalid (?:message )?role\b|\bunknown (?:variant|role)\b"
@@ -1013,12 +1026,13 @@ FINAL_WORDS: Final = re.compile(
         r"|\blongitud (?:máxima )?(?:del|de) contexto\b|\bventana de contexto\b"
         r"|\bcomprimento (?:máximo )?(?:do|de) contexto\b|\bjanela de contexto\b"
         r"|\blunghezza (?:massima )?(?:del|di) contesto\b|\bcontingente\b|\bKontingent\b"
-        r"|\bGuthaben\b|\bsolde\b|\bsaldo\b|\bcrédito\b|\bcrédit\b",
+        r"|\bGuthaben\b|\bsolde\b|\bsaldo\b|\bcrédito\b|\bcrédit\b|\bcuota\b|\bRatenlimit\b"
+        r"|\bplan (?:gratuito|gratuit|gratis)\b|\bplano gratuito\b|\bkostenlose[nm]? (?:Plan|Tarif)\b",
     )
     # The same in Chinese: context length, region, balance, arrears, quota, rate, sensitive content, throttling.
     + r"|上下文|地域|地区|余额|欠费|配额|频率|敏感|限流"
     # In Japanese and Korean: context length, quota, balance, rate limit.
-    + r"|コンテキスト|クォータ|残高|レート制限|컨텍스트|할당량|잔액|요금|한도 초과|속도 제한",
+    + r"|コンテキスト|クォータ|残高|レート制限|無料プラン|컨텍스트|할당량|잔액|요금|한도 초과|속도 제한|免费|套餐",
     re.IGNORECASE,
 )
 # A token limit that is final only when the statement is about the conversation: "exceeds the limit" is the

@@ -193,6 +193,9 @@ class Vocabulary:
             return self.role_item(joined)
         if parts[0] in ITEM_ROOTS and len(parts) > 1:
             return None
+        if parts[0] == "metadata" and len(parts) > 1:
+            # A key of the caller's own tags ("/data/attributes/metadata/temperature"): no setting, and never the tags.
+            return None
         if not quoted and self.english(joined):
             return None
         if joined in self._paths:

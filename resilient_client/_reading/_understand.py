@@ -238,7 +238,7 @@ def _skipped(message: str) -> tuple[str, tuple[str, ...]]:
                 keys.extend(_mapping_keys(m["braces"]))
         return " " * len(m[0])
 
-    return g.SKIP.sub(blank, message), tuple(keys)
+    return g.DOC_POINTER.sub(lambda m: " " * len(m[0]), g.SKIP.sub(blank, message)), tuple(keys)
 
 
 def _take_apart(message: str) -> _Parts:  # noqa: C901, PLR0912, PLR0915 - one cut per fragment
@@ -558,6 +558,11 @@ _ITEM_LABEL: Final = re.compile(
     # serde's "messages[0]: unknown variant `developer`" is about that message's role.
     r"(?!role\b|unknown variant \W?(?:system|developer)\b)[A-Za-z_]"
 )
+# A message's own type or place, as validators name it: "#/components/schemas/ChatMessage does not define
+# properties: reasoning", "contained in type 'Contoso.Chat.ChatMessage'", "was not expected at messages[1]".
+_ITEM_TYPE: Final = re.compile(
+    r"schemas/\w*Message\b|\btype '[\w.]*Message'|\b(?:at|in) (?:messages|input|contents)\s?\[\d+\]"
+)
 _ITEM_PATH: Final = re.compile(r"(?:#?/|body\.)?(?P<root>[A-Za-z_]\w{0,63})(?:$|[./\[])")
 
 
@@ -567,7 +572,7 @@ def _about_an_item(statement: Statement, vocabulary: Vocabulary) -> bool:
     The statement is then about that request's content, not about a setting: nothing in it is a subject, except a
     role path (``messages[0].role``), which is grounded as a role.
     """
-    if _ITEM_LABEL.search(statement.message):
+    if _ITEM_LABEL.search(statement.message) or _ITEM_TYPE.search(statement.message):
         # "messages.1.content.0: Invalid `signature` in `thinking` block": about one message of the history.
         return True
     param = statement.param

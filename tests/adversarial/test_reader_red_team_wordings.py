@@ -418,7 +418,99 @@ FOURTH: list[tuple[object, dict[str, Any], set[Fix]]] = [
 ]
 
 
-@pytest.mark.parametrize(("said", "sent", "expected"), SECOND + THIRD + FOURTH)
+HISTORY = request(reasoning={"effort": "high"})
+HISTORY["messages"] = [
+    USER_TURN := {"role": "user", "content": "hi"},
+    {"role": "assistant", "content": "yo", "reasoning": "…"},
+]
+TWO_SYSTEMS = {
+    "model": "m",
+    "messages": [{"role": "system", "content": "a"}, USER_TURN, {"role": "system", "content": "b"}],
+}
+
+# A fifth pass, on the validators' words and envelopes of the fifth round of written wordings.
+FIFTH: list[tuple[object, dict[str, Any], set[Fix]]] = [
+    (
+        {
+            "errors": [
+                {"instancePath": "/max_tokens", "message": "must be <= 4096"},
+                {"instancePath": "/max_tokens", "message": "must be null"},
+            ]
+        },
+        request(max_tokens=8192),
+        {Clamp("max_tokens", None, 4096)},
+    ),
+    (
+        "The max tokens field is prohibited when reasoning effort is high.",
+        request(max_tokens=3000, reasoning_effort="high"),
+        set(),
+    ),
+    (
+        "max_tokens greater than 4096 is prohibited for this model",
+        request(max_tokens=8000),
+        {Clamp("max_tokens", None, 4096)},
+    ),
+    (
+        (
+            "max_tokens of 32000 is not allowed. For more information about your tier's rate limits and quota, see "
+            "the docs."
+        ),
+        request(max_tokens=32000),
+        set(),
+    ),
+    (
+        "service_tier 'priority' is not available. For more information about quota and billing, see the docs.",
+        request(service_tier="priority"),
+        set(),
+    ),
+    (
+        "temperature is not supported for reasoning models. Use reasoning_effort='none' to enable sampling parameters.",
+        request(temperature=0.2, reasoning_effort="high"),
+        {Drop("temperature")},
+    ),
+    ("#/components/schemas/ChatMessage does not define properties: reasoning", HISTORY, set()),
+    (
+        (
+            "The JSON property 'reasoning' could not be mapped to any .NET member contained in type "
+            "'Contoso.Chat.ChatMessage'."
+        ),
+        HISTORY,
+        set(),
+    ),
+    ({"detail": "Property 'reasoning' was not expected at messages[1]"}, HISTORY, set()),
+    (
+        {"errors": {"json": {"images": ["Longer than maximum length 4."]}}},
+        request(images=["a", "b", "c", "d", "e"]),
+        set(),
+    ),
+    ({"errors": {"documents": ["Longer than maximum length 100."]}}, request(documents=[{"text": "x"}] * 101), set()),
+    ("The top p field is prohibited unless temperature is in 1.", request(top_p=0.9, temperature=0.7), set()),
+    ("Use of this voice is prohibited in your region.", request(voice="alloy"), set()),
+    (
+        "A system message was not expected at index 2; only the first message may have the system role.",
+        TWO_SYSTEMS,
+        set(),
+    ),
+    ("Multiple system messages are prohibited.", TWO_SYSTEMS, set()),
+    (
+        {
+            "errors": [
+                {"detail": "reasoning is not allowed.", "source": {"pointer": "/data/attributes/messages/1/reasoning"}}
+            ]
+        },
+        HISTORY,
+        set(),
+    ),
+    (
+        "seed is not supported by this provider (use provider.sort='price' to route to one that does)",
+        request(seed=1, provider={"sort": "latency"}),
+        {Drop("seed")},
+    ),
+    ("El par\u00e1metro max_tokens no est\u00e1 permitido en el plan gratuito.", request(max_tokens=8000), set()),
+]
+
+
+@pytest.mark.parametrize(("said", "sent", "expected"), SECOND + THIRD + FOURTH + FIFTH)
 def test_a_later_pass_teaches_nothing_wrong(said: object, sent: dict[str, Any], expected: set[Fix]) -> None:
     """Only the fixes listed may be learned (reading nothing is safe, reading something else is not)."""
     found = allowed(frozenset(read(400, _body(said), sent).fixes))

@@ -1052,7 +1052,7 @@ def test_a_setting_supported_only_together_with_another_goes_while_the_other_is_
     "body",
     [
         {"message": "The seed field is prohibited.", "errors": {"seed": ["The seed field is prohibited."]}},
-        {"violations": [{"field": "seed", "message": "must be null"}]},
+        {"violations": [{"field": "seed", "message": "This field was not expected."}]},
         {"detail": "seed: This field was not expected."},
         {
             "errors": {
@@ -1129,9 +1129,10 @@ def test_ranges_in_other_words_and_languages(message: str) -> None:
     assert [(f.param, getattr(f, "maximum", None)) for f in found] == [("max_tokens", 4096)]
 
 
-def test_a_setting_to_use_written_as_an_assignment_is_its_value() -> None:
-    message = "Flex processing isn't offered for this model. Use service_tier='default' for these requests."
-    assert fixes(message, request(service_tier="flex")) == {SetValue("service_tier", "flex", "default")}
+def test_a_setting_to_use_written_as_an_assignment_is_only_a_tip() -> None:
+    """'Use reasoning_effort='none' to enable sampling' is advice about another param: only temperature goes."""
+    message = "temperature is not supported for reasoning models. Use reasoning_effort='none' to enable sampling."
+    assert fixes(message, request(temperature=0.2, reasoning_effort="high")) == {Drop("temperature")}
 
 
 def test_symfony_names_the_field_by_its_property_path() -> None:
