@@ -986,7 +986,7 @@ FINAL_CODES: Final = frozenset(
     }
 )
 # Wordings of the same: limits of the conversation, money, identity, existence (lk-0xx, oa-0xx).
-FINAL_WORDS: Final = re.compile(
+FINAL_WORDS: Final = Wordings(
     _words(
         r"\bcontext (?:length|window|limit)\b",
         r"\bmax(?:imum)?[_ ](?:model|seq)[_ ]len\b",
@@ -1028,12 +1028,11 @@ FINAL_WORDS: Final = re.compile(
         r"|\blunghezza (?:massima )?(?:del|di) contesto\b|\bcontingente\b|\bKontingent\b"
         r"|\bGuthaben\b|\bsolde\b|\bsaldo\b|\bcrédito\b|\bcrédit\b|\bcuota\b|\bRatenlimit\b"
         r"|\bplan (?:gratuito|gratuit|gratis)\b|\bplano gratuito\b|\bkostenlose[nm]? (?:Plan|Tarif)\b",
-    )
-    # The same in Chinese: context length, region, balance, arrears, quota, rate, sensitive content, throttling.
-    + r"|上下文|地域|地区|余额|欠费|配额|频率|敏感|限流"
-    # In Japanese and Korean: context length, quota, balance, rate limit.
-    + r"|コンテキスト|クォータ|残高|レート制限|無料プラン|컨텍스트|할당량|잔액|요금|한도 초과|속도 제한|免费|套餐",
-    re.IGNORECASE,
+    ),
+    # The same in Chinese: context length, region, balance, arrears, quota, rate, sensitive content, throttling;
+    # in Japanese and Korean: context length, quota, balance, rate limit, a free plan.
+    r"上下文|地域|地区|余额|欠费|配额|频率|敏感|限流|免费|套餐"
+    r"|コンテキスト|クォータ|残高|レート制限|無料プラン|컨텍스트|할당량|잔액|요금|한도 초과|속도 제한",
 )
 # A token limit that is final only when the statement is about the conversation: "exceeds the limit" is the
 # context's when the prompt or input is in it, an output cap's when it names only a sent max-tokens param
