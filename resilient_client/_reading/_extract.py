@@ -297,7 +297,7 @@ def _walk(node: object, out: list[Statement], depth: int, *, envelope: bool = Fa
     if not isinstance(node, dict):
         return
     before = len(out)
-    param = _str(node.get("param")) or _str(node.get("field")) or _pointer(node.get("source"))
+    param = next((p for name in _PARAM_FIELDS if (p := _str(node.get(name)))), None) or _pointer(node.get("source"))
     # Symfony's violations name the field by propertyPath, TypeBox's by a pointer in "property".
     param = param or _str(node.get("propertyPath")) or _pointer({"pointer": node.get("property")})
     if param is None and isinstance(node.get("reason"), str):
@@ -336,10 +336,21 @@ def _walk(node: object, out: list[Statement], depth: int, *, envelope: bool = Fa
         # REST framework answers with the field map alone ({"max_tokens": ["Ensure this value is …"]}); other
         # servers name their fields in their own language ({"fehler": …, "details": …}, {"erro": {"mensagem": …}}).
         # What echoes the request ("found", "input", "messages"…) is never read: its text is the caller's.
-        _field_map({k: v for k, v in node.items() if k not in _ECHOES}, out, depth + 1)
+        words = {k: v for k, v in node.items() if k not in _ECHOES and k not in _PARAM_FIELDS}
+        if param is not None:
+            # The record names its param ({"mensagem": …, "parametro": "messages[0].role"}): its words are about it.
+            for value in list(words.values())[:_MAX_STATEMENTS]:
+                if isinstance(value, str) and value:
+                    _text(value, out, depth, param=param, code=code, loc=loc)
+        else:
+            _field_map(words, out, depth + 1)
         for key, value in list(node.items())[:_MAX_STATEMENTS]:
             if isinstance(value, dict) and key not in _ECHOES:
                 _walk(value, out, depth + 1, envelope=True)
+
+
+# Where a record names the param it is about, in English and in the languages servers answer in.
+_PARAM_FIELDS: Final = ("param", "field", "parametro", "parámetro", "paramètre", "parameter", "campo", "champ", "alan")
 
 
 def _pointer(source: object) -> str | None:

@@ -737,6 +737,12 @@ CONDITION_WHEN_ABSENT: Final = re.compile(
     r" (?:is|are) (?:given|provided|set|specified|present|sent|declared|defined|supplied|included)"
     r"|(?<!only supported )(?<!only allowed )(?<!only available )(?<!only permitted )"
     r"\bfor non-(?P<stream>stream)ing (?:calls|requests)|(?P<stream2>非流式|仅(?:支持|适用于|可用于)流式)"
+    # The same in German, French and Vietnamese: "ist nur zulässig, wenn auch tools angegeben sind", "n'est accepté
+    # que si « store » vaut true", "khi logprobs được bật".
+    r"|\bnur (?:zulässig|erlaubt|gültig|möglich),? wenn (?:auch )?(?:die |der |das )?"
+    rf"(?P<q10>{QUOTE})?(?P<name10>{NAME})"
+    rf"|\bn'est (?:accepté|autorisé|valide|permis)e? que si (?:«\s?)?(?P<q11>{QUOTE})?(?P<name11>{NAME})"
+    rf"|\bkhi (?P<q12>{QUOTE})?(?P<name12>{NAME}){QUOTE}? được bật"
     # "tool_stream 参数仅在 stream=true 时可用" (only available when stream=true).
     rf"|仅在\s*(?P<q5>{QUOTE})?(?P<name5>{NAME}){QUOTE}?(?:\s*=\s*\w+)?\s*时(?:可用|有效|支持|生效)",
     re.IGNORECASE,
@@ -750,7 +756,7 @@ CONDITION_WHEN_PRESENT: Final = re.compile(
     # "reasoning_effort cannot be combined with function tools".
     r"|\b(?:cannot|can't|can not|may not) be (?:combined|used|sent) (?:with|alongside|together with) (?:the )?"
     r"(?:function )?(?P<name10>tools?)\b"
-    rf"|\b{IS_NOT} (?:supported|allowed|permitted|available) (?:in|for|with) (?P<name4>stream)(?:ing)? "
+    rf"|\b{IS_NOT} (?:supported|allowed|permitted|available|returned) (?:in|for|with) (?P<name4>stream)(?:ing)? "
     r"(?:mode|requests?|calls?|responses?)\b"
     # "temperature is not supported in thinking mode": while thinking is sent (it is no second subject).
     rf"|\b{IS_NOT} (?:supported|allowed|permitted|available) in {QUOTE}?(?P<name8>{NAME}){QUOTE}? mode\b"
@@ -807,6 +813,8 @@ PAIR: Final = re.compile(
     r"|\b(?:cannot|can't|can not) (?:set|specify|use|pass) both\b"
     r"|\b(?:used|specified|set) together\b|\bboth [^.\n]{1,60} (?:and|&) [^.\n]{1,60} (?:cannot|can't|may not)\b"
     r"|\bin combination\b|\binvalid combination of\b|\b(?:are|is) (?:not compatible|incompatible) with each other\b"
+    # "Extended thinking is incompatible with top_k sampling. Remove top_k or turn thinking off."
+    r"|\b(?:is|are) incompatible with\b"
     r"|\band [\w.]{1,64} are (?:not compatible|incompatible)\b"
     # "`max_tokens` conflicts with `max_completion_tokens`", "Either 'temperature' or 'top_p' should be set, not both".
     r"|\bconflicts? with\b|\bnot both\b"
@@ -846,7 +854,8 @@ ROLE_ORDER: Final = re.compile(
 ROLE_UNKNOWN: Final = re.compile(
     r"\bunexpected role\b|\bis not a valid enum value\b|\binvalid (?:message )?role\b|\bunknown (?:variant|role)\b"
     # A chat template refuses it (llama.cpp, vLLM, TGI, LM Studio): a template knows no developer role either.
-    r"|\bjinja\b|\b(?:chat |prompt )?template (?:error|exception)\b|\berror rendering (?:the )?prompt\b"
+    r"|\bjinja\d?\b|\b(?:chat |prompt )?template (?:error|exception)\b|\bTemplateError\b"
+    r"|\berror rendering (?:the )?prompt\b"
     # The body says where instructions go: "Put your instructions in a user message instead", "请仅使用 user 消息".
     r"|\b(?:in|into|as) (?:a|the) user (?:message|turn)\b|仅(?:使用|支持)\s?user",
     re.IGNORECASE,

@@ -1162,3 +1162,32 @@ def test_symfony_names_the_field_by_its_property_path() -> None:
 )
 def test_more_ways_of_giving_the_new_name(message: str) -> None:
     assert fixes(message, request(max_tokens=100)) == {Rename("max_tokens", "max_completion_tokens")}
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "parallel_tool_calls ist nur zul\u00e4ssig, wenn auch tools angegeben sind.",
+        "\u00ab parallel_tool_calls \u00bb n'est accept\u00e9 que si \u00ab tools \u00bb est fourni.",
+    ],
+)
+def test_a_condition_on_tools_in_other_languages(message: str) -> None:
+    assert fixes(message, request(parallel_tool_calls=True)) == {
+        Drop("parallel_tool_calls", when=Condition("tools", present=False))
+    }
+
+
+def test_a_jinja2_template_error_folds_system_into_the_user_message() -> None:
+    sent = {"model": "m", "messages": [{"role": "system", "content": "be brief"}, USER]}
+    assert fixes("jinja2.exceptions.TemplateError: System role not supported", sent) == {ChangeRole("system", "user")}
+
+
+def test_a_record_names_its_param_in_its_own_language() -> None:
+    body = {
+        "erro": {
+            "mensagem": "O papel 'system' n\u00e3o \u00e9 suportado por este modelo.",
+            "parametro": "messages[0].role",
+        }
+    }
+    sent = {"model": "m", "messages": [{"role": "system", "content": "be brief"}, USER]}
+    assert frozenset(read(400, body, sent).fixes) == {ChangeRole("system", "developer")}
