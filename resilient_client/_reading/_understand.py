@@ -458,8 +458,9 @@ _CONTAINER_NAME: Final = re.compile(
 )
 
 
+# A count's name (an image "size" is a text: "1024x1024").
 _COUNT_NAME: Final = re.compile(
-    r"(?:^|[_.])(?:max_)?\w*(?:tokens|budget|count|length|num|size)$|[a-z](?:Tokens|Budget|Count)$"
+    r"(?:^|[_.])(?:max_)?\w*(?:tokens|budget|count|length|num)$|[a-z](?:Tokens|Budget|Count)$"
 )
 
 

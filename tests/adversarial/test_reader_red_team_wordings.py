@@ -507,6 +507,8 @@ FIFTH: list[tuple[object, dict[str, Any], set[Fix]]] = [
         {Drop("seed")},
     ),
     ("El par\u00e1metro max_tokens no est\u00e1 permitido en el plan gratuito.", request(max_tokens=8000), set()),
+    # An image size is a text, not a count: its new name is taken.
+    ("size is not supported for this model; use image_size", request(size="1024x1024"), {Rename("size", "image_size")}),
 ]
 
 
