@@ -209,9 +209,7 @@ def _condition_name(m: re.Match[str]) -> str | None:
             m["name6"].lower(), m["name6"].lower()
         )
     name, quoted = next(
-        (m[f"name{i}"], m[f"q{i}"])
-        for i in ("", "2", "3", "4", "5", "7", "8", "9", "10", "11", "12", "13")
-        if m[f"name{i}"]
+        (m[f"name{i}"], m[f"q{i}"]) for i in ("", "2", "3", "4", "5", "7", "8", "9", "10", "11", "12") if m[f"name{i}"]
     )
     if name.lower() == "streaming":
         # "only supported for streaming requests", "only be set when streaming".
