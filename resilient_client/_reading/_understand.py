@@ -432,21 +432,27 @@ def _value_not_name(param: str, sent: Any, parts: _Parts, message: str, vocabula
       rename on every call.
     - A count takes a number: a text or a list is never sent under "…_tokens", "…_budget", "…_count".
     - A settings object the request sends ("use inferenceConfig") is where the param goes, not its new name.
+    - A bare word (no separator, no camel hump) for a text setting is its new value.
     """
     new = parts.new or ""
     if parts.when is not None:
         return []
-    if isinstance(sent, str) and not parts.renamed and _mentions_value(sent, message):
-        if "." not in new:
-            return [Finding("value", param, value=sent, suggested=new)]
-        if sent in new.split("."):
-            # "task 'query' is not supported; use retrieval.query": a value in its family, not a path.
-            return [Finding("value", param, value=sent, suggested=new)]
-    counts = _COUNT_NAME.search(new) is not None
-    if counts and (isinstance(sent, bool) or not isinstance(sent, int)):
+    # "task 'query' is not supported; use retrieval.query": a path that ends in the value sent is a value in its family.
+    if (
+        isinstance(sent, str)
+        and not parts.renamed
+        and _mentions_value(sent, message)
+        and ("." not in new or sent in new.split("."))
+    ):
+        return [Finding("value", param, value=sent, suggested=new)]
+    if _COUNT_NAME.search(new) is not None and (isinstance(sent, bool) or not isinstance(sent, int)):
         return []
     if isinstance(vocabulary.value(new), dict) or _CONTAINER_NAME.search(new):
         return []
+    if isinstance(sent, str) and not _IDENTIFIER.search(new):
+        # A bare word for a text setting is its new value, not its new name: "reasoning_effort 'minimal' is
+        # deprecated in favor of 'low'", "voice 'alloy' was renamed 'ash'" (test_reader_red_team_wordings).
+        return [Finding("value", param, value=sent, suggested=new)]
     return None
 
 
@@ -457,9 +463,7 @@ _CONTAINER_NAME: Final = re.compile(
 
 
 # A count's name (an image "size" is a text: "1024x1024").
-_COUNT_NAME: Final = re.compile(
-    r"(?:^|[_.])(?:max_)?\w*(?:tokens|budget|count|length|num)$|[a-z](?:Tokens|Budget|Count)$"
-)
+_COUNT_NAME: Final = re.compile(r"(?:^|[_.])\w*(?:tokens|budget|count|length|num)$|[a-z](?:Tokens|Budget|Count)$")
 
 
 _MAX_VALUE_WORD: Final = 64
@@ -872,10 +876,6 @@ def _findings(statement: Statement, vocabulary: Vocabulary) -> list[Finding]:  #
         sent = vocabulary.value(params[0])
         if (value := _value_not_name(params[0], sent, parts, message, vocabulary)) is not None:
             return value
-        if isinstance(sent, str) and not _IDENTIFIER.search(parts.new):
-            # A bare word for a text setting is its new value, not its new name: "reasoning_effort 'minimal' is
-            # deprecated in favor of 'low'", "voice 'alloy' was renamed 'ash'" (test_reader_red_team_wordings).
-            return [Finding("value", params[0], value=sent, suggested=parts.new)]
         if parts.new not in ENUM_PARAMS or isinstance(sent, str):
             # A bare new name for a nested param is its sibling's: "Unknown name "stop" at 'generation_config' …
             # Use "stopSequences"" renames generationConfig.stop to generationConfig.stopSequences. A number is
