@@ -374,8 +374,9 @@ class RepairPolicy:
 
         A protected name or path covers everything under it (``tools`` covers ``tools.0``), and a fix on a parent
         of a protected path changes it too (dropping ``generationConfig`` drops
-        ``generationConfig.responseMimeType``). Names match in snake_case and lowerCamelCase alike, as Gemini takes
-        both (``generation_config.responseMimeType`` is the camelCase path); other cases are other names.
+        ``generationConfig.responseMimeType``). Names match in snake_case, lowerCamelCase and PascalCase alike, as
+        Gemini takes the first two (``generation_config.responseMimeType`` is the camelCase path) and Tencent Cloud
+        the third (``Tools``); other cases ("generationconfig") are other names.
         ``allow`` lifts a protection when it names the protected path, the param, or a parent of either.
         """
         return self._index.protecting(param)

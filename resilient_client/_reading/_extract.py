@@ -297,9 +297,14 @@ def _walk(node: object, out: list[Statement], depth: int, *, envelope: bool = Fa
     if not isinstance(node, dict):
         return
     before = len(out)
-    param = next((p for name in _PARAM_FIELDS if (p := _str(node.get(name)))), None) or _pointer(node.get("source"))
-    # Symfony's violations name the field by propertyPath, TypeBox's by a pointer in "property".
-    param = param or _str(node.get("propertyPath")) or _pointer({"pointer": node.get("property")})
+    source = node.get("source")
+    param = (
+        next((p for name in _PARAM_FIELDS if (p := _str(node.get(name)))), None)
+        or _pointer(source.get("pointer") if isinstance(source, dict) else None)
+        # Symfony's violations name the field by propertyPath, TypeBox's by a pointer in "property".
+        or _str(node.get("propertyPath"))
+        or _pointer(node.get("property"))
+    )
     if param is None and isinstance(node.get("reason"), str):
         param = _str(node.get("name"))
     if param is None:
@@ -353,9 +358,8 @@ def _walk(node: object, out: list[Statement], depth: int, *, envelope: bool = Fa
 _PARAM_FIELDS: Final = ("param", "field", "parametro", "parámetro", "paramètre", "parameter", "campo", "champ", "alan")
 
 
-def _pointer(source: object) -> str | None:
-    """JSON:API's ``source.pointer`` ("/max_tokens"): the param an error is about, as a path."""
-    pointer = source.get("pointer") if isinstance(source, dict) else None
+def _pointer(pointer: object) -> str | None:
+    """A JSON pointer to the param an error is about ("/max_tokens", JSON:API's source.pointer), as a path."""
     if not isinstance(pointer, str) or not pointer.startswith("/") or len(pointer) > _MAX_POINTER:
         return None
     # JSON:API puts a resource's fields under /data/attributes.
