@@ -94,6 +94,98 @@ __all__ = [
 ]
 
 
+# --- a first-character gate -----------------------------------------------------------------------------------
+
+# The largest fragments are alternations that open with a word boundary, which the regex engine tries at every
+# position of the text, branch by branch. Each is searched behind a lookahead of the characters a match can start
+# with, worked out from the pattern itself: positions no match can start at are left after one test, and a run of
+# brackets or digits costs a quarter of the time. Where the characters cannot be told (a class such as \w, any
+# character, a backreference) or the parser is not at hand, a pattern is searched as it is: the gate only skips
+# positions at which the pattern cannot match.
+if sys.version_info >= (3, 11):
+    from re import _constants as _sre  # type: ignore[attr-defined]
+    from re import _parser as _sre_parse  # type: ignore[attr-defined]
+else:  # pragma: no cover - Python 3.10
+    import sre_constants as _sre
+    import sre_parse as _sre_parse
+
+_MAX_GATE: Final = 48  # a gate of more characters than this skips too little to pay for itself
+_ZERO_WIDTH: Final = frozenset({_sre.AT, _sre.ASSERT, _sre.ASSERT_NOT})
+
+
+def _first(items: object) -> tuple[set[str] | None, bool]:  # noqa: C901, PLR0911, PLR0912 - one branch per op
+    """The characters the sequence ``items`` can start with (None: any), and whether it can match empty."""
+    chars: set[str] = set()
+    for op, arg in items:  # type: ignore[attr-defined]
+        if op in _ZERO_WIDTH:
+            continue
+        if op is _sre.LITERAL:
+            chars.add(chr(arg))
+            return chars, False
+        if op is _sre.IN:
+            for kind, value in arg:
+                if kind is _sre.LITERAL:
+                    chars.add(chr(value))
+                elif kind is _sre.RANGE and value[1] - value[0] < _MAX_GATE:
+                    chars.update(chr(c) for c in range(value[0], value[1] + 1))
+                else:
+                    return None, False
+            return chars, False
+        if op is _sre.BRANCH:
+            empty = False
+            for alternative in arg[1]:
+                found, may_be_empty = _first(alternative)
+                if found is None:
+                    return None, False
+                chars |= found
+                empty |= may_be_empty
+            if not empty:
+                return chars, False
+        elif op is _sre.SUBPATTERN:
+            found, may_be_empty = _first(arg[-1])
+            if found is None:
+                return None, False
+            chars |= found
+            if not may_be_empty:
+                return chars, False
+        elif op in (_sre.MAX_REPEAT, _sre.MIN_REPEAT):
+            found, may_be_empty = _first(arg[2])
+            if found is None:
+                return None, False
+            chars |= found
+            if arg[0] > 0 and not may_be_empty:
+                return chars, False
+        else:
+            return None, False
+    return chars, True
+
+
+def _gate(source: str, flags: int) -> str | None:
+    """``source`` behind a lookahead of the characters its matches start with, or None when none can be told."""
+    try:
+        chars, may_be_empty = _first(_sre_parse.parse(source, flags))
+    except Exception:  # noqa: BLE001 - any change in the parser's internals: the pattern is used as it is
+        return None
+    if chars is None or may_be_empty or not chars:
+        return None
+    if flags & re.IGNORECASE:
+        chars |= {c.swapcase() for c in chars}
+    if len(chars) > _MAX_GATE:
+        return None
+    return f"(?=[{''.join(re.escape(c) for c in sorted(chars))}])(?:{source})"
+
+
+def _compile(source: str, flags: int = 0) -> re.Pattern[str]:
+    """A fragment, compiled once, behind its first-character gate where one can be told."""
+    return re.compile(_gate(source, flags) or source, flags)
+
+
+def gated(pattern: re.Pattern[str]) -> re.Pattern[str]:
+    """``pattern`` searched behind a lookahead of the characters its matches start with (itself if none is told)."""
+    source = _gate(pattern.pattern, pattern.flags)
+    return pattern if source is None else re.compile(source, pattern.flags)
+
+
 def _words(*alternatives: str) -> str:
     return "(?:" + "|".join(alternatives) + ")"
 
@@ -111,7 +203,7 @@ class Wordings:
     __slots__ = ("cjk", "latin", "pattern")
 
     def __init__(self, latin: str, cjk: str) -> None:
-        self.latin = re.compile(latin, re.IGNORECASE)
+        self.latin = _compile(latin, re.IGNORECASE)
         self.cjk = re.compile(cjk, re.IGNORECASE)
         self.pattern = f"{latin}|{cjk}"
 
@@ -148,7 +240,7 @@ _IDENT: Final = r"[A-Za-z_][A-Za-z0-9_\-]{0,63}"
 # A bracketed key belongs to its path ("properties[temperature].type" inside a tool schema is no param of its own).
 _KEY: Final = rf"(?:\[(?:\d{{1,6}}|{_IDENT})\])?"
 _PATH: Final = rf"(?:#/|/)?{_IDENT}{_KEY}(?:(?:\.|/|->|\s->\s)(?:{_IDENT}|\d{{1,6}}){_KEY}){{0,7}}"
-NAME_TOKEN: Final = re.compile(
+NAME_TOKEN: Final = _compile(
     rf"'(?P<q>{_PATH})'|\"(?P<dq>{_PATH})\"|`(?P<bt>{_PATH})`|\[(?P<sq>{_PATH})\]|(?P<bare>{_PATH})"
 )
 
@@ -278,7 +370,7 @@ VALUE_CODES: Final = frozenset({"unsupported_value", "invalid_value", "literal_e
 # "Unsupported value: 'X' does not support V", "Invalid value: 'V'", "value is not one of the
 # allowed values", "must be one of", "Invalid reasoning_effort: minimal" (e005, az-011, gq-005,
 # gq-006, gm-011, oa-030).
-VALUE_REFUSED: Final = re.compile(
+VALUE_REFUSED: Final = _compile(
     _words(
         r"\b(?:unsupported|invalid) value\b",
         rf"\b{DOES_NOT} support (?:{VALUE})(?!\w)",
@@ -304,9 +396,9 @@ VALUE_REFUSED: Final = re.compile(
 )
 
 # "Reasoning is mandatory for this endpoint and cannot be disabled." (or-006): turning it off is refused.
-OFF_REFUSED: Final = re.compile(r"\bcannot be (?:disabled|turned off|switched off)\b|\bis mandatory\b", re.IGNORECASE)
+OFF_REFUSED: Final = _compile(r"\bcannot be (?:disabled|turned off|switched off)\b|\bis mandatory\b", re.IGNORECASE)
 # "Frequency penalty must satisfy p > 0." (ot-001): an open bound; the param's default lies inside it.
-RANGE_OPEN: Final = re.compile(
+RANGE_OPEN: Final = _compile(
     r"(?P<op>>(?!=)|<(?!=)|\b(?:greater|larger|bigger|higher|more|less|smaller|lower|fewer) than)(?! or equal)"
     rf"\s*{QUOTE}?(?P<n>{NUMBER})",
     re.IGNORECASE,
@@ -318,16 +410,16 @@ REQUIREMENT: Final = Wordings(
     r"必须|应(?:该|当|为)?在|取值范围|范围(?:是|为|应)",
 )
 # "must be positive", "strictly positive", "greater than zero": an open lower bound at 0 (TGI, vLLM wordings).
-POSITIVE: Final = re.compile(
+POSITIVE: Final = _compile(
     r"\b(?:must|should|has to|needs to) be (?:a )?(?:strictly )?positive\b|\bstrictly positive\b"
     r"|\b(?:greater|larger|bigger|more) than zero\b",
     re.IGNORECASE,
 )
 # "max_tokens: 100000 > 64000, which is the maximum": the sent value compared with a bound.
-VALUE_COMPARED: Final = re.compile(rf"(?<![\w.])(?P<a>{NUMBER})\s?(?P<op>>|<)\s?(?P<b>{NUMBER})(?![\w.])")
+VALUE_COMPARED: Final = _compile(rf"(?<![\w.])(?P<a>{NUMBER})\s?(?P<op>>|<)\s?(?P<b>{NUMBER})(?![\w.])")
 # JSON-schema validators (everit, as behind Bedrock): "8192 is not less or equal to 8191", "-1 is not greater or
 # equal to 0", "expected maximum: 1, found: 1.5" (r5a-020): the sent value and the bound it breaks.
-VALUE_BOUND: Final = re.compile(
+VALUE_BOUND: Final = _compile(
     rf"(?<![\w.])(?P<a>{NUMBER}) is not (?P<op>less|greater)(?: than)? or equal to (?P<b>{NUMBER})"
     rf"|\bexpected (?P<op2>maximum|minimum): (?P<b2>{NUMBER}), found: (?P<a2>{NUMBER})",
     re.IGNORECASE,
@@ -335,24 +427,22 @@ VALUE_BOUND: Final = re.compile(
 # Where a validator's message names no param, what it validates: "Malformed input request: 8192 is not…",
 # "Invalid JSON data: invalid type: integer 1…". Only then is the sent value or list the subject; after any other
 # words ("Too many images: 42 is not…", "prompt length 8192 …", "#/tools/0/…: …") it is about something else.
-UNNAMED: Final = re.compile(r"(?:^|\b(?:request|data|body|payload|json|JSON)\s?:|#:)\s*$")
+UNNAMED: Final = _compile(r"(?:^|\b(?:request|data|body|payload|json|JSON)\s?:|#:)\s*$")
 # A validator's refusal of one item of a sent list, or of its length: "string [Human:] does not match pattern …",
 # "expected maximum item count: 1, found: 5" (r7a-001, r7a-002). The list is left out (no fix trims a list).
-LIST_ITEM_REFUSED: Final = re.compile(r"\bstring \[(?P<item>[^\]\n]{1,64})\] does not match pattern\b")
-ITEM_COUNT: Final = re.compile(r"\bexpected (?:maximum|minimum) item count: \d+, found: (?P<count>\d+)")
+LIST_ITEM_REFUSED: Final = _compile(r"\bstring \[(?P<item>[^\]\n]{1,64})\] does not match pattern\b")
+ITEM_COUNT: Final = _compile(r"\bexpected (?:maximum|minimum) item count: \d+, found: (?P<count>\d+)")
 # "Requests with max_tokens > 4096 must have stream=true" (r2b-030): a bound stated as a comparison.
-COMPARED: Final = re.compile(rf"(?P<name>[A-Za-z_][\w.]{{0,63}}){QUOTE}?\s*(?P<op>>=?|<=?)\s*(?P<n>{NUMBER})")
+COMPARED: Final = _compile(rf"(?P<name>[A-Za-z_][\w.]{{0,63}}){QUOTE}?\s*(?P<op>>=?|<=?)\s*(?P<n>{NUMBER})")
 # An interval whose ends may be open or closed: "(0, +inf)" (r2b-039), "(0, 1]" (r4-040), "[0, 2)".
 # A purely closed one, "[1, 8192]", is RANGE_BRACKETS.
-INTERVAL: Final = re.compile(
-    rf"(?P<left>[(\[])\s*(?P<lo>{NUMBER}|-inf)\s*,\s*(?P<hi>{NUMBER}|\+?inf)\s*(?P<right>[)\]])"
-)
+INTERVAL: Final = _compile(rf"(?P<left>[(\[])\s*(?P<lo>{NUMBER}|-inf)\s*,\s*(?P<hi>{NUMBER}|\+?inf)\s*(?P<right>[)\]])")
 # A value of the wrong JSON type: "'1000' is not of type 'integer'", "invalid type: string \"1.3\", expected f32",
 # "value must be a number" (r2a-037, r2b-021, r2b-007).
 _TYPE: Final = (
     r"[fiu]\d\d|int(?:eger)?\d*|float\d*|double|decimal|number|bool(?:ean)?|string|JSONArray|JSONObject|array"
 )
-TYPE_REFUSED: Final = re.compile(
+TYPE_REFUSED: Final = _compile(
     rf"\bis not of type '(?P<t1>{_TYPE})'"
     rf"|\binvalid type(?: for [^:\n]{{0,80}})?: (?:\w+ [^,\n]{{0,80}}, )?expected (?:an? )?(?P<t2>{_TYPE})\b"
     rf"|\b(?:must|should) be (?:of type |an? )?(?:valid |non-empty )?(?P<t3>{_TYPE})\b"
@@ -361,7 +451,7 @@ TYPE_REFUSED: Final = re.compile(
     re.IGNORECASE,
 )
 # Only the default is supported, as e005 and e022 say it.
-DEFAULT_ONLY: Final = re.compile(
+DEFAULT_ONLY: Final = _compile(
     rf"\bonly the default(?: value)?(?: (?:of |for )?{NAME})? \((?P<value>[^)\n]{{0,64}})\)(?: value)?"
     r" (?:is|are) (?:supported|allowed|accepted)"
     # "top_p must be left at its default (1.0) for this model".
@@ -369,7 +459,7 @@ DEFAULT_ONLY: Final = re.compile(
     re.IGNORECASE,
 )
 # "only 1 is allowed for this model", "only 0.95 is allowed" (ot-004, ot-006)
-ONLY_VALUE: Final = re.compile(
+ONLY_VALUE: Final = _compile(
     rf"\bonly (?P<value>{VALUE}) (?:is|are) (?:allowed|supported|accepted)"
     # "The only permitted value is `on_demand`".
     rf"|\bthe only (?:permitted|allowed|supported|accepted|valid) value (?:is|for [\w.]{{1,64}} is) (?P<value5>{VALUE})"
@@ -405,7 +495,7 @@ _NEW: Final = (
     r"(?: param(?:eter)?| field| setting| option)?"
 )
 _INSTEAD_OF: Final = r"(?:instead of|rather than|in place of|in (?:its|their) place)\b"
-RENAME: Final = re.compile(
+RENAME: Final = _compile(
     r"\b(?:use|try|pass|send|specify|provide|set) "
     + _NEW.format("a")
     # "Use \"stopSequences\" to pass stop strings" (after a verdict) suggests as "instead" does.
@@ -496,24 +586,24 @@ RENAME_VERDICT: Final = (
 RENAME_EXPLICIT: Final = "noprbcefhijkl"
 # A suggestion of a new name that RENAME could not read ("Use 'x'' instead"): the finding would
 # otherwise be a drop, which loses what the caller asked for, so it is not acted on.
-SUGGESTS_NAME: Final = re.compile(
+SUGGESTS_NAME: Final = _compile(
     r"\b(?:use|try)\b[^/]{0,80}?\binstead\b|\b(?:moved|renamed) to\b|\breplaced (?:by|with)\b", re.IGNORECASE
 )
 # A value to use instead of the one refused: "Use 'json' or 'text' instead", "Use effort 'high' or below"
 # (r6a-014, r6b-015). Read only where the message quotes the value sent (else "Use 'x'" names a param).
-USE_VALUE: Final = re.compile(
+USE_VALUE: Final = _compile(
     rf"\b(?:use|try)(?: {NAME})? (?P<value>'[^'\n]{{1,32}}'|\"[^\"\n]{{1,32}}\"|`[^`\n]{{1,32}}`)"
     r"(?= or\b|,| instead\b| and below\b|\.|$)",
     re.IGNORECASE,
 )
 # A value to use, as br-012 puts it: set reasoning_effort to 'none'.
-SET_TO: Final = re.compile(rf"\bset {QUOTE}?(?P<name>{NAME}){QUOTE}? to (?P<value>{VALUE})", re.IGNORECASE)
+SET_TO: Final = _compile(rf"\bset {QUOTE}?(?P<name>{NAME}){QUOTE}? to (?P<value>{VALUE})", re.IGNORECASE)
 # "parameter.enable_thinking must be set to false for non-streaming calls" (ot-007)
-MUST_BE_SET: Final = re.compile(
+MUST_BE_SET: Final = _compile(
     rf"(?P<name>{NAME}){QUOTE}?\s*(?:must be set to|必须设置为)\s*(?P<value>{VALUE})", re.IGNORECASE
 )
 # "Agents are required to use background=true" (r12b-006): the value the named setting must have.
-USE_SETTING: Final = re.compile(
+USE_SETTING: Final = _compile(
     rf"\b(?:required|needs?|has|have) to use {QUOTE}?(?P<name>{NAME}){QUOTE}?\s?=\s?(?P<value>{VALUE})(?![\w.])",
     re.IGNORECASE,
 )
@@ -522,7 +612,7 @@ USE_SETTING: Final = re.compile(
 _REQUIRED: Final = (
     r" (?:must|needs to|has to|should) be (?:set|provided|specified|given|present|included|enabled)(?: to true)?"
 )
-REQUIRED_WITH: Final = re.compile(
+REQUIRED_WITH: Final = _compile(
     rf"(?<![\w.]){QUOTE}?(?P<name>{NAME}){QUOTE}?(?: or {QUOTE}?{NAME}{QUOTE}?)?{_REQUIRED}"
     r" (?:when|if|while) (?:using |you use |sending )?(?:the )?"
     # The other way round: "when using `top_logprobs`, `logprobs` must be set to true" (the subject stays).
@@ -533,7 +623,7 @@ REQUIRED_WITH: Final = re.compile(
 )
 # What introduces a list of values or names that are *accepted*: never subjects (br-010).
 # Names the server says it *accepts*: cut out, and never read as subjects or as values (br-010).
-NAME_LIST: Final = re.compile(
+NAME_LIST: Final = _compile(
     r"\b(?:(?:supported|valid|allowed|accepted|available|possible|permitted|known|recogni[sz]ed)"
     r" (?:fields|params|parameters|arguments|keys|properties)(?: are| is| include)?:?"
     r"|(?:fields|params|parameters|arguments|keys|properties)"
@@ -545,18 +635,18 @@ NAME_LIST: Final = re.compile(
 )
 # serde's "unknown field `foo`, expected one of `model`, `messages`": the list after the subject is of the names
 # the server knows, not of values (a "variant" list is of values: r2b-023).
-FIELD_LIST: Final = re.compile(
+FIELD_LIST: Final = _compile(
     r"\bunknown (?:field|key|property|parameter|argument) [^,\n]{1,80}, (?P<list>expected (?:one of )?[^\n]*)",
     re.IGNORECASE,
 )
 # "Only X and Y are supported": the names given are the accepted ones.
-ONLY_NAMES: Final = re.compile(
+ONLY_NAMES: Final = _compile(
     r"\bonly (?P<names>[^.\n]{1,200}?) (?:is|are) (?:supported|allowed|accepted)\b", re.IGNORECASE
 )
 # What follows an intro when it is a list of values: a quoted value, or two or more words joined by "or", "and" or
 # "|" ("low, medium or high", "low|high").
 _LISTED: Final = r" ['\"`]| [\w.\-]{1,32}(?:(?:, ?| ?\| ?)[\w.\-]{1,32})*(?:,? (?:or|and) | ?\| ?)[\w.\-]{1,32}\b"
-LIST_INTRO: Final = re.compile(
+LIST_INTRO: Final = _compile(
     r"\b(?:(?:supported|valid|allowed|accepted|available|possible|permitted)"
     r" (?:values|choices|options|types|modes|levels|sizes|resolutions)(?: for (?P<listof>[\w.\-/]{1,64}))?"
     r"(?: are| is| include)?:?"
@@ -590,44 +680,44 @@ LIST_INTRO: Final = re.compile(
     re.IGNORECASE,
 )
 # A guess at what was meant is neither a subject nor a suggestion to act on: "did you mean 'stop'?" (gq-001).
-GUESS: Final = re.compile(r"\bdid you mean\b(?:[^?.\n]|\.(?=\w)){0,140}[?.]?", re.IGNORECASE)
+GUESS: Final = _compile(r"\bdid you mean\b(?:[^?.\n]|\.(?=\w)){0,140}[?.]?", re.IGNORECASE)
 # "Unknown name \"extra_body\" at 'extra_body'": a name inside the object at a path (gm-006, gm-021).
 # A JSON pointer ("#/data_sources/0/azure_search/parameters/indexName", "/messages/0/role"): one name, grounded
 # whole; the words along it are not names of their own (r5c-010).
-POINTER: Final = re.compile(r"#/[\w\-]+(?:/[\w\-]+)*|(?<![\w.])/[\w\-]+(?:/[\w\-]+)+")
+POINTER: Final = _compile(r"#/[\w\-]+(?:/[\w\-]+)*|(?<![\w.])/[\w\-]+(?:/[\w\-]+)+")
 # Go's decoder names the struct before the field: "Go struct field Options.seed", "ChatRequest.format" (r8a-012).
 # go-playground/validator and grpc-gateway name the struct too: "Key: 'ChatRequest.TopK' Error:…", "invalid
 # ChatRequest.Temperature: value must be inside range [0, 1]".
-GO_FIELD: Final = re.compile(
+GO_FIELD: Final = _compile(
     r"\bGo struct field [A-Za-z]\w{0,63}\.(?P<name>[A-Za-z_][\w.]{0,63})"
     r"|\b[A-Z]\w{0,63}(?:Request|Params|Options|Config|Body)\.(?P<field>[A-Z][A-Za-z0-9]{0,63})\b"
 )
 # A name set before its message as a label: "errors: reasoning: Extra inputs are not permitted" (r5a-022).
-LABELLED: Final = re.compile(r"(?:^|(?<=: )|(?<=\n))(?P<name>[A-Za-z_][\w.]{0,63}): (?=\S)")
+LABELLED: Final = _compile(r"(?:^|(?<=: )|(?<=\n))(?P<name>[A-Za-z_][\w.]{0,63}): (?=\S)")
 # A nested param given as "outer: inner": "invalid options: format" for options.format (r5b-040).
-NESTED_LABEL: Final = re.compile(r"(?<![\w.])(?P<outer>[A-Za-z_]\w{0,63}): (?P<inner>[A-Za-z_]\w{0,63})\b")
+NESTED_LABEL: Final = _compile(r"(?<![\w.])(?P<outer>[A-Za-z_]\w{0,63}): (?P<inner>[A-Za-z_]\w{0,63})\b")
 # pydantic's discriminated union: "thinking: Input tag 'adaptive' found using 'type' does not match any of the
 # expected tags: 'disabled', 'enabled'" (r13a-093) is about thinking.type.
-TAG_FIELD: Final = re.compile(
+TAG_FIELD: Final = _compile(
     r"(?:^|(?<=: ))(?P<owner>[A-Za-z_][\w.]{0,63}): Input tag '[^'\n]{1,64}' found using '(?P<field>[A-Za-z_]\w{0,63})'"
 )
 # yup: "options field has unspecified keys: mirostat" is about options.mirostat, not all of options.
-UNSPECIFIED_KEYS: Final = re.compile(
+UNSPECIFIED_KEYS: Final = _compile(
     r"\b(?:(?P<owner>[A-Za-z_][\w.]{0,63}) field|this field|this object) has unspecified keys?: "
     r"(?P<keys>[\w., ]{1,300})"
 )
-LOCATED: Final = re.compile(r"\"(?P<name>[A-Za-z_][\w\-]{0,63})\" at '(?P<at>[^'\n]{1,128})'")
+LOCATED: Final = _compile(r"\"(?P<name>[A-Za-z_][\w\-]{0,63})\" at '(?P<at>[^'\n]{1,128})'")
 # Spans that are never about the request: links, request ids, and structured values quoted
 # inside the text (they are read on their own as statements: br-001, ot2-010).
 # A status tag a gateway puts before the message ("<400> InternalError.Algo.InvalidParameter: ...", r4-088)
 # is no bound: "<400" would read as "less than 400".
-SKIP: Final = re.compile(
+SKIP: Final = _compile(
     r"https?://\S+|\(request id:[^)]*\)|\brequest[_ ]id[:=]\s*\S+|<\d{3}>|(?P<braces>\{[^{}]{0,2048}\})",
     re.IGNORECASE,
 )
 # A pointer to the docs names topics, not params: "To learn more about provider routing, visit: …" (OpenRouter). It
 # is blanked before subjects are read, never before final words are looked for ("…about your tier's quota, see").
-DOC_POINTER: Final = re.compile(
+DOC_POINTER: Final = _compile(
     r"\b(?:to learn more|for more (?:information|details|info)|learn more|please (?:see|consult|refer to|visit)"
     r"|see (?:the )?(?:docs|documentation))\b(?!\s+(?:the )?(?:supported|valid|allowed|accepted|possible)\s)"
     r"[^.!?\n]{0,200}",
@@ -635,7 +725,7 @@ DOC_POINTER: Final = re.compile(
 )
 
 # A range: "[1, 8192]" (ds-001), "at most 4096" / "maximum of 256" (e047), ">= 1" / "minimum of 1" (e063, e064).
-RANGE_BRACKETS: Final = re.compile(rf"\[\s*(?P<lo>{NUMBER})\s*,\s*(?P<hi>{NUMBER})\s*\]")
+RANGE_BRACKETS: Final = _compile(rf"\[\s*(?P<lo>{NUMBER})\s*,\s*(?P<hi>{NUMBER})\s*\]")
 _LIMIT: Final = (
     r"(?: (?:allowed|supported|permitted))?(?: (?:output |completion )?(?:value|limit|tokens?|number)| output length)?"
     r"(?: of| is|:)?"
@@ -682,9 +772,9 @@ RANGE_AT_LEAST: Final = Wordings(
 )
 # "must be between 0 and 2" (a range in words).
 # A range the body recommends is no bound: "We recommend values between 0.2 and 0.8", "推荐在 0.1 到 0.7 之间".
-RECOMMENDED: Final = re.compile(r"(?:\brecommend\w*|\bsuggest\w*|推荐|建议)[^.;。\n]{0,60}", re.IGNORECASE)
+RECOMMENDED: Final = _compile(r"(?:\brecommend\w*|\bsuggest\w*|推荐|建议)[^.;。\n]{0,60}", re.IGNORECASE)
 # "取值需在 0 到 1 之间" (must be between 0 and 1).
-RANGE_BETWEEN: Final = re.compile(
+RANGE_BETWEEN: Final = _compile(
     rf"(?:\b(?:between|within|entre|zwischen|tra|từ) |(?:在|介于)\s?)(?P<lo>{NUMBER})\s?"
     rf"(?:and|y|et|e|und|đến|到|至|和|~)\s?(?P<hi>{NUMBER})(?!\d|\.\d)"
     # Korean: "1에서 40 사이" (between 1 and 40).
@@ -692,25 +782,25 @@ RANGE_BETWEEN: Final = re.compile(
     re.IGNORECASE,
 )
 # "integers from 1 to 24576", "the supported range is from 1 (inclusive) to 65536 (exclusive)" (r5a-043, r5a-051).
-RANGE_FROM_TO: Final = re.compile(
+RANGE_FROM_TO: Final = _compile(
     rf"\bfrom (?P<lo>{NUMBER})(?: \((?P<lox>inclusive|exclusive)\))? (?:to|through) (?P<hi>{NUMBER})"
     r"(?: \((?P<hix>inclusive|exclusive)\))?",
     re.IGNORECASE,
 )
 # "max_tokens must be 1-8192", "must be 1~8192", "temperature must be 0.0 - 2.0", "range is 1 to 4096".
-RANGE_SPAN: Final = re.compile(
+RANGE_SPAN: Final = _compile(
     rf"\b(?:must be|should be|range(?: is)?:?|in range|within|valid values are)\s+(?:in\s+)?[\[(]?(?P<lo>{NUMBER})"
     rf"\s?(?:-|~|to|through)\s?(?P<hi>{NUMBER})[\])]?(?![\w.])",
     re.IGNORECASE,
 )
 # "temperature: range: 0..1" (Anthropic-style validators behind OpenAI-compatible gateways).
-RANGE_DOTS: Final = re.compile(rf"(?<![\w.])(?P<lo>{NUMBER})\s?\.\.\s?(?P<hi>{NUMBER})(?![\w.])")
+RANGE_DOTS: Final = _compile(rf"(?<![\w.])(?P<lo>{NUMBER})\s?\.\.\s?(?P<hi>{NUMBER})(?![\w.])")
 
 # --- conditions --------------------------------------------------------------------------------------------------
 
 # "'parallel_tool_calls' is only allowed when 'tools' are specified", "only allowed when 'stream'
 # is enabled" (e041, oa-011, az-009); "must be set to false for non-streaming calls" (ot-007).
-CONDITION_WHEN_ABSENT: Final = re.compile(
+CONDITION_WHEN_ABSENT: Final = _compile(
     r"\b(?:(?:is |are |can |may |should )?only (?:be )?"
     r"(?:allowed|supported|permitted|valid|available|used|set|specified|defined|provided|passed|sent|meaningful"
     r"|applicable|relevant|honou?red|effective)"
@@ -748,7 +838,7 @@ CONDITION_WHEN_ABSENT: Final = re.compile(
     re.IGNORECASE,
 )
 # "Function tools with reasoning_effort are not supported" (br-012): the first holds while the second is sent.
-CONDITION_WHEN_PRESENT: Final = re.compile(
+CONDITION_WHEN_PRESENT: Final = _compile(
     rf"\b(?:function )?(?P<name>tools?|stream(?:ing)?|logprobs|response_format) with {QUOTE}?(?P<subject>{NAME})"
     rf"|\b{IS_NOT} (?:supported|allowed|permitted|compatible)"
     r" (?:with|when using|when|while|together with|in combination with|alongside|for)"
@@ -776,7 +866,7 @@ CONDITION_WHEN_PRESENT: Final = re.compile(
 )
 # A condition on a value: "when logprobs is false" (while it is not sent, or off), "when temperature is 0" (a value
 # no fix can hold to: the statement is not acted on).
-VALUE_CONDITION: Final = re.compile(
+VALUE_CONDITION: Final = _compile(
     rf"\b(?:when|if|while) (?:the )?{QUOTE}?(?P<name>{NAME}){QUOTE}? (?:is|=|==|equals|is set to) "
     rf"(?P<value>{VALUE}|[A-Za-z_][\w\-]{{0,31}})(?![\w.])",
     re.IGNORECASE,
@@ -784,7 +874,7 @@ VALUE_CONDITION: Final = re.compile(
 
 # "The following tools cannot be used with reasoning.effort 'minimal'" (r3b-014): one value of a param is refused
 # beside the others; it is that value which changes, to its neighbour on its scale.
-USED_WITH_VALUE: Final = re.compile(
+USED_WITH_VALUE: Final = _compile(
     rf"\b(?:cannot|can't|can not|may not) be used (?:with|together with|alongside) {QUOTE}?(?P<name>{NAME}){QUOTE}?"
     rf"(?: (?:set to|of|=|:))?\s?(?P<value>'[^'\n]{{1,32}}'|\"[^\"\n]{{1,32}}\"|`[^`\n]{{1,32}}`)",
     re.IGNORECASE,
@@ -799,12 +889,12 @@ SCALES: Final = (
 # "`temperature` and `top_p` cannot both be specified" (br-007).
 # Which of a pair the body says to remove: "…; drop repetition_penalty or set it to 1", "Remove topP and retry",
 # "请移除 penalty_score" (remove penalty_score).
-REMOVE_ONE: Final = re.compile(
+REMOVE_ONE: Final = _compile(
     rf"\b(?:remove|drop|omit|unset|delete)\s(?:the\s)?{QUOTE}?(?P<name>{NAME}){QUOTE}?(?![\w.])"
     rf"|请(?:移除|删除|去掉)\s?{QUOTE}?(?P<name2>{NAME}){QUOTE}?",
     re.IGNORECASE,
 )
-PAIR: Final = re.compile(
+PAIR: Final = _compile(
     r"\bat the same time\b|\bcannot both be\b|\bmutually exclusive\b|\bonly (?:\w+ ){0,2}one of\b|\bsimultaneously\b"
     r"|\b(?:cannot|can't|can not|may not) be (?:used|combined|set|specified|sent) (?:together )?(?:with|alongside)\b"
     # Not with a deployment, a model or an account: those are where the param is refused, not its partner.
@@ -830,20 +920,20 @@ PAIR: Final = re.compile(
 )
 # Two sent params in an order: "`max_tokens` must be greater than `thinking.budget_tokens`" (r5a-045),
 # "budget_tokens must be less than max_tokens". A relation within one request: it is read so that nothing is learned.
-ORDERED_PAIR: Final = re.compile(
+ORDERED_PAIR: Final = _compile(
     rf"{QUOTE}?(?P<a>{NAME}){QUOTE}? (?:must|should|has to|needs to) be"
     r" (?P<op>greater|larger|more|higher|less|smaller|lower|fewer) than(?P<eq> or equal to)?"
     rf" {QUOTE}?(?P<b>{NAME}){QUOTE}?",
     re.IGNORECASE,
 )
 # A role refused without saying which: "chat template rejected the request: Unexpected message role." (r9b-014).
-ROLE_UNNAMED: Final = re.compile(
+ROLE_UNNAMED: Final = _compile(
     r"\b(?:unexpected|invalid|unsupported|unknown) (?:message )?role\b(?!\s*(?:[:=]|'|\"|`|\w))", re.IGNORECASE
 )
 # A role the API does not know at all, rather than one this model refuses: "Unexpected role \"system\"",
 # "system is not a valid enum value" (r5a-009, r5a-021). An API without a system role has no developer role.
 # A role out of place, not refused as such: "Unexpected role 'system' after role 'assistant'" (Mistral 3230).
-ROLE_ORDER: Final = re.compile(
+ROLE_ORDER: Final = _compile(
     r"\bafter (?:the )?(?:role|(?:an? )?(?:user|assistant|tool) (?:message|turn))\b"
     # How many there are, or where: "Multiple system messages are prohibited", "only the first message may have the
     # system role", "… was not expected at index 3".
@@ -851,7 +941,7 @@ ROLE_ORDER: Final = re.compile(
     r"|\bonly the first message\b|\bat index \d+",
     re.IGNORECASE,
 )
-ROLE_UNKNOWN: Final = re.compile(
+ROLE_UNKNOWN: Final = _compile(
     r"\bunexpected role\b|\bis not a valid enum value\b|\binvalid (?:message )?role\b|\bunknown (?:variant|role)\b"
     # A chat template refuses it (llama.cpp, vLLM, TGI, LM Studio): a template knows no developer role either.
     r"|\bjinja\d?\b|\b(?:chat |prompt )?template (?:error|exception)\b|\bTemplateError\b"
@@ -861,7 +951,7 @@ ROLE_UNKNOWN: Final = re.compile(
     re.IGNORECASE,
 )
 # A role named in prose: "System messages are not supported", "role 'developer' is not allowed".
-ROLE_WORD: Final = re.compile(
+ROLE_WORD: Final = _compile(
     rf"\broles?(?:\s{{0,3}}[:=]\s{{0,3}}|\s{{1,3}}){QUOTE}?(?P<a>system|developer)\b"
     rf"|\b{QUOTE}?(?P<b>system|developer){QUOTE}? (?:role|messages?|prompts?)\b"
     r"|\b(?P<c>system|developer) and (?:system|developer) (?:roles?|messages?|prompts?)\b"
@@ -871,32 +961,32 @@ ROLE_WORD: Final = re.compile(
     re.IGNORECASE,
 )
 # A role the body says to use is not one it refuses: "Provide instructions with the 'developer' role".
-ROLE_SUGGESTED: Final = re.compile(
+ROLE_SUGGESTED: Final = _compile(
     rf"\b(?:with|use|using|via|as|into) (?:the |a )?{QUOTE}?(?:system|developer){QUOTE}? (?:role|message)s?\b"
     r"(?! (?:is|are) not\b)",
     re.IGNORECASE,
 )
 # The verdicts a role gets in prose besides the general ones: "invalid role: developer", "is not one of".
-ROLE_REFUSED: Final = re.compile(r"\binvalid\b|\bis not one of\b|\breceived\b", re.IGNORECASE)
+ROLE_REFUSED: Final = _compile(r"\binvalid\b|\bis not one of\b|\breceived\b", re.IGNORECASE)
 # A message about what a role's message holds, not about the role (tests/adversarial: "System message content is
 # not allowed to be empty").
-ROLE_CONTENT: Final = re.compile(
+ROLE_CONTENT: Final = _compile(
     r"\bcontent (?:is|must|cannot|can't|should|may)\b|\bempty\b|\btoo long\b|\blength\b|\bcharacters\b|\bexceed",
     re.IGNORECASE,
 )
 # The scope of a per-role check, not a refused role: "'messages.4' : for 'role:assistant' the following must be
 # satisfied[...]" (gq-008): what follows is about a field of that message.
-ROLE_SCOPE: Final = re.compile(r"\bfor '?role:\s?[a-z]{1,16}'?", re.IGNORECASE)
+ROLE_SCOPE: Final = _compile(r"\bfor '?role:\s?[a-z]{1,16}'?", re.IGNORECASE)
 # A role path written any way: messages[0].role, messages.0.role, messages.role, 'messages.[6].role' (r3b-017/019).
 # Bedrock's "messages.1.member.role" names the same item.
-ROLE_PATH: Final = re.compile(
+ROLE_PATH: Final = _compile(
     r"\b(?:messages|input)\W{0,4}\d{0,6}\W{0,4}(?:member\W)?role\b"
     # serde names the item, not its field: "messages[0]: unknown variant `developer`, expected one of `system`, …".
     r"|\b(?:messages|input)\[\d{1,6}\](?=: unknown variant ['\"`]?(?:system|developer)\b)"
 )
 
 # "Developer instruction is not enabled for models/gemma-3-27b-it" (gm-022): no system or developer message at all.
-INSTRUCTIONS_REFUSED: Final = re.compile(
+INSTRUCTIONS_REFUSED: Final = _compile(
     r"\b(?:developer|system) (?:instructions?|prompts?|messages?|role) (?:is|are) not (?:enabled|supported|allowed)",
     re.IGNORECASE,
 )
@@ -916,7 +1006,7 @@ LIST_TOO_LONG: Final = Wordings(
 
 # "Length of stop ([2, 16, 2, 1, 3, 3]) exceeds the limit max_model_len(5)" (r3b-013): a statement about the
 # length of a sent list, not about the context, whatever limit it names.
-LIST_LENGTH: Final = re.compile(
+LIST_LENGTH: Final = _compile(
     rf"\b(?:length|size|number|count) of (?:the )?{QUOTE}?(?P<name>{NAME}){QUOTE}?"
     r" \(?\[[^\]\n]{0,512}\]\)? exceeds\b",
     re.IGNORECASE,
@@ -927,7 +1017,7 @@ LIST_LENGTH: Final = re.compile(
 # A capability refused as a word, not as a param name: "does not support thinking" (ol-004, ol-005), "Penalty is not
 # enabled for models/..." (r3b-007). The word names the sent params that ask for it (see Vocabulary.ground_capability);
 # a word followed by another noun ("image input", "Function Calling", "Json Output") is a feature, not a param.
-CAPABILITY: Final = re.compile(
+CAPABILITY: Final = _compile(
     rf"\b{DOES_NOT} (?:not )?support"
     r" (?:the )?(?P<a>[A-Za-z]{3,24})\b(?![-\w]|(?-i: [a-z]{2,}))"
     r"|\binvalid (?P<c>[a-z]{3,24}) (?:flag|header)s?\b"
@@ -940,7 +1030,7 @@ CAPABILITY: Final = re.compile(
 # A count the server caps, named as a thing: "Only one candidate can be specified" (Gemini, r6b-010), "at most 2
 # choices are allowed", "multiple candidates are not supported". The word names a sent count param by its stem
 # (candidateCount), as a capability does; that count goes to the number given.
-ONLY_COUNT: Final = re.compile(
+ONLY_COUNT: Final = _compile(
     r"\b(?:only|at most|no more than) (?P<n>one|a single|\d{1,3}) (?P<a>[a-z]{3,24}?)s? (?:can|may|is|are)\b"
     rf"|\b(?:multiple|more than one) (?P<b>[a-z]{{3,24}}?)s? (?:{IS_NOT}|{DOES_NOT})"
     r" (?:supported|allowed|permitted|enabled|be)\b",
@@ -949,14 +1039,14 @@ ONLY_COUNT: Final = re.compile(
 
 # Bedrock's pass-through block named in words: "The additional field system conflicts with an existing field."
 # (r7a-008) is about additionalModelRequestFields.system.
-ADDITIONAL_FIELD: Final = re.compile(
+ADDITIONAL_FIELD: Final = _compile(
     r"\bthe additional (?:model request )?field (?P<name>[A-Za-z_][\w.]{0,63})\b", re.IGNORECASE
 )
 
 # "Only user and assistant roles are supported!" (chat templates behind vLLM and others): the roles named are the
 # ones accepted; a system or developer message the request sends is refused.
 _ROLE: Final = r"(?:user|assistant|tool|function|system|developer|model)"
-ONLY_ROLES: Final = re.compile(
+ONLY_ROLES: Final = _compile(
     rf"\bonly (?:the )?(?P<roles>{_ROLE}(?:(?:,|/| and| or|,? and|,? or) ?{_ROLE}){{0,5}}) (?:roles?|messages?)"
     r" (?:are|is) (?:supported|allowed|accepted|permitted)\b"
     # About a place in the conversation ("... allowed as the last message"), not about roles as such.
@@ -1046,20 +1136,20 @@ FINAL_WORDS: Final = Wordings(
 # A token limit that is final only when the statement is about the conversation: "exceeds the limit" is the
 # context's when the prompt or input is in it, an output cap's when it names only a sent max-tokens param
 # ("max_tokens exceeds the limit of 4096": clamp).
-TOKEN_LIMIT: Final = re.compile(
+TOKEN_LIMIT: Final = _compile(
     r"\btokens? limit\b|\btokens? per (?:request|call|response)\b"
     r"|\bexceeds? (?:the )?(?:model(?:'s)? )?(?:maximum |token |output )?limit\b",
     re.IGNORECASE,
 )
 # The conversation side of a token count: the prompt, input, messages, context, or a sum.
-INPUT_SIDE: Final = re.compile(
+INPUT_SIDE: Final = _compile(
     r"\b(?:prompt|input|inputs|messages?|context|conversation|history)\b|\s\+\s", re.IGNORECASE
 )
 # The same, cut out before the final wordings are looked for ("does not exist", "not found").
-PARAM_MISSING: Final = re.compile(_PARAM_MISSING, re.IGNORECASE)
+PARAM_MISSING: Final = _compile(_PARAM_MISSING, re.IGNORECASE)
 # A server error that quotes an upstream's client error: the server's own call upstream was refused (a proxy that
 # mistranslated the request, ll-015). Nothing the caller changes fixes that.
-UPSTREAM_REFUSED: Final = re.compile(
+UPSTREAM_REFUSED: Final = _compile(
     r"\b(?:BadRequestError|InvalidRequestError|UnprocessableEntityError|ValidationException)\b"
     r"|\bError code:? 4\d\d\b|<4\d\d>|\bstatus(?:[ _]?code)?\s?[:=]?\s?4\d\d\b|\bstatusCode\s?[:=]\s?4\d\d\b"
     r"|\bClient error '4\d\d|\b4\d\d Client Error\b|\bHTTP[ /]?(?:1\.1 )?4\d\d\b|[(\[]4\d\d[)\]]"
@@ -1071,7 +1161,7 @@ UPSTREAM_REFUSED: Final = re.compile(
 )
 # A server that crashed: a traceback, a device error, memory. Whatever names a param beside it, the 500 is the
 # server's own failure and retrying is the remedy ("sampling_params.temperature … CUDA error", test_reader_red_team).
-SERVER_CRASH: Final = re.compile(
+SERVER_CRASH: Final = _compile(
     r"Traceback \(most recent call last\)|\bCUDA\b|\bout of memory\b|\bOOM\b|\bsegmentation fault\b"
     r"|\bpanic: |\billegal memory access\b|\b(?:RuntimeError|AssertionError|KeyError|AttributeError|TypeError)\b",
     re.IGNORECASE,
@@ -1090,99 +1180,7 @@ BOOLEAN_NAMED: Final = {
 # Accepted values listed as alternatives: "should be enabled or disabled", "either 'a', 'b' or 'c'".
 # One item each way, so that no run of items backtracks ("must be 1, 1, 1, …" costs a linear scan).
 _ITEM: Final = r"(?:'[^'\n]{0,64}'|\"[^\"\n]{0,64}\"|`[^`\n]{0,64}`|[\w.\-]{1,64})"
-ALTERNATIVES: Final = re.compile(
+ALTERNATIVES: Final = _compile(
     rf"\b(?:be|either|of|to)\s+{_ITEM}(?:\s*,\s*{_ITEM}){{0,16}},?\s+or\s+",
     re.IGNORECASE,
 )
-
-
-# --- a first-character gate -----------------------------------------------------------------------------------
-
-# The largest fragments are alternations that open with a word boundary, which the regex engine tries at every
-# position of the text, branch by branch. Each is searched behind a lookahead of the characters a match can start
-# with, worked out from the pattern itself: positions no match can start at are left after one test, and a run of
-# brackets or digits costs a quarter of the time. Where the characters cannot be told (a class such as \w, any
-# character, a backreference) or the parser is not at hand, a pattern is searched as it is: the gate only skips
-# positions at which the pattern cannot match.
-if sys.version_info >= (3, 11):
-    from re import _constants as _sre  # type: ignore[attr-defined]
-    from re import _parser as _sre_parse  # type: ignore[attr-defined]
-else:  # pragma: no cover - Python 3.10
-    import sre_constants as _sre
-    import sre_parse as _sre_parse
-
-_MAX_GATE: Final = 48  # a gate of more characters than this skips too little to pay for itself
-_ZERO_WIDTH: Final = frozenset({_sre.AT, _sre.ASSERT, _sre.ASSERT_NOT})
-
-
-def _first(items: object) -> tuple[set[str] | None, bool]:  # noqa: C901, PLR0911, PLR0912 - one branch per op
-    """The characters the sequence ``items`` can start with (None: any), and whether it can match empty."""
-    chars: set[str] = set()
-    for op, arg in items:  # type: ignore[attr-defined]
-        if op in _ZERO_WIDTH:
-            continue
-        if op is _sre.LITERAL:
-            chars.add(chr(arg))
-            return chars, False
-        if op is _sre.IN:
-            for kind, value in arg:
-                if kind is _sre.LITERAL:
-                    chars.add(chr(value))
-                elif kind is _sre.RANGE and value[1] - value[0] < _MAX_GATE:
-                    chars.update(chr(c) for c in range(value[0], value[1] + 1))
-                else:
-                    return None, False
-            return chars, False
-        if op is _sre.BRANCH:
-            empty = False
-            for alternative in arg[1]:
-                found, may_be_empty = _first(alternative)
-                if found is None:
-                    return None, False
-                chars |= found
-                empty |= may_be_empty
-            if not empty:
-                return chars, False
-        elif op is _sre.SUBPATTERN:
-            found, may_be_empty = _first(arg[-1])
-            if found is None:
-                return None, False
-            chars |= found
-            if not may_be_empty:
-                return chars, False
-        elif op in (_sre.MAX_REPEAT, _sre.MIN_REPEAT):
-            found, may_be_empty = _first(arg[2])
-            if found is None:
-                return None, False
-            chars |= found
-            if arg[0] > 0 and not may_be_empty:
-                return chars, False
-        else:
-            return None, False
-    return chars, True
-
-
-def gated(pattern: re.Pattern[str]) -> re.Pattern[str]:
-    """``pattern`` searched behind a lookahead of the characters its matches start with (itself if none is told)."""
-    try:
-        chars, may_be_empty = _first(_sre_parse.parse(pattern.pattern, pattern.flags))
-    except Exception:  # noqa: BLE001 - any change in the parser's internals: the pattern is used as it is
-        return pattern
-    if chars is None or may_be_empty or not chars:
-        return pattern
-    if pattern.flags & re.IGNORECASE:
-        chars |= {c.swapcase() for c in chars}
-    if len(chars) > _MAX_GATE:
-        return pattern
-    return re.compile(f"(?=[{''.join(re.escape(c) for c in sorted(chars))}])(?:{pattern.pattern})", pattern.flags)
-
-
-def _gate_all() -> None:
-    for name, value in list(globals().items()):
-        if isinstance(value, re.Pattern) and not name.startswith("_"):
-            globals()[name] = gated(value)
-        elif isinstance(value, Wordings):
-            value.latin = gated(value.latin)
-
-
-_gate_all()
