@@ -25,7 +25,7 @@ from .._models import ChangeRole, Clamp, Condition, Drop, Fix, JSONScalar, Renam
 from . import _grammar as g
 from ._extract import PLAIN, Statement, statements
 from ._ground import CONVERSATION, Vocabulary, spelled
-from ._understand import Finding, literal, understand
+from ._understand import Finding, called_a_param, literal, understand
 from ._understand import size as _size
 
 __all__ = ["REPAIRABLE_STATUSES", "Finding", "Reading", "read"]
@@ -367,7 +367,16 @@ def _understood(
             and not _opts_in(fix, finding, request)
         ):
             fixes.append(fix)
-    return findings, _no_swaps(_outermost_drops(fixes))
+    return findings, _no_swaps(_outermost_drops(_kept_over_dropped(fixes)))
+
+
+def _kept_over_dropped(fixes: list[Fix]) -> list[Fix]:
+    """A param one record bounds or sets and another refuses is kept: the bound or the value says what it takes.
+
+    A JSON:API error's title ("Out of range") refuses what its detail bounds ("must be less than or equal to 8192").
+    """
+    kept = {f.param for f in fixes if isinstance(f, Clamp) or (isinstance(f, SetValue) and f.when is None)}
+    return [f for f in fixes if not (isinstance(f, Drop) and f.when is None and f.param in kept)]
 
 
 # A caller's opt-out is never turned off by a fix: ``store: false`` keeps responses out of the provider's storage.
@@ -442,13 +451,15 @@ def _named(text: str, vocabulary: Vocabulary) -> set[str]:
     """The sent params ``text`` names by a quoted or identifier-shaped name, outside a new name it suggests."""
     out: set[str] = set()
     opening = len(text) - len(text.lstrip())
-    for n, m in enumerate(g.NAME_TOKEN.finditer(g.RENAME.sub(" ", text))):
+    text = g.RENAME.sub(" ", text)
+    for n, m in enumerate(g.NAME_TOKEN.finditer(text)):
         if n >= _MAX_NAMED:
             break
         name = m["q"] or m["dq"] or m["bt"] or m["sq"] or m["bare"]
-        # A bare English word ("temperature") names a param only as the sentence's first word.
+        # A bare English word ("temperature") names a param only as the sentence's first word, or where the words
+        # beside it call it one ("不支持 logprobs 参数").
         plain = m["bare"] is not None and not re.search(r"[A-Za-z0-9][_.][A-Za-z0-9]|[a-z][A-Z]", name)
-        if plain and m.start() != opening:
+        if plain and m.start() != opening and not called_a_param(text, m.start(), m.end()):
             continue
         grounded = vocabulary.ground(name, quoted=m["bare"] is None)
         if grounded is not None and grounded.role_list is None:

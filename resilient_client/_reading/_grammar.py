@@ -21,6 +21,7 @@ __all__ = [
     "ALTERNATIVES",
     "BOOLEAN_NAMED",
     "CAPABILITY",
+    "CJK",
     "COMPARED",
     "CONDITION_WHEN_ABSENT",
     "CONDITION_WHEN_PRESENT",
@@ -64,6 +65,7 @@ __all__ = [
     "RANGE_OPEN",
     "RANGE_SPAN",
     "RENAME",
+    "RENAMED_BEFORE",
     "RENAME_EXPLICIT",
     "RENAME_VERDICT",
     "REQUIREMENT",
@@ -91,6 +93,7 @@ __all__ = [
     "VALUE_CONDITION",
     "VALUE_REFUSED",
     "Wordings",
+    "code_says",
 ]
 
 
@@ -190,7 +193,7 @@ def _words(*alternatives: str) -> str:
     return "(?:" + "|".join(alternatives) + ")"
 
 
-_CJK: Final = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af\uff00-\uffef]")
+CJK: Final = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af\uff00-\uffef]")
 
 
 class Wordings:
@@ -210,7 +213,7 @@ class Wordings:
     def search(self, text: str) -> re.Match[str] | None:
         """The first Latin match, else (in text with CJK characters) the first CJK one."""
         found = self.latin.search(text)
-        if found is None and _CJK.search(text) is not None:
+        if found is None and CJK.search(text) is not None:
             return self.cjk.search(text)
         return found
 
@@ -366,6 +369,40 @@ NEGATIVE_CODES: Final = frozenset(
     }
 )
 VALUE_CODES: Final = frozenset({"unsupported_value", "invalid_value", "literal_error", "enum", "invalid_enum_value"})
+# Any other code is read by its words ("E_PARAM_UNSUPPORTED", "unknownField", "PARAMETRO_NO_SOPORTADO", w-039,
+# w-040): a word for a param beside one that refuses it says what NEGATIVE_CODES say; a word for a value beside one
+# that refuses it, what VALUE_CODES say. "invalid_parameter" says neither (a name or its value).
+_CODE_NAME: Final = frozenset(
+    {"param", "params", "parameter", "parameters", "argument", "arguments", "arg", "args", "field", "fields"}
+    | {"key", "keys", "property", "properties", "attribute", "option", "parametro", "parametre"}
+)
+_CODE_VALUE: Final = frozenset({"value", "values", "enum", "valor", "valeur", "wert", "valore"})
+_CODE_REFUSED: Final = frozenset(
+    {"unsupported", "unknown", "unrecognized", "unrecognised", "unexpected", "forbidden", "disallowed"}
+    | {"unpermitted", "extra", "notsupported", "unallowed", "nonsupported"}
+)
+_CODE_INVALID: Final = frozenset({"invalid", "invalido", "invalida", "invalide", "illegal", "bad"})
+_CODE_NOT: Final = re.compile(
+    r"\b(?:not|no|non|nao|nicht) (?:supported|allowed|permitted|accepted|soportado|suportado|supportato|supporte"
+    r"|compatible|unterstuetzt|admitido|permitido)\b"
+)
+_CODE_WORD: Final = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])|\d+")
+
+
+def code_says(code: str | None) -> str | None:
+    """``"name"`` when ``code``'s words refuse a param, ``"value"`` when they refuse a value, else None."""
+    if not code or len(code) > 64:  # noqa: PLR2004 - a code is a word or a few
+        return None
+    if code in NEGATIVE_CODES:
+        return "name"
+    if code in VALUE_CODES:
+        return "value"
+    words = [w.lower() for w in _CODE_WORD.findall(code)]
+    refused = bool(_CODE_REFUSED.intersection(words)) or bool(_CODE_NOT.search(" ".join(words)))
+    if _CODE_VALUE.intersection(words) and (refused or _CODE_INVALID.intersection(words)):
+        return "value"
+    return "name" if refused and _CODE_NAME.intersection(words) else None
+
 
 # "Unsupported value: 'X' does not support V", "Invalid value: 'V'", "value is not one of the
 # allowed values", "must be one of", "Invalid reasoning_effort: minimal" (e005, az-011, gq-005,
@@ -568,22 +605,34 @@ RENAME: Final = _compile(
     + r"|(?:대신|代わりに)\s?"
     + _NEW.format("w")
     + r"\s?(?:를|을|を)\s?(?:사용|指定|使用)"
+    # "参数 max_tokens 已更名为 max_completion_tokens" (has been renamed to, w-069).
+    + r"|(?:已?(?:更名|改名|重命名|替换|被替换)为|已被替换成)\s?"
+    + _NEW.format("v")
     + r"|(?:请使用|请改用|请用|应使用|请改为使用)\s?"
     + _NEW.format("t")
     + r"(?!\w|\.\w)(?!\s?(?:接口|API|api|版本|endpoint|模型))",
+    re.IGNORECASE,
+)
+# Japanese and Korean give the new name first: "max_tokens は max_completion_tokens に名称変更されました",
+# "max_tokens는 max_completion_tokens로 변경되었습니다" (w-188). Apart from RENAME, whose first-character gate a
+# leading name would undo; looked for only in text with CJK.
+RENAMED_BEFORE: Final = re.compile(
+    r"(?<![\w.])"
+    + _NEW.format("y")
+    + r"\s?(?:に(?:名称変更|改名|変更|置き換え)され|(?:으로|로) (?:이름이 )?(?:변경|대체)되)",
     re.IGNORECASE,
 )
 # The RENAME alternatives that are verdicts by themselves: "X has been renamed to Y", "deprecated, use Y",
 # "use Y instead of X", "requires Y instead of X", "in favor of Y". "Use Y instead" alone suggests, and needs a
 # verdict beside it.
 RENAME_VERDICT: Final = (
-    *(f"{alt}{kind}" for alt in "bcefhijkl" for kind in ("q", "bt", "dq", "gu", "bare")),
+    *(f"{alt}{kind}" for alt in "bcefhijklv" for kind in ("q", "bt", "dq", "gu", "bare")),
     "of",
     "of2",
 )
 # The RENAME alternatives that say the new name is the refused param's own ("pass it as X", "is set with X", "this
 # API calls it X", "the equivalent field is X"), where "use X" alone may be another param or a value.
-RENAME_EXPLICIT: Final = "noprbcefhijkl"
+RENAME_EXPLICIT: Final = "noprbcefhijklvy"
 # A suggestion of a new name that RENAME could not read ("Use 'x'' instead"): the finding would
 # otherwise be a drop, which loses what the caller asked for, so it is not acted on.
 SUGGESTS_NAME: Final = _compile(
@@ -596,8 +645,13 @@ USE_VALUE: Final = _compile(
     r"(?= or\b|,| instead\b| and below\b|\.|$)",
     re.IGNORECASE,
 )
-# A value to use, as br-012 puts it: set reasoning_effort to 'none'.
-SET_TO: Final = _compile(rf"\bset {QUOTE}?(?P<name>{NAME}){QUOTE}? to (?P<value>{VALUE})", re.IGNORECASE)
+# A value to use, as br-012 puts it: set reasoning_effort to 'none'; "Use service_tier='default' for these requests"
+# (w-107). A tip, not a subject: it counts only for a param the statement names otherwise.
+SET_TO: Final = _compile(
+    rf"\b(?:set {QUOTE}?(?P<name>{NAME}){QUOTE}? to "
+    rf"|(?<!to )(?:use|send|pass) {QUOTE}?(?P<name2>{NAME}){QUOTE}?\s?=\s?)(?P<value>{VALUE})",
+    re.IGNORECASE,
+)
 # "parameter.enable_thinking must be set to false for non-streaming calls" (ot-007)
 MUST_BE_SET: Final = _compile(
     rf"(?P<name>{NAME}){QUOTE}?\s*(?:must be set to|必须设置为)\s*(?P<value>{VALUE})", re.IGNORECASE
@@ -630,7 +684,9 @@ NAME_LIST: Final = _compile(
     r" (?:are |is )?(?:supported|allowed|accepted|available)(?: by this model| for this model)?:?"
     r"|(?:following|these) (?:fields|params|parameters|arguments|keys) (?:are )?(?:supported|allowed|accepted)"
     r"|\bexpected one of (?:fields|params|parameters|keys)"
-    r"|\bexpected one of(?= [a-z_]+, [a-z_]+))\s*[^\n]*",
+    # A bare list after "expected one of" is of names when it holds the request's own (br-010: "expected one of
+    # messages, model, store"); "Expected one of low, medium, high" is of values (w-122).
+    r"|\bexpected one of(?= [a-z_]+, [a-z_]+)(?=[^\n]{0,400}?\b(?:messages|model)\b))\s*[^\n]*",
     re.IGNORECASE,
 )
 # serde's "unknown field `foo`, expected one of `model`, `messages`": the list after the subject is of the names
@@ -946,6 +1002,8 @@ ROLE_UNKNOWN: Final = _compile(
     # A chat template refuses it (llama.cpp, vLLM, TGI, LM Studio): a template knows no developer role either.
     r"|\bjinja\d?\b|\b(?:chat |prompt )?template (?:error|exception)\b|\bTemplateError\b"
     r"|\berror rendering (?:the )?prompt\b"
+    # "this model's template does not support system prompts" (Ollama, w-169).
+    r"|\btemplate\b[^.\n]{0,40}?\b(?:does not|doesn't|do not|cannot|can't) (?:support|handle|render|accept)\b"
     # The body says where instructions go: "Put your instructions in a user message instead", "请仅使用 user 消息".
     r"|\b(?:in|into|as) (?:a|the) user (?:message|turn)\b|仅(?:使用|支持)\s?user",
     re.IGNORECASE,

@@ -246,9 +246,9 @@ def _skipped(message: str) -> tuple[str, tuple[str, ...]]:
 def _take_apart(message: str) -> _Parts:  # noqa: C901, PLR0912, PLR0915 - one cut per fragment
     text, keys = _skipped(message)
     parts = _Parts(text, keys=keys)
-    if m := g.RENAME.search(text):
+    if (m := g.RENAME.search(text)) or (g.CJK.search(text) and (m := g.RENAMED_BEFORE.search(text))):
         by, parts.new = next((name, v) for name, v in m.groupdict().items() if v and name not in ("of", "of2"))
-        parts.renamed = any(m[name] for name in g.RENAME_VERDICT)
+        parts.renamed = m.re is g.RENAMED_BEFORE or any(m[name] for name in g.RENAME_VERDICT)
         parts.explicit = parts.renamed or by[0] in g.RENAME_EXPLICIT
         text = _cut(text, m.span())
     for m in g.GUESS.finditer(text):
@@ -272,7 +272,7 @@ def _take_apart(message: str) -> _Parts:  # noqa: C901, PLR0912, PLR0915 - one c
         parts.when = (m["name"] or m["name2"] or m["name3"], False)
         text = _cut(text, m.span())
     elif m := g.SET_TO.search(text):
-        parts.suggested = (m["name"], literal(m["value"]))
+        parts.suggested = (m["name"] or m["name2"], literal(m["value"]))
         text = _cut(text, m.span())
     elif (m := g.MUST_BE_SET.search(text)) or (m := g.USE_SETTING.search(text)):
         parts.suggested = (m["name"], literal(m["value"]))
@@ -490,7 +490,7 @@ def _tokens(text: str, vocabulary: Vocabulary) -> list[Grounded]:
         if name in settled:
             continue
         if m["bare"]:
-            called = _CALLED_PARAM.match(text, m.end()) or _PARAM_CALLED.search(text, max(0, m.start() - 24), m.start())
+            called = called_a_param(text, m.start(), m.end())
             # A word the body calls a param is one, even an English word ("Unsupported parameter: type", r12a-008).
             quoted = bool(called) or (m.start() == opening and name in _OPENING_NAMES)
             grounded = vocabulary.ground(name, quoted=quoted)
@@ -533,8 +533,10 @@ def _not_locations(found: list[Grounded], text: str, vocabulary: Vocabulary) -> 
 _IDENTIFIER: Final = re.compile(r"[A-Za-z0-9][_.][A-Za-z0-9]|[a-z][A-Z]")
 # A bare word called a param by the words around it: "the stop parameter", "parameter seed".
 _NOUN: Final = r"(?:param(?:eter)?|argument|field|option|property|setting)s?"
-_CALLED_PARAM: Final = re.compile(rf"\s{{1,3}}{_NOUN}\b", re.IGNORECASE)
-_PARAM_CALLED: Final = re.compile(rf"\b{_NOUN}:?\s{{1,3}}$", re.IGNORECASE)
+# In Chinese, Japanese and Korean the noun may follow without a space: "不支持 logprobs 参数", "seedパラメータ".
+_CJK_NOUN: Final = r"(?:参数|字段|パラメータ|パラメーター|フィールド|매개변수|파라미터|필드)"
+_CALLED_PARAM: Final = re.compile(rf"\s{{1,3}}{_NOUN}\b|\s{{0,3}}{_CJK_NOUN}", re.IGNORECASE)
+_PARAM_CALLED: Final = re.compile(rf"(?:\b{_NOUN}:?\s{{1,3}}|{_CJK_NOUN}\s{{0,3}})$", re.IGNORECASE)
 # Roots that are no settings: what is protected (the instructions among it), the conversation, lists of items.
 _NOT_SETTINGS: Final = DEFAULT_PROTECTED | CONVERSATION | ITEM_ROOTS
 # Params a bare constraint never drops: those, and the caller's own free-form data.
@@ -543,6 +545,11 @@ _NEVER_CONSTRAINED: Final = _NOT_SETTINGS | {"metadata", "user"}
 _NAMED: Final = re.compile(
     r"'[^'\n]{0,128}'|\"[^\"\n]{0,128}\"|`[^`\n]{0,128}`|(?<![\w\-])[\w\-]{1,64}[._][\w\-][\w.\-]{0,128}"
 )
+
+
+def called_a_param(text: str, start: int, end: int) -> bool:
+    """Whether the words around ``text[start:end]`` call it a param ("the stop parameter", "不支持 logprobs 参数")."""
+    return bool(_CALLED_PARAM.match(text, end) or _PARAM_CALLED.search(text, max(0, start - 24), start))
 
 
 def _beside(grounded: Grounded | None) -> Grounded | None:
@@ -754,9 +761,10 @@ def _findings(statement: Statement, vocabulary: Vocabulary) -> list[Finding]:  #
     message = _plain_numbers(message)
     statement = replace(statement, message=message)
     # A code beside the message says what its words may not: read it as words (structure before prose).
-    if statement.code in g.NEGATIVE_CODES:
+    says = g.code_says(statement.code)
+    if says == "name":
         message = f"{message} (unsupported)"
-    elif statement.code in g.VALUE_CODES and not g.VALUE_REFUSED.search(message):
+    elif says == "value" and not g.VALUE_REFUSED.search(message):
         message = f"{message} (invalid value)"
     parts = _take_apart(message)
     subjects = _subjects(statement, parts, vocabulary)

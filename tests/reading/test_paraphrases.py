@@ -1191,3 +1191,79 @@ def test_a_record_names_its_param_in_its_own_language() -> None:
     }
     sent = {"model": "m", "messages": [{"role": "system", "content": "be brief"}, USER]}
     assert frozenset(read(400, body, sent).fixes) == {ChangeRole("system", "developer")}
+
+
+def test_a_bare_list_of_values_after_expected_one_of_is_read_as_values() -> None:
+    message = "Invalid value for reasoning_effort: 'minimal'. Expected one of low, medium, high."
+    assert fixes(message, request(reasoning_effort="minimal")) == {SetValue("reasoning_effort", "minimal", "low")}
+
+
+def test_a_bare_list_that_holds_the_requests_own_names_is_of_names() -> None:
+    message = "unknown field seed, expected one of model, messages, temperature"
+    assert fixes(message, request(seed=3, temperature=0.2)) == {Drop("seed")}
+
+
+def test_an_assignment_to_use_sets_the_param_the_statement_is_about() -> None:
+    body = {
+        "error": {
+            "message": "Flex processing isn't offered for this model. Use service_tier='default' for these requests.",
+            "param": "service_tier",
+        }
+    }
+    assert frozenset(read(400, body, request(service_tier="flex")).fixes) == {
+        SetValue("service_tier", "flex", "default")
+    }
+
+
+@pytest.mark.parametrize(
+    ("code", "expected"),
+    [
+        ("E_PARAM_UNSUPPORTED", {Drop("top_logprobs")}),
+        ("unknownField", {Drop("top_logprobs")}),
+        ("PARAMETRO_NO_SOPORTADO", {Drop("top_logprobs")}),
+        # A code that says neither a param nor a value is refused says nothing.
+        ("invalid_parameter", set()),
+        ("unsupported_model", set()),
+    ],
+)
+def test_a_code_is_read_by_its_words(code: str, expected: set[Fix]) -> None:
+    body = {"code": code, "param": "top_logprobs", "model": "m"}
+    assert allowed(frozenset(read(400, body, request(top_logprobs=3)).fixes)) == expected
+
+
+def test_a_title_over_a_bound_does_not_drop_what_the_bound_keeps() -> None:
+    body = {
+        "errors": [
+            {
+                "source": {"pointer": "/max_tokens"},
+                "title": "Out of range",
+                "detail": "must be less than or equal to 8192",
+            }
+        ]
+    }
+    assert frozenset(read(422, body, request(max_tokens=12000)).fixes) == {Clamp("max_tokens", None, 8192)}
+
+
+def test_a_template_that_cannot_take_system_prompts_folds_them_into_the_user_message() -> None:
+    sent = {"model": "m", "messages": [{"role": "system", "content": "be brief"}, USER]}
+    assert fixes("this model's template does not support system prompts", sent) == {ChangeRole("system", "user")}
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "参数 max_tokens 已更名为 max_completion_tokens\uff0c请使用新参数名。",
+        "max_tokens は max_completion_tokens に名称変更されました。",
+        "max_tokens는 max_completion_tokens로 변경되었습니다.",
+    ],
+)
+def test_a_rename_in_chinese_japanese_and_korean(message: str) -> None:
+    assert fixes(message, request(max_tokens=100)) == {Rename("max_tokens", "max_completion_tokens")}
+
+
+def test_a_bare_word_a_cjk_noun_calls_a_param_is_one() -> None:
+    message = "参数校验失败: max_tokens 最大为 8192\uff1b不支持 logprobs 参数"
+    assert fixes(message, request(max_tokens=9000, logprobs=True)) == {
+        Clamp("max_tokens", None, 8192),
+        Drop("logprobs"),
+    }
