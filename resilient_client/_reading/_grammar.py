@@ -74,6 +74,7 @@ __all__ = [
     "ROLE_PATH",
     "ROLE_REFUSED",
     "ROLE_SCOPE",
+    "ROLE_TO_USER",
     "ROLE_UNNAMED",
     "ROLE_WORD",
     "SCALES",
@@ -294,7 +295,7 @@ NEGATIVE: Final = Wordings(
         r"\bplease remove the\b",
         rf"\bremove {QUOTE}?{NAME}{QUOTE}? from (?:your|the) request\b",
         r"\bis not configurable\b",
-        r"\bcannot be (?:used|specified|set|provided)\b",
+        r"\b(?:cannot|can't|can not) be (?:used|specified|set|provided)\b",
         r"\bforbidden\b",
         r"\bonly (?:supported|available|allowed) (?:for|by|on|in) ",
         # "logprobs are currently available only for the vLLM backend" (r9b-036).
@@ -555,8 +556,12 @@ RENAME: Final = _compile(
     # "请改用 `responses` 接口" (use the responses API) names an API, not a param.
     + r"(?!\s?(?:接口|API|api|版本|endpoint))"
     # "the correct name is X", "should be written as X", "is called X on this API", "move it to X".
-    + r"|\bthe (?:correct|right|proper|new|valid) (?:name|param(?:eter)?|field) is "
+    # "The OpenAI-compatible name is 'seed'", "this parameter is named 'max_output_tokens'" (y-084, y-045).
+    + r"|\bthe (?:correct|right|proper|new|valid|current|supported|expected|[\w\-]{2,24}-compatible|openai)"
+    r" (?:name|param(?:eter)?|field)(?: name)? is "
     + _NEW.format("i")
+    + r"|\b(?:this|that|the) (?:param(?:eter)?|field|setting|option) is (?:named|called|spelled) "
+    + _NEW.format("g")
     + r"|\b(?:should|must) be (?:written|spelled|named|called) (?:as )?"
     + _NEW.format("j")
     + r"|\bis (?:called|named) "
@@ -581,17 +586,24 @@ RENAME: Final = _compile(
     # "is controlled by candidateCount", "Cohere calls this `k`", "the equivalent field is X".
     + r"|\b(?:pass|send|resend|provide|specify|set|put|give)"
     r" (?:it|this|them|(?:the|a|an|your) (?:[\w\-]+ ){0,4}?[\w\-]+)"
+    # "send it inside the 'reasoning' object as 'reasoning.effort'" (y-117).
+    r"(?: (?:inside|in|within|under) (?:the |an? )?['\"`]?[\w.]{1,40}['\"`]?(?: object| field| block)?)?"
     r" (?:as|via|using) "
     + _NEW.format("n")
     + r"|\b(?:is|are) (?:set|controlled|configured|specified|given|passed|chosen) (?:with|by|via|through|using) "
     + _NEW.format("o")
+    # "this setting lives at 'text.verbosity'", "takes custom stop strings as `stop_sequences`" (y-175, y-071).
+    + r"|\b(?:(?:this|the|that) (?:param(?:eter)?|field|setting|option) (?:lives|belongs|goes|sits) (?:at|in|under)"
+    r"|takes (?:[\w\-]+ ){1,4}?as) "
+    + _NEW.format("z")
     + r"|\bcalls? (?:this|it|that) "
     + _NEW.format("p")
     + r"|\bthe (?:equivalent|corresponding)(?: [\w\-]+)? (?:param(?:eter)?|field|option|setting|name)"
     r" (?:is|here is) "
     + _NEW.format("r")
     # "Converse expects inferenceConfig.maxTokens", "the generate route reads `parameters.max_new_tokens`".
-    + r"|\b(?:expects|reads|wants)(?: the [\w ]{1,30}? from)? "
+    # "The Responses API uses 'max_output_tokens'", "Mistral models take 'random_seed'" (y-166, y-182).
+    + r"|\b(?:expects|reads|wants|uses|takes|(?<=models )take|(?<=APIs )use)(?: the [\w ]{1,30}? from)? "
     + _NEW.format("u")
     + r"(?=\s*(?:$|[.;)!]|,(?!\s?['\"`\w])|\s(?:for|to|on|in|with|when|if|here|instead)\b))"
     # In other languages: "utilisez 'max_tokens' à la place", "verwenden Sie stattdessen 'max_tokens'",
@@ -626,13 +638,13 @@ RENAMED_BEFORE: Final = re.compile(
 # "use Y instead of X", "requires Y instead of X", "in favor of Y". "Use Y instead" alone suggests, and needs a
 # verdict beside it.
 RENAME_VERDICT: Final = (
-    *(f"{alt}{kind}" for alt in "bcefhijklv" for kind in ("q", "bt", "dq", "gu", "bare")),
+    *(f"{alt}{kind}" for alt in "bcefghijklv" for kind in ("q", "bt", "dq", "gu", "bare")),
     "of",
     "of2",
 )
 # The RENAME alternatives that say the new name is the refused param's own ("pass it as X", "is set with X", "this
 # API calls it X", "the equivalent field is X"), where "use X" alone may be another param or a value.
-RENAME_EXPLICIT: Final = "noprbcefhijklvy"
+RENAME_EXPLICIT: Final = "noprbcefghijklvyz"
 # A suggestion of a new name that RENAME could not read ("Use 'x'' instead"): the finding would
 # otherwise be a drop, which loses what the caller asked for, so it is not acted on.
 SUGGESTS_NAME: Final = _compile(
@@ -1003,9 +1015,13 @@ ROLE_UNKNOWN: Final = _compile(
     r"|\bjinja\d?\b|\b(?:chat |prompt )?template (?:error|exception)\b|\bTemplateError\b"
     r"|\berror rendering (?:the )?prompt\b"
     # "this model's template does not support system prompts" (Ollama, w-169).
-    r"|\btemplate\b[^.\n]{0,40}?\b(?:does not|doesn't|do not|cannot|can't) (?:support|handle|render|accept)\b"
-    # The body says where instructions go: "Put your instructions in a user message instead", "请仅使用 user 消息".
-    r"|\b(?:in|into|as) (?:a|the) user (?:message|turn)\b|仅(?:使用|支持)\s?user",
+    r"|\btemplate\b[^.\n]{0,40}?\b(?:does not|doesn't|do not|cannot|can't) (?:support|handle|render|accept)\b",
+    re.IGNORECASE,
+)
+# The body says where instructions go: "Put your instructions in a user message instead", "Send the instructions as
+# a 'user' message", "请仅使用 user 消息" (y-076, y-191): into the user message, whichever role was refused.
+ROLE_TO_USER: Final = _compile(
+    r"\b(?:in|into|as) (?:a|the) (?P<uq>['\"`])?user(?(uq)(?P=uq)) (?:message|turn)\b|仅(?:使用|支持)\s?user",
     re.IGNORECASE,
 )
 # A role named in prose: "System messages are not supported", "role 'developer' is not allowed".

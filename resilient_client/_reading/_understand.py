@@ -51,6 +51,8 @@ _LIST_END: Final = re.compile(
     r"|\s(?:when|if|unless|while)\s"
     # pydantic v2's own suffix: "Input should be 'low' or 'high' [type=literal_error, input_value='xhigh', …]".
     r"|\s\[type="
+    # "取值必须为 low、medium 或 high, 收到 minimal" (received, y-018; PLAIN makes the comma plain).
+    r"|,?\s?(?:收到|传入|实际为|当前为|但)"
     # zod's 'expected one of "user"|"assistant" at "params.messages[0].role"' (r10b-032): the path is no value.
     r"|\sat\s(?=['\"`])"
 )
@@ -607,6 +609,19 @@ def _names_an_item_of(param: str, message: str) -> bool:
     return bool(re.search(rf"\b{re.escape(param)}(?:\.|\[)\s*\d", message))
 
 
+def _condition_is_subject(parts: _Parts, message: str, vocabulary: Vocabulary) -> str | None:
+    """The param a condition names when it is the one whose quoted value the statement refuses, else None."""
+    if parts.when is None or not parts.when[1] or (grounded := vocabulary.ground(parts.when[0])) is None:
+        return None
+    if _DEFAULT_POLICY.blocks(grounded.path):
+        # "'auto' is not supported for tool_choice": a protected param is read as before, as a condition.
+        return None
+    sent = vocabulary.value(grounded.path)
+    if not isinstance(sent, str) or not re.search(rf"(['\"`]){re.escape(sent)}\1\s+(?:is|are) not\b", message):
+        return None
+    return grounded.path
+
+
 def _condition(parts: _Parts, vocabulary: Vocabulary, subject: str) -> Condition | None:
     if parts.when is None:
         return None
@@ -746,6 +761,8 @@ def understand(statement: Statement, vocabulary: Vocabulary) -> list[Finding]:
     if any(f.kind in ("role", "instructions") for f in findings) and g.ROLE_ORDER.search(statement.message):
         # A role out of place in this conversation ("Unexpected role 'system' after role 'assistant'"): no rule.
         return [f for f in findings if f.kind not in ("role", "instructions")]
+    if any(f.kind == "role" for f in findings) and g.ROLE_TO_USER.search(statement.message):
+        return [replace(f, kind="instructions") if f.kind == "role" else f for f in findings]
     if any(f.kind == "role" for f in findings) and g.ROLE_UNKNOWN.search(statement.message):
         return [replace(f, unknown_role=True) if f.kind == "role" else f for f in findings]
     return findings
@@ -799,6 +816,10 @@ def _findings(statement: Statement, vocabulary: Vocabulary) -> list[Finding]:  #
     # instead" about ``agent`` is not about the setting that holds "agent_reference", r9d-034).
     params = [_setting_quoted(s.path, parts.subject_text, vocabulary) for s in subjects]
     firm = {p for p, s in zip(params, subjects, strict=True) if not s.loose and s.named}
+    if (about := _condition_is_subject(parts, message, vocabulary)) is not None:
+        # "'detailed' is not supported for 'reasoning.summary'" (w-049): what follows "for" holds the value refused.
+        parts.when = None
+        params, firm = [*params, about] if about not in params else params, firm | {about}
     if not params and (parts.allowed or g.VALUE_REFUSED.search(message)):
         # "'minimal' is not supported with the 'gpt-5.1' model" names the value, not the param (e026).
         redacted = statement.param.rsplit("*", 1)[-1].lstrip(".") if statement.param and "*" in statement.param else ""
@@ -847,8 +868,11 @@ def _findings(statement: Statement, vocabulary: Vocabulary) -> list[Finding]:  #
         # within this request, not a rule of the deployment: a bound learned from it would cap later calls whose
         # own values are in order (test_reader_red_team). Nothing is learned; the error reaches the caller.
         return []
-    if g.PAIR.search(text) and not (len(params) == 1 and parts.when is not None):
-        # (With one param left and the other read as the condition, the condition says which goes, and when.)
+    renames = parts.new is not None and (parts.renamed or parts.explicit or bool(g.NEGATIVE.search(text)))
+    if g.PAIR.search(text) and not (len(params) == 1 and (parts.when is not None or renames)):
+        # (With one param left and the other read as the condition, the condition says which goes, and when; with a
+        # new name for it, it is renamed: "'max_tokens' can't be used with reasoning deployments; send
+        # 'max_completion_tokens' instead", y-003.)
         # Either may go; the first goes, and only while the second is sent (r2a-010). With one of
         # them left, the statement is about the pair, not that one: nothing (after the fix).
         if len(params) >= 2:  # noqa: PLR2004 - a pair
@@ -1235,6 +1259,9 @@ def _mistyped(param: str, sent: Any, m: re.Match[str]) -> Finding | None:  # noq
     if wanted is bool and sent in (0, 1) and not isinstance(sent, bool):
         # 1 for a boolean is true, 0 false (r6a-031).
         return Finding("value", param, value=sent, suggested=bool(sent))
+    if wanted is bool and isinstance(sent, str) and sent.strip().lower() in ("true", "false"):
+        # "true" as text for a boolean is true (y-069).
+        return Finding("value", param, value=sent, suggested=sent.strip().lower() == "true")
     if wanted not in (int, float) or isinstance(sent, bool):
         return None
     value = literal(sent) if isinstance(sent, str) else sent

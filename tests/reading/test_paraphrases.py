@@ -1267,3 +1267,64 @@ def test_a_bare_word_a_cjk_noun_calls_a_param_is_one() -> None:
         Clamp("max_tokens", None, 8192),
         Drop("logprobs"),
     }
+
+
+def test_a_new_name_beside_a_refusal_with_a_kind_of_deployment_renames() -> None:
+    message = "'max_tokens' can't be used with reasoning deployments; send 'max_completion_tokens' instead."
+    assert fixes(message, request(max_tokens=100)) == {Rename("max_tokens", "max_completion_tokens")}
+
+
+@pytest.mark.parametrize(
+    ("message", "new"),
+    [
+        (
+            "Unsupported parameter: 'max_tokens'. In the Responses API, this parameter is named 'max_output_tokens'.",
+            "max_output_tokens",
+        ),
+        (
+            "Unknown parameter 'max_tokens'. The OpenAI-compatible name is 'max_completion_tokens'.",
+            "max_completion_tokens",
+        ),
+        (
+            "max_tokens: unknown field. The Messages API takes custom limits as `max_output_tokens`.",
+            "max_output_tokens",
+        ),
+        ("Unsupported parameter: 'max_tokens'. The Responses API uses 'max_output_tokens'.", "max_output_tokens"),
+        (
+            "Unknown parameter 'max_tokens'. Mistral models take 'max_completion_tokens' for the limit.",
+            "max_completion_tokens",
+        ),
+        (
+            "The Responses API does not accept 'max_tokens'; send it inside the 'text' object as 'text.max_tokens'.",
+            "text.max_tokens",
+        ),
+    ],
+)
+def test_the_new_name_in_the_words_of_other_apis(message: str, new: str) -> None:
+    assert fixes(message, request(max_tokens=100)) == {Rename("max_tokens", new)}
+
+
+def test_a_name_after_for_is_the_param_whose_quoted_value_is_refused() -> None:
+    message = "Unsupported value: 'detailed' is not supported for 'reasoning.summary' with this model."
+    sent = request(reasoning={"effort": "low", "summary": "detailed"})
+    assert fixes(message, sent) == {Drop("reasoning.summary")}
+
+
+def test_true_sent_as_text_for_a_boolean_is_sent_as_true() -> None:
+    message = 'logprobs: invalid type: string "true", expected a boolean at line 1 column 112'
+    assert fixes(message, request(logprobs="true")) == {SetValue("logprobs", "true", new=True)}
+
+
+def test_a_chinese_list_of_values_ends_where_the_value_received_is_said() -> None:
+    message = "reasoning_effort 取值必须为 low、medium 或 high\uff0c收到 minimal"
+    assert fixes(message, request(reasoning_effort="minimal")) == {SetValue("reasoning_effort", "minimal", "low")}
+
+
+@pytest.mark.parametrize("role", ["system", "developer"])
+def test_a_body_that_says_to_use_a_user_message_folds_either_role_into_it(role: str) -> None:
+    message = (
+        f"Unsupported value: 'messages[0].role' does not support '{role}' with this model. "
+        "Put the instructions in a 'user' message."
+    )
+    sent = {"model": "m", "messages": [{"role": role, "content": "be brief"}, USER]}
+    assert fixes(message, sent) == {ChangeRole(role, "user")}
