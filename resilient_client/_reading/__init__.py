@@ -264,6 +264,10 @@ def _fix(finding: Finding, body: dict[str, Any], known: tuple[Fix, ...]) -> Fix 
     if finding.kind == "instructions":
         return ChangeRole(finding.value, "user", param=param)
     sent = finding.value
+    if isinstance(sent, list | dict) and finding.suggested is ... and not finding.allowed:
+        # A list or an object refused as a value, with nothing said of what to send ("'$.stop' is invalid",
+        # r16a-050): left out, as a list refused for its length is.
+        return Drop(param, when=when)
     if sent is ... or not isinstance(sent, str | int | float | bool | type(None)):
         return None
     if isinstance(sent, float) and not math.isfinite(sent):
@@ -352,10 +356,14 @@ def _understood(
             for finding in understand(part, vocabulary):
                 if finding not in findings:
                     findings.append(finding)
+    if any(f.kind in ("drop", "rename") and f.param in CONVERSATION for f in findings):
+        # The conversation itself refused by name ("json: unknown field \"messages\"", "Unknown name \"messages\":
+        # Cannot find field", r10b-033, r16a-045): the request went to an endpoint of another API, and what else the
+        # body names is refused for the same reason. Nothing is changed.
+        return findings, []
     fixes: list[Fix] = []
     for finding in findings:
-        # The conversation itself is never dropped or renamed ("json: unknown field \"messages\"" is a wrong
-        # endpoint, r10b-033); only its roles change.
+        # Nothing inside the conversation is dropped or renamed either; only its roles change.
         if finding.kind not in ("role", "instructions") and finding.param.split(".", 1)[0] in CONVERSATION:
             continue
         fix = _fix(finding, request, known)
@@ -367,7 +375,16 @@ def _understood(
             and not _opts_in(fix, finding, request)
         ):
             fixes.append(fix)
-    return findings, _no_swaps(_outermost_drops(_kept_over_dropped(fixes)))
+    return findings, _no_swaps(_outermost_drops(_kept_over_dropped(_one_value_each(fixes))))
+
+
+def _one_value_each(fixes: list[Fix]) -> list[Fix]:
+    """No new value for a param the body gives several for: a union's branches each say what they take (r16a-016)."""
+    values: dict[tuple[str, Condition | None], set[object]] = {}
+    for f in fixes:
+        if isinstance(f, SetValue):
+            values.setdefault((f.param, f.when), set()).add(repr(f.new))
+    return [f for f in fixes if not (isinstance(f, SetValue) and len(values[f.param, f.when]) > 1)]
 
 
 def _kept_over_dropped(fixes: list[Fix]) -> list[Fix]:

@@ -478,7 +478,7 @@ INTERVAL: Final = _compile(rf"(?P<left>[(\[])\s*(?P<lo>{NUMBER}|-inf)\s*,\s*(?P<
 # A value of the wrong JSON type: "'1000' is not of type 'integer'", "invalid type: string \"1.3\", expected f32",
 # "value must be a number" (r2a-037, r2b-021, r2b-007).
 _TYPE: Final = (
-    r"[fiu]\d\d|int(?:eger)?\d*|float\d*|double|decimal|number|bool(?:ean)?|string|JSONArray|JSONObject|array"
+    r"[fiu]\d\d|int(?:eger)?\d*|float\d*|double|decimal|number|bool(?:ean)?|string|JSONArray|JSONObject|array|object"
 )
 TYPE_REFUSED: Final = _compile(
     rf"\bis not of type '(?P<t1>{_TYPE})'"

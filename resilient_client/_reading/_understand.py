@@ -1253,9 +1253,10 @@ def _mistyped(param: str, sent: Any, m: re.Match[str]) -> Finding | None:  # noq
     wanted = _TYPES.get(name) or (int if name[0] in "iu" else float if name[0] == "f" else None)
     if sent is None:
         return Finding("drop", param, of_value=True)
-    if name.lower() in ("jsonarray", "jsonobject", "array") or isinstance(sent, list | dict):
-        # A string sent for a list or an object, or a list where an item should be: no fix converts it.
-        return Finding("drop", param, of_value=True)
+    if name.lower() in ("jsonarray", "jsonobject", "array", "object") or isinstance(sent, list | dict):
+        # A string sent for a list or an object, or a list where an item should be: no fix converts it. Of a
+        # protected param ("'json_object' is not of type 'object' - 'response_format'", e075), the caller's to mend.
+        return None if _DEFAULT_POLICY.blocks(param) else Finding("drop", param, of_value=True)
     if wanted is bool and sent in (0, 1) and not isinstance(sent, bool):
         # 1 for a boolean is true, 0 false (r6a-031).
         return Finding("value", param, value=sent, suggested=bool(sent))

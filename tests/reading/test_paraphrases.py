@@ -1328,3 +1328,36 @@ def test_a_body_that_says_to_use_a_user_message_folds_either_role_into_it(role: 
     )
     sent = {"model": "m", "messages": [{"role": role, "content": "be brief"}, USER]}
     assert fixes(message, sent) == {ChangeRole(role, "user")}
+
+
+def test_a_body_that_refuses_the_conversation_itself_changes_nothing() -> None:
+    message = (
+        'Invalid JSON payload received. Unknown name "messages": Cannot find field.\n'
+        'Invalid JSON payload received. Unknown name "temperature": Cannot find field.'
+    )
+    assert fixes(message, request(temperature=1)) == set()
+
+
+def test_several_values_for_one_param_set_none() -> None:
+    body = {
+        "errors": [
+            {"param": "service_tier", "message": "Input should be 'auto'"},
+            {"param": "service_tier", "message": "Input should be 'default'"},
+        ]
+    }
+    assert read(400, body, request(service_tier="flex")).fixes == ()
+
+
+def test_a_string_sent_for_an_object_is_left_out_unless_protected() -> None:
+    message = "Invalid type for 'logit_bias': expected an object, but got a string instead."
+    assert fixes(message, request(logit_bias='{"1734": -100}')) == {Drop("logit_bias")}
+    refused = "'json_object' is not of type 'object' - 'response_format'"
+    assert (
+        allowed(frozenset(read(400, {"error": {"message": refused}}, request(response_format="json_object")).fixes))
+        == set()
+    )
+
+
+def test_a_list_refused_as_a_value_with_nothing_else_said_is_left_out() -> None:
+    message = "'$.stop' is invalid. Please check the API reference: https://platform.openai.com/docs/api-reference."
+    assert fixes(message, request(stop=["a", "b", "c", "d", "e"])) == {Drop("stop")}
