@@ -2,9 +2,10 @@
 
 Each body is a 4 KB or a 64 KB message made of one repeated unit (quotes, "use ", dots,
 "must be ", open brackets, "role" and spaces…), as a message, after a real rejection, or as
-raw text; plus bodies of several 4 KB messages of open brackets. The headline is the worst
-time of one ``read()`` over all of them (goal: at most 100 ms on this 2-core machine, where a
-real rejection body reads in 0.2 to 1 ms), and the median. The tests in
+raw text; plus bodies of several 4 KB messages of open brackets, and of eight distinct 4 KB
+messages of each unit. The headline is the worst time of one ``read()`` over all of them
+(goal: at most 100 ms on this 2-core machine, where a real rejection body reads in 0.2 to
+1 ms), and the median. The tests in
 tests/adversarial/test_reader_hostile.py read the same bodies and check only that each read
 completes: a timed assertion does not belong in a test.
 
@@ -104,6 +105,10 @@ def stress_bodies(sizes: tuple[int, ...] = (4096, 65536)) -> Iterator[tuple[str,
         message = (unit * (4096 // len(unit) + 1))[:4096]
         yield f"brackets {unit!r} x{count}", {"error": [{"message": message} for _ in range(count)]}
     yield "role and spaces x4", {"error": [{"message": "role" + " " * (4092 - i)} for i in range(4)]}
+    # Eight messages of one unit, each shifted by a character, so that no two are the same message.
+    for name, unit in (*STRESS_UNITS.items(), ("brackets [a,", "[a,"), ("brackets {'a", "{'a")):
+        text = unit * (8192 // len(unit) + 1)
+        yield f"{name} x8 distinct", {"error": [{"message": text[i : i + 4096]} for i in range(8)]}
 
 
 def main() -> dict[str, Any]:

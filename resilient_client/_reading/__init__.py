@@ -31,8 +31,8 @@ from ._understand import size as _size
 __all__ = ["REPAIRABLE_STATUSES", "Finding", "Reading", "read"]
 
 MAX_EVIDENCE: Final = 240
-# The most message text one body is read for, over all its statements.
-_MAX_TEXT: Final = 32_768
+# The most message text one body is read for, over all its statements (two messages of MAX_MESSAGE).
+_MAX_TEXT: Final = 8_192
 # Some repairable rejections come as 403 ("You are not allowed to request logprobs from this
 # model", e080), 404 ("tools is not supported in this model", e066) or 422 (pydantic servers:
 # m015, mi-002). Others (401, 429, 5xx) are never about params.
@@ -346,12 +346,7 @@ def _understood(
     """The findings of every statement, and the valid fixes they give that change the request."""
     request = vocabulary.body
     findings: list[Finding] = []
-    budget = _MAX_TEXT
     for statement in found:
-        # A body of 32 messages of 4 KB each is read as far as its first 32 KB: a real one says it sooner.
-        budget -= len(statement.message)
-        if budget < 0:
-            break
         for part in _sentences(statement, vocabulary):
             for finding in understand(part, vocabulary):
                 if finding not in findings:
@@ -511,6 +506,27 @@ def _final(statement: Statement, vocabulary: Vocabulary) -> bool:
     return grounded is None or not isinstance(vocabulary.value(grounded.path), list)
 
 
+def _read_part(found: list[Statement]) -> list[Statement]:
+    """The statements read: each once, as far as the first 8 KB of their text.
+
+    The same error once per candidate or per item says nothing new the second time. The longest real bodies
+    hold about 1 KB of messages; a body of 32 messages of 4 KB each is read as far as its first two.
+    """
+    seen: set[tuple[object, ...]] = set()
+    out: list[Statement] = []
+    budget = _MAX_TEXT
+    for s in found:
+        key = (s.message, s.param, s.code, s.loc, repr(s.value), s.quoted)
+        if key in seen:
+            continue
+        budget -= len(s.message)
+        if budget < 0:
+            break
+        seen.add(key)
+        out.append(s)
+    return out
+
+
 def read(status: int, body: str | bytes | object, request: dict[str, Any], known: tuple[Fix, ...] = ()) -> Reading:
     """Read an error response against the request that drew it.
 
@@ -546,6 +562,7 @@ def read(status: int, body: str | bytes | object, request: dict[str, Any], known
     if status == _SERVER_ERROR and any(g.SERVER_CRASH.search(s.message) for s in found):
         return replace(base, final=True, why="a server error: the server failed, whatever it names")
     vocabulary = Vocabulary(request)
+    found = _read_part(found)
     if any(_final(s, vocabulary) for s in found):
         return replace(base, final=True, why="the body is about something else than params (limits, access, policy)")
     try:

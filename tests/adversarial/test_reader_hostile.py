@@ -776,3 +776,14 @@ def test_a_statement_about_items_or_other_things_changes_no_param(message: str) 
 def test_a_huge_name_is_refused_at_once(body: Any) -> None:
     """A name longer than any param path is no name: reading it never walks its parts (it took minutes)."""
     assert read(400, body, SENT).fixes == ()
+
+
+def test_a_body_is_read_as_far_as_its_first_8_kb_of_messages() -> None:
+    """Two distinct 4 KB messages are read; what comes after them is not (a real body says it in about 1 KB)."""
+    noise = [{"message": ("lorem ipsum " * 400)[i : i + 4000]} for i in range(3)]
+    said = {"message": "Unsupported parameter: 'top_k' is not supported with this model."}
+    sent = {**BASE, "top_k": 5}
+    assert read(400, {"error": [said, *noise]}, sent).fixes == (Drop("top_k"),)
+    assert read(400, {"error": [*noise, said]}, sent).fixes == ()
+    # The same message again is no new message: it does not use up what is read.
+    assert read(400, {"error": [noise[0], noise[0], noise[0], said]}, sent).fixes == (Drop("top_k"),)
