@@ -23,6 +23,7 @@ __all__ = [
     "CAPABILITY",
     "CJK",
     "COMPARED",
+    "CONDITION_CJK",
     "CONDITION_WHEN_ABSENT",
     "CONDITION_WHEN_PRESENT",
     "CONSTRAINT",
@@ -902,18 +903,24 @@ CONDITION_WHEN_ABSENT: Final = _compile(
     rf"|\bn'est (?:accepté|autorisé|valide|permis)e? que si (?:«\s?)?(?P<q11>{QUOTE})?(?P<name11>{NAME})"
     rf"|\bkhi (?P<q12>{QUOTE})?(?P<name12>{NAME}){QUOTE}? được bật"
     # "tool_stream 参数仅在 stream=true 时可用" (only available when stream=true).
-    rf"|仅在\s*(?P<q5>{QUOTE})?(?P<name5>{NAME}){QUOTE}?(?:\s*=\s*\w+)?\s*时(?:可用|有效|支持|生效)",
+    rf"|仅在\s*(?P<q5>{QUOTE})?(?P<name5>{NAME}){QUOTE}?(?:\s*=\s*\w+)?\s*时(?:可用|有效|支持|生效)"
+    # "thinking_budget only takes effect when enable_thinking is true", "top_logprobs has no effect unless logprobs
+    # is true" (y-138, w-134).
+    r"|\b(?:(?:only )?takes? effect (?:only )?(?:when|if)|has (?:any )?effect only (?:when|if)|has no effect"
+    rf" (?:unless|without)) (?:the )?(?P<q13>{QUOTE})?(?P<name13>{NAME})(?![\w.-]){QUOTE}?",
     re.IGNORECASE,
 )
 # "Function tools with reasoning_effort are not supported" (br-012): the first holds while the second is sent.
 CONDITION_WHEN_PRESENT: Final = _compile(
     rf"\b(?:function )?(?P<name>tools?|stream(?:ing)?|logprobs|response_format) with {QUOTE}?(?P<subject>{NAME})"
-    rf"|\b{IS_NOT} (?:supported|allowed|permitted|compatible)"
+    rf"|\b{IS_NOT} (?:supported|allowed|permitted|compatible|available)"
     r" (?:with|when using|when|while|together with|in combination with|alongside|for)"
-    rf" (?:the )?(?:extended )?(?:(?P<q2>['`\"])(?P<name2>{NAME})(?P=q2)|(?P<name3>{NAME}))(?! model)"
-    # "reasoning_effort cannot be combined with function tools".
+    # "`prompt_logprobs` are not available when `stream=True`" (y-036).
+    rf" (?:the )?(?:extended )?(?:(?P<q2>['`\"])(?P<name2>{NAME})(?:\s?=\s?(?:true|1|on))?(?P=q2)|(?P<name3>{NAME}))"
+    r"(?! model)"
+    # "reasoning_effort cannot be combined with function tools", "seed cannot be combined with stream=true" (y-111).
     r"|\b(?:cannot|can't|can not|may not) be (?:combined|used|sent) (?:with|alongside|together with) (?:the )?"
-    r"(?:function )?(?P<name10>tools?)\b"
+    rf"(?:(?:function )?(?P<name10>tools?)\b|(?P<q11>{QUOTE})?(?P<name11>{NAME})(?(q11)(?P=q11))\s?=\s?(?:true|1|on)\b)"
     rf"|\b{IS_NOT} (?:supported|allowed|permitted|available|returned) (?:in|for|with) (?P<name4>stream)(?:ing)? "
     r"(?:mode|requests?|calls?|responses?)\b"
     # "temperature is not supported in thinking mode": while thinking is sent (it is no second subject).
@@ -930,6 +937,15 @@ CONDITION_WHEN_PRESENT: Final = _compile(
     # A leading clause: "When streaming, logprobs is not supported", "For streaming requests, …".
     r"|(?:^|(?<=[.;:] ))[ \t]*(?:when|while|if|for|in|during) (?P<name9>stream)(?:ing|ed)?"
     r"(?: (?:is (?:enabled|on|true)|mode|requests?|calls?|responses?))?,",
+    re.IGNORECASE,
+)
+# The same in Japanese and Chinese, where the name comes first: "stream_options は stream が true の場合のみ指定
+# できます" (only while stream is sent, w-137), "stream が有効な場合、logprobs は使用できません", "当 stream 为 true 时"
+# (while it is, y-189). Looked for only in text with CJK: a fragment that opens with a name is tried at every word.
+CONDITION_CJK: Final = re.compile(
+    rf"(?<![\w.])(?P<q>{QUOTE})?(?P<absent>{NAME}){QUOTE}?\s?が\s?(?:true|有効)\s?(?:の|な)?場合(?:のみ|に限り)"
+    rf"|(?<![\w.])(?P<q2>{QUOTE})?(?P<present>{NAME}){QUOTE}?\s?が\s?(?:有効|true|オン)\s?(?:な|の)?場合"
+    rf"|当\s?(?P<q3>{QUOTE})?(?P<present2>{NAME}){QUOTE}?\s?(?:为|=|==)\s?(?:true|开启|启用)\s?时",
     re.IGNORECASE,
 )
 # A condition on a value: "when logprobs is false" (while it is not sent, or off), "when temperature is 0" (a value

@@ -211,7 +211,9 @@ def _condition_name(m: re.Match[str]) -> str | None:
             m["name6"].lower(), m["name6"].lower()
         )
     name, quoted = next(
-        (m[f"name{i}"], m[f"q{i}"]) for i in ("", "2", "3", "4", "5", "7", "8", "9", "10", "11", "12") if m[f"name{i}"]
+        (m[f"name{i}"], m[f"q{i}"])
+        for i in ("", "2", "3", "4", "5", "7", "8", "9", "10", "11", "12", "13")
+        if m[f"name{i}"]
     )
     if name.lower() == "streaming":
         # "only supported for streaming requests", "only be set when streaming".
@@ -312,6 +314,10 @@ def _take_apart(message: str) -> _Parts:  # noqa: C901, PLR0912, PLR0915 - one c
         if m["name10"]:
             parts.when = ("tools", True)
             text = _cut(text, m.span("name10"))
+        elif m["name11"]:
+            parts.when = (m["name11"], True)
+            text = _cut(text, (m.start("name11"), m.end()))
+
         elif m["name4"] or m["name7"] or m["name9"]:
             # "not supported in streaming mode", "only supported for non-streaming requests": while stream is sent.
             parts.when = ("stream", True)
@@ -332,6 +338,9 @@ def _take_apart(message: str) -> _Parts:  # noqa: C901, PLR0912, PLR0915 - one c
             name = m["name"].lower()
             parts.when = ("tools" if name.startswith("tool") else "stream" if name.startswith("stream") else name, True)
             text = _cut(text, (m.start("name"), m.end("name")))
+    if parts.when is None and g.CJK.search(text) and (m := g.CONDITION_CJK.search(text)):
+        parts.when = (m["absent"], False) if m["absent"] else (m["present"] or m["present2"], True)
+        text = _cut(text, m.span())
     if parts.when is None and (m := g.VALUE_CONDITION.search(text)) is not None:
         value = m["value"].strip("'\"`").lower()
         if value in _ON:

@@ -1361,3 +1361,47 @@ def test_a_string_sent_for_an_object_is_left_out_unless_protected() -> None:
 def test_a_list_refused_as_a_value_with_nothing_else_said_is_left_out() -> None:
     message = "'$.stop' is invalid. Please check the API reference: https://platform.openai.com/docs/api-reference."
     assert fixes(message, request(stop=["a", "b", "c", "d", "e"])) == {Drop("stop")}
+
+
+@pytest.mark.parametrize(
+    ("message", "sent", "expected"),
+    [
+        (
+            "`prompt_logprobs` are not available when `stream=True`.",
+            {"prompt_logprobs": 1, "stream": True},
+            Drop("prompt_logprobs", when=Condition("stream", present=True)),
+        ),
+        (
+            "seed cannot be combined with stream=true on this deployment.",
+            {"seed": 1, "stream": True},
+            Drop("seed", when=Condition("stream", present=True)),
+        ),
+        (
+            "thinking_budget only takes effect when enable_thinking is true; remove thinking_budget.",
+            {"thinking_budget": 512},
+            Drop("thinking_budget", when=Condition("enable_thinking", present=False)),
+        ),
+        (
+            "top_logprobs has no effect unless logprobs is true",
+            {"top_logprobs": 3},
+            Drop("top_logprobs", when=Condition("logprobs", present=False)),
+        ),
+        (
+            "stream_options は stream が true の場合のみ指定できます。",
+            {"stream_options": {"include_usage": True}},
+            Drop("stream_options", when=Condition("stream", present=False)),
+        ),
+        (
+            "stream が有効な場合、logprobs は使用できません。",
+            {"logprobs": True, "stream": True},
+            Drop("logprobs", when=Condition("stream", present=True)),
+        ),
+        (
+            "当 stream 为 true 时不支持 logprobs 参数",
+            {"logprobs": True, "stream": True},
+            Drop("logprobs", when=Condition("stream", present=True)),
+        ),
+    ],
+)
+def test_more_conditions(message: str, sent: dict[str, Any], expected: Fix) -> None:
+    assert fixes(message, request(**sent)) == {expected}
