@@ -264,10 +264,6 @@ def _fix(finding: Finding, body: dict[str, Any], known: tuple[Fix, ...]) -> Fix 
     if finding.kind == "instructions":
         return ChangeRole(finding.value, "user", param=param)
     sent = finding.value
-    if isinstance(sent, list | dict) and finding.suggested is ... and not finding.allowed:
-        # A list or an object refused as a value, with nothing said of what to send ("'$.stop' is invalid",
-        # r16a-050): left out, as a list refused for its length is.
-        return Drop(param, when=when)
     if sent is ... or not isinstance(sent, str | int | float | bool | type(None)):
         return None
     if isinstance(sent, float) and not math.isfinite(sent):
@@ -351,7 +347,9 @@ def _understood(
             for finding in understand(part, vocabulary):
                 if finding not in findings:
                     findings.append(finding)
-    if any(f.kind in ("drop", "rename") and f.param in CONVERSATION for f in findings):
+    if any(f.kind in ("drop", "rename") and f.param in CONVERSATION for f in findings) or any(
+        _refuses_the_conversation(s) for s in found
+    ):
         # The conversation itself refused by name ("json: unknown field \"messages\"", "Unknown name \"messages\":
         # Cannot find field", r10b-033, r16a-045): the request went to an endpoint of another API, and what else the
         # body names is refused for the same reason. Nothing is changed.
@@ -380,6 +378,27 @@ def _one_value_each(fixes: list[Fix]) -> list[Fix]:
         if isinstance(f, SetValue):
             values.setdefault((f.param, f.when), set()).add(repr(f.new))
     return [f for f in fixes if not (isinstance(f, SetValue) and len(values[f.param, f.when]) > 1)]
+
+
+# A name refused as such, not a value or a role of it: "Extra inputs are not permitted", "unknown field".
+_NAME_REFUSED: Final = re.compile(
+    r"\bextra (?:inputs?|fields?|keys?|properties)\b|\bunknown (?:field|name|parameter|argument|key)\b"
+    r"|\bunrecogni[sz]ed\b|\badditional propert(?:y|ies)\b|\bnot (?:a )?(?:permitted|known) (?:field|key|param)",
+    re.IGNORECASE,
+)
+
+
+def _refuses_the_conversation(statement: Statement) -> bool:
+    """Whether a record beside ``messages`` or ``input`` refuses that name: the request went to another API.
+
+    ``"loc": ["body", "messages"], "msg": "Extra inputs are not permitted"`` (z-192): a chat request to embeddings.
+    """
+    if statement.loc is not None:
+        name = ".".join(str(part) for part in statement.loc if part != "body")
+    else:
+        name = (statement.param or "").removeprefix("body.")
+    refused = statement.code in g.NEGATIVE_CODES or _NAME_REFUSED.search(statement.message) is not None
+    return name in CONVERSATION and refused
 
 
 def _kept_over_dropped(fixes: list[Fix]) -> list[Fix]:

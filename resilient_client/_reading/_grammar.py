@@ -96,6 +96,7 @@ __all__ = [
     "VALUE_REFUSED",
     "Wordings",
     "code_says",
+    "exact_code",
 ]
 
 
@@ -296,7 +297,9 @@ NEGATIVE: Final = Wordings(
         r"\bplease remove the\b",
         rf"\bremove {QUOTE}?{NAME}{QUOTE}? from (?:your|the) request\b",
         r"\bis not configurable\b",
-        r"\b(?:cannot|can't|can not) be (?:used|specified|set|provided)\b",
+        # Not a reason: "logprobs can't be provided because the content was filtered" (red-team pass six).
+        r"\b(?:cannot|can't|can not) be (?:used|specified|set|provided)\b"
+        r"(?!,? (?:because|since|as|until|while|due to|after|before)\b)",
         r"\bforbidden\b",
         r"\bonly (?:supported|available|allowed) (?:for|by|on|in) ",
         # "logprobs are currently available only for the vLLM backend" (r9b-036).
@@ -389,6 +392,11 @@ _CODE_NOT: Final = re.compile(
     r"|compatible|unterstuetzt|admitido|permitido)\b"
 )
 _CODE_WORD: Final = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])|\d+")
+
+
+def exact_code(code: str | None) -> str | None:
+    """``"name"`` for a code of NEGATIVE_CODES, ``"value"`` for one of VALUE_CODES, else None."""
+    return "name" if code in NEGATIVE_CODES else "value" if code in VALUE_CODES else None
 
 
 def code_says(code: str | None) -> str | None:
@@ -558,7 +566,7 @@ RENAME: Final = _compile(
     + r"(?!\s?(?:接口|API|api|版本|endpoint))"
     # "the correct name is X", "should be written as X", "is called X on this API", "move it to X".
     # "The OpenAI-compatible name is 'seed'", "this parameter is named 'max_output_tokens'" (y-084, y-045).
-    + r"|\bthe (?:correct|right|proper|new|valid|current|supported|expected|[\w\-]{2,24}-compatible|openai)"
+    + r"|\bthe (?:correct|right|proper|new|valid|supported|expected|[\w\-]{2,24}-compatible|openai)"
     r" (?:name|param(?:eter)?|field)(?: name)? is "
     + _NEW.format("i")
     + r"|\b(?:this|that|the) (?:param(?:eter)?|field|setting|option) is (?:named|called|spelled) "
@@ -588,14 +596,17 @@ RENAME: Final = _compile(
     + r"|\b(?:pass|send|resend|provide|specify|set|put|give)"
     r" (?:it|this|them|(?:the|a|an|your) (?:[\w\-]+ ){0,4}?[\w\-]+)"
     # "send it inside the 'reasoning' object as 'reasoning.effort'" (y-117).
-    r"(?: (?:inside|in|within|under) (?:the |an? )?['\"`]?[\w.]{1,40}['\"`]?(?: object| field| block)?)?"
+    r"(?: (?:inside|in|within|under) (?:the |an? )?['\"`]?(?P<nbox>[A-Za-z_][\w.]{0,39})['\"`]?"
+    r"(?: object| field| block)?)?"
     r" (?:as|via|using) "
     + _NEW.format("n")
     + r"|\b(?:is|are) (?:set|controlled|configured|specified|given|passed|chosen) (?:with|by|via|through|using) "
     + _NEW.format("o")
-    # "this setting lives at 'text.verbosity'", "takes custom stop strings as `stop_sequences`" (y-175, y-071).
-    + r"|\b(?:(?:this|the|that) (?:param(?:eter)?|field|setting|option) (?:lives|belongs|goes|sits) (?:at|in|under)"
-    r"|takes (?:[\w\-]+ ){1,4}?as) "
+    # "this setting lives at 'text.verbosity'" (y-175): a move, read only to a path that ends in the param's own
+    # name ("belongs in 'extra_body'" names a container). "takes custom stop strings as `stop_sequences`" (y-071).
+    + r"|\b(?:this|the|that) (?:param(?:eter)?|field|setting|option) (?:lives|belongs|goes|sits) (?:at|in|under) "
+    + _NEW.format("q")
+    + r"|\btakes (?:[\w\-]+ ){1,4}?as "
     + _NEW.format("z")
     + r"|\bcalls? (?:this|it|that) "
     + _NEW.format("p")
@@ -603,8 +614,8 @@ RENAME: Final = _compile(
     r" (?:is|here is) "
     + _NEW.format("r")
     # "Converse expects inferenceConfig.maxTokens", "the generate route reads `parameters.max_new_tokens`".
-    # "The Responses API uses 'max_output_tokens'", "Mistral models take 'random_seed'" (y-166, y-182).
-    + r"|\b(?:expects|reads|wants|uses|takes|(?<=models )take|(?<=APIs )use)(?: the [\w ]{1,30}? from)? "
+    # Not "uses" or "takes": "which uses 'top_p' for nucleus sampling" names another param (red-team pass six).
+    + r"|\b(?:expects|reads|wants)(?: the [\w ]{1,30}? from)? "
     + _NEW.format("u")
     + r"(?=\s*(?:$|[.;)!]|,(?!\s?['\"`\w])|\s(?:for|to|on|in|with|when|if|here|instead)\b))"
     # In other languages: "utilisez 'max_tokens' à la place", "verwenden Sie stattdessen 'max_tokens'",
@@ -619,7 +630,8 @@ RENAME: Final = _compile(
     + _NEW.format("w")
     + r"\s?(?:를|을|を)\s?(?:사용|指定|使用)"
     # "参数 max_tokens 已更名为 max_completion_tokens" (has been renamed to, w-069).
-    + r"|(?:已?(?:更名|改名|重命名|替换|被替换)为|已被替换成)\s?"
+    # Renamed, not replaced: "已替换为 top_p 采样" (replaced by top_p sampling) is another param (red-team pass six).
+    + r"|已?(?:更名|改名|重命名)为\s?"
     + _NEW.format("v")
     + r"|(?:请使用|请改用|请用|应使用|请改为使用)\s?"
     + _NEW.format("t")
@@ -627,25 +639,23 @@ RENAME: Final = _compile(
     re.IGNORECASE,
 )
 # Japanese and Korean give the new name first: "max_tokens は max_completion_tokens に名称変更されました",
-# "max_tokens는 max_completion_tokens로 변경되었습니다" (w-188). Apart from RENAME, whose first-character gate a
-# leading name would undo; looked for only in text with CJK.
+# "max_tokens는 max_completion_tokens로 이름이 변경되었습니다" (w-188): renamed ("changed to" may be another
+# param). Apart from RENAME, whose first-character gate a leading name would undo; looked for only in text with CJK.
 RENAMED_BEFORE: Final = re.compile(
-    r"(?<![\w.])"
-    + _NEW.format("y")
-    + r"\s?(?:に(?:名称変更|改名|変更|置き換え)され|(?:으로|로) (?:이름이 )?(?:변경|대체)되)",
+    r"(?<![\w.])" + _NEW.format("y") + r"\s?(?:に(?:名称変更|改名)され|(?:으로|로) 이름이 변경되)",
     re.IGNORECASE,
 )
 # The RENAME alternatives that are verdicts by themselves: "X has been renamed to Y", "deprecated, use Y",
 # "use Y instead of X", "requires Y instead of X", "in favor of Y". "Use Y instead" alone suggests, and needs a
 # verdict beside it.
 RENAME_VERDICT: Final = (
-    *(f"{alt}{kind}" for alt in "bcefghijklv" for kind in ("q", "bt", "dq", "gu", "bare")),
+    *(f"{alt}{kind}" for alt in "bcefhijklv" for kind in ("q", "bt", "dq", "gu", "bare")),
     "of",
     "of2",
 )
 # The RENAME alternatives that say the new name is the refused param's own ("pass it as X", "is set with X", "this
 # API calls it X", "the equivalent field is X"), where "use X" alone may be another param or a value.
-RENAME_EXPLICIT: Final = "noprbcefghijklvyz"
+RENAME_EXPLICIT: Final = "noprbcefghijklqvyz"
 # A suggestion of a new name that RENAME could not read ("Use 'x'' instead"): the finding would
 # otherwise be a drop, which loses what the caller asked for, so it is not acted on.
 SUGGESTS_NAME: Final = _compile(
@@ -1036,8 +1046,10 @@ ROLE_UNKNOWN: Final = _compile(
 )
 # The body says where instructions go: "Put your instructions in a user message instead", "Send the instructions as
 # a 'user' message", "请仅使用 user 消息" (y-076, y-191): into the user message, whichever role was refused.
+# Only the instructions: "Put images in a user message" is about what a message holds (red-team pass six).
 ROLE_TO_USER: Final = _compile(
-    r"\b(?:in|into|as) (?:a|the) (?P<uq>['\"`])?user(?(uq)(?P=uq)) (?:message|turn)\b|仅(?:使用|支持)\s?user",
+    r"\b(?:instructions?|system prompts?|prompt|it|them|this) (?:in|into|as|inside) (?:a|the) (?P<uq>['\"`])?user"
+    r"(?(uq)(?P=uq)) (?:message|turn)\b|仅(?:使用|支持)\s?user",
     re.IGNORECASE,
 )
 # A role named in prose: "System messages are not supported", "role 'developer' is not allowed".
@@ -1061,7 +1073,9 @@ ROLE_REFUSED: Final = _compile(r"\binvalid\b|\bis not one of\b|\breceived\b", re
 # A message about what a role's message holds, not about the role (tests/adversarial: "System message content is
 # not allowed to be empty").
 ROLE_CONTENT: Final = _compile(
-    r"\bcontent (?:is|must|cannot|can't|should|may)\b|\bempty\b|\btoo long\b|\blength\b|\bcharacters\b|\bexceed",
+    r"\bcontent (?:is|must|cannot|can't|should|may)\b|\bempty\b|\btoo long\b|\blength\b|\bcharacters\b|\bexceed"
+    # What a message holds: an image, audio, a file, its 'name' field (red-team pass six).
+    r"|\bcontains?\b|\bimage|\baudio\b|\bfiles?\b|\b'?name'? field\b",
     re.IGNORECASE,
 )
 # The scope of a per-role check, not a refused role: "'messages.4' : for 'role:assistant' the following must be

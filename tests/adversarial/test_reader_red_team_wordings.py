@@ -17,7 +17,7 @@ import pytest
 
 from resilient_client._models import Clamp, Condition, Drop, Fix, Rename, SetValue
 from resilient_client._reading import read
-from tests.said import allowed, fixes, request
+from tests.said import USER, allowed, fixes, request
 
 EFFORT = request(reasoning_effort="minimal")
 
@@ -512,7 +512,249 @@ FIFTH: list[tuple[object, dict[str, Any], set[Fix]]] = [
 ]
 
 
-@pytest.mark.parametrize(("said", "sent", "expected"), SECOND + THIRD + FOURTH + FIFTH)
+def _first(role: str, content: Any, **params: Any) -> dict[str, Any]:
+    return {"model": "my-deployment", "messages": [{"role": role, "content": content}, USER], **params}
+
+
+_IMAGE = [{"type": "text", "text": "describe"}, {"type": "image_url", "image_url": {"url": "https://x/a.png"}}]
+
+# A sixth pass, on codes read by their words, more ways of giving a new name, "use X=V", conditions that hold the
+# refused value, lists refused as values and CJK nouns: each case once made the reader learn a harmful fix.
+SIXTH: list[tuple[object, dict[str, Any], set[Fix]]] = [
+    # --- RENAME "uses / takes X" (group u widened with uses|takes|models take|APIs use) ---------------------------
+    # Another param the model uses is not the refused param's new name.
+    # HEAD: Rename(top_k -> top_p) puts 40 into top_p. Base: Drop(top_k) (right).
+    (
+        "'top_k' is not supported by this model, which uses 'top_p' for nucleus sampling.",
+        request(top_k=40),
+        {Drop("top_k")},
+    ),
+    # HEAD: Rename(logprobs -> include): include=True is no valid include list. Base: Drop(logprobs) (right).
+    (
+        "'logprobs' is not supported by this endpoint. The Responses API uses 'include' for extra outputs.",
+        request(logprobs=True),
+        {Drop("logprobs")},
+    ),
+    # HEAD: Rename(top_logprobs -> logprobs): the count 5 is sent as the boolean logprobs. Base: nothing (right).
+    (
+        "top_logprobs is not supported. This endpoint takes 'logprobs' for token probabilities.",
+        request(top_logprobs=5),
+        {Drop("top_logprobs")},
+    ),
+    # HEAD: SetValue(reasoning_effort, 'high' -> 'thinking'): the name of another API's param becomes a value.
+    # Base: Drop(reasoning_effort) (right).
+    (
+        "'reasoning_effort' is not supported by this model. Anthropic models take 'thinking' for extended reasoning.",
+        request(reasoning_effort="high"),
+        {Drop("reasoning_effort")},
+    ),
+    # --- RENAME "this setting belongs in / lives at / goes in X" (group z) and "send it inside the X object as Y" --
+    # The container the param goes in is not its new name. HEAD: Rename(top_k -> extra_body), extra_body=40.
+    # Base: Drop(top_k) (right).
+    ("Unknown parameter 'top_k'. This parameter belongs in 'extra_body'.", request(top_k=40), {Drop("top_k")}),
+    # HEAD: Rename(enable_thinking -> chat_template_kwargs): chat_template_kwargs=false, a boolean for an object.
+    # Base: Drop(enable_thinking).
+    (
+        "Unsupported parameter: 'enable_thinking'. This setting belongs in 'chat_template_kwargs'.",
+        request(enable_thinking=False),
+        {Drop("enable_thinking"), Rename("enable_thinking", "chat_template_kwargs.enable_thinking")},
+    ),
+    # HEAD: SetValue(data_collection, 'deny' -> 'provider'). Base: Drop(data_collection).
+    (
+        "Unknown parameter 'data_collection'. This setting belongs in the 'provider' object.",
+        request(data_collection="deny"),
+        {Drop("data_collection"), Rename("data_collection", "provider.data_collection")},
+    ),
+    # HEAD: SetValue(reasoning_effort, 'high' -> 'effort'): the leaf name read as a value. Base: Drop(reasoning_effort).
+    (
+        (
+            "Unsupported parameter: 'reasoning_effort'. In the Responses API, send it inside the 'reasoning' object as "
+            "'effort'."
+        ),
+        request(reasoning_effort="high"),
+        {Drop("reasoning_effort"), Rename("reasoning_effort", "reasoning.effort")},
+    ),
+    # --- RENAME "this parameter is named X" (group g, a verdict by itself) and "the current ... name is X" -------
+    # A note about another API is no rename here: HEAD Rename(max_tokens -> max_output_tokens) on a chat request
+    # loses the bound (and the cap). Base: Clamp(max_tokens, None, 4096) (right).
+    (
+        (
+            "max_tokens must be less than or equal to 4096. (In the Responses API this parameter is named "
+            "max_output_tokens.)"
+        ),
+        request(max_tokens=8000),
+        {Clamp("max_tokens", None, 4096)},
+    ),
+    # HEAD: SetValue(safety_identifier, 's1' -> 'user'): every later call sends the identifier "user".
+    # Base: Drop(safety_identifier).
+    (
+        (
+            "Unknown parameter 'safety_identifier'. The current field name is 'user' (safety_identifier will be "
+            "available in a future version)."
+        ),
+        request(safety_identifier="s1"),
+        {Drop("safety_identifier"), Rename("safety_identifier", "user")},
+    ),
+    # --- CJK renames: RENAME group v (已替换为) and RENAMED_BEFORE (に変更され) -------------------------------------
+    # "temperature is not supported, replaced by top_p sampling". HEAD: Rename(temperature -> top_p), 0.2 into
+    # top_p. Base: Drop(temperature) (right).
+    ("temperature 参数不支持\uff0c已替换为 top_p 采样。", request(temperature=0.2), {Drop("temperature")}),
+    # "top_k is an invalid parameter for this model. The sampling method was changed to 'top_p'." HEAD:
+    # Rename(top_k -> top_p). Base: nothing (right).
+    (
+        "top_k はこのモデルでは無効なパラメータです。サンプリング方式は 'top_p' に変更されました。",
+        request(top_k=40),
+        {Drop("top_k")},
+    ),
+    # --- a rename beats a one-sided pair (renames = ... or NEGATIVE) ---------------------------------------------
+    # "use the other one instead" names the other param of the pair, not a new name. HEAD: Rename(top_p ->
+    # temperature), 0.9 into temperature. Base: Drop(top_p) (right). ("can't be used" is also new in NEGATIVE.)
+    (
+        "'top_p' can't be used together with 'temperature' on this model; use 'temperature' instead.",
+        request(top_p=0.9),
+        {Drop("top_p")},
+    ),
+    # HEAD: Rename(frequency_penalty -> repetition_penalty): 0.5 as a repetition_penalty (neutral is 1.0) asks for
+    # MORE repetition. Base: Drop(frequency_penalty) (right).
+    (
+        (
+            "'frequency_penalty' cannot be used with 'repetition_penalty' on this backend; use 'repetition_penalty' "
+            "instead."
+        ),
+        request(frequency_penalty=0.5),
+        {Drop("frequency_penalty")},
+    ),
+    # --- "can't be used/set/provided" as a verdict ---------------------------------------------------------------
+    # A content-filter outcome, not a refusal of the param. HEAD: Drop(logprobs). Base: nothing (right).
+    ("logprobs can't be provided because the content was filtered.", request(logprobs=True), set()),
+    # --- SET_TO "use/send/pass X=V" ------------------------------------------------------------------------------
+    # An example value is not the value to send: HEAD SetValue(seed, '12345' -> 42) changes the caller's seed.
+    # Base: SetValue(seed, '12345' -> 12345) (right).
+    (
+        "Invalid type for 'seed': expected an integer, but got a string instead. Example: pass seed=42.",
+        request(seed="12345"),
+        {SetValue("seed", "12345", 12345)},
+    ),
+    # A docs-style placeholder: HEAD SetValue(reasoning_effort, 'minimal' -> 'low|medium|high').
+    # Base: Drop(reasoning_effort).
+    (
+        "Invalid reasoning_effort 'minimal'. Use reasoning_effort=\"low|medium|high\".",
+        request(reasoning_effort="minimal"),
+        {SetValue("reasoning_effort", "minimal", "low"), Drop("reasoning_effort")},
+    ),
+    # Advice for other models: HEAD SetValue(reasoning_effort, 'high' -> 'medium') on a model that takes no
+    # reasoning_effort at all. Base: Drop(reasoning_effort) (right).
+    (
+        (
+            "The parameter reasoning_effort is not supported for gpt-4o. For o-series models use "
+            "reasoning_effort='medium'."
+        ),
+        request(reasoning_effort="high"),
+        {Drop("reasoning_effort")},
+    ),
+    # --- _condition_is_subject: the param after "for" becomes the subject and EVERY condition is cleared ---------
+    # HEAD: Drop(service_tier) on every call, streaming or not. Base: nothing.
+    (
+        "'flex' is not supported for 'service_tier' when stream is true.",
+        request(service_tier="flex", stream=True),
+        {Drop("service_tier", when=Condition("stream", present=True))},
+    ),
+    # HEAD: Drop(reasoning_effort) on every call, with tools or without. Base: nothing.
+    (
+        "Unsupported value: 'high' is not supported for 'reasoning_effort' when tools are present.",
+        request(reasoning_effort="high", tools=[{"type": "function", "function": {"name": "f", "parameters": {}}}]),
+        {Drop("reasoning_effort", when=Condition("tools", present=True))},
+    ),
+    # w-049's own wording with a condition: HEAD Drop(reasoning.summary) also for non-streaming calls. Base: nothing.
+    (
+        "Unsupported value: 'detailed' is not supported for 'reasoning.summary' with streaming.",
+        request(reasoning={"effort": "low", "summary": "detailed"}, stream=True),
+        {Drop("reasoning.summary", when=Condition("stream", present=True))},
+    ),
+    # An account state (verification), not a rule of the deployment. HEAD: Drop(service_tier). Base: nothing.
+    (
+        "'priority' is not supported for 'service_tier' until your organization is verified.",
+        request(service_tier="priority"),
+        set(),
+    ),
+    # --- a list/object refused as a value with nothing else said is dropped (_fix) -------------------------------
+    # One stop string is too long: HEAD drops all stop sequences (output no longer stops). Base: nothing.
+    (
+        (
+            "Invalid 'stop': string too long. Expected a string with maximum length 20, but got a string with "
+            "length 30 instead."
+        ),
+        request(stop=["a" * 30]),
+        set(),
+    ),
+    # A model-not-found lookalike: HEAD drops OpenRouter's fallback list, so routing silently changes. Base: nothing.
+    (
+        "Invalid value for 'models': 'anthropic/claude-3-opus' is not a valid model ID.",
+        request(models=["anthropic/claude-3-opus", "openai/gpt-4o"]),
+        set(),
+    ),
+    # --- code_says: codes read by their words (INVALID_PARAMETER_VALUE, InvalidParameter.UnsupportedModel) -------
+    # Databricks context length, read as "(invalid value)" of the stop list: HEAD Drop(stop). Base: nothing.
+    (
+        {
+            "error_code": "INVALID_PARAMETER_VALUE",
+            "message": "INVALID_PARAMETER_VALUE: Input is too long for this endpoint. The prompt plus max_tokens must "
+            "fit in 8192 tokens; stop sequences count toward the limit.",
+        },
+        request(stop=["END"], max_tokens=2000),
+        set(),
+    ),
+    # A guardrail (content) refusal: HEAD Drop(metadata) on every later call. Base: nothing.
+    (
+        {
+            "error_code": "INVALID_PARAMETER_VALUE",
+            "message": "INVALID_PARAMETER_VALUE: Guardrail check failed: the request metadata contains PII.",
+        },
+        request(metadata={"email": "a@b.c"}),
+        set(),
+    ),
+    # Volcengine Ark's code on a passing outage: HEAD Drop(thinking) for good. Base: nothing.
+    (
+        {
+            "error": {
+                "code": "InvalidParameter.UnsupportedModel",
+                "message": "The request failed because the selected model ep-20250101 is being upgraded; thinking "
+                "will be available again shortly.",
+                "type": "BadRequest",
+            }
+        },
+        request(thinking={"type": "enabled"}),
+        set(),
+    ),
+    # --- CJK nouns calling a bare word a param (called_a_param) --------------------------------------------------
+    # A content-safety refusal ("personal information is not allowed in the user param"): HEAD Drop(user).
+    # Base: nothing.
+    ("内容安全检查未通过\uff1a不支持在 user 参数中包含个人信息。", request(user="alice@example.com"), set()),
+    # --- ROLE_TO_USER: "in a user message" folds any refused role into the user message --------------------------
+    # The image is refused, not the role. HEAD: ChangeRole(developer -> user), instructions demoted to user text.
+    # Base ALSO WRONG, more mildly: ChangeRole(developer -> system).
+    (
+        (
+            "Invalid 'messages[0]'. Image URLs are only allowed for messages with role 'user', but this message with "
+            "role 'developer' contains an image URL. Put images in a user message."
+        ),
+        _first("developer", _IMAGE),
+        set(),
+    ),
+    # The 'name' field is refused, not the role. HEAD: ChangeRole(developer -> user).
+    # Base ALSO WRONG, more mildly: ChangeRole(developer -> system).
+    (
+        (
+            "Invalid 'messages[0].name': the 'name' field is not supported for 'developer' messages. Put the speaker "
+            "name in the user message."
+        ),
+        _first("developer", "be brief"),
+        set(),
+    ),
+]
+
+
+@pytest.mark.parametrize(("said", "sent", "expected"), SECOND + THIRD + FOURTH + FIFTH + SIXTH)
 def test_a_later_pass_teaches_nothing_wrong(said: object, sent: dict[str, Any], expected: set[Fix]) -> None:
     """Only the fixes listed may be learned (reading nothing is safe, reading something else is not)."""
     found = allowed(frozenset(read(400, _body(said), sent).fixes))

@@ -1254,7 +1254,7 @@ def test_a_template_that_cannot_take_system_prompts_folds_them_into_the_user_mes
     [
         "参数 max_tokens 已更名为 max_completion_tokens\uff0c请使用新参数名。",
         "max_tokens は max_completion_tokens に名称変更されました。",
-        "max_tokens는 max_completion_tokens로 변경되었습니다.",
+        "max_tokens는 max_completion_tokens로 이름이 변경되었습니다.",
     ],
 )
 def test_a_rename_in_chinese_japanese_and_korean(message: str) -> None:
@@ -1288,11 +1288,6 @@ def test_a_new_name_beside_a_refusal_with_a_kind_of_deployment_renames() -> None
         (
             "max_tokens: unknown field. The Messages API takes custom limits as `max_output_tokens`.",
             "max_output_tokens",
-        ),
-        ("Unsupported parameter: 'max_tokens'. The Responses API uses 'max_output_tokens'.", "max_output_tokens"),
-        (
-            "Unknown parameter 'max_tokens'. Mistral models take 'max_completion_tokens' for the limit.",
-            "max_completion_tokens",
         ),
         (
             "The Responses API does not accept 'max_tokens'; send it inside the 'text' object as 'text.max_tokens'.",
@@ -1405,3 +1400,21 @@ def test_a_list_refused_as_a_value_with_nothing_else_said_is_left_out() -> None:
 )
 def test_more_conditions(message: str, sent: dict[str, Any], expected: Fix) -> None:
     assert fixes(message, request(**sent)) == {expected}
+
+
+def test_a_deprecation_of_the_future_refuses_nothing_now() -> None:
+    message = (
+        "'max_tokens' is deprecated in favour of 'max_completion_tokens' and will stop being accepted in a future "
+        "API version."
+    )
+    assert fixes(message, request(max_tokens=20)) == set()
+
+
+def test_a_record_that_refuses_messages_itself_is_a_wrong_endpoint() -> None:
+    body = {
+        "detail": [
+            {"type": "extra_forbidden", "loc": ["body", "messages"], "msg": "Extra inputs are not permitted"},
+            {"type": "extra_forbidden", "loc": ["body", "temperature"], "msg": "Extra inputs are not permitted"},
+        ]
+    }
+    assert read(422, body, request(temperature=0.2)).fixes == ()
