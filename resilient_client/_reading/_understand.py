@@ -778,7 +778,10 @@ def _role_by_value(statement: Statement, parts: _Parts, vocabulary: Vocabulary) 
     accepted = tuple(sorted(allowed))
     for name, roles in vocabulary.roles().items():
         left_out = sorted(roles & _REWRITABLE_ROLES - allowed)
-        refused = [r for r in left_out if f"'{r}'" in statement.message] or (left_out if about_role else [])
+        # Quoted, or the word the statement opens with ("developer is not one of ['system', 'user']", r17a-020).
+        refused = [
+            r for r in left_out if f"'{r}'" in statement.message or re.match(rf"\W*{r}\b", statement.message)
+        ] or (left_out if about_role else [])
         if len(refused) == 1:
             return Finding("role", name, value=refused[0], allowed=accepted if about_role else ())
     return None

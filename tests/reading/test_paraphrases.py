@@ -1418,3 +1418,9 @@ def test_a_record_that_refuses_messages_itself_is_a_wrong_endpoint() -> None:
         ]
     }
     assert read(422, body, request(temperature=0.2)).fixes == ()
+
+
+def test_a_role_the_statement_opens_with_is_the_one_refused() -> None:
+    message = "developer is not one of ['system', 'assistant', 'user', 'tool', 'function']"
+    sent = {"model": "m", "messages": [{"role": "developer", "content": "be brief"}, USER]}
+    assert fixes(message, sent) == {ChangeRole("developer", "system")}
