@@ -325,7 +325,8 @@ def _walk(node: object, out: list[Statement], depth: int, *, envelope: bool = Fa
     for name in _CHILD_FIELDS:
         value = node.get(name)
         if isinstance(value, dict | list):
-            _walk(value, out, depth + 1)
+            # The body's own error object is an envelope too: {"error": {"mensaje": …, "param": …}} (z-087).
+            _walk(value, out, depth + 1, envelope=envelope and depth == 0 and isinstance(value, dict))
         elif isinstance(value, str) and value.lstrip()[:1] in ("{", "[") and name not in _MESSAGE_FIELDS:
             # The upstream's body kept as JSON text: "details": "{\"error\": {…}}" (a gateway's, r12a-026).
             _walk(value, out, depth + 1)

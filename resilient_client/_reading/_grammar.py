@@ -822,6 +822,9 @@ RANGE_AT_MOST: Final = Wordings(
     rf"(?:\bat most|\bmax(?:imum)?\b{_LIMIT}|<=|≤|\blimited to|\ba (?:max(?:imum)? )?limit of"
     r"|\bmax(?:imum)? (?:allowed )?value (?:for|of) [\w.]{1,64} is"
     r"|\babove (?:the )?(?:max(?:imum)? |model(?:'s)? )?(?:limit|maximum)(?: of| is|:)?"
+    # The number before the word: "is above the 64000 output-token limit", "exceeds the 16384 completion-token
+    # ceiling" (z-152, z-151).
+    rf"|\b(?:above|exceeds?|over|beyond) the(?=\s{NUMBER}(?:\s[\w\-]{{1,30}}){{0,2}}\s(?:limit|ceiling|maximum|cap)\b)"
     # "MaxTokens must be 4096 or less": the bound comes first.
     rf"|(?<![\w.])(?={NUMBER} or (?:less|fewer|lower|below|smaller)\b)"
     # "temperature greater than 1 is not allowed": the bound comes before the verdict.
@@ -868,12 +871,15 @@ RANGE_FROM_TO: Final = _compile(
 )
 # "max_tokens must be 1-8192", "must be 1~8192", "temperature must be 0.0 - 2.0", "range is 1 to 4096".
 RANGE_SPAN: Final = _compile(
-    rf"\b(?:must be|should be|range(?: is)?:?|in range|within|valid values are)\s+(?:in\s+)?[\[(]?(?P<lo>{NUMBER})"
-    rf"\s?(?:-|~|to|through)\s?(?P<hi>{NUMBER})[\])]?(?![\w.])",
+    # German "des zulässigen Bereichs 1-100" (of the range allowed, z-165).
+    rf"\b(?:must be|should be|range(?: is)?:?|in range|within|valid values are|Bereich(?:s|es)?|Wertebereich(?:s|es)?)"
+    rf"\s+(?:in\s+)?[\[(]?(?P<lo>{NUMBER})"
+    # The sentence may end after it ("must be 1-8192."): a dot before a digit is the number's own.
+    rf"\s?(?:-|~|to|through)\s?(?P<hi>{NUMBER})[\])]?(?!\w|\.\d)",
     re.IGNORECASE,
 )
 # "temperature: range: 0..1" (Anthropic-style validators behind OpenAI-compatible gateways).
-RANGE_DOTS: Final = _compile(rf"(?<![\w.])(?P<lo>{NUMBER})\s?\.\.\s?(?P<hi>{NUMBER})(?![\w.])")
+RANGE_DOTS: Final = _compile(rf"(?<![\w.])(?P<lo>{NUMBER})\s?\.\.\s?(?P<hi>{NUMBER})(?!\w|\.\d)")
 
 # --- conditions --------------------------------------------------------------------------------------------------
 

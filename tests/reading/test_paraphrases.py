@@ -1424,3 +1424,34 @@ def test_a_role_the_statement_opens_with_is_the_one_refused() -> None:
     message = "developer is not one of ['system', 'assistant', 'user', 'tool', 'function']"
     sent = {"model": "m", "messages": [{"role": "developer", "content": "be brief"}, USER]}
     assert fixes(message, sent) == {ChangeRole("developer", "system")}
+
+
+def test_an_error_object_in_another_language_is_read_field_by_field() -> None:
+    body = {"error": {"mensaje": "El parámetro 'top_a' no es compatible con el modelo seleccionado.", "codigo": "X"}}
+    assert frozenset(read(400, body, request(top_a=0.2)).fixes) == {Drop("top_a")}
+
+
+@pytest.mark.parametrize(
+    ("message", "sent", "expected"),
+    [
+        ("max_tokens must be 1-8192.", {"max_tokens": 9000}, Clamp("max_tokens", 1, 8192)),
+        ("temperature: range: 0..1.", {"temperature": 3}, Clamp("temperature", 0, 1)),
+        (
+            "max_tokens=32768 exceeds the 16384 completion-token ceiling of gpt-4o.",
+            {"max_tokens": 32768},
+            Clamp("max_tokens", None, 16384),
+        ),
+        (
+            "max_tokens: 100000 is above the 64000 output-token limit for this model.",
+            {"max_tokens": 100000},
+            Clamp("max_tokens", None, 64000),
+        ),
+        (
+            "Übergebener Wert für top_k (500) liegt außerhalb des zulässigen Bereichs 1\u2013100.",
+            {"top_k": 500},
+            Clamp("top_k", 1, 100),
+        ),
+    ],
+)
+def test_more_bounds(message: str, sent: dict[str, Any], expected: Fix) -> None:
+    assert fixes(message, request(**sent)) == {expected}
