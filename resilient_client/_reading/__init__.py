@@ -525,6 +525,16 @@ def _final(statement: Statement, vocabulary: Vocabulary) -> bool:
     return grounded is None or not isinstance(vocabulary.value(grounded.path), list)
 
 
+# Guillemets around a name or a value ("« top_p »"): read as double quotes, without the spaces inside them.
+_GUILLEMETS: Final = re.compile(r"«\s?([^«»\n]{1,128}?)\s?»")
+
+
+def _plain(message: str) -> str:
+    """``message`` with its typographic quotes, dashes and full-width signs in plain ASCII."""
+    message = message.translate(PLAIN)
+    return _GUILLEMETS.sub(r'"\1"', message) if "«" in message else message
+
+
 def _read_part(found: list[Statement]) -> list[Statement]:
     """The statements read: each once, as far as the first 8 KB of their text.
 
@@ -566,7 +576,7 @@ def read(status: int, body: str | bytes | object, request: dict[str, Any], known
         # Before anything is cut or parsed: a prompt echoed back is never read, and never kept.
         body = scrub(body)
     try:
-        found = [replace(s, message=scrub(s.message).translate(PLAIN)) for s in statements(body)]
+        found = [replace(s, message=_plain(scrub(s.message))) for s in statements(body)]
     except (RecursionError, MemoryError, ValueError):
         found = []
     code = next((s.code for s in found if s.code), None)

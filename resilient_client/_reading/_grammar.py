@@ -336,6 +336,7 @@ NEGATIVE: Final = Wordings(
         r"\binvalid [a-z]{3,24} (?:flag|header)s?\b",
         # The same verdicts in French, German, Spanish, Portuguese and Italian (European providers' own wordings).
         r"\bn'est pas (?:reconnue?|prise? en charge|support[ée]e?|autoris[ée]e?|accept[ée]e?|valide|disponible)\b",
+        r"\bnon (?:prise? en charge|support[ée]e?|reconnue?)\b",
         r"\bnicht (?:unterstützt|erlaubt|zulässig|bekannt|verfügbar)\b|\bunbekannte[rs]? (?:Parameter|Feld)\b",
         r"\bno (?:es|está|son|están) (?:compatible|soportad[oa]|admitid[oa]|permitid[oa]|reconocid[oa]|válid[oa])s?\b"
         r"|\bno se (?:admite|permite|reconoce)\b|\bno soportad[oa]\b",
@@ -438,6 +439,11 @@ VALUE_REFUSED: Final = _compile(
         r"\b(?:is |are )?too (?:large|big|high|small|low)\b",
         # "The thinking budget (52428) is invalid." (r4-066): the subject's value, called invalid.
         r"\b(?:is|are) (?:invalid|illegal|not valid)\b",
+        # In Spanish, Portuguese, French, Italian and German: "Valor no admitido para 'x'", "Valeur non prise en
+        # charge pour « x »", "valore non valido", "ungültiger Wert" (z-067, w-128).
+        r"\bvalor(?:es)? (?:no (?:válid|admitid|soportad|permitid|compatible)|não (?:suportad|permitid|aceit)|inválid)",
+        r"\bvaleurs? (?:non (?:valide|prise en charge|supportée|autorisée|acceptée)|invalide)",
+        r"\bvalore non (?:valido|supportato|consentito|ammesso)\b|\bungültiger? Wert\b",
     ),
     re.IGNORECASE,
 )
@@ -937,6 +943,8 @@ CONDITION_WHEN_PRESENT: Final = _compile(
     # "reasoning_effort cannot be combined with function tools", "seed cannot be combined with stream=true" (y-111).
     r"|\b(?:cannot|can't|can not|may not) be (?:combined|used|sent) (?:with|alongside|together with) (?:the )?"
     rf"(?:(?:function )?(?P<name10>tools?)\b|(?P<q11>{QUOTE})?(?P<name11>{NAME})(?(q11)(?P=q11))\s?=\s?(?:true|1|on)\b)"
+    # A mode named by its switch: "wird im Denkmodus (enable_thinking=true) nicht unterstützt" (z-085).
+    rf"|\((?P<q12>{QUOTE})?(?P<name12>[A-Za-z_]\w*_[\w.]{{1,60}})(?(q12)(?P=q12))\s?=\s?(?:true|1|on)\)"
     rf"|\b{IS_NOT} (?:supported|allowed|permitted|available|returned) (?:in|for|with) (?P<name4>stream)(?:ing)? "
     r"(?:mode|requests?|calls?|responses?)\b"
     # "temperature is not supported in thinking mode": while thinking is sent (it is no second subject).
@@ -990,7 +998,8 @@ SCALES: Final = (
 # Which of a pair the body says to remove: "…; drop repetition_penalty or set it to 1", "Remove topP and retry",
 # "请移除 penalty_score" (remove penalty_score).
 REMOVE_ONE: Final = _compile(
-    rf"\b(?:remove|drop|omit|unset|delete)\s(?:the\s)?{QUOTE}?(?P<name>{NAME}){QUOTE}?(?![\w.])"
+    rf"\b(?:remove|drop|omit|unset|delete|retirez|supprimez|elimine|quite|remova|entfernen sie|rimuovi)"
+    rf"\s(?:the\s)?(?:«\s?)?{QUOTE}?(?P<name>{NAME}){QUOTE}?(?![\w.])"
     rf"|请(?:移除|删除|去掉)\s?{QUOTE}?(?P<name2>{NAME}){QUOTE}?",
     re.IGNORECASE,
 )
@@ -1015,7 +1024,14 @@ PAIR: Final = _compile(
     # "`echo` combined with `logprobs` is not supported" (r9b-030).
     r"|\bcombined with\b"
     # "不能同时设置" (cannot be set at the same time).
-    r"|不能同时(?:设置|使用|指定|传入)",
+    r"|不能同时(?:设置|使用|指定|传入)"
+    # In Spanish, Portuguese, French, German and Italian: "no pueden enviarse juntos", "ne peut pas être combiné
+    # avec" (z-087, z-086).
+    r"|\bno (?:pueden|puede) (?:enviarse|usarse|combinarse|especificarse|utilizarse) (?:juntos|a la vez)\b"
+    r"|\bnão (?:podem|pode) ser (?:enviad|usad|combinad|especificad|utilizad)[oa]s? (?:juntos|ao mesmo tempo)\b"
+    r"|\bne (?:peut|peuvent) pas être (?:combiné|utilisé|envoyé|spécifié)e?s? (?:avec|ensemble)\b"
+    r"|\b(?:können|kann) nicht (?:zusammen|gleichzeitig|gemeinsam)\b|\bnicht (?:zusammen|gemeinsam) mit\b"
+    r"|\bnon (?:possono|può) essere (?:usat|inviat|combinat|specificat)[oiae] (?:insieme|con)\b",
     re.IGNORECASE,
 )
 # Two sent params in an order: "`max_tokens` must be greater than `thinking.budget_tokens`" (r5a-045),

@@ -36,8 +36,13 @@ _LITERAL: Final = re.compile(
 # A list of accepted values is read over at most this many characters.
 _MAX_LIST: Final = 512
 # A value marked as the default inside a list: "xhigh (default)", "'auto' (the default)".
+# In other languages too: "« auto » (par défaut)", "'in-memory' (predeterminado)" (z-066, z-067).
+_DEFAULT_WORD: Final = (
+    r"(?:(?:the )?default|par défaut|predeterminad[oa]|por defecto|padrão|Standard|默认|デフォルト|기본값)"
+)
 _MARKED_DEFAULT: Final = re.compile(
-    r"(?P<value>'[^'\n]{1,64}'|\"[^\"\n]{1,64}\"|`[^`\n]{1,64}`|[\w.\-]{1,64})\s?\((?:the )?default\)", re.IGNORECASE
+    rf"(?P<value>'[^'\n]{{1,64}}'|\"[^\"\n]{{1,64}}\"|`[^`\n]{{1,64}}`|[\w.\-]{{1,64}})\s?\({_DEFAULT_WORD}\)",
+    re.IGNORECASE,
 )
 _DEFAULT_SAID: Final = re.compile(
     r"\s?\((?:the )?default(?: value)?(?: is|:|=)\s?"
@@ -342,9 +347,10 @@ def _take_apart(message: str) -> _Parts:  # noqa: C901, PLR0912, PLR0915 - one c
         if m["name10"]:
             parts.when = ("tools", True)
             text = _cut(text, m.span("name10"))
-        elif m["name11"]:
-            parts.when = (m["name11"], True)
-            text = _cut(text, (m.start("name11"), m.end()))
+        elif m["name11"] or m["name12"]:
+            group = "name11" if m["name11"] else "name12"
+            parts.when = (m[group], True)
+            text = _cut(text, (m.start(group), m.end()))
 
         elif m["name4"] or m["name7"] or m["name9"]:
             # "not supported in streaming mode", "only supported for non-streaming requests": while stream is sent.

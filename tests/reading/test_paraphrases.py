@@ -1455,3 +1455,40 @@ def test_an_error_object_in_another_language_is_read_field_by_field() -> None:
 )
 def test_more_bounds(message: str, sent: dict[str, Any], expected: Fix) -> None:
     assert fixes(message, request(**sent)) == {expected}
+
+
+@pytest.mark.parametrize(
+    ("message", "sent", "expected"),
+    [
+        (
+            "Fehler 400: presence_penalty wird im Denkmodus (enable_thinking=true) nicht unterstützt.",
+            {"presence_penalty": 0.5, "enable_thinking": True},
+            {Drop("presence_penalty", when=Condition("enable_thinking", present=True))},
+        ),
+        (
+            "« top_p » ne peut pas être combiné avec « temperature » pour ce modèle ; retirez « top_p ».",
+            {"top_p": 0.9, "temperature": 0.2},
+            {Drop("top_p", when=Condition("temperature", present=True))},
+        ),
+        (
+            "'max_tokens' y 'max_completion_tokens' no pueden enviarse juntos.",
+            {"max_tokens": 300, "max_completion_tokens": 300},
+            {Drop("max_tokens", when=Condition("max_completion_tokens", present=True))},
+        ),
+        (
+            (
+                "Valeur non prise en charge pour « service_tier » : « flex ». Valeurs acceptées : « auto » "
+                "(par défaut), « priority »."
+            ),
+            {"service_tier": "flex"},
+            {SetValue("service_tier", "flex", "auto")},
+        ),
+        (
+            "Valor no admitido para 'prompt_cache_retention': '24h'. Valores admitidos: 'in-memory' (predeterminado).",
+            {"prompt_cache_retention": "24h"},
+            {SetValue("prompt_cache_retention", "24h", "in-memory")},
+        ),
+    ],
+)
+def test_pairs_values_and_guillemets_in_other_languages(message: str, sent: dict[str, Any], expected: set[Fix]) -> None:
+    assert fixes(message, request(**sent)) == expected
