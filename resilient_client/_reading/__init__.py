@@ -402,11 +402,12 @@ def _refuses_the_conversation(statement: Statement) -> bool:
 
 
 def _kept_over_dropped(fixes: list[Fix]) -> list[Fix]:
-    """A param one record bounds or sets and another refuses is kept: the bound or the value says what it takes.
+    """A param one record bounds, sets or renames and another refuses is kept: that says what the server takes.
 
-    A JSON:API error's title ("Out of range") refuses what its detail bounds ("must be less than or equal to 8192").
+    A JSON:API error's title ("Out of range") refuses what its detail bounds ("must be less than or equal to 8192");
+    Laravel's message ("The max tokens field is prohibited.") what its field's record renames (z-031).
     """
-    kept = {f.param for f in fixes if isinstance(f, Clamp) or (isinstance(f, SetValue) and f.when is None)}
+    kept = {f.param for f in fixes if isinstance(f, Clamp | Rename) or (isinstance(f, SetValue) and f.when is None)}
     return [f for f in fixes if not (isinstance(f, Drop) and f.when is None and f.param in kept)]
 
 

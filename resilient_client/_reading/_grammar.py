@@ -68,6 +68,7 @@ __all__ = [
     "RENAME",
     "RENAMED_BEFORE",
     "RENAME_EXPLICIT",
+    "RENAME_PAIR",
     "RENAME_VERDICT",
     "REQUIREMENT",
     "ROLE_CONTENT",
@@ -337,6 +338,8 @@ NEGATIVE: Final = Wordings(
         # The same verdicts in French, German, Spanish, Portuguese and Italian (European providers' own wordings).
         r"\bn'est pas (?:reconnue?|prise? en charge|support[ée]e?|autoris[ée]e?|accept[ée]e?|valide|disponible)\b",
         r"\bnon (?:prise? en charge|support[ée]e?|reconnue?)\b",
+        # Indonesian and Malay: "tidak didukung" (not supported), "tidak dikenal" (unknown).
+        r"\btidak (?:didukung|dikenal|diizinkan|diperbolehkan|valid)\b",
         r"\bnicht (?:unterstützt|erlaubt|zulässig|bekannt|verfügbar)\b|\bunbekannte[rs]? (?:Parameter|Feld)\b",
         r"\bno (?:es|está|son|están) (?:compatible|soportad[oa]|admitid[oa]|permitid[oa]|reconocid[oa]|válid[oa])s?\b"
         r"|\bno se (?:admite|permite|reconoce)\b|\bno soportad[oa]\b",
@@ -579,7 +582,7 @@ RENAME: Final = _compile(
     + _NEW.format("g")
     + r"|\b(?:should|must) be (?:written|spelled|named|called) (?:as )?"
     + _NEW.format("j")
-    + r"|\bis (?:called|named) "
+    + r"|\b(?:is|are) (?:called|named) "
     + _NEW.format("k")
     + r" (?:on|in|for|here)\b"
     # Only to a path ("move it to options.num_ctx"): "move it to `options`" names a container, not a name.
@@ -592,7 +595,7 @@ RENAME: Final = _compile(
     + r"(?: instead)?(?!\w)"
     # A clause of its own that says only what to use: "…; use max_completion_tokens", "(use repeat_penalty)",
     # "… is not supported. Use `stop_sequences` to provide stop strings". Not an API, a route or a mode to use.
-    + r"|(?:^|(?<=[;:,(])|(?<=[.!?] )|(?<= - ))[ \t]*(?:please |instead,? |rather,? )?(?:use|try) "
+    + r"|(?:^|(?<=[;:,(])|(?<=[.!?] )|(?<= - ))[ \t]*(?:please |instead,? |rather,? )?(?:use|try|send|pass) "
     + _NEW.format("m")
     + r"(?! (?:API|api|endpoint|route|method|SDK|model|mode|instead)\b)"
     # A list of values to use is no name: 'use "low", "medium" or "high"'.
@@ -604,7 +607,7 @@ RENAME: Final = _compile(
     # "send it inside the 'reasoning' object as 'reasoning.effort'" (y-117).
     r"(?: (?:inside|in|within|under) (?:the |an? )?['\"`]?(?P<nbox>[A-Za-z_][\w.]{0,39})['\"`]?"
     r"(?: object| field| block)?)?"
-    r" (?:as|via|using) "
+    r" (?:as|via|using|through) "
     + _NEW.format("n")
     + r"|\b(?:is|are) (?:set|controlled|configured|specified|given|passed|chosen) (?:with|by|via|through|using) "
     + _NEW.format("o")
@@ -614,11 +617,19 @@ RENAME: Final = _compile(
     + _NEW.format("q")
     + r"|\btakes (?:[\w\-]+ ){1,4}?as "
     + _NEW.format("z")
-    + r"|\bcalls? (?:this|it|that) "
+    # "Cohere calls this `k`", "the Responses API calls this limit max_output_tokens", "Cohere names the top-k cutoff
+    # 'k'" (z-020, z-026).
+    + r"|\b(?:calls?|names?) (?:this|it|that|the [\w\-]+)(?: [\w\-]+){0,2}? "
     + _NEW.format("p")
-    + r"|\bthe (?:equivalent|corresponding)(?: [\w\-]+)? (?:param(?:eter)?|field|option|setting|name)"
-    r" (?:is|here is) "
+    # "the equivalent is sampling.top_k", "the equivalent knob on this server is "topK"", "The Gemini equivalent of
+    # max_tokens is maxOutputTokens" (z-038, z-023, z-006).
+    + r"|\bthe (?:[\w\-]+ )?(?:equivalent|corresponding|counterpart)(?: [\w\-]+)?"
+    r"(?: (?:param(?:eter)?|field|option|setting|name|knob))?"
+    rf"(?: of {QUOTE}?{NAME}{QUOTE}?)?(?: (?:on|in|for) (?:this|the) [\w\-]+)? (?:is|here is) "
     + _NEW.format("r")
+    # "max_completion_tokens replaces it", "Its successor, 'max_completion_tokens'," (z-003, z-015).
+    + r"|\b(?:its|the) (?:successor|replacement)(?: is)?,? "
+    + _NEW.format("bb")
     # "Converse expects inferenceConfig.maxTokens", "the generate route reads `parameters.max_new_tokens`".
     # Not "uses" or "takes": "which uses 'top_p' for nucleus sampling" names another param (red-team pass six).
     + r"|\b(?:expects|reads|wants)(?: the [\w ]{1,30}? from)? "
@@ -626,8 +637,9 @@ RENAME: Final = _compile(
     + r"(?=\s*(?:$|[.;)!]|,(?!\s?['\"`\w])|\s(?:for|to|on|in|with|when|if|here|instead)\b))"
     # In other languages: "utilisez 'max_tokens' à la place", "verwenden Sie stattdessen 'max_tokens'",
     # "utilice 'max_tokens'", "请使用 max_output_tokens" (use X).
-    + r"|\b(?:utilisez|utiliser|verwenden sie|nutzen sie|utilice|utiliza|utilize)"
-    r"(?: plutôt| stattdessen| en su lugar)? "
+    + r"|\b(?:utilisez|utiliser|verwenden sie|nutzen sie|utilice|utiliza|utilize|utilizzare|utilizza|usare|usa"
+    r"|gunakan|unter dem Namen|(?:aquí |aqui )?se llama|si chiama|s'appelle|chama-se|se chama|heißt)"
+    r"(?: plutôt| stattdessen| en su lugar| invece)? "
     + _NEW.format("s")
     + r"(?!\w|\.\w)(?! (?:API|api|endpoint|mod[eè]le?|model|modo|Modell)\b)"
     # Korean "'max_tokens' 대신 'maxTokens'를 사용하세요" and Japanese "代わりに max_tokens を指定してください"
@@ -642,6 +654,20 @@ RENAME: Final = _compile(
     + r"|(?:请使用|请改用|请用|应使用|请改为使用)\s?"
     + _NEW.format("t")
     + r"(?!\w|\.\w)(?!\s?(?:接口|API|api|版本|endpoint|模型))",
+    re.IGNORECASE,
+)
+# A rename that names both the old name and the new one, read for each of several params in one statement
+# ("temperature and top_p are not supported, and max_tokens must be sent as max_completion_tokens", "'max_tokens'
+# (use 'max_completion_tokens'), 'temperature'", "'max_tokens' debe enviarse como 'max_completion_tokens'"; z-126,
+# y-095, z-139).
+RENAME_PAIR: Final = _compile(
+    rf"(?<![\w.]){QUOTE}?(?P<old>{NAME}){QUOTE}? (?:"
+    r"(?:must|should|has to|needs to) be (?:sent|passed|given|provided|specified|written) as"
+    r"|(?:has been |was |is )?renamed (?:to|as)"
+    r"|(?:debe|deben) (?:enviarse|pasarse|especificarse) como|deve ser (?:enviad|passad)o como"
+    r"|doit être (?:envoyé|passé|transmis) (?:comme|en tant que)"
+    r"|\((?:use|try|send|now))"
+    r" " + _NEW.format("pair") + rf"|\breplace {QUOTE}?(?P<old2>{NAME}){QUOTE}? (?:with|by) " + _NEW.format("pair2"),
     re.IGNORECASE,
 )
 # Japanese and Korean give the new name first: "max_tokens は max_completion_tokens に名称変更されました",
@@ -735,7 +761,8 @@ LIST_INTRO: Final = _compile(
     r"\b(?:(?:supported|valid|allowed|accepted|available|possible|permitted)"
     r" (?:values|choices|options|types|modes|levels|sizes|resolutions)(?: for (?P<listof>[\w.\-/]{1,64}))?"
     r"(?: are| is| include)?:?"
-    r"|(?:expected|must be|should be|is not|use) one of|one of the allowed values|must be either"
+    r"|(?:expected|must be|should be|is not|use|want|wanted|needs? to be|has to be) one of|one of the allowed values"
+    r"|must be either"
     # AWS: "Member must satisfy enum value set: [user, assistant]"; pydantic's "any of the expected tags: 'a', 'b'".
     r"|enum value set:|any of the expected tags:"
     rf"|(?:\bonly accepts?|\b(?:can|may) only be)(?={_LISTED})"
@@ -743,16 +770,21 @@ LIST_INTRO: Final = _compile(
     rf"|(?:input should be|must be|should be|expected)(?={_LISTED})"
     rf"|(?:it )?only supports?\b(?! (?:the )?{NAME}(?:\s*[=:]\s*|\s(?:of |value |set to )?)(?:{NUMBER}|true|false)\b)"
     r"|choose from|(?<!not )permitted:|(?<!not )allowed:"
+    # "Choose low, medium or high" (z-069).
+    rf"|\bchoose(?={_LISTED})"
     # In other languages: "Valores admitidos:", "valeurs possibles :", "valori ammessi:", "zulässige Werte:",
     # "허용 값:"; Go's "not in enum [low medium high]"; "this deployment takes low, medium or high".
     r"|\bvalor(?:es)? (?:admitidos|aceitos|aceptados|permitidos|posibles|possíveis|válidos)\s?:"
     r"|\bvaleurs? (?:possibles|acceptées|autorisées|valides)\s?:|\bvalori (?:ammessi|consentiti|validi)\s?:"
-    r"|\b(?:zulässige|erlaubte|gültige) Werte\s?:|허용(?:되는)? 값\s?:|許可される値\s?:|有効な値\s?:"
+    r"|\b(?:zulässige|erlaubte|gültige) Werte\s?:|허용(?:되는)? 값\s?:|許可される値\s?:|有効な値\s?:|指定可能な値\s?:"
+    r"|사용 가능한 값\s?:|可用值(?:为|是|有)?\s?:?"
     r"|\bnot in enum(?= \[)|\b(?:it |this \w+ )?(?:accepts|takes|offers)(?= ['\"`]| [\w.\-]{1,32},)"
     # Chinese lists: "可选值为 low、medium、high" (the values to choose from), "取值为", "仅支持", "支持的值为".
     r"|可选值(?:为|是|有|包括)?:?|取值(?:只能|必须)?(?:为|是):?|(?:仅|只)支持(?!流式|非流式):?|支持的(?:值|取值)(?:为|是|有)?:?"
     # "Please use a valid role: user, model." (Gemini, r9a-008): the roles it takes.
-    r"|(?P<roles>\b(?:valid|supported|allowed|accepted) roles?(?: are| is)?:)"
+    r"|(?P<roles>\b(?:valid|supported|allowed|accepted) roles?(?: are| is)?:"
+    # "Roles accepted by this model: 'user', 'assistant'" (z-106).
+    r"|\broles? (?:accepted|supported|allowed)(?: by this (?:model|deployment|endpoint))?:)"
     # A list after a colon: "Valid: low, medium, high", "(supported: a, b)", "available efforts: low, high".
     # Jackson: "not one of the values accepted for Enum class: [high, low]"; "value xhigh is not in [a, b]".
     r"|\bvalues accepted for Enum class:|\bis not in(?= \[)"

@@ -653,6 +653,22 @@ def _names_an_item_of(param: str, message: str) -> bool:
     return bool(re.search(rf"\b{re.escape(param)}(?:\.|\[)\s*\d", message))
 
 
+def _renamed_pairs(message: str, params: list[str], vocabulary: Vocabulary) -> list[Finding]:
+    """The renames a statement gives by both names, of params among ``params``; each param at most once."""
+    out: list[Finding] = []
+    for m in g.RENAME_PAIR.finditer(message):
+        old = m["old"] or m["old2"]
+        new = next((v for k, v in m.groupdict().items() if v and k.startswith("pair")), None)
+        grounded = vocabulary.ground(old)
+        if new is None or grounded is None or grounded.path not in params or not _NAME_SHAPED.search(new):
+            continue
+        if any(f.param == grounded.path for f in out) or vocabulary.ground(new) is not None:
+            continue  # a new name the request already sends is another param of it
+        new = new if "." in new else _renamed_leaf(grounded.path, new)
+        out.append(Finding("rename", grounded.path, new=new))
+    return out
+
+
 def _moved_to(param: str, new: str) -> bool:
     """Whether ``new`` is a path that ends in ``param``'s own name ("text.verbosity" for verbosity)."""
     return "." in new and spelled(new.rsplit(".", 1)[1]) == spelled(param.rsplit(".", 1)[-1])
@@ -1004,8 +1020,15 @@ def _findings(statement: Statement, vocabulary: Vocabulary) -> list[Finding]:  #
             # never renamed into a setting whose values are words (temperature into reasoning_effort).
             new = parts.new if "." in parts.new else _renamed_leaf(params[0], parts.new)
             return [Finding("rename", params[0], new=new)]
-    unread_rename = parts.new is None and g.SUGGESTS_NAME.search(text) is not None
     out: list[Finding] = []
+    # A param renamed by both its names ("…, and max_tokens must be sent as max_completion_tokens"): that one is
+    # renamed, any others read as below.
+    for renamed in _renamed_pairs(message, params, vocabulary):
+        out.append(renamed)
+        params = [p for p in params if p != renamed.param]
+    if not params:
+        return out
+    unread_rename = parts.new is None and g.SUGGESTS_NAME.search(text) is not None
     mentions = _mentions(params, message, vocabulary) if len(params) > 1 else {}
     stretches = _stretches(mentions, message, text, parts, vocabulary)
     for param in params:

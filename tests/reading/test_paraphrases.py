@@ -1492,3 +1492,66 @@ def test_more_bounds(message: str, sent: dict[str, Any], expected: Fix) -> None:
 )
 def test_pairs_values_and_guillemets_in_other_languages(message: str, sent: dict[str, Any], expected: set[Fix]) -> None:
     assert fixes(message, request(**sent)) == expected
+
+
+@pytest.mark.parametrize(
+    ("message", "sent", "expected"),
+    [
+        (
+            "temperature and top_p are not supported on o3, and max_tokens must be sent as max_completion_tokens.",
+            {"temperature": 0.2, "top_p": 0.9, "max_tokens": 100},
+            {Drop("temperature"), Drop("top_p"), Rename("max_tokens", "max_completion_tokens")},
+        ),
+        (
+            "Unsupported parameters for o3-mini: 'max_tokens' (use 'max_completion_tokens'), 'temperature'.",
+            {"temperature": 0.2, "max_tokens": 100},
+            {Drop("temperature"), Rename("max_tokens", "max_completion_tokens")},
+        ),
+        (
+            (
+                "La solicitud contiene parámetros no válidos:\n- 'logit_bias' no está soportado por este modelo\n"
+                "- 'max_tokens' debe enviarse como 'max_completion_tokens'"
+            ),
+            {"logit_bias": {"1": 1}, "max_tokens": 100},
+            {Drop("logit_bias"), Rename("max_tokens", "max_completion_tokens")},
+        ),
+    ],
+)
+def test_a_rename_by_both_names_among_several_params(message: str, sent: dict[str, Any], expected: set[Fix]) -> None:
+    assert fixes(message, request(**sent)) == expected
+
+
+@pytest.mark.parametrize(
+    ("message", "new"),
+    [
+        (
+            "Unknown name max_tokens: Cannot find field. (The Gemini equivalent of max_tokens is max_output_tokens.)",
+            "max_output_tokens",
+        ),
+        (
+            "json: unknown field max_tokens; the equivalent knob on this server is max_output_tokens",
+            "max_output_tokens",
+        ),
+        ("Unknown parameter 'max_tokens': the Responses API calls this limit max_output_tokens.", "max_output_tokens"),
+        (
+            "max_tokens: Extra inputs are not permitted. Output limits are called `max_output_tokens` on this API.",
+            "max_output_tokens",
+        ),
+        (
+            "Unrecognized key(s) in object: 'max_tokens'. Field names differ here: send max_output_tokens.",
+            "max_output_tokens",
+        ),
+        ("Il parametro 'max_tokens' non è supportato: utilizzare 'max_completion_tokens'.", "max_completion_tokens"),
+        ("Parameter 'max_tokens' tidak didukung; gunakan 'max_completion_tokens'.", "max_completion_tokens"),
+    ],
+)
+def test_the_new_name_in_yet_more_words(message: str, new: str) -> None:
+    assert fixes(message, request(max_tokens=100)) == {Rename("max_tokens", new)}
+
+
+def test_a_list_of_values_after_want_one_of_and_choose() -> None:
+    sent = request(reasoning_effort="minimal")
+    want = "reasoning_effort: got 'minimal', want one of [low, medium, high]"
+    assert fixes(want, sent) == {SetValue("reasoning_effort", "minimal", "low")}
+    choose = "reasoning_effort: 'minimal' is not available on this model. Choose low, medium or high."
+    assert fixes(choose, sent) == {SetValue("reasoning_effort", "minimal", "low")}
