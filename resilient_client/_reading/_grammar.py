@@ -357,6 +357,7 @@ NEGATIVE: Final = Wordings(
     # Japanese and Korean: "サポートされていません" (not supported), "지원되지 않습니다" (not supported).
     r"|サポートされていません|サポートされません|使用できません|認識されません|許可されていません"
     r"|지원되지 않|지원하지 않|허용되지 않|알 수 없는 (?:매개변수|파라미터)|잘못된 (?:매개변수|파라미터)|廃止され"
+    r"|사용할 수 없"
     # "已废弃" (deprecated).
     r"|已(?:废弃|弃用)"
     # "未知请求字段" before a field name (an unknown request field, r11c-008).
@@ -1103,7 +1104,7 @@ ROLE_UNKNOWN: Final = _compile(
 # Only the instructions: "Put images in a user message" is about what a message holds (red-team pass six).
 ROLE_TO_USER: Final = _compile(
     r"\b(?:instructions?|system prompts?|prompt|it|them|this) (?:in|into|as|inside) (?:a|the) (?P<uq>['\"`])?user"
-    r"(?(uq)(?P=uq)) (?:message|turn)\b|仅(?:使用|支持)\s?user",
+    r"(?(uq)(?P=uq)) (?:message|turn)\b|仅(?:使用|支持)\s?user|\buser\s?メッセージに|放入\s?user\s?消息",
     re.IGNORECASE,
 )
 # A role named in prose: "System messages are not supported", "role 'developer' is not allowed".
@@ -1113,13 +1114,19 @@ ROLE_WORD: Final = _compile(
     r"|\b(?P<c>system|developer) and (?:system|developer) (?:roles?|messages?|prompts?)\b"
     # "discriminator property 'role' has invalid value 'developer'".
     rf"|\broles?{QUOTE}?\s(?:has |with )?(?:an? )?(?:invalid|unsupported|unknown) value"
-    rf"\s{QUOTE}?(?P<d>system|developer)\b",
+    rf"\s{QUOTE}?(?P<d>system|developer)\b"
+    # "ロール 'system'", "'developer' 역할", "不支持的角色: developer", "developer 角色" (z-117, z-125, y-155).
+    rf"|(?:ロール|角色|역할)\s?:?\s?[「'\"`]?(?P<e>system|developer)\b"
+    rf"|\b(?P<f>system|developer)[」'\"`]?\s?(?:ロール|角色|역할)",
     re.IGNORECASE,
 )
 # A role the body says to use is not one it refuses: "Provide instructions with the 'developer' role".
 ROLE_SUGGESTED: Final = _compile(
-    rf"\b(?:with|use|using|via|as|into) (?:the |a )?{QUOTE}?(?:system|developer){QUOTE}? (?:role|message)s?\b"
-    r"(?! (?:is|are) not\b)",
+    # "Provide the instructions in a developer message" (z-124).
+    rf"\b(?:with|use|using|via|as|into|in) (?:the |a )?{QUOTE}?(?:system|developer){QUOTE}? (?:role|message)s?\b"
+    r"(?! (?:is|are) not\b)"
+    # "system ロールを使用してください", "请使用 system 角色" (use the system role, w-160, z-116).
+    r"|\b(?:system|developer)[」'\"`]?\s?ロール\s?を\s?(?:使用|指定)|(?:请使用|请改用|应使用)\s?['\"`]?(?:system|developer)\b",
     re.IGNORECASE,
 )
 # The verdicts a role gets in prose besides the general ones: "invalid role: developer", "is not one of".
@@ -1300,8 +1307,9 @@ TOKEN_LIMIT: Final = _compile(
     re.IGNORECASE,
 )
 # The conversation side of a token count: the prompt, input, messages, context, or a sum.
+# Not Bedrock's "Malformed input request:", which opens every refusal it sends (z-024).
 INPUT_SIDE: Final = _compile(
-    r"\b(?:prompt|input|inputs|messages?|context|conversation|history)\b|\s\+\s", re.IGNORECASE
+    r"\b(?:prompt|input(?! request\b)|inputs|messages?|context|conversation|history)\b|\s\+\s", re.IGNORECASE
 )
 # The same, cut out before the final wordings are looked for ("does not exist", "not found").
 PARAM_MISSING: Final = _compile(_PARAM_MISSING, re.IGNORECASE)

@@ -737,12 +737,17 @@ def _refused_role(
         if re.search(
             rf"['\"`]{r}['\"`]|\brole:\s*{r}\b|^{r}\b|\b{r} is not (?:one of|a valid|an allowed)"
             # serde: "messages[1].role: unknown variant system, expected user or assistant" (r10a-032).
-            rf"|\bunknown variant {r}\b",
+            rf"|\bunknown variant {r}\b"
+            # "messages[0].role 不支持 developer" (z-116).
+            rf"|(?:不支持|不允许|不能使用)(?:的角色)?\s?:?\s?['\"`]?{r}\b",
             statement.message,
         )
     }
     if statement.value in carried:
         named.add(str(statement.value))
+    if not named:
+        # In words: "System messages are not supported for o1 deployments" beside messages[0].role (z-124).
+        named = {r for r in carried if r in _roles_in_prose(statement.message)}
     if not named and target.index is not None and len(carried) == 1 and _role_list(allowed):
         # "Input should be 'user' or 'assistant'" at messages[1].role (r4-015): the role sent there is not one of them.
         named = carried - set(allowed)
@@ -1514,7 +1519,7 @@ def _roles_in_prose(message: str) -> set[str]:
     refused = g.NEGATIVE.search(message) or g.VALUE_REFUSED.search(message) or g.ROLE_REFUSED.search(message)
     if g.ROLE_CONTENT.search(message) or not refused:
         return set()
-    return {(w["a"] or w["b"] or w["c"] or w["d"]).lower() for w in g.ROLE_WORD.finditer(message)}
+    return {(w["a"] or w["b"] or w["c"] or w["d"] or w["e"] or w["f"]).lower() for w in g.ROLE_WORD.finditer(message)}
 
 
 _QUOTED: Final = re.compile(r"'([^'\n]{2,64})'|\"([^\"\n]{2,64})\"|`([^`\n]{2,64})`")

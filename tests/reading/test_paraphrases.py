@@ -8,7 +8,7 @@ fixes from it, and each lookalike none that the default policy allows.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 import pytest
 
@@ -1555,3 +1555,46 @@ def test_a_list_of_values_after_want_one_of_and_choose() -> None:
     assert fixes(want, sent) == {SetValue("reasoning_effort", "minimal", "low")}
     choose = "reasoning_effort: 'minimal' is not available on this model. Choose low, medium or high."
     assert fixes(choose, sent) == {SetValue("reasoning_effort", "minimal", "low")}
+
+
+@pytest.mark.parametrize(
+    ("message", "role", "new"),
+    [
+        (
+            "System messages are not supported for o1 deployments. Provide the instructions in a developer message.",
+            "system",
+            "developer",
+        ),
+        ("ロール「developer」はサポートされていません。system ロールを使用してください。", "developer", "system"),
+        ("messages[0].role 不支持 developer\uff0c请使用 system 角色传入系统提示。", "developer", "system"),
+        ("'developer' 역할은 지원하지 않습니다.", "developer", "system"),
+        (
+            "ロール 'system' はこのモデルではサポートされていません。指示は user メッセージに含めてください。",
+            "system",
+            "user",
+        ),
+    ],
+)
+def test_roles_in_more_words(message: str, role: str, new: Literal["developer", "system", "user"]) -> None:
+    sent = {"model": "m", "messages": [{"role": role, "content": "be brief"}, USER]}
+    assert fixes(message, sent) == {ChangeRole(role, new)}
+
+
+def test_a_role_refused_in_words_beside_its_path() -> None:
+    body = {
+        "error": {
+            "message": "System messages are not supported for o1 deployments.",
+            "param": "messages[0].role",
+            "code": "unsupported_value",
+        }
+    }
+    sent = {"model": "m", "messages": [{"role": "system", "content": "be brief"}, USER]}
+    assert frozenset(read(400, body, sent).fixes) == {ChangeRole("system", "developer")}
+
+
+def test_bedrocks_malformed_input_request_is_no_input_side_limit() -> None:
+    message = (
+        "Malformed input request: extraneous key [max_tokens] is not permitted. Set the output token limit "
+        "through inferenceConfig.maxTokens instead."
+    )
+    assert fixes(message, request(max_tokens=200)) == {Rename("max_tokens", "inferenceConfig.maxTokens")}
