@@ -958,7 +958,13 @@ CONDITION_WHEN_ABSENT: Final = _compile(
     rf"|\bn'est (?:accepté|autorisé|valide|permis)e? que si (?:«\s?)?(?P<q11>{QUOTE})?(?P<name11>{NAME})"
     rf"|\bkhi (?P<q12>{QUOTE})?(?P<name12>{NAME}){QUOTE}? được bật"
     # "tool_stream 参数仅在 stream=true 时可用" (only available when stream=true).
-    rf"|仅在\s*(?P<q5>{QUOTE})?(?P<name5>{NAME}){QUOTE}?(?:\s*=\s*\w+)?\s*时(?:可用|有效|支持|生效)"
+    rf"|仅在\s*(?P<q5>{QUOTE})?(?P<name5>{NAME}){QUOTE}?(?:\s*(?:=|为|是)\s*\w+)?\s*时(?:可用|有效|支持|生效)"
+    # Italian "è consentito solo quando 'store' è true" (z-102), "solo cuando", "somente quando", "seulement si";
+    # class-validator's "should not exist when logprobs is not set" (z-095).
+    rf"|\b(?:solo|soltanto|solamente|somente|apenas|seulement|uniquement) (?:quando|cuando|si|lorsque|quand) "
+    rf"(?:(?:el|la|o|a|le|il|lo) )?(?P<q14>{QUOTE})?(?P<name14>{NAME})(?![\w.-]){QUOTE}?"
+    rf"|\bwhen (?P<q15>{QUOTE})?(?P<name15>{NAME}){QUOTE}? (?:is|are) (?:not set|not provided|not specified|not given"
+    r"|absent|missing|unset|omitted)\b"
     # "thinking_budget only takes effect when enable_thinking is true", "top_logprobs has no effect unless logprobs
     # is true" (y-138, w-134).
     r"|\b(?:(?:only )?takes? effect (?:only )?(?:when|if)|has (?:any )?effect only (?:when|if)|has no effect"
@@ -986,8 +992,13 @@ CONDITION_WHEN_PRESENT: Final = _compile(
     r"|\bonly (?:supported|allowed|permitted|available) (?:in|for|with) non-(?P<name7>stream)(?:ing)?"
     r" (?:mode|requests?|calls?|responses?)\b"
     # "must be unset when thinking is enabled", "may only be set to 1 when thinking is enabled" (r5a-007, r5a-002).
-    rf"|\b(?:when|while) (?:the )?(?P<q5>['`\"])?(?P<name5>{NAME})(?(q5)(?P=q5))"
-    r" (?:is|are) (?:enabled|on|active|in use|true|set|specified|provided|present)\b"
+    rf"|\b(?:when|while) (?:the )?(?:extended )?(?P<q5>['`\"])?(?P<name5>{NAME})(?(q5)(?P=q5))"
+    r" (?:is|are) (?:enabled|on|active|in use|true|set|specified|provided|present|attached|included|given|sent)\b"
+    # "best_of must be 1 when streaming" (z-089); "quando 'reasoning_effort' está definido" (z-088).
+    r"|\b(?:when|while) (?P<name13>stream)ing\b(?! is (?:off|disabled|false)\b)"
+    rf"|\b(?:quando|cuando|lorsque|quand) (?:(?:el|la|o|a|le) )?(?P<q14>{QUOTE})?(?P<name14>{NAME})(?(q14)(?P=q14))"
+    r" (?:está|esté|estiver|est|è) (?:definid[oa]|presente|activad[oa]|ativad[oa]|défini|présent|activé|impostat[oa]"
+    r"|attivat[oa]|true)\b"
     # "Thinking may not be enabled when tool_choice forces tool use." (r5a-008).
     rf"|\b(?:when|while) (?:the )?(?P<q6>['`\"])?(?P<name6>[A-Za-z]\w*_[\w.]{{1,60}})(?(q6)(?P=q6))"
     r" (?:forces|requires|specifies|sets|uses)\b"
@@ -1002,7 +1013,10 @@ CONDITION_WHEN_PRESENT: Final = _compile(
 CONDITION_CJK: Final = re.compile(
     rf"(?<![\w.])(?P<q>{QUOTE})?(?P<absent>{NAME}){QUOTE}?\s?が\s?(?:true|有効)\s?(?:の|な)?場合(?:のみ|に限り)"
     rf"|(?<![\w.])(?P<q2>{QUOTE})?(?P<present>{NAME}){QUOTE}?\s?が\s?(?:有効|true|オン)\s?(?:な|の)?場合"
-    rf"|当\s?(?P<q3>{QUOTE})?(?P<present2>{NAME}){QUOTE}?\s?(?:为|=|==)\s?(?:true|开启|启用)\s?时",
+    rf"|当\s?(?P<q3>{QUOTE})?(?P<present2>{NAME}){QUOTE}?\s?(?:为|=|==)\s?(?:true|开启|启用)\s?时"
+    # "tools가 지정된 요청에서는" (in requests where tools are given, z-084).
+    rf"|(?<![\w.])(?P<q4>{QUOTE})?(?P<present3>{NAME}){QUOTE}?\s?(?:가|이) "
+    r"(?:지정된|포함된|있는|설정된|활성화된) (?:요청|경우)",
     re.IGNORECASE,
 )
 # A condition on a value: "when logprobs is false" (while it is not sent, or off), "when temperature is 0" (a value

@@ -241,7 +241,7 @@ def _condition_name(m: re.Match[str]) -> str | None:
         )
     name, quoted = next(
         (m[f"name{i}"], m[f"q{i}"])
-        for i in ("", "2", "3", "4", "5", "7", "8", "9", "10", "11", "12", "13")
+        for i in ("", "2", "3", "4", "5", "7", "8", "9", "10", "11", "12", "13", "14", "15")
         if m[f"name{i}"]
     )
     if name.lower() == "streaming":
@@ -347,6 +347,12 @@ def _take_apart(message: str) -> _Parts:  # noqa: C901, PLR0912, PLR0915 - one c
         if m["name10"]:
             parts.when = ("tools", True)
             text = _cut(text, m.span("name10"))
+        elif m["name13"]:
+            parts.when = ("stream", True)
+            text = _cut(text, m.span())
+        elif m["name14"]:
+            parts.when = (m["name14"], True)
+            text = _cut(text, m.span())
         elif m["name11"] or m["name12"]:
             group = "name11" if m["name11"] else "name12"
             parts.when = (m[group], True)
@@ -373,7 +379,7 @@ def _take_apart(message: str) -> _Parts:  # noqa: C901, PLR0912, PLR0915 - one c
             parts.when = ("tools" if name.startswith("tool") else "stream" if name.startswith("stream") else name, True)
             text = _cut(text, (m.start("name"), m.end("name")))
     if parts.when is None and g.CJK.search(text) and (m := g.CONDITION_CJK.search(text)):
-        parts.when = (m["absent"], False) if m["absent"] else (m["present"] or m["present2"], True)
+        parts.when = (m["absent"], False) if m["absent"] else (m["present"] or m["present2"] or m["present3"], True)
         text = _cut(text, m.span())
     if parts.when is None and (m := g.VALUE_CONDITION.search(text)) is not None:
         value = m["value"].strip("'\"`").lower()

@@ -1598,3 +1598,42 @@ def test_bedrocks_malformed_input_request_is_no_input_side_limit() -> None:
         "through inferenceConfig.maxTokens instead."
     )
     assert fixes(message, request(max_tokens=200)) == {Rename("max_tokens", "inferenceConfig.maxTokens")}
+
+
+@pytest.mark.parametrize(
+    ("message", "sent", "expected"),
+    [
+        (
+            "top_logprobs 仅在 logprobs 为 true 时可用",
+            {"top_logprobs": 3},
+            Drop("top_logprobs", when=Condition("logprobs", present=False)),
+        ),
+        (
+            "O parâmetro 'temperature' não é suportado quando 'reasoning_effort' está definido.",
+            {"temperature": 0.2, "reasoning_effort": "low"},
+            Drop("temperature", when=Condition("reasoning_effort", present=True)),
+        ),
+        (
+            "'metadata' è consentito solo quando 'store' è true; altrimenti non ha effetto.",
+            {"metadata": {"a": "b"}},
+            Drop("metadata", when=Condition("store", present=False)),
+        ),
+        (
+            "top_logprobs should not exist when logprobs is not set",
+            {"top_logprobs": 3},
+            Drop("top_logprobs", when=Condition("logprobs", present=False)),
+        ),
+        (
+            "best_of must be 1 when streaming (got best_of=4, stream=True)",
+            {"best_of": 4, "stream": True},
+            Drop("best_of", when=Condition("stream", present=True)),
+        ),
+        (
+            "tools가 지정된 요청에서는 logprobs를 함께 사용할 수 없습니다.",
+            {"logprobs": True, "tools": [{"type": "function", "function": {"name": "f"}}]},
+            Drop("logprobs", when=Condition("tools", present=True)),
+        ),
+    ],
+)
+def test_yet_more_conditions(message: str, sent: dict[str, Any], expected: Fix) -> None:
+    assert fixes(message, request(**sent)) == {expected}
