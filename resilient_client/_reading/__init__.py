@@ -134,7 +134,8 @@ class Scrubber:
         for name, value in body.items():
             if name not in _TEXT_FIELDS:
                 _texts(value, settings)
-        texts = [t for t in texts if t not in settings]
+        # Nor does a text that is a param's own name ("stop": ["stop"], r18a-077): the body names the param by it.
+        texts = [t for t in texts if t not in settings and t not in body]
         variants = {v for t in texts for v in (t, json.dumps(t, ensure_ascii=False)[1:-1], repr(t)[1:-1])}
         self._texts = sorted(variants, key=len, reverse=True)
 

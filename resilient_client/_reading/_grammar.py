@@ -274,7 +274,9 @@ NEGATIVE: Final = Wordings(
         # ajv: "must NOT have additional properties" (the property in params.additionalProperty).
         r"\b(?:must|should) not have additional propert(?:y|ies)\b",
         r"\bcannot find field\b",
-        r"\bunknown (?:field|name|parameter|argument)\b",
+        r"\bunknown (?:field|name|parameter|argument|attribute)\b",
+        # graphql-js: 'Field "stopSequences" is not defined by type "ChatInput"' (z-036); "has been retired".
+        r"\bis not defined by type\b|\b(?:has been|was|is) retired\b",
         r"\bis deprecated\b",
         r"\bnot allowed to request\b",
         # "Invalid parameter: top_k", "'top_k' is an invalid parameter": the name, not its value.
@@ -291,7 +293,8 @@ NEGATIVE: Final = Wordings(
         # "`stop` is not a Messages API field", "'max_tokens' is not a /completion option" (of another API).
         # Not a type: "'seed' is not a string field: expected an integer" is about the value sent.
         r"\bis not an? (?!(?:string|integer|int|number|numeric|float|double|boolean|bool|nullable|array|list|object"
-        r"|required|optional|valid)\b)(?:[\w/\-.]+ ){1,3}(?:param(?:eter)?|argument|field|option|property|key)\b",
+        r"|required|optional|valid)\b)(?:[\w/\-.]+ ){1,3}"
+        r"(?:param(?:eter)?|argument|field|option|property|key|attribute)\b",
         r"\b(?:must|should) not be (?:set|specified|provided|used|present|sent|included)\b",
         # "`top_k` must be unset when thinking is enabled" (r5a-007), "please remove the thinking_config setting".
         r"\b(?:must|should|has to|needs to) be (?:unset|omitted|removed|left out)\b",
@@ -339,13 +342,15 @@ NEGATIVE: Final = Wordings(
         r"\bn'est pas (?:reconnue?|prise? en charge|support[ée]e?|autoris[ée]e?|accept[ée]e?|valide|disponible)\b",
         r"\bnon (?:prise? en charge|support[ée]e?|reconnue?)\b",
         # Indonesian and Malay: "tidak didukung" (not supported), "tidak dikenal" (unknown).
-        r"\btidak (?:didukung|dikenal|diizinkan|diperbolehkan|valid)\b",
+        r"\btidak (?:didukung|dikenal)\b",
         r"\bnicht (?:unterstützt|erlaubt|zulässig|bekannt|verfügbar)\b|\bunbekannte[rs]? (?:Parameter|Feld)\b",
         r"\bno (?:es|está|son|están) (?:compatible|soportad[oa]|admitid[oa]|permitid[oa]|reconocid[oa]|válid[oa])s?\b"
         r"|\bno se (?:admite|permite|reconoce)\b|\bno soportad[oa]\b",
         r"\bnão (?:é|está|são) (?:suportad[oa]|permitid[oa]|reconhecid[oa]|aceit[oa]|válid[oa])s?\b"
         r"|\bnão suportad[oa]\b",
-        r"\bnon (?:è|e') (?:supportat[oa]|consentit[oa]|riconosciut[oa])\b|\best inconnue?\b",
+        r"\bnon (?:è|e') (?:più )?(?:supportat[oa]|consentit[oa]|riconosciut[oa])\b|\best inconnue?\b",
+        # "El parámetro 'num_predict' no existe en la API" (z-016).
+        r"\bno existe\b",
         # "the field frequency_penalty is invalid": the field itself, not its value.
         rf"\bthe (?:field|param(?:eter)?|argument|option) {QUOTE}?{NAME}{QUOTE}? is (?:invalid|not valid|unknown)\b",
     ),
@@ -618,19 +623,22 @@ RENAME: Final = _compile(
     + _NEW.format("q")
     + r"|\btakes (?:[\w\-]+ ){1,4}?as "
     + _NEW.format("z")
-    # "Cohere calls this `k`", "the Responses API calls this limit max_output_tokens", "Cohere names the top-k cutoff
-    # 'k'" (z-020, z-026).
-    + r"|\b(?:calls?|names?) (?:this|it|that|the [\w\-]+)(?: [\w\-]+){0,2}? "
+    # "Cohere calls this `k`", "the Responses API calls this limit max_output_tokens" (z-020).
+    + r"|\bcalls? (?:this|it|that|the [\w\-]+)(?: [\w\-]+){0,2}? "
     + _NEW.format("p")
     # "the equivalent is sampling.top_k", "the equivalent knob on this server is "topK"", "The Gemini equivalent of
     # max_tokens is maxOutputTokens" (z-038, z-023, z-006).
-    + r"|\bthe (?:[\w\-]+ )?(?:equivalent|corresponding|counterpart)(?: [\w\-]+)?"
+    # Not "the closest equivalent", a knob on another scale (red-team pass seven).
+    + r"|\bthe (?!(?:closest|nearest|most similar|rough|approximate)\b)(?:[\w\-]+ )?"
+    r"(?:equivalent|corresponding|counterpart)(?: [\w\-]+)?"
     r"(?: (?:param(?:eter)?|field|option|setting|name|knob))?"
     rf"(?: of {QUOTE}?{NAME}{QUOTE}?)?(?: (?:on|in|for) (?:this|the) [\w\-]+)? (?:is|here is) "
     + _NEW.format("r")
     # "max_completion_tokens replaces it", "Its successor, 'max_completion_tokens'," (z-003, z-015).
     + r"|\b(?:its|the) (?:successor|replacement)(?: is)?,? "
     + _NEW.format("bb")
+    # A whole name only: not a model id ("anthropic.claude-3-haiku…") or a field of the response ("logprobs.content[]").
+    + r"(?![\w\-:\[/.])"
     # "Converse expects inferenceConfig.maxTokens", "the generate route reads `parameters.max_new_tokens`".
     # Not "uses" or "takes": "which uses 'top_p' for nucleus sampling" names another param (red-team pass six).
     + r"|\b(?:expects|reads|wants)(?: the [\w ]{1,30}? from)? "
@@ -638,8 +646,10 @@ RENAME: Final = _compile(
     + r"(?=\s*(?:$|[.;)!]|,(?!\s?['\"`\w])|\s(?:for|to|on|in|with|when|if|here|instead)\b))"
     # In other languages: "utilisez 'max_tokens' à la place", "verwenden Sie stattdessen 'max_tokens'",
     # "utilice 'max_tokens'", "请使用 max_output_tokens" (use X).
-    + r"|\b(?:utilisez|utiliser|verwenden sie|nutzen sie|utilice|utiliza|utilize|utilizzare|utilizza|usare|usa"
-    r"|gunakan|unter dem Namen|(?:aquí |aqui )?se llama|si chiama|s'appelle|chama-se|se chama|heißt)"
+    # Not "usa" or "utilizza", which also say what a model uses; "se llama" only of the param here ("aquí se llama"),
+    # never of a tool ("la herramienta se llama web_search", red-team pass seven).
+    + r"|\b(?:utilisez|utiliser|verwenden sie|nutzen sie|utilice|utiliza|utilize|utilizzare|usare"
+    r"|gunakan|unter dem Namen|aquí se llama|aqui se chama|ici s'appelle|qui si chiama|hier heißt)"
     r"(?: plutôt| stattdessen| en su lugar| invece)? "
     + _NEW.format("s")
     + r"(?!\w|\.\w)(?! (?:API|api|endpoint|mod[eè]le?|model|modo|Modell)\b)"
@@ -675,7 +685,9 @@ RENAME_PAIR: Final = _compile(
 # "max_tokens는 max_completion_tokens로 이름이 변경되었습니다" (w-188): renamed ("changed to" may be another
 # param). Apart from RENAME, whose first-character gate a leading name would undo; looked for only in text with CJK.
 RENAMED_BEFORE: Final = re.compile(
-    r"(?<![\w.])" + _NEW.format("y") + r"\s?(?:に(?:名称変更|改名)され|(?:으로|로) 이름이 변경되)",
+    r"(?<![\w.])"
+    + _NEW.format("y")
+    + r"\s?(?:に(?:名称変更|改名)され|(?:으로|로) 이름이 변경되|(?:으로|로) (?:지정|전달)하)",
     re.IGNORECASE,
 )
 # The RENAME alternatives that are verdicts by themselves: "X has been renamed to Y", "deprecated, use Y",
@@ -863,7 +875,10 @@ RANGE_AT_MOST: Final = Wordings(
     r"|\babove (?:the )?(?:max(?:imum)? |model(?:'s)? )?(?:limit|maximum)(?: of| is|:)?"
     # The number before the word: "is above the 64000 output-token limit", "exceeds the 16384 completion-token
     # ceiling" (z-152, z-151).
-    rf"|\b(?:above|exceeds?|over|beyond) the(?=\s{NUMBER}(?:\s[\w\-]{{1,30}}){{0,2}}\s(?:limit|ceiling|maximum|cap)\b)"
+    # Not a quota: "the 10000 daily token cap of your organization" (red-team pass seven).
+    rf"|\b(?:above|exceeds?|over|beyond) the"
+    rf"(?=\s{NUMBER}(?:\s(?!daily|monthly|hourly|weekly|per\b)[\w\-]{{1,30}}){{0,2}}"
+    r"\s(?:limit|ceiling|maximum)\b(?![^.\n]{0,60}\b(?:organi[sz]ation|account|quota|plan|tier)\b))"
     # "MaxTokens must be 4096 or less": the bound comes first.
     rf"|(?<![\w.])(?={NUMBER} or (?:less|fewer|lower|below|smaller)\b)"
     # "temperature greater than 1 is not allowed": the bound comes before the verdict.
@@ -911,7 +926,8 @@ RANGE_FROM_TO: Final = _compile(
 # "max_tokens must be 1-8192", "must be 1~8192", "temperature must be 0.0 - 2.0", "range is 1 to 4096".
 RANGE_SPAN: Final = _compile(
     # German "des zulässigen Bereichs 1-100" (of the range allowed, z-165).
-    rf"\b(?:must be|should be|range(?: is)?:?|in range|within|valid values are|Bereich(?:s|es)?|Wertebereich(?:s|es)?)"
+    rf"\b(?:must be|should be|range(?: is)?:?|in range|within|valid values are"
+    r"|(?:zulässigen|erlaubten|gültigen) (?:Werte)?[Bb]ereich(?:s|es)?)"
     rf"\s+(?:in\s+)?[\[(]?(?P<lo>{NUMBER})"
     # The sentence may end after it ("must be 1-8192."): a dot before a digit is the number's own.
     rf"\s?(?:-|~|to|through)\s?(?P<hi>{NUMBER})[\])]?(?!\w|\.\d)",
@@ -984,6 +1000,9 @@ CONDITION_WHEN_PRESENT: Final = _compile(
     rf"(?:(?:function )?(?P<name10>tools?)\b|(?P<q11>{QUOTE})?(?P<name11>{NAME})(?(q11)(?P=q11))\s?=\s?(?:true|1|on)\b)"
     # A mode named by its switch: "wird im Denkmodus (enable_thinking=true) nicht unterstützt" (z-085).
     rf"|\((?P<q12>{QUOTE})?(?P<name12>[A-Za-z_]\w*_[\w.]{{1,60}})(?(q12)(?P=q12))\s?=\s?(?:true|1|on)\)"
+    # Only before the verdict it conditions: "(enable_thinking=true): presence_penalty must be a number" is where the
+    # request ran, not a condition (red-team pass seven).
+    r"(?=[^.:;\n]{0,12}\b(?:nicht|not|non|no|isn't|aren't|cannot)\b)"
     rf"|\b{IS_NOT} (?:supported|allowed|permitted|available|returned) (?:in|for|with) (?P<name4>stream)(?:ing)? "
     r"(?:mode|requests?|calls?|responses?)\b"
     # "temperature is not supported in thinking mode": while thinking is sent (it is no second subject).
@@ -1076,9 +1095,12 @@ PAIR: Final = _compile(
     # avec" (z-087, z-086).
     r"|\bno (?:pueden|puede) (?:enviarse|usarse|combinarse|especificarse|utilizarse) (?:juntos|a la vez)\b"
     r"|\bnão (?:podem|pode) ser (?:enviad|usad|combinad|especificad|utilizad)[oa]s? (?:juntos|ao mesmo tempo)\b"
+    # With another param, not with a value ("avec une valeur supérieure à 4096" is a bound, red-team pass seven).
     r"|\bne (?:peut|peuvent) pas être (?:combiné|utilisé|envoyé|spécifié)e?s? (?:avec|ensemble)\b"
-    r"|\b(?:können|kann) nicht (?:zusammen|gleichzeitig|gemeinsam)\b|\bnicht (?:zusammen|gemeinsam) mit\b"
-    r"|\bnon (?:possono|può) essere (?:usat|inviat|combinat|specificat)[oiae] (?:insieme|con)\b",
+    r"(?! (?:une?|des|la|le|les|valeurs?|plus)\b)"
+    r"|\b(?:können|kann) nicht (?:zusammen|gleichzeitig|gemeinsam) (?:verwendet|gesetzt|angegeben|gesendet)\b"
+    r"|\bnon (?:possono|può) essere (?:usat|inviat|combinat|specificat)[oiae] (?:insieme|con)\b"
+    r"(?! (?:valori|valore|un|una|il|la|i|le|più)\b)",
     re.IGNORECASE,
 )
 # Two sent params in an order: "`max_tokens` must be greater than `thinking.budget_tokens`" (r5a-045),

@@ -670,9 +670,38 @@ def _renamed_pairs(message: str, params: list[str], vocabulary: Vocabulary) -> l
             continue
         if any(f.param == grounded.path for f in out) or vocabulary.ground(new) is not None:
             continue  # a new name the request already sends is another param of it
+        if _PAIR_NOT_A_NAME.match(message, m.end()) or not _fits(vocabulary.value(grounded.path), new):
+            # A list of values ("as search_document or search_query"), a key format ("as token_id: bias pairs"),
+            # or a name whose values are of another kind (red-team pass seven).
+            continue
         new = new if "." in new else _renamed_leaf(grounded.path, new)
         out.append(Finding("rename", grounded.path, new=new))
     return out
+
+
+# A value refused as the model's: "Invalid value for model:", "Valor no válido para el modelo:".
+_OF_THE_MODEL: Final = re.compile(
+    r"\b(?:for|para|pour|per|für) (?:the |el |o |le |il |das |den )?(?:model|modelo|modèle|modello|Modell)\s?:",
+    re.IGNORECASE,
+)
+# What follows a new name when it was none: a list of values, a key format.
+_PAIR_NOT_A_NAME: Final = re.compile(r"['\"`]?\s*(?:,|/|\||\bor\b|:\s)", re.IGNORECASE)
+# Settings that count: a text value is never sent under such a name.
+_COUNTS: Final = re.compile(
+    r"(?:^|[._])(?:budget|tokens?|count|n|k|p|max_\w+|num_\w+)(?:$|_tokens)|[a-z](?:Tokens|Count|Budget)$"
+)
+# Names that are the SDK's, never a field of the request body.
+SDK_ONLY: Final = frozenset({"extra_body", "extra_headers", "extra_query"})
+
+
+def _fits(sent: Any, new: str) -> bool:
+    """Whether ``sent`` may go under ``new``: never a number into words, a text into a count, or into the SDK's."""
+    if new.split(".", 1)[0] in SDK_ONLY:
+        return False
+    number = isinstance(sent, int | float) and not isinstance(sent, bool)
+    if number and new.rsplit(".", 1)[-1] in ENUM_PARAMS:
+        return False
+    return not (isinstance(sent, str) and _COUNTS.search(new.rsplit(".", 1)[-1]))
 
 
 def _moved_to(param: str, new: str) -> bool:
@@ -923,7 +952,8 @@ def _findings(statement: Statement, vocabulary: Vocabulary) -> list[Finding]:  #
     if not params and (parts.allowed or g.VALUE_REFUSED.search(message)):
         # "'minimal' is not supported with the 'gpt-5.1' model" names the value, not the param (e026).
         redacted = statement.param.rsplit("*", 1)[-1].lstrip(".") if statement.param and "*" in statement.param else ""
-        params = _params_holding(message, vocabulary, redacted)
+        # Not a value the body says is the model's ("Invalid value for model: 'auto'", red-team pass seven).
+        params = [] if _OF_THE_MODEL.search(message) else _params_holding(message, vocabulary, redacted)
     if not params and parts.allowed and (g.NEGATIVE.search(message) or g.VALUE_REFUSED.search(message)):
         # "Unexpected reasoning effort high. Supported types are …" (r3b-022): the value sent, bare, beside the list.
         words = {w.rstrip(".") for w in re.findall(r"[\w.\-]{2,64}", parts.subject_text)}
@@ -1025,7 +1055,7 @@ def _findings(statement: Statement, vocabulary: Vocabulary) -> list[Finding]:  #
         sent = vocabulary.value(params[0])
         if (value := _value_not_name(params[0], sent, parts, message, vocabulary)) is not None:
             return value
-        if parts.new not in ENUM_PARAMS or isinstance(sent, str):
+        if _fits(sent, parts.new) and (parts.new not in ENUM_PARAMS or isinstance(sent, str)):
             # A bare new name for a nested param is its sibling's: "Unknown name "stop" at 'generation_config' …
             # Use "stopSequences"" renames generationConfig.stop to generationConfig.stopSequences. A number is
             # never renamed into a setting whose values are words (temperature into reasoning_effort).
@@ -1202,8 +1232,9 @@ def _about(  # noqa: C901, PLR0911, PLR0912 - one exit per verdict
         or g.LIST_ITEM_REFUSED.search(message)
         or ((count := g.ITEM_COUNT.search(message)) is not None and int(count["count"]) == len(sent))
     ):
-        # A list refused for its length cannot be trimmed by a fix: it is left out.
-        return Finding("drop", param, when=when, of_value=True)
+        # A list refused for its length cannot be trimmed by a fix: it is left out; a protected one ("Invalid 'tools':
+        # array too long", r18a-067) is the caller's to trim.
+        return None if _DEFAULT_POLICY.blocks(param) else Finding("drop", param, when=when, of_value=True)
     if (d := g.DEFAULT_ONLY.search(message)) is not None:
         said = d["value"] or d["value2"]
         return Finding("value", param, value=sent, default_only=True, allowed=_values(said), when=when)
@@ -1383,6 +1414,10 @@ def _mistyped(param: str, sent: Any, m: re.Match[str]) -> Finding | None:  # noq
     wanted = _TYPES.get(name) or (int if name[0] in "iu" else float if name[0] == "f" else None)
     if sent is None:
         return Finding("drop", param, of_value=True)
+    if isinstance(sent, dict) and name.lower() not in ("jsonarray", "jsonobject", "array", "object"):
+        # An object where a text or a number is wanted ("container: Input should be a valid string" for
+        # {"id": …}, r18a-015): what it holds is the caller's state, which no fix may leave out.
+        return None
     if name.lower() in ("jsonarray", "jsonobject", "array", "object") or isinstance(sent, list | dict):
         # A string sent for a list or an object, or a list where an item should be: no fix converts it. Of a
         # protected param ("'json_object' is not of type 'object' - 'response_format'", e075), the caller's to mend.

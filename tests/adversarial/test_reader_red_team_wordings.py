@@ -754,7 +754,238 @@ SIXTH: list[tuple[object, dict[str, Any], set[Fix]]] = [
 ]
 
 
-@pytest.mark.parametrize(("said", "sent", "expected"), SECOND + THIRD + FOURTH + FIFTH + SIXTH)
+def _embed(**params: Any) -> dict[str, Any]:
+    return {"model": "embed-v3", "input": ["hello there"], **params}
+
+
+# A seventh pass, on other languages, pairs of names, equivalents, ranges and conditions: each case once made the
+# reader learn a harmful fix.
+SEVENTH: list[tuple[object, dict[str, Any], set[Fix]]] = [
+    # --- RENAME: "the … equivalent/counterpart … is Y" (group r widened to any word before "equivalent") -----------
+    # A similar knob on another scale is no new name: top_k=40 lands in top_p (range 0-1).
+    # HEAD: Rename(top_k -> top_p). Base: Drop(top_k) (right).
+    (
+        "'top_k' is not supported by this model; the closest equivalent is top_p.",
+        request(top_k=40),
+        {Drop("top_k")},
+    ),
+    # HEAD: Rename(presence_penalty -> repetition_penalty): 0.5 is a repetition_penalty below 1 (it rewards repeats).
+    # Base: Drop(presence_penalty) (right).
+    (
+        "presence_penalty is not supported; the closest counterpart is repetition_penalty.",
+        request(presence_penalty=0.5),
+        {Drop("presence_penalty")},
+    ),
+    # The body even says the two differ. HEAD: Rename(frequency_penalty -> repetition_penalty). Base: Drop (right).
+    (
+        (
+            "'frequency_penalty' is not supported by this model; the closest equivalent is repetition_penalty, "
+            "which works differently."
+        ),
+        request(frequency_penalty=0.5),
+        {Drop("frequency_penalty")},
+    ),
+    # --- RENAME: "(calls|names) (this|it|the W) … Y" (now "names" too) ----------------------------------------------
+    # A note about another API comes first: on Chat Completions max_output_tokens is unknown.
+    # HEAD: Rename(max_tokens -> max_output_tokens). Base: Drop(max_tokens) (also wrong: the cap is lost).
+    # --- RENAME: "its successor, Y" / "the replacement is Y" (group bb) ----------------------------------------------
+    # The successor is a model (a Bedrock id, dotted): HEAD: Rename(top_k -> anthropic.claude). Base: Drop (right).
+    (
+        (
+            "'top_k' is not supported by anthropic.claude-v2, which is deprecated; its successor, "
+            "anthropic.claude-3-haiku-20240307-v1:0, supports it."
+        ),
+        request(top_k=40),
+        {Drop("top_k")},
+    ),
+    # The replacement is a field of the response, not of the request.
+    # HEAD: Rename(top_logprobs -> logprobs.content): logprobs=true becomes an object. Base: Drop(top_logprobs) (right).
+    (
+        (
+            "'top_logprobs' is not supported for this model; the replacement is logprobs.content[].top_logprobs in the "
+            "response body."
+        ),
+        request(logprobs=True, top_logprobs=5),
+        {Drop("top_logprobs")},
+    ),
+    # --- RENAME: "(pass|send) it … through Y" (group n: "through" added) ----------------------------------------------
+    # extra_body is the SDK's way to merge keys into the body, not a key of it.
+    # HEAD: Rename(top_k -> extra_body): sends "extra_body": 40. Base: Drop(top_k).
+    (
+        "'top_k' is not supported by this provider. Pass it through extra_body.",
+        request(top_k=40),
+        {Drop("top_k")},
+    ),
+    # --- RENAME in other languages: usa / utilizza ("uses"), se llama / s'appelle ("is called"), heißt
+    # -----------------
+    # Spanish "que usa" is "which uses" (the pass-six "which uses 'top_p'" bug, in Spanish).
+    # HEAD: Rename(top_k -> top_p). Base: Drop(top_k) (right).
+    (
+        "El parámetro 'top_k' no es compatible con este modelo, que usa top_p para el muestreo.",
+        request(top_k=40),
+        {Drop("top_k")},
+    ),
+    # Italian "utilizza" (uses). HEAD: Rename(top_k -> top_p). Base: Drop(top_k) (right).
+    (
+        "Il parametro 'top_k' non è supportato: questo modello utilizza top_p.",
+        request(top_k=40),
+        {Drop("top_k")},
+    ),
+    # Portuguese "usa" (uses). HEAD: Rename(top_k -> top_p). Base: Drop(top_k) (right).
+    (
+        "O parâmetro 'top_k' não é suportado; este modelo usa top_p.",
+        request(top_k=40),
+        {Drop("top_k")},
+    ),
+    # Italian "usa" + a model to switch to (a Bedrock id is dotted; the lookahead only knows the word "modello").
+    # HEAD: Rename(top_k -> meta.llama3). Base: Drop(top_k) (right).
+    (
+        "Il parametro 'top_k' non è supportato da questo modello; usa meta.llama3-1-70b-instruct-v1:0.",
+        request(top_k=40),
+        {Drop("top_k")},
+    ),
+    # "se llama" names the tool, not the param. HEAD: Rename(parallel_tool_calls -> web_search). Base: Drop (right).
+    (
+        (
+            "'parallel_tool_calls' no es compatible con la herramienta integrada; la herramienta se llama web_search y "
+            "solo admite una llamada por turno."
+        ),
+        request(parallel_tool_calls=True),
+        {Drop("parallel_tool_calls")},
+    ),
+    # "s'appelle" names the function. HEAD: Rename(parallel_tool_calls -> get_weather). Base: Drop (right).
+    (
+        (
+            "« parallel_tool_calls » n'est pas pris en charge : la fonction s'appelle get_weather et ne peut être "
+            "appelée qu'une fois par tour."
+        ),
+        request(parallel_tool_calls=True),
+        {Drop("parallel_tool_calls")},
+    ),
+    # German "das heißt" is "that is" (i.e.), not "is called". HEAD: Rename(top_k -> top_p). Base: Drop (right).
+    (
+        "Der Parameter 'top_k' wird nicht unterstützt, das heißt top_p ist die einzige Sampling-Option.",
+        request(top_k=40),
+        {Drop("top_k")},
+    ),
+    # --- RENAME_PAIR / _renamed_pairs: a rename by both names, with none of the single rename's guards ---------------
+    # "must be specified as A or B" lists values, not a new name.
+    # HEAD: Rename(input_type -> search_document). Base: Drop(input_type).
+    (
+        "input_type must be specified as search_document or search_query for embed-v3 models.",
+        _embed(input_type="query"),
+        {Drop("input_type"), SetValue("input_type", "query", "search_query")},
+    ),
+    # Values that are dotted: HEAD: Rename(task -> retrieval.query) nests "query" under retrieval. Base: nothing.
+    (
+        "task must be specified as retrieval.query or retrieval.passage for jina-embeddings-v3.",
+        _embed(task="query"),
+        {Drop("task"), SetValue("task", "query", "retrieval.query")},
+    ),
+    # "(use A or B)" after a param lists its values (Groq's service tiers).
+    # HEAD: Rename(service_tier -> on_demand). Base: Drop(service_tier).
+    (
+        "Unsupported value: 'service_tier' (use on_demand or flex for this model).",
+        request(service_tier="scale"),
+        {
+            Drop("service_tier"),
+            SetValue("service_tier", "scale", "on_demand"),
+            SetValue("service_tier", "scale", "flex"),
+        },
+    ),
+    # The single rename never puts a number into a setting whose values are words ("'top_p' is not supported for o3;
+    # use reasoning_effort" reads Drop); the pair does. HEAD: Rename(temperature -> reasoning_effort) sends
+    # reasoning_effort=0.7. Base: Drop(temperature), Drop(top_p) (right).
+    (
+        "Unsupported parameters for o3: 'temperature' (use reasoning_effort), 'top_p'.",
+        request(temperature=0.7, top_p=0.9),
+        {Drop("temperature"), Drop("top_p")},
+    ),
+    # Same guard bypassed by "replace X with Y". HEAD: Rename(temperature -> reasoning_effort). Base: Drop (right).
+    (
+        "'temperature' is not supported with o3; replace temperature with reasoning_effort.",
+        request(temperature=0.7),
+        {Drop("temperature")},
+    ),
+    # The count guard bypassed: "high" is sent as thinking.budget_tokens.
+    # HEAD: Rename(reasoning_effort -> thinking.budget_tokens). Base: Drop(reasoning_effort) (right).
+    (
+        "'reasoning_effort' is not supported for Claude models; replace reasoning_effort with thinking.budget_tokens.",
+        request(reasoning_effort="high"),
+        {Drop("reasoning_effort")},
+    ),
+    # "must be sent as token_id: bias pairs" describes the format of its keys.
+    # HEAD: Rename(logit_bias -> token_id). Base: Drop(logit_bias).
+    (
+        "logit_bias must be sent as token_id: bias pairs, with integer token ids as keys.",
+        request(logit_bias={"hello": 5}),
+        {Drop("logit_bias")},
+    ),
+    # --- PAIR in other languages: "ne peut pas être utilisé avec", "non può essere usato con", "kann nicht zusammen"
+    # ---
+    # "cannot be used with a value above 4096" is a bound, read as a pair with one param sent: the param goes.
+    # HEAD: Drop(max_tokens) on every later call (the caller's cap is lost). Base: nothing.
+    (
+        "« max_tokens » ne peut pas être utilisé avec une valeur supérieure à 4096 pour ce modèle.",
+        request(max_tokens=8000),
+        {Clamp("max_tokens", None, 4096)},
+    ),
+    # HEAD: Drop(temperature): every later temperature (0 included) is lost. Base: nothing.
+    (
+        "Il parametro 'temperature' non può essere usato con valori superiori a 1 per questo modello.",
+        request(temperature=1.5),
+        {Clamp("temperature", None, 1)},
+    ),
+    # The context window, in German ("max_tokens cannot together with the input come to more than 8192 tokens").
+    # HEAD: Drop(max_tokens). Base: nothing.
+    (
+        "max_tokens kann nicht zusammen mit der Eingabe mehr als 8192 Tokens betragen.",
+        request(max_tokens=4000),
+        set(),
+    ),
+    # --- NEGATIVE in Indonesian ("tidak diizinkan") and VALUE_REFUSED in other languages
+    # -------------------------------
+    # A monthly quota, used up. HEAD: Drop(max_tokens). Base: nothing.
+    (
+        "Permintaan ditolak: kuota bulanan Anda telah habis. Nilai max_tokens tidak diizinkan melebihi sisa kuota.",
+        request(max_tokens=4000),
+        set(),
+    ),
+    # The model is refused; the value 'auto' is also service_tier's. HEAD: Drop(service_tier). Base: nothing (its
+    # English "Invalid value for model: 'auto'" drops service_tier too: the old bug, now in Spanish, French, German,
+    # Italian).
+    (
+        "Valor no válido para el modelo: 'auto'. Consulte la lista de modelos disponibles.",
+        {"model": "auto", "messages": [USER], "service_tier": "auto"},
+        set(),
+    ),
+    # --- RANGE_SPAN: German "Bereich" --------------------------------------------------------------------------------
+    # A range of status codes. HEAD: Clamp(max_tokens, 400, 499) on every later call. Base: Drop(max_tokens).
+    (
+        "Client-Fehler (Statuscode im Bereich 400-499): max_tokens ist für dieses Modell nicht zulässig.",
+        request(max_tokens=4000),
+        {Drop("max_tokens")},
+    ),
+    # --- RANGE_AT_MOST: "exceeds the N … cap" ----------------------------------------------------------------------
+    # A daily quota learned as a bound of the deployment. HEAD: Clamp(max_tokens, None, 10000). Base: nothing.
+    (
+        "max_tokens 20000 exceeds the 10000 daily token cap of your organization.",
+        request(max_tokens=20000),
+        set(),
+    ),
+    # --- CONDITION_WHEN_PRESENT: a mode named by its switch ('(enable_thinking=true)')
+    # ---------------------------------
+    # The switch is only the request's context; the fix is the number's type. HEAD: Drop(presence_penalty, when
+    # enable_thinking is sent). Base: SetValue(presence_penalty, "0.5" -> 0.5) (right).
+    (
+        "Bad request for model qwen3-32b (enable_thinking=true): presence_penalty must be a number between -2 and 2.",
+        request(presence_penalty="0.5", enable_thinking=True),
+        {SetValue("presence_penalty", "0.5", 0.5)},
+    ),
+]
+
+
+@pytest.mark.parametrize(("said", "sent", "expected"), SECOND + THIRD + FOURTH + FIFTH + SIXTH + SEVENTH)
 def test_a_later_pass_teaches_nothing_wrong(said: object, sent: dict[str, Any], expected: set[Fix]) -> None:
     """Only the fixes listed may be learned (reading nothing is safe, reading something else is not)."""
     found = allowed(frozenset(read(400, _body(said), sent).fixes))

@@ -1637,3 +1637,45 @@ def test_bedrocks_malformed_input_request_is_no_input_side_limit() -> None:
 )
 def test_yet_more_conditions(message: str, sent: dict[str, Any], expected: Fix) -> None:
     assert fixes(message, request(**sent)) == {expected}
+
+
+@pytest.mark.parametrize(
+    ("message", "sent", "expected"),
+    [
+        (
+            "'max_tokens' 필드는 이 API에서 인식되지 않습니다. 출력 길이는 'maxTokens'로 지정하세요.",
+            {"max_tokens": 100},
+            Rename("max_tokens", "maxTokens"),
+        ),
+        (
+            "'max_tokens' has been retired for this model family. Its successor, 'max_completion_tokens', caps both.",
+            {"max_tokens": 100},
+            Rename("max_tokens", "max_completion_tokens"),
+        ),
+        (
+            'Field "stopSequences" is not defined by type "ChatInput". In this schema the field is named "stop".',
+            {"stopSequences": ["x"]},
+            Rename("stopSequences", "stop"),
+        ),
+        (
+            "top_k is not a top-level attribute; the equivalent is sampling.top_k",
+            {"top_k": 40},
+            Rename("top_k", "sampling.top_k"),
+        ),
+    ],
+)
+def test_renames_of_round_eight(message: str, sent: dict[str, Any], expected: Fix) -> None:
+    assert fixes(message, request(**sent)) == {expected}
+
+
+def test_an_object_where_a_text_is_wanted_is_the_callers_to_mend() -> None:
+    message = "container: Input should be a valid string"
+    assert fixes(message, request(container={"id": "container_1"})) == set()
+
+
+def test_a_protected_list_too_long_is_the_callers_to_trim() -> None:
+    tools = [{"type": "function", "function": {"name": f"t{i}"}} for i in range(3)]
+    message = (
+        "Invalid 'tools': array too long. Expected an array with maximum length 2, but got an array with length 3."
+    )
+    assert read(400, {"error": {"message": message}}, request(tools=tools)).fixes == ()
