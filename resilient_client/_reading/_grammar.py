@@ -276,7 +276,7 @@ NEGATIVE: Final = Wordings(
         r"\bcannot find field\b",
         r"\bunknown (?:field|name|parameter|argument|attribute)\b",
         # graphql-js: 'Field "stopSequences" is not defined by type "ChatInput"' (z-036); "has been retired".
-        r"\bis not defined by type\b|\b(?:has been|was|is) retired\b",
+        r"\bis not defined by type\b",
         r"\bis deprecated\b",
         r"\bnot allowed to request\b",
         # "Invalid parameter: top_k", "'top_k' is an invalid parameter": the name, not its value.
@@ -348,9 +348,7 @@ NEGATIVE: Final = Wordings(
         r"|\bno se (?:admite|permite|reconoce)\b|\bno soportad[oa]\b",
         r"\bnão (?:é|está|são) (?:suportad[oa]|permitid[oa]|reconhecid[oa]|aceit[oa]|válid[oa])s?\b"
         r"|\bnão suportad[oa]\b",
-        r"\bnon (?:è|e') (?:più )?(?:supportat[oa]|consentit[oa]|riconosciut[oa])\b|\best inconnue?\b",
-        # "El parámetro 'num_predict' no existe en la API" (z-016).
-        r"\bno existe\b",
+        r"\bnon (?:è|e') (?:supportat[oa]|consentit[oa]|riconosciut[oa])\b|\best inconnue?\b",
         # "the field frequency_penalty is invalid": the field itself, not its value.
         rf"\bthe (?:field|param(?:eter)?|argument|option) {QUOTE}?{NAME}{QUOTE}? is (?:invalid|not valid|unknown)\b",
     ),
@@ -687,7 +685,7 @@ RENAME_PAIR: Final = _compile(
 RENAMED_BEFORE: Final = re.compile(
     r"(?<![\w.])"
     + _NEW.format("y")
-    + r"\s?(?:に(?:名称変更|改名)され|(?:으로|로) 이름이 변경되|(?:으로|로) (?:지정|전달)하)",
+    + r"\s?(?:に(?:名称変更|改名)され|(?:으로|로) 이름이 변경되)",
     re.IGNORECASE,
 )
 # The RENAME alternatives that are verdicts by themselves: "X has been renamed to Y", "deprecated, use Y",
@@ -967,6 +965,8 @@ CONDITION_WHEN_ABSENT: Final = _compile(
     r" (?:is|are) (?:given|provided|set|specified|present|sent|declared|defined|supplied|included)"
     r"|(?<!only supported )(?<!only allowed )(?<!only available )(?<!only permitted )"
     r"\bfor non-(?P<stream>stream)ing (?:calls|requests)|(?P<stream2>非流式|仅(?:支持|适用于|可用于)流式)"
+    # "must not be set when streaming is not enabled" (red-team eight).
+    r"|\bwhen (?P<stream3>stream)ing is (?:not enabled|not on|off|disabled|false)\b"
     # The same in German, French and Vietnamese: "ist nur zulässig, wenn auch tools angegeben sind", "n'est accepté
     # que si « store » vaut true", "khi logprobs được bật".
     r"|\bnur (?:zulässig|erlaubt|gültig|möglich),? wenn (?:auch )?(?:die |der |das )?"
@@ -1014,10 +1014,10 @@ CONDITION_WHEN_PRESENT: Final = _compile(
     rf"|\b(?:when|while) (?:the )?(?:extended )?(?P<q5>['`\"])?(?P<name5>{NAME})(?(q5)(?P=q5))"
     r" (?:is|are) (?:enabled|on|active|in use|true|set|specified|provided|present|attached|included|given|sent)\b"
     # "best_of must be 1 when streaming" (z-089); "quando 'reasoning_effort' está definido" (z-088).
-    r"|\b(?:when|while) (?P<name13>stream)ing\b(?! is (?:off|disabled|false)\b)"
+    r"|\b(?:when|while) (?P<name13>stream)ing\b(?! is (?:not|off|disabled|false)\b)"
     rf"|\b(?:quando|cuando|lorsque|quand) (?:(?:el|la|o|a|le) )?(?P<q14>{QUOTE})?(?P<name14>{NAME})(?(q14)(?P=q14))"
     r" (?:está|esté|estiver|est|è) (?:definid[oa]|presente|activad[oa]|ativad[oa]|défini|présent|activé|impostat[oa]"
-    r"|attivat[oa]|true)\b"
+    r"|attivat[oa]|true)\b(?! (?:en|a|como|em|para|à|su|auf|sur|com|con|to) ['\"`\w])"
     # "Thinking may not be enabled when tool_choice forces tool use." (r5a-008).
     rf"|\b(?:when|while) (?:the )?(?P<q6>['`\"])?(?P<name6>[A-Za-z]\w*_[\w.]{{1,60}})(?(q6)(?P=q6))"
     r" (?:forces|requires|specifies|sets|uses)\b"
@@ -1090,7 +1090,7 @@ PAIR: Final = _compile(
     # "`echo` combined with `logprobs` is not supported" (r9b-030).
     r"|\bcombined with\b"
     # "不能同时设置" (cannot be set at the same time).
-    r"|不能同时(?:设置|使用|指定|传入)"
+    r"|不能同时(?:设置|使用|指定|传入)|함께 사용할 수 없|동시에 사용할 수 없|同時に(?:使用|指定)できません"
     # In Spanish, Portuguese, French, German and Italian: "no pueden enviarse juntos", "ne peut pas être combiné
     # avec" (z-087, z-086).
     r"|\bno (?:pueden|puede) (?:enviarse|usarse|combinarse|especificarse|utilizarse) (?:juntos|a la vez)\b"
@@ -1123,7 +1123,11 @@ ROLE_ORDER: Final = _compile(
     # How many there are, or where: "Multiple system messages are prohibited", "only the first message may have the
     # system role", "… was not expected at index 3".
     r"|\b(?:multiple|more than one|several|two or more) (?:system|developer) (?:messages|prompts)\b"
-    r"|\bonly the first message\b|\bat index \d+",
+    r"|\bonly the first message\b|\bat index \d+"
+    # "invalid position for system message; only allowed at the start" (red-team eight), and in CJK words: after
+    # the first message, other than the first, only one.
+    r"|\bposition\b|\bat the (?:start|beginning)\b|\bfirst message\b"
+    r"|之后|以外|最初の|第一条|하나만|一つだけ|只能有一个|多个|여러 개|複数",
     re.IGNORECASE,
 )
 ROLE_UNKNOWN: Final = _compile(
@@ -1172,7 +1176,9 @@ ROLE_REFUSED: Final = _compile(r"\binvalid\b|\bis not one of\b|\breceived\b", re
 ROLE_CONTENT: Final = _compile(
     r"\bcontent (?:is|must|cannot|can't|should|may)\b|\bempty\b|\btoo long\b|\blength\b|\bcharacters\b|\bexceed"
     # What a message holds: an image, audio, a file, its 'name' field (red-team pass six).
-    r"|\bcontains?\b|\bimage|\baudio\b|\bfiles?\b|\b'?name'? field\b",
+    r"|\bcontains?\b|\bimage|\baudio\b|\bfiles?\b|\b'?name'? field\b"
+    # In Chinese, Japanese and Korean: a field, an image, an array, cache control in that message (red-team eight).
+    r"|字段|필드|フィールド|画像|图片|图像|이미지|配列|数组|배열|内容|콘텐츠|コンテンツ|\bcache_control\b",
     re.IGNORECASE,
 )
 # The scope of a per-role check, not a refused role: "'messages.4' : for 'role:assistant' the following must be

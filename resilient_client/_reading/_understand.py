@@ -179,6 +179,7 @@ class _Parts:
     renamed: bool = False
     explicit: bool = False  # the new name is said to be the param's own ("pass it as X", "this API calls it X")
     moved: bool = False  # the new name is a place ("lives at X"): a rename only to a path ending in the param's name
+    sent_only: bool = False  # the condition holds only if the request carries its name ("when images are attached")
     guess: str | None = None  # the name a "did you mean …?" guesses
     list_at: int | None = None  # where the first list of accepted values starts
     default: JSONScalar | EllipsisType = ...
@@ -233,7 +234,7 @@ _CONDITION_WORDS: Final = frozenset({"stream", "tools", "logprobs", "functions",
 
 
 def _condition_name(m: re.Match[str]) -> str | None:
-    if m["stream"] or m["stream2"]:
+    if m["stream"] or m["stream2"] or m["stream3"]:
         return "stream"
     if m["name6"]:
         return {"tool": "tools", "function": "functions", "document": "documents"}.get(
@@ -351,7 +352,7 @@ def _take_apart(message: str) -> _Parts:  # noqa: C901, PLR0912, PLR0915 - one c
             parts.when = ("stream", True)
             text = _cut(text, m.span())
         elif m["name14"]:
-            parts.when = (m["name14"], True)
+            parts.when = ("stream" if m["name14"].lower().startswith("stream") else m["name14"], True)
             text = _cut(text, m.span())
         elif m["name11"] or m["name12"]:
             group = "name11" if m["name11"] else "name12"
@@ -364,6 +365,8 @@ def _take_apart(message: str) -> _Parts:  # noqa: C901, PLR0912, PLR0915 - one c
             text = _cut(text, m.span("name4") if m["name4"] else m.span())
         elif m["name5"] or m["name6"]:
             parts.when = (m["name5"] or m["name6"], True)
+            # "when images are attached": a thing the request may not carry as a param; no rule without it.
+            parts.sent_only = m[0].rsplit(" ", 1)[-1].lower() in ("attached", "included", "given", "sent")
             text = _cut(text, (m.start(), m.end()))
         elif m["name8"]:
             parts.when = ("stream" if m["name8"].lower() == "streaming" else m["name8"], True)
@@ -380,6 +383,7 @@ def _take_apart(message: str) -> _Parts:  # noqa: C901, PLR0912, PLR0915 - one c
             text = _cut(text, (m.start("name"), m.end("name")))
     if parts.when is None and g.CJK.search(text) and (m := g.CONDITION_CJK.search(text)):
         parts.when = (m["absent"], False) if m["absent"] else (m["present"] or m["present2"] or m["present3"], True)
+        parts.sent_only = bool(m["present3"])
         text = _cut(text, m.span())
     if parts.when is None and (m := g.VALUE_CONDITION.search(text)) is not None:
         value = m["value"].strip("'\"`").lower()
@@ -691,7 +695,7 @@ _COUNTS: Final = re.compile(
     r"(?:^|[._])(?:budget|tokens?|count|n|k|p|max_\w+|num_\w+)(?:$|_tokens)|[a-z](?:Tokens|Count|Budget)$"
 )
 # Names that are the SDK's, never a field of the request body.
-SDK_ONLY: Final = frozenset({"extra_body", "extra_headers", "extra_query"})
+SDK_ONLY: Final = frozenset({"extra_body", "extra_headers", "extra_query", "model_kwargs", "additional_kwargs"})
 
 
 def _fits(sent: Any, new: str) -> bool:
@@ -1000,6 +1004,8 @@ def _findings(statement: Statement, vocabulary: Vocabulary) -> list[Finding]:  #
         # temperature is 0" says nothing of temperature).
         params = [p for p in params if p != condition.path]
     if not params or not parts.unconditional:
+        return []
+    if parts.when is not None and parts.sent_only and vocabulary.ground(parts.when[0]) is None:
         return []
     text = parts.subject_text
     if (pair := g.ORDERED_PAIR.search(message)) is not None and _IDENTIFIER.search(pair["b"]):

@@ -1643,16 +1643,6 @@ def test_yet_more_conditions(message: str, sent: dict[str, Any], expected: Fix) 
     ("message", "sent", "expected"),
     [
         (
-            "'max_tokens' 필드는 이 API에서 인식되지 않습니다. 출력 길이는 'maxTokens'로 지정하세요.",
-            {"max_tokens": 100},
-            Rename("max_tokens", "maxTokens"),
-        ),
-        (
-            "'max_tokens' has been retired for this model family. Its successor, 'max_completion_tokens', caps both.",
-            {"max_tokens": 100},
-            Rename("max_tokens", "max_completion_tokens"),
-        ),
-        (
             'Field "stopSequences" is not defined by type "ChatInput". In this schema the field is named "stop".',
             {"stopSequences": ["x"]},
             Rename("stopSequences", "stop"),
