@@ -683,9 +683,7 @@ RENAME_PAIR: Final = _compile(
 # "max_tokens는 max_completion_tokens로 이름이 변경되었습니다" (w-188): renamed ("changed to" may be another
 # param). Apart from RENAME, whose first-character gate a leading name would undo; looked for only in text with CJK.
 RENAMED_BEFORE: Final = re.compile(
-    r"(?<![\w.])"
-    + _NEW.format("y")
-    + r"\s?(?:に(?:名称変更|改名)され|(?:으로|로) 이름이 변경되)",
+    r"(?<![\w.])" + _NEW.format("y") + r"\s?(?:に(?:名称変更|改名)され|(?:으로|로) 이름이 변경되)",
     re.IGNORECASE,
 )
 # The RENAME alternatives that are verdicts by themselves: "X has been renamed to Y", "deprecated, use Y",
