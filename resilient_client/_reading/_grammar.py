@@ -411,10 +411,8 @@ def code_says(code: str | None) -> str | None:
     """``"name"`` when ``code``'s words refuse a param, ``"value"`` when they refuse a value, else None."""
     if not code or len(code) > 64:  # noqa: PLR2004 - a code is a word or a few
         return None
-    if code in NEGATIVE_CODES:
-        return "name"
-    if code in VALUE_CODES:
-        return "value"
+    if (exact := exact_code(code)) is not None:
+        return exact
     words = [w.lower() for w in _CODE_WORD.findall(code)]
     refused = bool(_CODE_REFUSED.intersection(words)) or bool(_CODE_NOT.search(" ".join(words)))
     if _CODE_VALUE.intersection(words) and (refused or _CODE_INVALID.intersection(words)):

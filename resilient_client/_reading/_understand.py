@@ -695,12 +695,12 @@ _COUNTS: Final = re.compile(
     r"(?:^|[._])(?:budget|tokens?|count|n|k|p|max_\w+|num_\w+)(?:$|_tokens)|[a-z](?:Tokens|Count|Budget)$"
 )
 # Names that are the SDK's, never a field of the request body.
-SDK_ONLY: Final = frozenset({"extra_body", "extra_headers", "extra_query", "model_kwargs", "additional_kwargs"})
+_SDK_ONLY: Final = frozenset({"extra_body", "extra_headers", "extra_query", "model_kwargs", "additional_kwargs"})
 
 
 def _fits(sent: Any, new: str) -> bool:
     """Whether ``sent`` may go under ``new``: never a number into words, a text into a count, or into the SDK's."""
-    if new.split(".", 1)[0] in SDK_ONLY:
+    if new.split(".", 1)[0] in _SDK_ONLY:
         return False
     number = isinstance(sent, int | float) and not isinstance(sent, bool)
     if number and new.rsplit(".", 1)[-1] in ENUM_PARAMS:
@@ -1414,17 +1414,22 @@ _TYPES: Final = {"number": float, "double": float, "decimal": float, "boolean": 
 _ABOVE: Final = frozenset({">", "greater", "larger", "bigger", "higher", "more"})
 
 
+# The types a text or a number is never converted into.
+_CONTAINER_TYPES: Final = frozenset({"jsonarray", "jsonobject", "array", "object"})
+
+
 def _mistyped(param: str, sent: Any, m: re.Match[str]) -> Finding | None:  # noqa: PLR0911 - one exit per type
     """A value of the wrong type: null is left out, a number sent as a string is sent as the number."""
     name = (m["t1"] or m["t2"] or m["t3"] or m["t4"] or m["t5"]).lower()
     wanted = _TYPES.get(name) or (int if name[0] in "iu" else float if name[0] == "f" else None)
     if sent is None:
         return Finding("drop", param, of_value=True)
-    if isinstance(sent, dict) and name.lower() not in ("jsonarray", "jsonobject", "array", "object"):
+    container = name in _CONTAINER_TYPES
+    if isinstance(sent, dict) and not container:
         # An object where a text or a number is wanted ("container: Input should be a valid string" for
         # {"id": …}, r18a-015): what it holds is the caller's state, which no fix may leave out.
         return None
-    if name.lower() in ("jsonarray", "jsonobject", "array", "object") or isinstance(sent, list | dict):
+    if container or isinstance(sent, list | dict):
         # A string sent for a list or an object, or a list where an item should be: no fix converts it. Of a
         # protected param ("'json_object' is not of type 'object' - 'response_format'", e075), the caller's to mend.
         return None if _DEFAULT_POLICY.blocks(param) else Finding("drop", param, of_value=True)
