@@ -194,15 +194,19 @@ def _nearest_text(value: str, allowed: tuple[JSONScalar, ...]) -> str | None:
     same = [a for a in allowed if isinstance(a, str) and spelled(a) == spelled(value)]
     if len(same) == 1:
         return same[0]
+    # A scale's values in the case the caller sends them: a server that names its enum constants ("valid values
+    # are MINIMAL, LOW, MEDIUM", Jackson's "[HIGH, LOW, MEDIUM]") for "high" is answered with "medium".
+    folded = value.lower() if value.islower() else value
     for scale in _SCALES:
-        ranks = {a: scale.index(a) for a in allowed if isinstance(a, str) and a in scale}
+        ranks = {a: scale.index(a.lower()) for a in allowed if isinstance(a, str) and a.lower() in scale}
         texts = sum(isinstance(a, str) for a in allowed)
         # Most of the allowed text values on the scale ("high", "medium", "low", "max", "none", r2c-009); true and
-        # false beside them are another kind ("must be "high", "medium", "low", true, or false").
-        if value in scale and len(ranks) >= max(2, texts - 1):
-            rank = scale.index(value)
+        # false beside them are another kind ("must be "high", "medium", "low", true, or false).
+        if folded in scale and len(ranks) >= max(2, texts - 1):
+            rank = scale.index(folded)
             # Ties go up: asked for "minimal", "low" is closer in spirit than "none".
-            return min(ranks, key=lambda a: (abs(ranks[a] - rank), -ranks[a]))
+            new = min(ranks, key=lambda a: (abs(ranks[a] - rank), -ranks[a]))
+            return new.lower() if value.islower() else new
     size = _size(value)
     sizes = {a: s for a in allowed if isinstance(a, str) and (s := _size(a)) is not None}
     if size is None or not sizes:

@@ -1094,6 +1094,16 @@ def _findings(statement: Statement, vocabulary: Vocabulary) -> list[Finding]:  #
         if finding is not None and finding.kind == "clamp" and len(params) > 1 and " respectively" in message:
             # "at most 1 and 40 respectively": which bound is whose is an order no fragment reads.
             finding = None
+        if (
+            finding is not None
+            and finding.kind == "drop"
+            and finding.when is None
+            and not finding.of_value
+            and (respelled := _respelled(param, message, vocabulary)) is not None
+            and _fits(vocabulary.value(param), respelled)
+        ):
+            # Refused by its name, beside the server's own spelling of that name: sent under it.
+            finding = Finding("rename", param, new=respelled)
         if finding is not None and not (unread_rename and finding.kind == "drop"):
             out.append(finding)
     return out
@@ -1184,6 +1194,41 @@ def _same_name(guess: str, param: str) -> bool:
     """Whether ``guess`` is ``param``'s own name in another spelling (case, underscores, hyphens), and not equal."""
     leaf, guessed = param.rsplit(".", 1)[-1], guess.rsplit(".", 1)[-1]
     return leaf != guessed and spelled(leaf) == spelled(guessed)
+
+
+# A name as a server writes it: snake_case, camelCase or a dotted path, never part of a longer word or path.
+_RESPELLING: Final = re.compile(
+    r"(?<![\w.\-])(?P<name>[a-z][A-Za-z0-9]{0,63}(?:[_.][A-Za-z0-9]{1,63}){0,7})(?![\w\-]|\.\w)"
+)
+
+
+def _respelled(param: str, message: str, vocabulary: Vocabulary) -> str | None:
+    """The one other name ``message`` gives ``param``, beside the name it was sent under.
+
+    A server that refuses ``max_tokens`` by that name and names ``maxTokens`` after it (its list of known fields, a
+    hint) spells the same setting its own way; one that refuses ``num_ctx`` and names ``options.num_ctx`` keeps it in
+    an object. Either is where the value goes. A server that only echoes the param in its own spelling
+    ("Argument not supported: reasoningEffort" for reasoning_effort) names no other place; two other names, or
+    none, say nothing.
+    """
+    leaf = param.rsplit(".", 1)[-1]
+    named, found = False, set[str]()
+    for m in _RESPELLING.finditer(message):
+        name = m["name"].removeprefix("body.")
+        last = name.rsplit(".", 1)[-1]
+        if name in (param, leaf):
+            named = True
+            continue
+        if spelled(last) != spelled(leaf):
+            continue
+        if not named:
+            # The other spelling comes first: it is what the body refuses ("Unknown parameter 'reasoningEffort'. Did
+            # you mean 'reasoning_effort'?" after the rename), and the name sent is the one it asks for.
+            return None
+        new = name if "." in name else _renamed_leaf(param, name)
+        if vocabulary.value(new) is ... and new.split(".", 1)[0] not in _NOT_SETTINGS:
+            found.add(new)
+    return next(iter(found)) if named and len(found) == 1 else None
 
 
 def _renamed_leaf(param: str, guess: str) -> str:

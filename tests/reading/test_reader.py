@@ -1050,3 +1050,32 @@ def test_what_a_statement_requires_is_not_what_it_refuses() -> None:
     body = {"error": {"code": 400, "message": "Agent does not support using background=True and requires store=True"}}
     request = {"agent": "antigravity-preview", "input": "List the files", "background": True, "store": True}
     assert read(400, body, request).fixes == (Drop("background"),)
+
+
+def test_a_name_refused_beside_the_server_s_own_spelling_of_it_is_renamed() -> None:
+    """Jackson's list of known properties, or a hint, spells max_tokens its own way: the value goes there."""
+    body = {"status": 400, "error": "Bad Request", "message": 'JSON parse error: Unrecognized field "max_tokens" '
+            '(class ai.acme.ChatRequest), not marked as ignorable (3 known properties: "model", "messages", '
+            '"maxTokens"])'}  # fmt: skip
+    assert read(400, body, {**BASE, "max_tokens": 300}).fixes == (Rename("max_tokens", "maxTokens"),)
+    # Read again after the rename, the body refuses the other spelling first: it never renames back.
+    assert not any(isinstance(f, Rename) for f in read(400, body, {**BASE, "maxTokens": 300}).fixes)
+    # A server that only echoes the param in its own spelling names no other place: it is left out.
+    echo = {"code": "Client specified an invalid argument", "error": "Argument not supported on this model: topP"}
+    assert read(400, echo, {**BASE, "top_p": 0.5}).fixes == (Drop("top_p"),)
+    # Two other spellings say nothing of which one is meant.
+    two = {"error": "Unrecognized key 'top_p' (known keys: model, messages, topP, sampling.top_p)"}
+    assert read(400, two, {**BASE, "top_p": 0.5}).fixes == (Drop("top_p"),)
+
+
+def test_an_ordered_value_listed_as_enum_constants_is_answered_in_the_sent_case() -> None:
+    """'valid values are MINIMAL, LOW, MEDIUM' for 'high': 'medium', spelled as the caller spells it."""
+    body = {"error": {"code": 400, "message": "thinking_level HIGH is not supported for this model; valid values "
+                                              "are MINIMAL, LOW, MEDIUM.", "status": "INVALID_ARGUMENT"}}  # fmt: skip
+    request = {"contents": [], "generationConfig": {"thinkingConfig": {"thinkingLevel": "high"}}}
+    level = "generationConfig.thinkingConfig.thinkingLevel"
+    assert read(400, body, request).fixes == (SetValue(level, "high", "medium"),)
+    jackson = {"message": 'JSON parse error: Cannot deserialize value of type `com.acme.ReasoningEffort` from String '
+               '"minimal": not one of the values accepted for Enum class: [HIGH, LOW, MEDIUM]'}  # fmt: skip
+    fixes = read(400, jackson, {**BASE, "reasoning_effort": "minimal"}).fixes
+    assert fixes == (SetValue("reasoning_effort", "minimal", "low"),)
