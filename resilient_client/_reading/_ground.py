@@ -229,6 +229,11 @@ class Vocabulary:
         # A provider's own nesting around a sent name ("$.parameter.chat.temperature", r2b-040).
         if len(parts) > 1 and parts[0] not in self._paths and parts[-1] in self._paths and "." not in parts[-1]:
             return Grounded(parts[-1])
+        # Or a Java bean's path in its own spelling ("chatRequest.frequencyPenalty" for frequency_penalty).
+        if len(parts) > 1 and parts[0] not in self._paths and _IDENTIFIER.search(parts[-1]):
+            top = [p for p in self._by_words.get(words(parts[-1]), []) if "." not in p]
+            if len(top) == 1:
+                return Grounded(top[0])
         return self._glued(joined) if not quoted else None
 
     def _by_tail(self, key: tuple[str, ...]) -> list[str]:

@@ -518,6 +518,8 @@ _CONTAINER_NAME: Final = re.compile(
 
 
 # A count's name (an image "size" is a text: "1024x1024").
+# The settings whose values are fractions: a temperature, a top_p / min_p / typical_p, a penalty.
+_FRACTION_NAME: Final = re.compile(r"temperature|(?:^|[_.])(?:top|min|typical)_?p$|[a-z]P$|[Pp]enalty", re.IGNORECASE)
 _COUNT_NAME: Final = re.compile(r"(?:^|[_.])\w*(?:tokens|budget|count|length|num)$|[a-z](?:Tokens|Budget|Count)$")
 
 
@@ -1261,7 +1263,10 @@ def _about(  # noqa: C901, PLR0911, PLR0912 - one exit per verdict
 ) -> Finding | None:
     when = _condition(parts, vocabulary, param)
     sent = vocabulary.value(param)
-    bounds = _bounds(message)
+    # A whole number's range ("maxOutputTokens … [1, 65537)", "topK … to 41 (exclusive)"); a temperature's is one of
+    # fractions, even when 2 was sent.
+    whole = isinstance(sent, int) and not isinstance(sent, bool) and _FRACTION_NAME.search(param) is None
+    bounds = _bounds(message, integral=whole)
     if when is not None and _outside_bounds(sent, bounds) and bounds is not None and not parts.allowed:
         # A bound beside a condition is still a bound: "max_tokens cannot exceed 4096 without streaming".
         return Finding("clamp", param, minimum=bounds[0], maximum=bounds[1])
@@ -1571,15 +1576,25 @@ def _compared(param: str, sent: Any, text: str, vocabulary: Vocabulary) -> Findi
     return None
 
 
-def _bounds(message: str) -> tuple[int | float | None, int | float | None] | None:
+def _inside(end: float | None, step: int, *, integral: bool) -> float | None:
+    """An excluded end as a bound: in a range of whole numbers, the next one inside; else no closed bound."""
+    return end + step if integral and isinstance(end, int) else None
+
+
+def _bounds(message: str, *, integral: bool = False) -> tuple[int | float | None, int | float | None] | None:
+    """The range ``message`` states, as closed bounds; ``integral`` when the value sent is a whole number.
+
+    An excluded end of whole numbers ("to 65537 (exclusive)", "[1, 65537)") bounds a whole number at the next one
+    inside; any other excluded end bounds at no closed value (outside it the param is left out, _outside_open).
+    """
     message = g.RECOMMENDED.sub(lambda m: " " * len(m[0]), message)
     if (m := g.RANGE_FROM_TO.search(message)) is not None:
         first, last = _number(m["lo"]), _number(m["hi"])
-        # An excluded integer end is the next integer inside; an excluded fractional end bounds nothing closed.
+        whole = integral and isinstance(first, int) and isinstance(last, int)
         if m["lox"] and m["lox"].lower() == "exclusive":
-            first = first + 1 if isinstance(first, int) else None
+            first = _inside(first, 1, integral=whole)
         if m["hix"] and m["hix"].lower() == "exclusive":
-            last = last - 1 if isinstance(last, int) else None
+            last = _inside(last, -1, integral=whole)
         return first, last
     if (
         m := g.RANGE_BRACKETS.search(message)
@@ -1591,8 +1606,12 @@ def _bounds(message: str) -> tuple[int | float | None, int | float | None] | Non
     for i in g.INTERVAL.finditer(message):
         # A half-open interval ("(0, 1]"): its closed end is a bound to clamp to; outside its open end, the
         # param was left out already (_outside_open).
-        closed_low = _number(i["lo"]) if i["left"] == "[" else None
-        closed_high = _number(i["hi"]) if i["right"] == "]" else None
+        low, high = _number(i["lo"]), _number(i["hi"])
+        # A range of whole numbers ("[1, 65537)" for a count); "(0, 1.0]" is one of fractions, whatever was sent.
+        whole = integral and isinstance(low, int) and isinstance(high, int)
+        # An open low end stays open: "(0, 1]" is a fraction's range written in whole numbers as often as not.
+        closed_low = low if i["left"] == "[" else None
+        closed_high = high if i["right"] == "]" else _inside(high, -1, integral=whole)
         if closed_low is not None or closed_high is not None:
             return closed_low, closed_high
     high = g.RANGE_AT_MOST.search(message)

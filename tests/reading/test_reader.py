@@ -1079,3 +1079,22 @@ def test_an_ordered_value_listed_as_enum_constants_is_answered_in_the_sent_case(
                '"minimal": not one of the values accepted for Enum class: [HIGH, LOW, MEDIUM]'}  # fmt: skip
     fixes = read(400, jackson, {**BASE, "reasoning_effort": "minimal"}).fixes
     assert fixes == (SetValue("reasoning_effort", "minimal", "low"),)
+
+
+def test_an_excluded_end_of_whole_numbers_bounds_a_count_at_the_next_one_inside() -> None:
+    """'[1, 65537)' caps maxOutputTokens at 65536; '(0, 1.0]' is a range of fractions: no closed bound below."""
+    body = {"error": {"code": 400, "message": "maxOutputTokens=100000 is outside the accepted range [1, 65537)"}}
+    request = {"contents": [], "generationConfig": {"maxOutputTokens": 100000}}
+    assert read(400, body, request).fixes == (Clamp("generationConfig.maxOutputTokens", 1, 65536),)
+    fractions = {"error": {"message": "Invalid top_p value, the valid range of top_p is (0, 1.0]"}}
+    assert read(400, fractions, {**BASE, "top_p": 0}).fixes == (Drop("top_p"),)
+    # A temperature's range is one of fractions, even for a whole number sent: no cap at 1 from "[0, 2)".
+    temperature = {"error": {"message": "temperature must be in [0, 2), got 3"}}
+    assert read(400, temperature, {**BASE, "temperature": 3}).fixes == (Drop("temperature"),)
+
+
+def test_a_java_bean_path_names_the_param_in_its_own_spelling() -> None:
+    """'chatRequest.frequencyPenalty: must be greater than or equal to -2.0' is about frequency_penalty."""
+    body = {"type": "about:blank", "title": "Bad Request", "status": 400,
+            "detail": "chatRequest.frequencyPenalty: must be greater than or equal to -2.0"}  # fmt: skip
+    assert read(400, body, {**BASE, "frequency_penalty": -5}).fixes == (Clamp("frequency_penalty", -2, None),)
