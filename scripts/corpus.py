@@ -110,6 +110,10 @@ _LEFT: dict[str, str] = {
     "limit and never reads as a rejection",
     "r14a-070": "a string refused for its length (prompt_cache_key): the reader never leaves out a value the caller "
     "wrote because of its length",
+    "r20a-026": "a four-level path (request.generationConfig.thinkingConfig.thinkingBudget); the cache grammar allows "
+    "three",
+    "r20a-049": "a four-level path (request.generationConfig.thinkingConfig.thinkingBudget); the cache grammar allows "
+    "three",
     "r17a-032": "a bare protected name in a list ('response_format, frequency_penalty') is never grounded, so the "
     "other is dropped and the retry meets the refusal of response_format alone, which reaches the caller",
     "r14a-082": "'only accepts string reasoning_effort values' for an object sent: the reader takes the object's "
