@@ -989,11 +989,19 @@ CONDITION_WHEN_PRESENT: Final = _compile(
     rf"|\b{IS_NOT} (?:supported|allowed|permitted|compatible|available)"
     r" (?:with|when using|when|while|together with|in combination with|alongside|for)"
     # "`prompt_logprobs` are not available when `stream=True`" (y-036).
-    rf" (?:the )?(?:extended )?(?:(?P<q2>['`\"])(?P<name2>{NAME})(?:\s?=\s?(?:true|1|on))?(?P=q2)|(?P<name3>{NAME}))"
+    rf" (?:the )?(?:extended )?(?:(?P<q2>['`\"])(?P<name2>{NAME})(?:\s?=\s?(?:true|1|on))?(?P=q2)"
+    # "not supported together with structured output (response_format)" (aa-011).
+    r"|(?P<name16>structured outputs?|json mode)\b(?:\s?\((?:the )?['`\"]?response_format['`\"]?\))?"
+    rf"|(?P<name3>{NAME}))"
     r"(?! model)"
     # "reasoning_effort cannot be combined with function tools", "seed cannot be combined with stream=true" (y-111).
     r"|\b(?:cannot|can't|can not|may not) be (?:combined|used|sent) (?:with|alongside|together with) (?:the )?"
-    rf"(?:(?:function )?(?P<name10>tools?)\b|(?P<q11>{QUOTE})?(?P<name11>{NAME})(?(q11)(?P=q11))\s?=\s?(?:true|1|on)\b)"
+    # "`top_n_tokens` cannot be used together with streaming" (aa-041).
+    rf"(?:(?:function )?(?P<name10>tools?|stream(?:ing)?)\b|(?P<q11>{QUOTE})?(?P<name11>{NAME})(?(q11)(?P=q11))"
+    r"\s?=\s?(?:true|1|on)\b)"
+    # "does not accept reasoning_effort together with function tools" (aa-043): the subject between verb and partner.
+    rf"|\b(?:does not|doesn't|do not|don't) (?:accept|support|allow) {QUOTE}?{NAME}{QUOTE}?"
+    r" (?:together with|alongside|in combination with|combined with) (?:the )?(?:function )?(?P<name17>tools?)\b"
     # A mode named by its switch: "wird im Denkmodus (enable_thinking=true) nicht unterstützt" (z-085).
     rf"|\((?P<q12>{QUOTE})?(?P<name12>[A-Za-z_]\w*_[\w.]{{1,60}})(?(q12)(?P=q12))\s?=\s?(?:true|1|on)\)"
     # Only before the verdict it conditions: "(enable_thinking=true): presence_penalty must be a number" is where the
@@ -1139,8 +1147,10 @@ ROLE_UNKNOWN: Final = _compile(
 # a 'user' message", "请仅使用 user 消息" (y-076, y-191): into the user message, whichever role was refused.
 # Only the instructions: "Put images in a user message" is about what a message holds (red-team pass six).
 ROLE_TO_USER: Final = _compile(
-    r"\b(?:instructions?|system prompts?|prompt|it|them|this) (?:in|into|as|inside) (?:a|the) (?P<uq>['\"`])?user"
-    r"(?(uq)(?P=uq)) (?:message|turn)\b|仅(?:使用|支持)\s?user|\buser\s?メッセージに|放入\s?user\s?消息",
+    # "Put the instructions in the first user message", "Move that text into a 'user' item" (aa-028, aa-015).
+    r"\b(?:instructions?|system prompts?|prompt|it|them|this|(?:that|the|this|its) (?:text|content))"
+    r" (?:in|into|as|inside|to) (?:a|an|the)(?: first| initial| leading)? (?P<uq>['\"`])?user"
+    r"(?(uq)(?P=uq)) (?:message|turn|item|input)\b|仅(?:使用|支持)\s?user|\buser\s?メッセージに|放入\s?user\s?消息",
     re.IGNORECASE,
 )
 # A role named in prose: "System messages are not supported", "role 'developer' is not allowed".

@@ -345,9 +345,13 @@ def _take_apart(message: str) -> _Parts:  # noqa: C901, PLR0912, PLR0915 - one c
         parts.when = (name, False)
         text = _cut(text, m.span())
     elif parts.when is None and (m := g.CONDITION_WHEN_PRESENT.search(text)):
-        if m["name10"]:
-            parts.when = ("tools", True)
-            text = _cut(text, m.span("name10"))
+        if m["name10"] or m["name17"]:
+            group = "name10" if m["name10"] else "name17"
+            parts.when = ("stream" if m[group].lower().startswith("stream") else "tools", True)
+            text = _cut(text, m.span(group))
+        elif m["name16"]:
+            parts.when = ("response_format", True)
+            text = _cut(text, m.span("name16"))
         elif m["name13"]:
             parts.when = ("stream", True)
             text = _cut(text, m.span())
@@ -1045,10 +1049,15 @@ def _findings(statement: Statement, vocabulary: Vocabulary) -> list[Finding]:  #
         # One of the two sent, the other the server's own (add_generation_prompt, true by default, r7b-006): the
         # one sent goes, unless it is the one a pair fix kept (then the statement is the pair's, after the fix).
         return [Finding("pair", params[0])]
-    if parts.guess is not None and len(params) == 1 and _same_name(parts.guess, params[0]):
-        # A guess is taken only when it is the very name sent in another spelling ("Unknown field 'maxTokens'; did
-        # you mean 'max_tokens'?"); a guess at another name is a guess (Groq's "'store' … did you mean 'stop'?").
-        return [Finding("rename", params[0], new=_renamed_leaf(params[0], parts.guess))]
+    guess = parts.guess
+    if guess is not None and len(params) == 1 and vocabulary.value(guess) is ...:
+        # A guess is taken only when it names the very setting sent: its name in another spelling ("Unknown field
+        # 'maxTokens'; did you mean 'max_tokens'?"), in an object ("did you mean thinking.budget_tokens?"), or in this
+        # API's words for it (_kin); a guess at another name is a guess (Groq's "'store' … did you mean 'stop'?").
+        if _moved_to(params[0], guess) and "." not in params[0]:
+            return [Finding("rename", params[0], new=guess)]
+        if _same_name(guess, params[0]) or _kin(guess, params[0]):
+            return [Finding("rename", params[0], new=_renamed_leaf(params[0], guess))]
     # A value to use before a new name: "'minimal' is not supported. Use 'low' instead" quotes the value sent.
     if len(params) == 1 and (use := _value_to_use(params[0], message, vocabulary)) is not None:
         return [Finding("value", params[0], value=vocabulary.value(params[0]), suggested=use)]
@@ -1231,6 +1240,24 @@ def _respelled(param: str, message: str, vocabulary: Vocabulary) -> str | None:
         if vocabulary.value(new) is ... and new.split(".", 1)[0] not in _NOT_SETTINGS:
             found.add(new)
     return next(iter(found)) if named and len(found) == 1 else None
+
+
+def _kin(guess: str, param: str) -> bool:
+    """Whether ``guess`` names ``param``'s own setting another way: all but one of the words of each, two at least.
+
+    "Did you mean 'max_output_tokens'?" for max_tokens, or 'max_completion_tokens' for max_output_tokens, names the
+    same limit under this API's name; a guess by spelling alone ("stop" for store, "top_p" for top_k) shares too few.
+    """
+    mine, theirs = set(words(param.rsplit(".", 1)[-1])), set(words(guess.rsplit(".", 1)[-1]))
+    shared = len(mine & theirs)
+    if (mine ^ theirs) & _OTHER_SIDE:
+        # max_prompt_tokens and max_completion_tokens share two words, and bound different things.
+        return False
+    return shared >= 2 and shared >= max(len(mine), len(theirs)) - 1  # noqa: PLR2004 - two words at least
+
+
+# The words that set a limit on the input against one on the output, or a floor against a cap.
+_OTHER_SIDE: Final = frozenset({"input", "prompt", "context", "min", "minimum", "total"})
 
 
 def _renamed_leaf(param: str, guess: str) -> str:

@@ -188,10 +188,20 @@ def test_a_value_to_use_instead_is_no_new_name() -> None:
 
 
 def test_a_guess_at_a_name_is_no_rename() -> None:
-    """A guess ("did you mean X?") is taken from a typo: the refused param goes, and no name comes from a guess."""
-    assert fixes("max_tokens not supported, did you mean max_completion_tokens?", request(max_tokens=100)) == {
-        Drop("max_tokens")
-    }
+    """A guess by spelling ("did you mean 'stop'?" for store) names another setting: the refused param goes."""
+    assert fixes("store not supported, did you mean 'stop'?", request(store=True)) == {Drop("store")}
+    # Nor one that bounds the other side: a prompt's limit is no completion's.
+    found = fixes("max_prompt_tokens not supported, did you mean max_completion_tokens?", request(max_prompt_tokens=9))
+    assert found == {Drop("max_prompt_tokens")}
+
+
+def test_a_guess_in_the_api_s_own_words_for_the_setting_is_a_rename() -> None:
+    """'did you mean max_completion_tokens?' for max_tokens names the same limit; a dotted guess, its object."""
+    found = fixes("max_tokens not supported, did you mean max_completion_tokens?", request(max_tokens=100))
+    assert found == {Rename("max_tokens", "max_completion_tokens")}
+    moved = fixes("budget_tokens: Extra inputs are not permitted. Did you mean thinking.budget_tokens?",
+                  request(budget_tokens=2048))  # fmt: skip
+    assert moved == {Rename("budget_tokens", "thinking.budget_tokens")}
 
 
 CLAMPS = (

@@ -1098,3 +1098,34 @@ def test_a_java_bean_path_names_the_param_in_its_own_spelling() -> None:
     body = {"type": "about:blank", "title": "Bad Request", "status": 400,
             "detail": "chatRequest.frequencyPenalty: must be greater than or equal to -2.0"}  # fmt: skip
     assert read(400, body, {**BASE, "frequency_penalty": -5}).fixes == (Clamp("frequency_penalty", -2, None),)
+
+
+@pytest.mark.parametrize(
+    ("message", "param", "partner", "request_"),
+    [
+        ("`top_n_tokens` cannot be used together with streaming", "top_n_tokens", "stream", {"stream": True}),
+        ("logit_bias is not supported together with structured output (response_format)", "logit_bias",
+         "response_format", {"response_format": {"type": "json_object"}}),
+        ("gpt-5.1 does not accept reasoning_effort together with function tools. Remove reasoning_effort.",
+         "reasoning_effort", "tools", {"tools": [{"type": "function", "function": {"name": "f"}}]}),
+    ],
+)  # fmt: skip
+def test_a_param_refused_beside_a_mode_goes_only_while_the_mode_is_on(
+    message: str, param: str, partner: str, request_: dict[str, Any]
+) -> None:
+    request = {**BASE, **request_, param: {"1": 2} if param == "logit_bias" else 5 if param[0] == "t" else "low"}
+    assert read(400, {"error": {"message": message}}, request).fixes == (
+        Drop(param, when=Condition(partner, present=True)),
+    )
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "o1-mini does not accept messages with the role 'system'. Put the instructions in the first user message.",
+        "Input items with role 'system' are not supported by this deployment. Move that text into a 'user' item.",
+    ],
+)
+def test_a_body_that_asks_for_the_instructions_in_the_user_message_folds_them_there(message: str) -> None:
+    request = {**BASE, "messages": [{"role": "system", "content": "Be brief."}, USER]}
+    assert read(400, {"error": {"message": message}}, request).fixes == (ChangeRole("system", "user"),)
