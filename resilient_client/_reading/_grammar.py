@@ -520,7 +520,13 @@ DEFAULT_ONLY: Final = _compile(
 ONLY_VALUE: Final = _compile(
     rf"\bonly (?P<value>{VALUE}) (?:is|are) (?:allowed|supported|accepted)"
     # "The only permitted value is `on_demand`".
-    rf"|\bthe only (?:permitted|allowed|supported|accepted|valid) value (?:is|for [\w.]{{1,64}} is) (?P<value5>{VALUE})"
+    # "the only accepted value here is 'default'", "only accepts service_tier='auto'", French "seule la valeur
+    # « default » est acceptée" (aa-099, aa-120, aa-175).
+    rf"|\bthe only (?:permitted|allowed|supported|accepted|valid) value (?:here |now )?(?:is|for [\w.]{{1,64}} is)"
+    rf" (?P<value5>{VALUE})"
+    rf"|\bonly accepts? (?:{QUOTE}?{NAME}{QUOTE}?\s?=\s?)(?P<value6>{VALUE})"
+    rf"|\bseule la valeur (?:«\s?(?P<value7>[^»\s]{{1,64}})\s?»|(?P<value8>{VALUE}))"
+    r" est (?:acceptée|autorisée|prise en charge)"
     rf"|\bonly supports? (?:the )?(?P<name2>{NAME})(?:\s*[=:]\s*|\s(?:of |value |set to )?)"
     rf"(?P<value2>{NUMBER}|true|false)\b"
     rf"|\bonly (?P<name4>{NAME})\s*=\s*(?P<value4>{VALUE}|[A-Za-z_][\w\-]{{0,31}})"
@@ -938,8 +944,10 @@ CONDITION_WHEN_ABSENT: Final = _compile(
     r"\b(?:(?:is |are |can |may |should )?only (?:be )?"
     r"(?:allowed|supported|permitted|valid|available|used|set|specified|defined|provided|passed|sent|meaningful"
     r"|applicable|relevant|honou?red|effective)"
-    r"|(?:allowed|supported|permitted|valid|available) only)"
-    r" (?:when|if|with|for|in|together with|alongside|in combination with)"
+    r"|(?:allowed|supported|permitted|valid|available|specified|used|set|sent|meaningful|applicable|relevant) only"
+    # "only applies to streamed responses", "only has meaning alongside 'tools'" (aa-192, aa-179).
+    r"|(?:only )?(?:applies|apply|has (?:any )?meaning|makes sense)(?: only)?)"
+    r" (?:when|if|with|for|in|to|together with|alongside|in combination with)"
     rf" (?:the )?(?P<q>{QUOTE})?(?P<name>{NAME})(?![\w.-]){QUOTE}?"
     rf"|\brequires? (?:the )?(?P<q2>{QUOTE})?(?P<name2>{NAME}){QUOTE}?"
     r"(?: (?:to be (?:set|enabled|true|specified)|(?:param(?:eter)?|to be))|(?=\s*(?:$|[.,;:)])))"
@@ -975,6 +983,9 @@ CONDITION_WHEN_ABSENT: Final = _compile(
     # class-validator's "should not exist when logprobs is not set" (z-095).
     rf"|\b(?:solo|soltanto|solamente|somente|apenas|seulement|uniquement) (?:quando|cuando|si|lorsque|quand) "
     rf"(?:(?:el|la|o|a|le|il|lo) )?(?P<q14>{QUOTE})?(?P<name14>{NAME})(?![\w.-]){QUOTE}?"
+    # "'parallel_tool_calls' was provided but 'tools' is empty or missing" (aa-154).
+    rf"|\bbut (?:the )?(?P<q16>{QUOTE})?(?P<name16>{NAME}){QUOTE}? (?:is|are) (?:empty|missing|absent"
+    r"|not (?:set|provided|given|specified))\b"
     rf"|\bwhen (?P<q15>{QUOTE})?(?P<name15>{NAME}){QUOTE}? (?:is|are) (?:not set|not provided|not specified|not given"
     r"|absent|missing|unset|omitted)\b"
     # "thinking_budget only takes effect when enable_thinking is true", "top_logprobs has no effect unless logprobs

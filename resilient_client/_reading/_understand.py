@@ -242,10 +242,10 @@ def _condition_name(m: re.Match[str]) -> str | None:
         )
     name, quoted = next(
         (m[f"name{i}"], m[f"q{i}"])
-        for i in ("", "2", "3", "4", "5", "7", "8", "9", "10", "11", "12", "13", "14", "15")
+        for i in ("", "2", "3", "4", "5", "7", "8", "9", "10", "11", "12", "13", "14", "15", "16")
         if m[f"name{i}"]
     )
-    if name.lower() == "streaming":
+    if name.lower() in ("streaming", "streamed"):
         # "only supported for streaming requests", "only be set when streaming".
         return "stream"
     # "requires that…" is prose: only a quoted, snake_case, camelCase or known name is a param here, or a word the
@@ -341,7 +341,10 @@ def _take_apart(message: str) -> _Parts:  # noqa: C901, PLR0912, PLR0915 - one c
             # The param a list is of stays a subject: "Supported values for reasoning_effort are: …".
             text = text[: m.start(of)] + m[of] + text[m.end(of) :]
         listed = stop
-    if parts.when is None and (m := g.CONDITION_WHEN_ABSENT.search(text)) and (name := _condition_name(m)):
+    # The first condition that names a param: "applies to tool calling and was sent without any 'tools'" (aa-125).
+    absent = next(((m, n) for m in g.CONDITION_WHEN_ABSENT.finditer(text) if (n := _condition_name(m))), None)
+    if parts.when is None and absent is not None:
+        m, name = absent
         parts.when = (name, False)
         text = _cut(text, m.span())
     elif parts.when is None and (m := g.CONDITION_WHEN_PRESENT.search(text)):
@@ -1322,7 +1325,7 @@ def _about(  # noqa: C901, PLR0911, PLR0912 - one exit per verdict
         said = d["value"] or d["value2"]
         return Finding("value", param, value=sent, default_only=True, allowed=_values(said), when=when)
     if (o := g.ONLY_VALUE.search(message)) is not None:
-        only = next(v for v in (o["value"], o["value2"], o["value3"], o["value4"], o["value5"]) if v)
+        only = next(v for v in (o[f"value{n}"] for n in ("", "2", "3", "4", "5", "6", "7", "8")) if v)
         if _names(o["name2"] or o["name4"], param, vocabulary):
             return Finding("value", param, value=sent, allowed=(literal(only),), when=when)
         # "invalid thinking: only type=enabled is allowed": the setting named inside the param (r5b-016).

@@ -1129,3 +1129,47 @@ def test_a_param_refused_beside_a_mode_goes_only_while_the_mode_is_on(
 def test_a_body_that_asks_for_the_instructions_in_the_user_message_folds_them_there(message: str) -> None:
     request = {**BASE, "messages": [{"role": "system", "content": "Be brief."}, USER]}
     assert read(400, {"error": {"message": message}}, request).fixes == (ChangeRole("system", "user"),)
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "stream_options may be specified only for streaming requests (stream: true).",
+        "stream_options is only meaningful for streamed requests (stream=False received)",
+        "Invalid 'stream_options': this field only applies to streamed responses. Set stream to true or leave it out.",
+    ],
+)
+def test_stream_options_without_stream_goes_only_from_calls_that_do_not_stream(message: str) -> None:
+    request = {**BASE, "stream_options": {"include_usage": True}}
+    assert read(400, {"error": {"message": message}}, request).fixes == (
+        Drop("stream_options", when=Condition("stream", present=False)),
+    )
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "'parallel_tool_calls' was provided but 'tools' is empty or missing",
+        "Invalid value for 'parallel_tool_calls': it only has meaning alongside 'tools'.",
+        "The property 'parallel_tool_calls' applies to tool calling and was sent on a request without any 'tools'.",
+    ],
+)
+def test_parallel_tool_calls_without_tools_goes_only_from_calls_without_tools(message: str) -> None:
+    request = {**BASE, "parallel_tool_calls": True}
+    assert read(400, {"error": {"message": message}}, request).fixes == (
+        Drop("parallel_tool_calls", when=Condition("tools", present=False)),
+    )
+
+
+@pytest.mark.parametrize(
+    ("message", "sent", "new"),
+    [
+        ("service_tier 'flex' is not available here; the only accepted value here is 'default'.", "flex", "default"),
+        ("service_tier 'priority' is not supported: this server only accepts service_tier='auto'.", "priority", "auto"),
+        ("La valeur « auto » n'est pas valide pour « service_tier » : seule la valeur « default » est acceptée.",
+         "auto", "default"),
+    ],
+)  # fmt: skip
+def test_the_one_value_a_body_accepts_is_set(message: str, sent: str, new: str) -> None:
+    fixes = read(400, {"error": {"message": message}}, {**BASE, "service_tier": sent}).fixes
+    assert fixes == (SetValue("service_tier", sent, new),)
