@@ -592,7 +592,8 @@ RENAME: Final = _compile(
     + _NEW.format("j")
     + r"|\b(?:is|are) (?:called|named) "
     + _NEW.format("k")
-    + r" (?:on|in|for|here)\b"
+    # "… on this API", or where the sentence ends: "the sampling seed is called random_seed" (aa-133).
+    + r"(?: (?:on|in|for|here)\b|(?=\s*(?:$|[.;,()])))"
     # Only to a path ("move it to options.num_ctx"): "move it to `options`" names a container, not a name.
     + r"|\bmove (?:it |this |them )?(?:in)?to (?=['\"`]?[A-Za-z_]\w*\.\w)"
     + _NEW.format("l")
@@ -610,7 +611,7 @@ RENAME: Final = _compile(
     + r"(?=\s*(?:$|[.;)!]|,(?!\s?['\"`\w])|\s(?:for|to|on|in|with|when|if|here)\b))"
     # "pass it as reasoning.effort", "send the limit as 'max_completion_tokens'", "is set with num_predict",
     # "is controlled by candidateCount", "Cohere calls this `k`", "the equivalent field is X".
-    + r"|\b(?:pass|send|resend|provide|specify|set|put|give)"
+    + r"|\b(?:pass|send|resend|provide|specify|set|put|give|nest)"
     r" (?:it|this|them|(?:the|a|an|your) (?:[\w\-]+ ){0,4}?[\w\-]+)"
     # "send it inside the 'reasoning' object as 'reasoning.effort'" (y-117).
     r"(?: (?:inside|in|within|under) (?:the |an? )?['\"`]?(?P<nbox>[A-Za-z_][\w.]{0,39})['\"`]?"
@@ -1166,8 +1167,9 @@ ROLE_TO_USER: Final = _compile(
 )
 # A role named in prose: "System messages are not supported", "role 'developer' is not allowed".
 ROLE_WORD: Final = _compile(
-    rf"\broles?(?:\s{{0,3}}[:=]\s{{0,3}}|\s{{1,3}}){QUOTE}?(?P<a>system|developer)\b"
-    rf"|\b{QUOTE}?(?P<b>system|developer){QUOTE}? (?:role|messages?|prompts?)\b"
+    # "O papel 'developer' não é suportado" and the same noun in Spanish, French, German and Italian (aa-106).
+    rf"\b(?:roles?|papel|rol|rôle|rolle|ruolo)(?:\s{{0,3}}[:=]\s{{0,3}}|\s{{1,3}}){QUOTE}?(?P<a>system|developer)\b"
+    rf"|\b{QUOTE}?(?P<b>system|developer){QUOTE}? (?:role|messages?|prompts?|turns?)\b"
     r"|\b(?P<c>system|developer) and (?:system|developer) (?:roles?|messages?|prompts?)\b"
     # "discriminator property 'role' has invalid value 'developer'".
     rf"|\broles?{QUOTE}?\s(?:has |with )?(?:an? )?(?:invalid|unsupported|unknown) value"
@@ -1323,7 +1325,9 @@ FINAL_WORDS: Final = Wordings(
         r"\bbalance\b",
         # Money, not a model's "thinking budget" (r4-066).
         # "Budget 0 is invalid" (a thinking budget of 0 tokens sent, Gemini) is no money either.
-        r"\bbudget\b(?<!thinking budget)(?<!reasoning budget)(?! -?\d+(?:\.\d+)? (?:is|are)\b)",
+        # Nor the output's: "use max_tokens to set the output budget" (aa-088).
+        # A "token budget of 1000" is an account's, as a quota is (a red-team case, FOURTH).
+        r"\bbudget\b(?<!thinking budget)(?<!reasoning budget)(?<!output budget)(?! -?\d+(?:\.\d+)? (?:is|are)\b)",
         r"\bcontent (?:management )?(?:policy|filter)",
         r"\bflagged\b",
         r"\bmust be verified\b",

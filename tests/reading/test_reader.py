@@ -1173,3 +1173,32 @@ def test_parallel_tool_calls_without_tools_goes_only_from_calls_without_tools(me
 def test_the_one_value_a_body_accepts_is_set(message: str, sent: str, new: str) -> None:
     fixes = read(400, {"error": {"message": message}}, {**BASE, "service_tier": sent}).fixes
     assert fixes == (SetValue("service_tier", sent, new),)
+
+
+@pytest.mark.parametrize(
+    ("message", "old", "new", "value"),
+    [
+        ("Extra inputs are not permitted; the sampling seed is called random_seed", "seed", "random_seed", 7),
+        (("Unsupported parameter: 'max_completion_tokens' is a Chat Completions field. In the Responses API the "
+          "output limit is called 'max_output_tokens'."), "max_completion_tokens", "max_output_tokens", 500),
+        ("Unknown parameter: 'reasoning_effort'. Nest the setting as reasoning.effort.", "reasoning_effort",
+         "reasoning.effort", "low"),
+        ("max_completion_tokens is not supported by this endpoint; use max_tokens to set the output budget",
+         "max_completion_tokens", "max_tokens", 512),
+    ],
+)  # fmt: skip
+def test_a_new_name_said_at_the_end_of_a_sentence_is_a_rename(message: str, old: str, new: str, value: Any) -> None:
+    assert read(400, {"error": {"message": message}}, {**BASE, old: value}).fixes == (Rename(old, new),)
+
+
+@pytest.mark.parametrize(
+    ("message", "role", "new"),
+    [
+        ("O papel 'developer' não é suportado; use 'system' para as instruções.", "developer", "system"),
+        ("gemma-2-27b-it does not accept a system turn; include those instructions in the user message instead",
+         "system", "user"),
+    ],
+)  # fmt: skip
+def test_a_refused_role_in_other_words(message: str, role: str, new: str) -> None:
+    request = {**BASE, "messages": [{"role": role, "content": "Be brief."}, USER]}
+    assert read(400, {"error": {"message": message}}, request).fixes == (ChangeRole(role, new),)
