@@ -1525,9 +1525,10 @@ def _mistyped(param: str, sent: Any, m: re.Match[str]) -> Finding | None:  # noq
     if isinstance(value, bool) or not isinstance(value, int | float):
         return None
     if wanted is int:
-        # 3.0 for an integer field is 3; 3.5 is not an integer at all.
+        # 3.0 for an integer field is 3; 3.5 is not an integer at all: left out, as a value of a type no fix
+        # converts is (r21a-075).
         if not float(value).is_integer():
-            return None
+            return Finding("drop", param, of_value=True)
         new: int | float = int(value)
     else:
         new = float(value)

@@ -1202,3 +1202,11 @@ def test_a_new_name_said_at_the_end_of_a_sentence_is_a_rename(message: str, old:
 def test_a_refused_role_in_other_words(message: str, role: str, new: str) -> None:
     request = {**BASE, "messages": [{"role": role, "content": "Be brief."}, USER]}
     assert read(400, {"error": {"message": message}}, request).fixes == (ChangeRole(role, new),)
+
+
+def test_a_fraction_sent_for_a_whole_number_is_left_out() -> None:
+    """Pydantic's 'got a number with a fractional part' for max_tokens 100.5: no whole number is it; 3.0 is 3."""
+    body = {"error": {"message": "Input should be a valid integer, got a number with a fractional part",
+                      "type": "invalid_request_error", "param": "max_tokens", "code": "invalid_value"}}  # fmt: skip
+    assert read(400, body, {**BASE, "max_tokens": 100.5}).fixes == (Drop("max_tokens"),)
+    assert read(400, body, {**BASE, "max_tokens": 100.0}).fixes == (SetValue("max_tokens", 100.0, 100),)
