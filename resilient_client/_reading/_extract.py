@@ -304,6 +304,8 @@ def _walk(node: object, out: list[Statement], depth: int, *, envelope: bool = Fa
         # Symfony's violations name the field by propertyPath, TypeBox's by a pointer in "property".
         or _str(node.get("propertyPath"))
         or _pointer(node.get("property"))
+        # RFC 9457's own example: {"detail": "must be a positive integer", "pointer": "#/age"} (aa-016).
+        or _pointer(node.get("pointer"))
     )
     if param is None and isinstance(node.get("reason"), str):
         param = _str(node.get("name"))
@@ -360,7 +362,9 @@ _PARAM_FIELDS: Final = ("param", "field", "parametro", "parámetro", "paramètre
 
 
 def _pointer(pointer: object) -> str | None:
-    """A JSON pointer to the param an error is about ("/max_tokens", JSON:API's source.pointer), as a path."""
+    """A JSON pointer to the param an error is about ("/max_tokens", "#/max_tokens", JSON:API's source.pointer)."""
+    if isinstance(pointer, str) and pointer.startswith("#/"):
+        pointer = pointer[1:]  # a pointer written as a URI fragment
     if not isinstance(pointer, str) or not pointer.startswith("/") or len(pointer) > _MAX_POINTER:
         return None
     # JSON:API puts a resource's fields under /data/attributes.

@@ -70,6 +70,7 @@ __all__ = [
     "RENAME_EXPLICIT",
     "RENAME_PAIR",
     "RENAME_VERDICT",
+    "RENAME_WHERE",
     "REQUIREMENT",
     "ROLE_CONTENT",
     "ROLE_ORDER",
@@ -670,6 +671,14 @@ RENAME: Final = _compile(
     + r"(?!\w|\.\w)(?!\s?(?:接口|API|api|版本|endpoint|模型))",
     re.IGNORECASE,
 )
+# A clause that opens with where a name holds: "For chat completions use 'max_completion_tokens'" (aa-018). Apart
+# from RENAME, whose first-character gate these openings would widen past its worth.
+RENAME_WHERE: Final = _compile(
+    r"(?:^|(?<=[.;:!?] ))[ \t]*(?:for|on|in) [\w/.\-]{1,40}(?: [\w/.\-]{1,40}){0,3}?,? (?:please )?(?:use|send|pass) "
+    + _NEW.format("mm")
+    + r"(?! (?:API|api|endpoint|route|method|SDK|model|mode|instead)\b)(?=\s*(?:$|[.;)!]|,(?!\s?['\"`\w])))",
+    re.IGNORECASE,
+)
 # A rename that names both the old name and the new one, read for each of several params in one statement
 # ("temperature and top_p are not supported, and max_tokens must be sent as max_completion_tokens", "'max_tokens'
 # (use 'max_completion_tokens'), 'temperature'", "'max_tokens' debe enviarse como 'max_completion_tokens'"; z-126,
@@ -793,6 +802,8 @@ LIST_INTRO: Final = _compile(
     r"|\b(?:zulässige|erlaubte|gültige) Werte\s?:|허용(?:되는)? 값\s?:|許可される値\s?:|有効な値\s?:|指定可能な値\s?:"
     r"|사용 가능한 값\s?:|可用值(?:为|是|有)?\s?:?"
     r"|\bnot in enum(?= \[)|\b(?:it |this \w+ )?(?:accepts|takes|offers)(?= ['\"`]| [\w.\-]{1,32},)"
+    # "reasoning_effort for gpt-5-mini supports 'minimal', 'low', 'medium', and 'high'" (aa-077): two quoted at least.
+    r"|\bsupports(?= ['\"`][^'\"`\n]{1,32}['\"`],)"
     # Chinese lists: "可选值为 low、medium、high" (the values to choose from), "取值为", "仅支持", "支持的值为".
     r"|可选值(?:为|是|有|包括)?:?|取值(?:只能|必须)?(?:为|是):?|(?:仅|只)支持(?!流式|非流式):?|支持的(?:值|取值)(?:为|是|有)?:?"
     # "Please use a valid role: user, model." (Gemini, r9a-008): the roles it takes.

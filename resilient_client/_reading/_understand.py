@@ -280,12 +280,17 @@ def _skipped(message: str) -> tuple[str, tuple[str, ...]]:
 def _take_apart(message: str) -> _Parts:  # noqa: C901, PLR0912, PLR0915 - one cut per fragment
     text, keys = _skipped(message)
     parts = _Parts(text, keys=keys)
-    if (m := g.RENAME.search(text)) or (g.CJK.search(text) and (m := g.RENAMED_BEFORE.search(text))):
+    if (
+        (m := g.RENAME.search(text))
+        or (m := g.RENAME_WHERE.search(text))
+        or (g.CJK.search(text) and (m := g.RENAMED_BEFORE.search(text)))
+    ):
         by, parts.new = next((name, v) for name, v in m.groupdict().items() if v and name not in ("of", "of2", "nbox"))
         if m.re is g.RENAME and m["nbox"] and "." not in parts.new:
             # "send it inside the 'reasoning' object as 'effort'": the name inside that object.
             parts.new = f"{m['nbox']}.{parts.new}"
-        parts.renamed = m.re is g.RENAMED_BEFORE or any(m[name] for name in g.RENAME_VERDICT)
+        groups = m.groupdict()
+        parts.renamed = m.re is g.RENAMED_BEFORE or any(groups.get(name) for name in g.RENAME_VERDICT)
         parts.explicit = parts.renamed or by[0] in g.RENAME_EXPLICIT
         parts.moved = by[0] == "q"
         text = _cut(text, m.span())

@@ -1210,3 +1210,24 @@ def test_a_fraction_sent_for_a_whole_number_is_left_out() -> None:
                       "type": "invalid_request_error", "param": "max_tokens", "code": "invalid_value"}}  # fmt: skip
     assert read(400, body, {**BASE, "max_tokens": 100.5}).fixes == (Drop("max_tokens"),)
     assert read(400, body, {**BASE, "max_tokens": 100.0}).fixes == (SetValue("max_tokens", 100.0, 100),)
+
+
+def test_an_rfc_9457_pointer_names_the_param() -> None:
+    """RFC 9457's 'errors': [{'pointer': '#/seed', 'detail': 'unexpected property'}] is about seed."""
+    body = {"type": "https://example.com/errors/unknown-property", "title": "Unknown property", "status": 400,
+            "errors": [{"pointer": "#/seed", "detail": "unexpected property"}]}  # fmt: skip
+    assert read(400, body, {**BASE, "seed": 7}).fixes == (Drop("seed"),)
+
+
+def test_a_list_of_values_a_setting_supports_is_its_allowed_values() -> None:
+    """A setting that "supports 'minimal', 'low', 'medium', and 'high'", sent xhigh: its neighbour, high."""
+    message = "Invalid value: 'xhigh'. reasoning_effort for gpt-5-mini supports 'minimal', 'low', 'medium', and 'high'."
+    fixes = read(400, {"error": {"message": message}}, {**BASE, "reasoning_effort": "xhigh"}).fixes
+    assert fixes == (SetValue("reasoning_effort", "xhigh", "high"),)
+
+
+def test_a_clause_that_says_where_a_name_holds_suggests_it() -> None:
+    """After a refused max_output_tokens, "For chat completions use 'max_completion_tokens'" is a rename."""
+    message = "Unrecognized parameter 'max_output_tokens'. For chat completions use 'max_completion_tokens'."
+    fixes = read(400, {"error": {"message": message}}, {**BASE, "max_output_tokens": 700}).fixes
+    assert fixes == (Rename("max_output_tokens", "max_completion_tokens"),)
