@@ -1614,7 +1614,7 @@ def _compared(param: str, sent: Any, text: str, vocabulary: Vocabulary) -> Findi
 
 def _inside(end: float | None, step: int, *, integral: bool) -> float | None:
     """An excluded end as a bound: in a range of whole numbers, the next one inside; else no closed bound."""
-    return end + step if integral and isinstance(end, int) else None
+    return end + step if integral and end is not None else None
 
 
 def _bounds(message: str, *, integral: bool = False) -> tuple[int | float | None, int | float | None] | None:
@@ -1642,12 +1642,12 @@ def _bounds(message: str, *, integral: bool = False) -> tuple[int | float | None
     for i in g.INTERVAL.finditer(message):
         # A half-open interval ("(0, 1]"): its closed end is a bound to clamp to; outside its open end, the
         # param was left out already (_outside_open).
-        low, high = _number(i["lo"]), _number(i["hi"])
+        start, end = _number(i["lo"]), _number(i["hi"])
         # A range of whole numbers ("[1, 65537)" for a count); "(0, 1.0]" is one of fractions, whatever was sent.
-        whole = integral and isinstance(low, int) and isinstance(high, int)
+        whole = integral and isinstance(start, int) and isinstance(end, int)
         # An open low end stays open: "(0, 1]" is a fraction's range written in whole numbers as often as not.
-        closed_low = low if i["left"] == "[" else None
-        closed_high = high if i["right"] == "]" else _inside(high, -1, integral=whole)
+        closed_low = start if i["left"] == "[" else None
+        closed_high = end if i["right"] == "]" else _inside(end, -1, integral=whole)
         if closed_low is not None or closed_high is not None:
             return closed_low, closed_high
     high = g.RANGE_AT_MOST.search(message)

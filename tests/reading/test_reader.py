@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Any, Literal
 
 import pytest
 
@@ -1199,7 +1199,7 @@ def test_a_new_name_said_at_the_end_of_a_sentence_is_a_rename(message: str, old:
          "system", "user"),
     ],
 )  # fmt: skip
-def test_a_refused_role_in_other_words(message: str, role: str, new: str) -> None:
+def test_a_refused_role_in_other_words(message: str, role: str, new: Literal["system", "user"]) -> None:
     request = {**BASE, "messages": [{"role": role, "content": "Be brief."}, USER]}
     assert read(400, {"error": {"message": message}}, request).fixes == (ChangeRole(role, new),)
 
