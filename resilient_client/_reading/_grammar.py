@@ -714,12 +714,17 @@ RENAME_EXPLICIT: Final = "noprbcefghijklqvyz"
 # A suggestion of a new name that RENAME could not read ("Use 'x'' instead"): the finding would
 # otherwise be a drop, which loses what the caller asked for, so it is not acted on.
 SUGGESTS_NAME: Final = _compile(
-    r"\b(?:use|try)\b[^/]{0,80}?\binstead\b|\b(?:moved|renamed) to\b|\breplaced (?:by|with)\b", re.IGNORECASE
+    # Not an API, an endpoint or a tool to use ("Use the Responses API web search tool instead", aa-040).
+    r"\b(?:use|try)\b(?![^/.]{0,80}?\b(?:API|endpoint|route|tool|SDK)\b)[^/]{0,80}?\binstead\b"
+    r"|\b(?:moved|renamed) to\b|\breplaced (?:by|with)\b",
+    re.IGNORECASE,
 )
 # A value to use instead of the one refused: "Use 'json' or 'text' instead", "Use effort 'high' or below"
 # (r6a-014, r6b-015). Read only where the message quotes the value sent (else "Use 'x'" names a param).
 USE_VALUE: Final = _compile(
-    rf"\b(?:use|try)(?: {NAME})? (?P<value>'[^'\n]{{1,32}}'|\"[^\"\n]{{1,32}}\"|`[^`\n]{{1,32}}`)"
+    # "…; set it to 'medium'" (aa-138).
+    rf"\b(?:use|try|(?:set|change|switch) it to)(?: {NAME})?"
+    r" (?P<value>'[^'\n]{1,32}'|\"[^\"\n]{1,32}\"|`[^`\n]{1,32}`)"
     r"(?= or\b|,| instead\b| and below\b|\.|$)",
     re.IGNORECASE,
 )

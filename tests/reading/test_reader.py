@@ -1231,3 +1231,20 @@ def test_a_clause_that_says_where_a_name_holds_suggests_it() -> None:
     message = "Unrecognized parameter 'max_output_tokens'. For chat completions use 'max_completion_tokens'."
     fixes = read(400, {"error": {"message": message}}, {**BASE, "max_output_tokens": 700}).fixes
     assert fixes == (Rename("max_output_tokens", "max_completion_tokens"),)
+
+
+def test_a_value_to_set_the_refused_one_to() -> None:
+    """ "verbosity 'high' is not supported …; set it to 'medium'" sets it."""
+    message = "verbosity 'high' is not supported by deployment 'chat5-assist'; set it to 'medium'."
+    fixes = read(400, {"error": {"message": message}}, {**BASE, "verbosity": "high"}).fixes
+    assert fixes == (SetValue("verbosity", "high", "medium"),)
+
+
+def test_an_api_to_use_instead_is_no_new_name() -> None:
+    """ "Use the Responses API web search tool instead" names no param: the refused one is left out."""
+    message = "web_search_options is not supported here. Use the Responses API web search tool instead."
+    reading = read(400, {"error": {"message": message}}, {**BASE, "web_search_options": {"search_context_size": "low"}})
+    assert reading.fixes == (Drop("web_search_options"),)
+    # A name to use instead still holds the drop back until it is read.
+    unread = "web_search_options is not supported here. Use search-options-v2 instead."
+    assert read(400, {"error": {"message": unread}}, {**BASE, "web_search_options": {}}).fixes == ()
