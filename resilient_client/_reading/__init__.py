@@ -194,8 +194,9 @@ def _nearest_text(value: str, allowed: tuple[JSONScalar, ...]) -> str | None:
     same = [a for a in allowed if isinstance(a, str) and spelled(a) == spelled(value)]
     if len(same) == 1:
         return same[0]
-    # A scale's values in the case the caller sends them: a server that names its enum constants ("valid values
-    # are MINIMAL, LOW, MEDIUM", Jackson's "[HIGH, LOW, MEDIUM]") for "high" is answered with "medium".
+    # A scale's values in any case: a server that names its enum constants ("valid values are MINIMAL, LOW, MEDIUM",
+    # Jackson's "[HIGH, LOW, MEDIUM]") for "high" is answered with the one it lists, "MEDIUM", as it spells it: a
+    # case-sensitive validator (zod's "Expected 'LOW' | 'MEDIUM' | 'HIGH'") takes nothing else (red-team pass nine).
     folded = value.lower() if value.islower() else value
     for scale in _SCALES:
         ranks = {a: scale.index(a.lower()) for a in allowed if isinstance(a, str) and a.lower() in scale}
@@ -205,8 +206,7 @@ def _nearest_text(value: str, allowed: tuple[JSONScalar, ...]) -> str | None:
         if folded in scale and len(ranks) >= max(2, texts - 1):
             rank = scale.index(folded)
             # Ties go up: asked for "minimal", "low" is closer in spirit than "none".
-            new = min(ranks, key=lambda a: (abs(ranks[a] - rank), -ranks[a]))
-            return new.lower() if value.islower() else new
+            return min(ranks, key=lambda a: (abs(ranks[a] - rank), -ranks[a]))
     size = _size(value)
     sizes = {a: s for a in allowed if isinstance(a, str) and (s := _size(a)) is not None}
     if size is None or not sizes:

@@ -525,7 +525,7 @@ ONLY_VALUE: Final = _compile(
     # « default » est acceptée" (aa-099, aa-120, aa-175).
     rf"|\bthe only (?:permitted|allowed|supported|accepted|valid) value (?:here |now )?(?:is|for [\w.]{{1,64}} is)"
     rf" (?P<value5>{VALUE})"
-    rf"|\bonly accepts? (?:{QUOTE}?{NAME}{QUOTE}?\s?=\s?)(?P<value6>{VALUE})"
+    rf"|\bonly accepts? (?:{QUOTE}?(?P<name6>{NAME}){QUOTE}?\s?=\s?)(?P<value6>{VALUE})"
     rf"|\bseule la valeur (?:«\s?(?P<value7>[^»\s]{{1,64}})\s?»|(?P<value8>{VALUE}))"
     r" est (?:acceptée|autorisée|prise en charge)"
     rf"|\bonly supports? (?:the )?(?P<name2>{NAME})(?:\s*[=:]\s*|\s(?:of |value |set to )?)"
@@ -593,8 +593,7 @@ RENAME: Final = _compile(
     + _NEW.format("j")
     + r"|\b(?:is|are) (?:called|named) "
     + _NEW.format("k")
-    # "… on this API", or where the sentence ends: "the sampling seed is called random_seed" (aa-133).
-    + r"(?: (?:on|in|for|here)\b|(?=\s*(?:$|[.;,()])))"
+    + r" (?:on|in|for|here)\b"
     # Only to a path ("move it to options.num_ctx"): "move it to `options`" names a container, not a name.
     + r"|\bmove (?:it |this |them )?(?:in)?to (?=['\"`]?[A-Za-z_]\w*\.\w)"
     + _NEW.format("l")
@@ -612,7 +611,7 @@ RENAME: Final = _compile(
     + r"(?=\s*(?:$|[.;)!]|,(?!\s?['\"`\w])|\s(?:for|to|on|in|with|when|if|here)\b))"
     # "pass it as reasoning.effort", "send the limit as 'max_completion_tokens'", "is set with num_predict",
     # "is controlled by candidateCount", "Cohere calls this `k`", "the equivalent field is X".
-    + r"|\b(?:pass|send|resend|provide|specify|set|put|give|nest)"
+    + r"|(?<!\bnot )(?<!n't )(?<!\bnever )\b(?:pass|send|resend|provide|specify|set|put|give|nest)"
     r" (?:it|this|them|(?:the|a|an|your) (?:[\w\-]+ ){0,4}?[\w\-]+)"
     # "send it inside the 'reasoning' object as 'reasoning.effort'" (y-117).
     r"(?: (?:inside|in|within|under) (?:the |an? )?['\"`]?(?P<nbox>[A-Za-z_][\w.]{0,39})['\"`]?"
@@ -962,8 +961,9 @@ CONDITION_WHEN_ABSENT: Final = _compile(
     r"(?:allowed|supported|permitted|valid|available|used|set|specified|defined|provided|passed|sent|meaningful"
     r"|applicable|relevant|honou?red|effective)"
     r"|(?:allowed|supported|permitted|valid|available|specified|used|set|sent|meaningful|applicable|relevant) only"
-    # "only applies to streamed responses", "only has meaning alongside 'tools'" (aa-192, aa-179).
-    r"|(?:only )?(?:applies|apply|has (?:any )?meaning|makes sense)(?: only)?)"
+    # "only applies to streamed responses", "only has meaning alongside 'tools'" (aa-192, aa-179); never without
+    # "only" ("the same applies to 'top_p'", "applies to streaming and non-streaming requests alike").
+    r"|only (?:applies|apply|has (?:any )?meaning|makes sense)|(?:applies|apply|has (?:any )?meaning|makes sense) only)"
     r" (?:when|if|with|for|in|to|together with|alongside|in combination with)"
     rf" (?:the )?(?P<q>{QUOTE})?(?P<name>{NAME})(?![\w.-]){QUOTE}?"
     rf"|\brequires? (?:the )?(?P<q2>{QUOTE})?(?P<name2>{NAME}){QUOTE}?"
@@ -988,6 +988,8 @@ CONDITION_WHEN_ABSENT: Final = _compile(
     r"\bfor non-(?P<stream>stream)ing (?:calls|requests)|(?P<stream2>非流式|仅(?:支持|适用于|可用于)流式)"
     # "must not be set when streaming is not enabled" (red-team eight).
     r"|\bwhen (?P<stream3>stream)ing is (?:not enabled|not on|off|disabled|false)\b"
+    # "cannot be used with streaming disabled" (red-team nine).
+    r"|\bwith (?P<stream4>stream)(?:ing)? (?:disabled|off|turned off|not enabled)\b"
     # The same in German, French and Vietnamese: "ist nur zulässig, wenn auch tools angegeben sind", "n'est accepté
     # que si « store » vaut true", "khi logprobs được bật".
     r"|\bnur (?:zulässig|erlaubt|gültig|möglich),? wenn (?:auch )?(?:die |der |das )?"
@@ -1025,7 +1027,8 @@ CONDITION_WHEN_PRESENT: Final = _compile(
     # "reasoning_effort cannot be combined with function tools", "seed cannot be combined with stream=true" (y-111).
     r"|\b(?:cannot|can't|can not|may not) be (?:combined|used|sent) (?:with|alongside|together with) (?:the )?"
     # "`top_n_tokens` cannot be used together with streaming" (aa-041).
-    rf"(?:(?:function )?(?P<name10>tools?|stream(?:ing)?)\b|(?P<q11>{QUOTE})?(?P<name11>{NAME})(?(q11)(?P=q11))"
+    r"(?:(?:function )?(?P<name10>tools?|stream(?:ing)?)\b(?! (?:disabled|off|turned off|not enabled)\b)"
+    rf"|(?P<q11>{QUOTE})?(?P<name11>{NAME})(?(q11)(?P=q11))"
     r"\s?=\s?(?:true|1|on)\b)"
     # "does not accept reasoning_effort together with function tools" (aa-043): the subject between verb and partner.
     rf"|\b(?:does not|doesn't|do not|don't) (?:accept|support|allow) {QUOTE}?{NAME}{QUOTE}?"
@@ -1183,9 +1186,12 @@ ROLE_TO_USER: Final = _compile(
 )
 # A role named in prose: "System messages are not supported", "role 'developer' is not allowed".
 ROLE_WORD: Final = _compile(
-    # "O papel 'developer' não é suportado" and the same noun in Spanish, French, German and Italian (aa-106).
-    rf"\b(?:roles?|papel|rol|rôle|rolle|ruolo)(?:\s{{0,3}}[:=]\s{{0,3}}|\s{{1,3}}){QUOTE}?(?P<a>system|developer)\b"
-    rf"|\b{QUOTE}?(?P<b>system|developer){QUOTE}? (?:role|messages?|prompts?|turns?)\b"
+    # "O papel 'developer' não é suportado" (aa-106); not the nouns of languages whose order and count wordings the
+    # reader does not know ("Le rôle « system » n'est pas pris en charge après le premier message", red-team nine).
+    rf"\b(?:roles?|papel)(?:\s{{0,3}}[:=]\s{{0,3}}|\s{{1,3}}){QUOTE}?(?P<a>system|developer)\b"
+    rf"|\b{QUOTE}?(?P<b>system|developer){QUOTE}? (?:role|messages?|prompts?)\b"
+    # "does not accept a system turn" (aa-186): one, not "Multiple system turns" nor "System turns after …".
+    r"|(?<=\ba )(?P<g>system|developer) turn\b"
     r"|\b(?P<c>system|developer) and (?:system|developer) (?:roles?|messages?|prompts?)\b"
     # "discriminator property 'role' has invalid value 'developer'".
     rf"|\broles?{QUOTE}?\s(?:has |with )?(?:an? )?(?:invalid|unsupported|unknown) value"
@@ -1342,8 +1348,7 @@ FINAL_WORDS: Final = Wordings(
         # Money, not a model's "thinking budget" (r4-066).
         # "Budget 0 is invalid" (a thinking budget of 0 tokens sent, Gemini) is no money either.
         # Nor the output's: "use max_tokens to set the output budget" (aa-088).
-        # A "token budget of 1000" is an account's, as a quota is (a red-team case, FOURTH).
-        r"\bbudget\b(?<!thinking budget)(?<!reasoning budget)(?<!output budget)(?! -?\d+(?:\.\d+)? (?:is|are)\b)",
+        r"\bbudget\b(?<!thinking budget)(?<!reasoning budget)(?! -?\d+(?:\.\d+)? (?:is|are)\b)",
         r"\bcontent (?:management )?(?:policy|filter)",
         r"\bflagged\b",
         r"\bmust be verified\b",

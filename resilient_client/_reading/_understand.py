@@ -234,7 +234,7 @@ _CONDITION_WORDS: Final = frozenset({"stream", "tools", "logprobs", "functions",
 
 
 def _condition_name(m: re.Match[str]) -> str | None:
-    if m["stream"] or m["stream2"] or m["stream3"]:
+    if m["stream"] or m["stream2"] or m["stream3"] or m["stream4"]:
         return "stream"
     if m["name6"]:
         return {"tool": "tools", "function": "functions", "document": "documents"}.get(
@@ -1057,8 +1057,12 @@ def _findings(statement: Statement, vocabulary: Vocabulary) -> list[Finding]:  #
         # One of the two sent, the other the server's own (add_generation_prompt, true by default, r7b-006): the
         # one sent goes, unless it is the one a pair fix kept (then the statement is the pair's, after the fix).
         return [Finding("pair", params[0])]
-    guess = parts.guess
-    if guess is not None and len(params) == 1 and vocabulary.value(guess) is ...:
+    guess, sent_one = parts.guess, vocabulary.value(params[0]) if len(params) == 1 else ...
+    if guess is not None and len(params) == 1 and vocabulary.value(guess) is not ... and guess == params[0]:
+        # The body asks for the very name sent ("budget_tokens: Extra inputs … Did you mean thinking.budget_tokens?"
+        # read again after that rename): it refuses another spelling, not what this request carries.
+        return []
+    if guess is not None and len(params) == 1 and vocabulary.value(guess) is ... and _fits(sent_one, guess):
         # A guess is taken only when it names the very setting sent: its name in another spelling ("Unknown field
         # 'maxTokens'; did you mean 'max_tokens'?"), in an object ("did you mean thinking.budget_tokens?"), or in this
         # API's words for it (_kin); a guess at another name is a guess (Groq's "'store' … did you mean 'stop'?").
@@ -1112,6 +1116,11 @@ def _findings(statement: Statement, vocabulary: Vocabulary) -> list[Finding]:  #
         )
         if finding is not None and finding.kind == "clamp" and len(params) > 1 and " respectively" in message:
             # "at most 1 and 40 respectively": which bound is whose is an order no fragment reads.
+            finding = None
+        refused_other = finding is not None and finding.kind == "drop" and not finding.of_value
+        if refused_other and _refuses_a_respelling(param, message):
+            # "Unrecognized field 'max_tokens'. Known fields: …, maxTokens" for maxTokens (read again after the
+            # rename): the body refuses another spelling and lists the one sent.
             finding = None
         if (
             finding is not None
@@ -1221,6 +1230,26 @@ _RESPELLING: Final = re.compile(
 )
 
 
+# Words that refuse what stands beside them.
+_REFUSED_NEAR: Final = re.compile(
+    r"\b(?:not|never|no longer|neither|nor|either|also|rejected|refused|unsupported|unknown|unrecognized|invalid"
+    r"|disallowed|forbidden|extraneous)\b|n't\b",
+    re.IGNORECASE,
+)
+
+
+def _refuses_a_respelling(param: str, message: str) -> bool:
+    """Whether ``message`` first names ``param`` in another spelling, then in the one sent."""
+    leaf = param.rsplit(".", 1)[-1]
+    other = False
+    for m in _RESPELLING.finditer(message):
+        name = m["name"].removeprefix("body.")
+        if name in (param, leaf):
+            return other
+        other = other or (spelled(name.rsplit(".", 1)[-1]) == spelled(leaf) and "." not in name)
+    return False
+
+
 def _respelled(param: str, message: str, vocabulary: Vocabulary) -> str | None:
     """The one other name ``message`` gives ``param``, beside the name it was sent under.
 
@@ -1244,6 +1273,11 @@ def _respelled(param: str, message: str, vocabulary: Vocabulary) -> str | None:
             # The other spelling comes first: it is what the body refuses ("Unknown parameter 'reasoningEffort'. Did
             # you mean 'reasoning_effort'?" after the rename), and the name sent is the one it asks for.
             return None
+        if _REFUSED_NEAR.search(message, max(0, m.start() - 30), m.start()) or _REFUSED_NEAR.search(
+            message, m.end(), m.end() + 40
+        ):
+            # Refused too: "does not read options.num_ctx either", "(alias 'topK') is not supported" (red-team nine).
+            continue
         new = name if "." in name else _renamed_leaf(param, name)
         if vocabulary.value(new) is ... and new.split(".", 1)[0] not in _NOT_SETTINGS:
             found.add(new)
@@ -1251,21 +1285,30 @@ def _respelled(param: str, message: str, vocabulary: Vocabulary) -> str | None:
 
 
 def _kin(guess: str, param: str) -> bool:
-    """Whether ``guess`` names ``param``'s own setting another way: all but one of the words of each, two at least.
+    """Whether ``guess`` names ``param``'s own setting another way: the same words but for the output's.
 
     "Did you mean 'max_output_tokens'?" for max_tokens, or 'max_completion_tokens' for max_output_tokens, names the
     same limit under this API's name; a guess by spelling alone ("stop" for store, "top_p" for top_k) shares too few.
     """
     mine, theirs = set(words(param.rsplit(".", 1)[-1])), set(words(guess.rsplit(".", 1)[-1]))
-    shared = len(mine & theirs)
-    if (mine ^ theirs) & _OTHER_SIDE:
-        # max_prompt_tokens and max_completion_tokens share two words, and bound different things.
+    # Only a word that says "of the output" may differ: max_reasoning_tokens and max_completion_tokens, or
+    # prompt_cache_retention and prompt_cache_key, share two words and name different settings (red-team nine).
+    if len(mine & theirs) < 2 or not mine ^ theirs:  # noqa: PLR2004 - two words at least
         return False
-    return shared >= 2 and shared >= max(len(mine), len(theirs)) - 1  # noqa: PLR2004 - two words at least
+    if (mine ^ theirs) <= _OUTPUT_WORDS:
+        return True
+    # Or the guess is the name sent and one word more ("search_recency_filter" for search_recency), a word that
+    # moves it to no other side or budget (max_input_tokens, max_reasoning_tokens for max_tokens).
+    extra = theirs - mine
+    return mine < theirs and len(extra) == 1 and not extra & _OTHER_SIDE
 
 
-# The words that set a limit on the input against one on the output, or a floor against a cap.
-_OTHER_SIDE: Final = frozenset({"input", "prompt", "context", "min", "minimum", "total"})
+# The words by which one API's name for the output's limit differs from another's.
+_OUTPUT_WORDS: Final = frozenset({"output", "completion", "new", "generated", "response", "sampled"})
+# The words that move a limit to the input, to the reasoning, or from a cap to a floor.
+_OTHER_SIDE: Final = frozenset(
+    {"input", "prompt", "context", "min", "minimum", "total", "reasoning", "thinking", "thought", "cache", "kwargs"}
+)
 
 
 def _renamed_leaf(param: str, guess: str) -> str:
@@ -1298,9 +1341,16 @@ def _about(  # noqa: C901, PLR0911, PLR0912 - one exit per verdict
 ) -> Finding | None:
     when = _condition(parts, vocabulary, param)
     sent = vocabulary.value(param)
+    if when is not None and not when.present and vocabulary.value(when.param) is ... and _kin(when.param, param):
+        # "'max_completion_tokens' was provided but 'max_tokens' is missing": the same limit under this API's name.
+        return Finding("rename", param, new=when.param)
     # A whole number's range ("maxOutputTokens … [1, 65537)", "topK … to 41 (exclusive)"); a temperature's is one of
     # fractions, even when 2 was sent.
-    whole = isinstance(sent, int) and not isinstance(sent, bool) and _FRACTION_NAME.search(param) is None
+    whole = (
+        (isinstance(sent, int) or (isinstance(sent, float) and math.isfinite(sent) and sent.is_integer()))
+        and not isinstance(sent, bool)
+        and _FRACTION_NAME.search(param) is None
+    )
     bounds = _bounds(message, integral=whole)
     if when is not None and _outside_bounds(sent, bounds) and bounds is not None and not parts.allowed:
         # A bound beside a condition is still a bound: "max_tokens cannot exceed 4096 without streaming".
@@ -1309,6 +1359,10 @@ def _about(  # noqa: C901, PLR0911, PLR0912 - one exit per verdict
         # "max_tokens greater than 4096 requires streaming": what the condition allows is the bound; below it the
         # call goes through either way (leaving max_tokens out would ask for a default that may be larger).
         return Finding("clamp", param, maximum=cap)
+    if when is not None and isinstance(sent, int | float) and bounds is not None and not _outside_bounds(sent, bounds):
+        # Within the bound the statement gives ("…; `max_tokens` must be at most 4096" for 4096, after the clamp):
+        # the condition beside it is another clause's.
+        return None
     if parts.suggested is not None:
         name, value = parts.suggested
         grounded = vocabulary.ground(name)
@@ -1331,12 +1385,17 @@ def _about(  # noqa: C901, PLR0911, PLR0912 - one exit per verdict
         return Finding("value", param, value=sent, default_only=True, allowed=_values(said), when=when)
     if (o := g.ONLY_VALUE.search(message)) is not None:
         only = next(v for v in (o[f"value{n}"] for n in ("", "2", "3", "4", "5", "6", "7", "8")) if v)
-        if _names(o["name2"] or o["name4"], param, vocabulary):
+        # The value is the named setting's: "only accepts n=1" says nothing of max_tokens (red-team pass nine).
+        named = o["name2"] or o["name4"] or o["name6"]
+        if _names(named, param, vocabulary):
             return Finding("value", param, value=sent, allowed=(literal(only),), when=when)
         # "invalid thinking: only type=enabled is allowed": the setting named inside the param (r5b-016).
-        inner = f"{param}.{o['name2'] or o['name4']}"
-        if (o["name2"] or o["name4"]) and vocabulary.value(inner) is not ...:
+        inner = f"{param}.{named}"
+        if named and vocabulary.value(inner) is not ...:
             return Finding("value", inner, value=vocabulary.value(inner), allowed=(literal(only),), when=when)
+        if named and (other := vocabulary.ground(named)) is not None and other.path != param and not other.role_list:
+            # "'max_tokens' 8192 is not supported; this model only accepts n=1": the value is n's to change.
+            return Finding("value", other.path, value=vocabulary.value(other.path), allowed=(literal(only),))
     # A text value outside the values the statement lists for it is refused by the list itself ("reasoning_effort
     # should be low, medium or high"); one value required is not a list (_required).
     outside = isinstance(sent, str) and len(parts.allowed) > 1 and sent not in parts.allowed
@@ -1530,10 +1589,10 @@ def _mistyped(param: str, sent: Any, m: re.Match[str]) -> Finding | None:  # noq
     if isinstance(value, bool) or not isinstance(value, int | float):
         return None
     if wanted is int:
-        # 3.0 for an integer field is 3; 3.5 is not an integer at all: left out, as a value of a type no fix
-        # converts is (r21a-075).
-        if not float(value).is_integer():
-            return Finding("drop", param, of_value=True)
+        # 3.0 for an integer field is 3; 100.5 is sent as 100, for that value only: a drop would lose the cap of
+        # every later call (red-team pass nine, r21a-075).
+        if not math.isfinite(value):
+            return None
         new: int | float = int(value)
     else:
         new = float(value)
@@ -1614,7 +1673,8 @@ def _compared(param: str, sent: Any, text: str, vocabulary: Vocabulary) -> Findi
 
 def _inside(end: float | None, step: int, *, integral: bool) -> float | None:
     """An excluded end as a bound: in a range of whole numbers, the next one inside; else no closed bound."""
-    return end + step if integral and end is not None else None
+    # "(0, 1)", "[0, 1)" bound a probability however it was sent: an end below 2 is never a count's.
+    return end + step if integral and end is not None and abs(end) >= 2 else None  # noqa: PLR2004
 
 
 def _bounds(message: str, *, integral: bool = False) -> tuple[int | float | None, int | float | None] | None:
@@ -1671,7 +1731,7 @@ def _roles_in_prose(message: str) -> set[str]:
     refused = g.NEGATIVE.search(message) or g.VALUE_REFUSED.search(message) or g.ROLE_REFUSED.search(message)
     if g.ROLE_CONTENT.search(message) or not refused:
         return set()
-    return {(w["a"] or w["b"] or w["c"] or w["d"] or w["e"] or w["f"]).lower() for w in g.ROLE_WORD.finditer(message)}
+    return {next(w[k] for k in "abcdefg" if w[k]).lower() for w in g.ROLE_WORD.finditer(message)}
 
 
 _QUOTED: Final = re.compile(r"'([^'\n]{2,64})'|\"([^\"\n]{2,64})\"|`([^`\n]{2,64})`")
