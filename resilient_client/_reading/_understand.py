@@ -8,6 +8,7 @@ subject's finding is. Nothing here decides a fix against a policy: that is the l
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from collections.abc import Callable
@@ -99,6 +100,15 @@ class Finding:
     unknown_role: bool = False
     default: Any = ...
     of_value: bool = False
+
+
+@functools.lru_cache(maxsize=64)
+def _said(fragment: re.Pattern[str] | g.Wordings, text: str) -> bool:
+    """Whether ``text`` holds ``fragment``: the verdicts asked of one statement many times, searched once each.
+
+    Remembered for the last few texts only (already scrubbed of the request's own text, and never written out).
+    """
+    return fragment.search(text) is not None
 
 
 def literal(text: str) -> JSONScalar:
@@ -924,7 +934,7 @@ def _findings(statement: Statement, vocabulary: Vocabulary) -> list[Finding]:  #
     says = g.code_says(code) if message.strip() in ("", code) else g.exact_code(code)
     if says == "name":
         message = f"{message} (unsupported)"
-    elif says == "value" and not g.VALUE_REFUSED.search(message):
+    elif says == "value" and not _said(g.VALUE_REFUSED, message):
         message = f"{message} (invalid value)"
     if _WARNS_ONLY.search(message) and not g.NEGATIVE.search(_DEPRECATED.sub(" ", message)):
         # "'max_tokens' is deprecated in favour of 'max_completion_tokens' and will stop being accepted in a future
@@ -967,12 +977,12 @@ def _findings(statement: Statement, vocabulary: Vocabulary) -> list[Finding]:  #
         # "'detailed' is not supported for 'reasoning.summary'" (w-049): what follows "for" holds the value refused.
         parts.when = None
         params, firm = [*params, about] if about not in params else params, firm | {about}
-    if not params and (parts.allowed or g.VALUE_REFUSED.search(message)):
+    if not params and (parts.allowed or _said(g.VALUE_REFUSED, message)):
         # "'minimal' is not supported with the 'gpt-5.1' model" names the value, not the param (e026).
         redacted = statement.param.rsplit("*", 1)[-1].lstrip(".") if statement.param and "*" in statement.param else ""
         # Not a value the body says is the model's ("Invalid value for model: 'auto'", red-team pass seven).
         params = [] if _OF_THE_MODEL.search(message) else _params_holding(message, vocabulary, redacted)
-    if not params and parts.allowed and (g.NEGATIVE.search(message) or g.VALUE_REFUSED.search(message)):
+    if not params and parts.allowed and (_said(g.NEGATIVE, message) or _said(g.VALUE_REFUSED, message)):
         # "Unexpected reasoning effort high. Supported types are …" (r3b-022): the value sent, bare, beside the list.
         words = {w.rstrip(".") for w in re.findall(r"[\w.\-]{2,64}", parts.subject_text)}
         allowed = parts.allowed
@@ -1031,7 +1041,7 @@ def _findings(statement: Statement, vocabulary: Vocabulary) -> list[Finding]:  #
     # instead") is no new name: the pair stands.
     renames = (
         parts.new is not None
-        and (parts.renamed or parts.explicit or bool(g.NEGATIVE.search(text)))
+        and (parts.renamed or parts.explicit or bool(_said(g.NEGATIVE, text)))
         and message.count(parts.new) == 1
     )
     if g.PAIR.search(text) and not (len(params) == 1 and (parts.when is not None or renames)):
@@ -1075,8 +1085,8 @@ def _findings(statement: Statement, vocabulary: Vocabulary) -> list[Finding]:  #
         return [Finding("value", params[0], value=vocabulary.value(params[0]), suggested=use)]
     # "'reasoning_effort' is not valid for /v1/responses; pass it as reasoning.effort": a name is refused, by the
     # words that refuse a value, when the statement gives a name (not a word, which may be a value) to use.
-    refused = g.NEGATIVE.search(text) or (
-        parts.explicit and parts.new is not None and _NAME_SHAPED.search(parts.new) and g.VALUE_REFUSED.search(text)
+    refused = _said(g.NEGATIVE, text) or (
+        parts.explicit and parts.new is not None and _NAME_SHAPED.search(parts.new) and _said(g.VALUE_REFUSED, text)
     )
     if parts.moved and parts.new is not None and len(params) == 1 and not _moved_to(params[0], parts.new):
         parts.new = None
@@ -1205,8 +1215,8 @@ def _says_of(text: str) -> bool:
 def _says_something(text: str) -> bool:
     """Whether ``text`` holds a verdict, a constraint or a bound of its own."""
     return bool(
-        g.NEGATIVE.search(text)
-        or g.VALUE_REFUSED.search(text)
+        _said(g.NEGATIVE, text)
+        or _said(g.VALUE_REFUSED, text)
         or g.CONSTRAINT.search(text)
         or g.TYPE_REFUSED.search(text)
         or _bounds(text) is not None
@@ -1401,7 +1411,7 @@ def _about(  # noqa: C901, PLR0911, PLR0912 - one exit per verdict
     outside = isinstance(sent, str) and len(parts.allowed) > 1 and sent not in parts.allowed
     outside = outside and any(isinstance(a, str) for a in parts.allowed)
     refused = (
-        g.VALUE_REFUSED.search(message) or g.NEGATIVE.search(text) or _invalid(param, message, vocabulary) or outside
+        _said(g.VALUE_REFUSED, message) or _said(g.NEGATIVE, text) or _invalid(param, message, vocabulary) or outside
     )
     if parts.allowed and refused and not isinstance(sent, dict | list):
         return Finding("value", param, value=sent, allowed=parts.allowed, default=parts.default, when=when)
@@ -1430,12 +1440,12 @@ def _about(  # noqa: C901, PLR0911, PLR0912 - one exit per verdict
             return Finding("clamp", param, minimum=low, maximum=high)
         # The bounds it states are met already: the statement is not about this value (after a clamp).
         return None
-    if (g.VALUE_REFUSED.search(message) or _invalid(param, message, vocabulary)) and not g.NEGATIVE.search(text):
+    if (_said(g.VALUE_REFUSED, message) or _invalid(param, message, vocabulary)) and not _said(g.NEGATIVE, text):
         if isinstance(sent, int | float | dict) and not isinstance(sent, bool):
             # No other number or object is named: leaving the param out asks for its default.
             return Finding("drop", param, when=when, of_value=True)
         return Finding("value", param, value=sent, when=when)
-    if g.NEGATIVE.search(text) or when is not None:
+    if _said(g.NEGATIVE, text) or when is not None:
         if (required := _required(sent, parts.allowed)) is not None:
             # 'must be "message" when enable_thinking is true' (r8b-029): the one value it requires, then.
             return Finding("value", param, value=sent, suggested=required, when=when)
@@ -1728,7 +1738,7 @@ def _roles_in_prose(message: str) -> set[str]:
     if "system" not in lowered and "developer" not in lowered:
         return set()
     message = g.ROLE_SUGGESTED.sub(" ", g.ROLE_SCOPE.sub(" ", message))
-    refused = g.NEGATIVE.search(message) or g.VALUE_REFUSED.search(message) or g.ROLE_REFUSED.search(message)
+    refused = _said(g.NEGATIVE, message) or _said(g.VALUE_REFUSED, message) or g.ROLE_REFUSED.search(message)
     if g.ROLE_CONTENT.search(message) or not refused:
         return set()
     return {next(w[k] for k in "abcdefg" if w[k]).lower() for w in g.ROLE_WORD.finditer(message)}
@@ -1824,7 +1834,7 @@ def _alias(message: str, vocabulary: Vocabulary) -> list[str] | None:
     """
     if _ASSIGNED.search(message) is None and _WORD_NUMBER.search(message) is None:
         return None
-    if not (g.VALUE_REFUSED.search(message) or g.NEGATIVE.search(message) or _bounds(message) is not None):
+    if not (_said(g.VALUE_REFUSED, message) or _said(g.NEGATIVE, message) or _bounds(message) is not None):
         return None
     for m in _ASSIGNED.finditer(message):
         if vocabulary.ground(m["name"]) is None and (found := _the_one(vocabulary, _number_sent(_number(m["value"])))):
