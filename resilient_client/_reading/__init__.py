@@ -197,7 +197,7 @@ def _nearest_text(value: str, allowed: tuple[JSONScalar, ...]) -> str | None:
     # A scale's values in any case: a server that names its enum constants ("valid values are MINIMAL, LOW, MEDIUM",
     # Jackson's "[HIGH, LOW, MEDIUM]") for "high" is answered with the one it lists, "MEDIUM", as it spells it: a
     # case-sensitive validator (zod's "Expected 'LOW' | 'MEDIUM' | 'HIGH'") takes nothing else (red-team pass nine).
-    folded = value.lower() if value.islower() else value
+    folded = value.lower()
     for scale in _SCALES:
         ranks = {a: scale.index(a.lower()) for a in allowed if isinstance(a, str) and a.lower() in scale}
         texts = sum(isinstance(a, str) for a in allowed)

@@ -1347,7 +1347,6 @@ FINAL_WORDS: Final = Wordings(
         r"\bbalance\b",
         # Money, not a model's "thinking budget" (r4-066).
         # "Budget 0 is invalid" (a thinking budget of 0 tokens sent, Gemini) is no money either.
-        # Nor the output's: "use max_tokens to set the output budget" (aa-088).
         r"\bbudget\b(?<!thinking budget)(?<!reasoning budget)(?! -?\d+(?:\.\d+)? (?:is|are)\b)",
         r"\bcontent (?:management )?(?:policy|filter)",
         r"\bflagged\b",

@@ -539,9 +539,9 @@ _CONTAINER_NAME: Final = re.compile(
 )
 
 
-# A count's name (an image "size" is a text: "1024x1024").
 # The settings whose values are fractions: a temperature, a top_p / min_p / typical_p, a penalty.
 _FRACTION_NAME: Final = re.compile(r"temperature|(?:^|[_.])(?:top|min|typical)_?p$|[a-z]P$|[Pp]enalty", re.IGNORECASE)
+# A count's name (an image "size" is a text: "1024x1024").
 _COUNT_NAME: Final = re.compile(r"(?:^|[_.])\w*(?:tokens|budget|count|length|num)$|[a-z](?:Tokens|Budget|Count)$")
 
 
