@@ -1142,6 +1142,14 @@ def _findings(statement: Statement, vocabulary: Vocabulary) -> list[Finding]:  #
         ):
             # Refused by its name, beside the server's own spelling of that name: sent under it.
             finding = Finding("rename", param, new=respelled)
+        elif (
+            finding is not None
+            and finding.kind == "drop"
+            and finding.when is None
+            and not finding.of_value
+            and (called := _called(param, message, vocabulary)) is not None
+        ):
+            finding = Finding("rename", param, new=called)
         if finding is not None and not (unread_rename and finding.kind == "drop"):
             out.append(finding)
     return out
@@ -1292,6 +1300,30 @@ def _respelled(param: str, message: str, vocabulary: Vocabulary) -> str | None:
         if vocabulary.value(new) is ... and new.split(".", 1)[0] not in _NOT_SETTINGS:
             found.add(new)
     return next(iter(found)) if named and len(found) == 1 else None
+
+
+# "the sampling seed is called random_seed" (aa-133): a name given where a sentence ends, after the words it names.
+_CALLED: Final = re.compile(
+    r"(?P<before>(?:[A-Za-z][\w\-]{0,31} ){1,4})(?:is|are) (?:called|named) ['\"`]?"
+    r"(?P<new>[a-z][a-z0-9]*(?:_[a-z0-9]+)+|[a-z][a-z0-9]*(?:[A-Z][a-z0-9]+)+)['\"`]?(?=\s*(?:$|[.;,()]))"
+)
+
+
+def _called(param: str, message: str, vocabulary: Vocabulary) -> str | None:
+    """The name ``message`` says the setting is called, when the words before it are ``param``'s own.
+
+    "the sampling seed is called random_seed" for seed; never "Your deployment is named gpt4o_prod", nor "the nucleus
+    sampling threshold is called top_p" for top_k, whose words say it is another setting (red-team pass nine).
+    """
+    if " called " not in message and " named " not in message:
+        return None
+    own = set(words(param.rsplit(".", 1)[-1]))
+    for m in _CALLED.finditer(message):
+        before = {w.lower() for w in re.findall(r"[A-Za-z]+", m["before"])}
+        new = _renamed_leaf(param, m["new"])
+        if own <= before and vocabulary.value(new) is ... and _fits(vocabulary.value(param), new):
+            return new
+    return None
 
 
 def _kin(guess: str, param: str) -> bool:

@@ -1242,3 +1242,11 @@ def test_an_api_to_use_instead_is_no_new_name() -> None:
     # A name to use instead still holds the drop back until it is read.
     unread = "web_search_options is not supported here. Use search-options-v2 instead."
     assert read(400, {"error": {"message": unread}}, {**BASE, "web_search_options": {}}).fixes == ()
+
+
+def test_a_name_given_after_the_param_s_own_words_is_a_rename() -> None:
+    """ "the sampling seed is called random_seed" renames seed; a name given after other words renames nothing."""
+    said = "Extra inputs are not permitted; the sampling seed is called random_seed"
+    assert read(400, {"error": {"message": said}}, {**BASE, "seed": 7}).fixes == (Rename("seed", "random_seed"),)
+    other = "'top_k' is not supported. In this API the nucleus sampling threshold is called top_p."
+    assert read(400, {"error": {"message": other}}, {**BASE, "top_k": 40}).fixes == (Drop("top_k"),)
