@@ -1245,7 +1245,7 @@ def test_an_api_to_use_instead_is_no_new_name() -> None:
 
 
 def test_a_name_given_after_the_param_s_own_words_is_a_rename() -> None:
-    """ "the sampling seed is called random_seed" renames seed; a name given after other words renames nothing."""
+    """A body that says "the sampling seed is called random_seed" renames seed; after other words, nothing."""
     said = "Extra inputs are not permitted; the sampling seed is called random_seed"
     assert read(400, {"error": {"message": said}}, {**BASE, "seed": 7}).fixes == (Rename("seed", "random_seed"),)
     other = "'top_k' is not supported. In this API the nucleus sampling threshold is called top_p."
