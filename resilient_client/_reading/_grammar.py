@@ -559,6 +559,8 @@ _NEW: Final = (
     r"(?P<{0}bare>[a-z][a-z0-9]*(?:[_.][a-z0-9]+)+|(?-i:[a-z][a-z0-9]*(?:[A-Z][a-z0-9]+)+(?:\.[a-z]\w*)*)))"
     r"(?: param(?:eter)?| field| setting| option)?"
 )
+# What a clause that says only what to use may name that is no param: an API, a route, a mode to use.
+_NOT_A_NAME_TO_USE: Final = r"(?! (?:API|api|endpoint|route|method|SDK|model|mode|instead)\b)"
 _INSTEAD_OF: Final = r"(?:instead of|rather than|in place of|in (?:its|their) place)\b"
 RENAME: Final = _compile(
     r"\b(?:use|try|pass|send|specify|provide|set) "
@@ -606,7 +608,7 @@ RENAME: Final = _compile(
     # "… is not supported. Use `stop_sequences` to provide stop strings". Not an API, a route or a mode to use.
     + r"|(?:^|(?<=[;:,(])|(?<=[.!?] )|(?<= - ))[ \t]*(?:please |instead,? |rather,? )?(?:use|try|send|pass) "
     + _NEW.format("m")
-    + r"(?! (?:API|api|endpoint|route|method|SDK|model|mode|instead)\b)"
+    + _NOT_A_NAME_TO_USE
     # A list of values to use is no name: 'use "low", "medium" or "high"'.
     + r"(?=\s*(?:$|[.;)!]|,(?!\s?['\"`\w])|\s(?:for|to|on|in|with|when|if|here)\b))"
     # "pass it as reasoning.effort", "send the limit as 'max_completion_tokens'", "is set with num_predict",
@@ -675,7 +677,8 @@ RENAME: Final = _compile(
 RENAME_WHERE: Final = _compile(
     r"(?:^|(?<=[.;:!?] ))[ \t]*(?:for|on|in) [\w/.\-]{1,40}(?: [\w/.\-]{1,40}){0,3}?,? (?:please )?(?:use|send|pass) "
     + _NEW.format("mm")
-    + r"(?! (?:API|api|endpoint|route|method|SDK|model|mode|instead)\b)(?=\s*(?:$|[.;)!]|,(?!\s?['\"`\w])))",
+    + _NOT_A_NAME_TO_USE
+    + r"(?=\s*(?:$|[.;)!]|,(?!\s?['\"`\w])))",
     re.IGNORECASE,
 )
 # A rename that names both the old name and the new one, read for each of several params in one statement

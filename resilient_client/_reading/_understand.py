@@ -1068,7 +1068,7 @@ def _findings(statement: Statement, vocabulary: Vocabulary) -> list[Finding]:  #
         # one sent goes, unless it is the one a pair fix kept (then the statement is the pair's, after the fix).
         return [Finding("pair", params[0])]
     guess, sent_one = parts.guess, vocabulary.value(params[0]) if len(params) == 1 else ...
-    if guess is not None and len(params) == 1 and vocabulary.value(guess) is not ... and guess == params[0]:
+    if len(params) == 1 and guess == params[0]:
         # The body asks for the very name sent ("budget_tokens: Extra inputs … Did you mean thinking.budget_tokens?"
         # read again after that rename): it refuses another spelling, not what this request carries.
         return []
@@ -1127,32 +1127,30 @@ def _findings(statement: Statement, vocabulary: Vocabulary) -> list[Finding]:  #
         if finding is not None and finding.kind == "clamp" and len(params) > 1 and " respectively" in message:
             # "at most 1 and 40 respectively": which bound is whose is an order no fragment reads.
             finding = None
-        refused_other = finding is not None and finding.kind == "drop" and not finding.of_value
-        if refused_other and _refuses_a_respelling(param, message):
-            # "Unrecognized field 'max_tokens'. Known fields: …, maxTokens" for maxTokens (read again after the
-            # rename): the body refuses another spelling and lists the one sent.
-            finding = None
-        if (
-            finding is not None
-            and finding.kind == "drop"
-            and finding.when is None
-            and not finding.of_value
-            and (respelled := _respelled(param, message, vocabulary)) is not None
-            and _fits(vocabulary.value(param), respelled)
-        ):
-            # Refused by its name, beside the server's own spelling of that name: sent under it.
-            finding = Finding("rename", param, new=respelled)
-        elif (
-            finding is not None
-            and finding.kind == "drop"
-            and finding.when is None
-            and not finding.of_value
-            and (called := _called(param, message, vocabulary)) is not None
-        ):
-            finding = Finding("rename", param, new=called)
+        if finding is not None and finding.kind == "drop" and not finding.of_value:
+            finding = _named_elsewhere(finding, message, vocabulary)
         if finding is not None and not (unread_rename and finding.kind == "drop"):
             out.append(finding)
     return out
+
+
+def _named_elsewhere(drop: Finding, message: str, vocabulary: Vocabulary) -> Finding | None:
+    """A param refused by its name, read with the other names ``message`` gives it.
+
+    "Unrecognized field 'max_tokens'. Known fields: …, maxTokens" for maxTokens (read again after the rename) refuses
+    another spelling and lists the one sent: nothing. The same body for max_tokens spells the setting the server's
+    own way, and "the sampling seed is called random_seed" names it: an unconditional drop is a rename there.
+    """
+    param = drop.param
+    if _refuses_a_respelling(param, message):
+        return None
+    if drop.when is not None:
+        return drop
+    if (respelled := _respelled(param, message, vocabulary)) is not None and _fits(vocabulary.value(param), respelled):
+        return Finding("rename", param, new=respelled)
+    if (called := _called(param, message, vocabulary)) is not None:
+        return Finding("rename", param, new=called)
+    return drop
 
 
 def _stretches(
@@ -1256,16 +1254,33 @@ _REFUSED_NEAR: Final = re.compile(
 )
 
 
-def _refuses_a_respelling(param: str, message: str) -> bool:
-    """Whether ``message`` first names ``param`` in another spelling, then in the one sent."""
+def _spellings(param: str, message: str) -> tuple[list[str], bool, list[re.Match[str]]]:
+    """How ``message`` spells ``param``'s own name, ``body.`` cut off.
+
+    The other spellings before it first names the one sent, whether it names that one at all, and the other
+    spellings after it.
+    """
     leaf = param.rsplit(".", 1)[-1]
-    other = False
+    before: list[str] = []
+    after: list[re.Match[str]] = []
+    named = False
     for m in _RESPELLING.finditer(message):
         name = m["name"].removeprefix("body.")
         if name in (param, leaf):
-            return other
-        other = other or (spelled(name.rsplit(".", 1)[-1]) == spelled(leaf) and "." not in name)
-    return False
+            named = True
+        elif spelled(name.rsplit(".", 1)[-1]) != spelled(leaf):
+            continue
+        elif named:
+            after.append(m)
+        else:
+            before.append(name)
+    return before, named, after
+
+
+def _refuses_a_respelling(param: str, message: str) -> bool:
+    """Whether ``message`` first names ``param`` in another spelling, then in the one sent."""
+    before, named, _ = _spellings(param, message)
+    return named and any("." not in name for name in before)
 
 
 def _respelled(param: str, message: str, vocabulary: Vocabulary) -> str | None:
@@ -1277,29 +1292,23 @@ def _respelled(param: str, message: str, vocabulary: Vocabulary) -> str | None:
     ("Argument not supported: reasoningEffort" for reasoning_effort) names no other place; two other names, or
     none, say nothing.
     """
-    leaf = param.rsplit(".", 1)[-1]
-    named, found = False, set[str]()
-    for m in _RESPELLING.finditer(message):
-        name = m["name"].removeprefix("body.")
-        last = name.rsplit(".", 1)[-1]
-        if name in (param, leaf):
-            named = True
-            continue
-        if spelled(last) != spelled(leaf):
-            continue
-        if not named:
-            # The other spelling comes first: it is what the body refuses ("Unknown parameter 'reasoningEffort'. Did
-            # you mean 'reasoning_effort'?" after the rename), and the name sent is the one it asks for.
-            return None
+    before, named, after = _spellings(param, message)
+    if before or not named:
+        # The other spelling comes first: it is what the body refuses ("Unknown parameter 'reasoningEffort'. Did
+        # you mean 'reasoning_effort'?" after the rename), and the name sent is the one it asks for.
+        return None
+    found: set[str] = set()
+    for m in after:
         if _REFUSED_NEAR.search(message, max(0, m.start() - 30), m.start()) or _REFUSED_NEAR.search(
             message, m.end(), m.end() + 40
         ):
             # Refused too: "does not read options.num_ctx either", "(alias 'topK') is not supported" (red-team nine).
             continue
+        name = m["name"].removeprefix("body.")
         new = name if "." in name else _renamed_leaf(param, name)
         if vocabulary.value(new) is ... and new.split(".", 1)[0] not in _NOT_SETTINGS:
             found.add(new)
-    return next(iter(found)) if named and len(found) == 1 else None
+    return next(iter(found)) if len(found) == 1 else None
 
 
 # "the sampling seed is called random_seed" (aa-133): a name given where a sentence ends, after the words it names.
