@@ -34,6 +34,7 @@ __all__ = [
     "MAX_RULES",
     "MAX_SIGNATURE",
     "NEW_NAME_0_1",
+    "SENT_NAME_0_1",
     "accept",
     "apply",
     "blocked_param",
@@ -56,13 +57,15 @@ Body: TypeAlias = dict[str, Any]
 
 # A name we *rename to* must look like an API parameter: snake_case or lowerCamelCase
 # segments ("generationConfig.maxOutputTokens"), not underscore-led (no "__class__"),
-# at most three deep.
-_NEW_NAME: Final = re.compile(r"[a-z][A-Za-z0-9_]{0,63}(?:\.[a-z][A-Za-z0-9_]{0,63}){0,2}")
-# What releases before 0.2 accept as a new name: lowercase only (_serialize keeps the rest from them).
-NEW_NAME_0_1: Final = re.compile(r"[a-z][a-z0-9_]{0,63}(?:\.[a-z][a-z0-9_]{0,63}){0,2}")
+# at most four deep ("generationConfig.thinkingConfig.thinkingBudget" under a proxy's "request").
+_NEW_NAME: Final = re.compile(r"[a-z][A-Za-z0-9_]{0,63}(?:\.[a-z][A-Za-z0-9_]{0,63}){0,3}")
 # A name we *remove or change* must be one the caller sent; it may be camelCase
 # ("apiMode", e085) but nothing stranger.
-_SENT_NAME: Final = re.compile(r"[A-Za-z_][A-Za-z0-9_-]{0,63}(?:\.[A-Za-z_][A-Za-z0-9_-]{0,63}){0,2}")
+_SENT_NAME: Final = re.compile(r"[A-Za-z_][A-Za-z0-9_-]{0,63}(?:\.[A-Za-z_][A-Za-z0-9_-]{0,63}){0,3}")
+# What releases before 0.2 accept: three levels, and a new name in lowercase only (_serialize keeps the rest
+# from them, since they refuse a whole file that holds one name outside their grammar).
+NEW_NAME_0_1: Final = re.compile(r"[a-z][a-z0-9_]{0,63}(?:\.[a-z][a-z0-9_]{0,63}){0,2}")
+SENT_NAME_0_1: Final = re.compile(r"[A-Za-z_][A-Za-z0-9_-]{0,63}(?:\.[A-Za-z_][A-Za-z0-9_-]{0,63}){0,2}")
 _REWRITABLE_ROLES: Final = frozenset({"system", "developer"})
 
 # One set of limits, for what is learned and for what is read back from a store: the

@@ -10,8 +10,9 @@ Layout (``schema`` 1)::
                                 "first_seen": …, "last_seen": …, "hits": 1}}]}]}
 
 Rules that releases before 0.2 cannot read (conditional fixes, ``developer`` ->
-``system``, a rename to a camelCase name) are never put in ``rules``: those releases would apply a conditional drop
-unconditionally. An entry holding any of them carries the full list, in order, in
+``system``, a rename to a camelCase name, a path four levels deep) are never put in
+``rules``: those releases would apply a conditional drop unconditionally, or refuse the
+whole document. An entry holding any of them carries the full list, in order, in
 ``ordered``, which this release reads instead of ``rules``; older releases ignore the
 field and keep using ``rules``. The document still says ``"schema": 1`` so that every
 release keeps reading it (CHANGELOG.md: what a mixed-version fleet sees).
@@ -35,6 +36,7 @@ from ._core import (
     MAX_SIGNATURE,
     MAX_VALUE_TEXT,
     NEW_NAME_0_1,
+    SENT_NAME_0_1,
     consistent,
     is_valid_fix,
 )
@@ -90,6 +92,9 @@ def fix_to_json(fix: Fix) -> dict[str, Any]:
 
 def _understood_by_0_1(fix: Fix) -> bool:
     """Whether releases before 0.2 read and apply ``fix`` as this release does."""
+    if not SENT_NAME_0_1.fullmatch(fix.param):
+        # 0.1 refuses a whole file that holds a four-level path ("request.generationConfig.thinkingConfig.x").
+        return False
     if isinstance(fix, Drop | SetValue):
         return fix.when is None
     if isinstance(fix, Rename):

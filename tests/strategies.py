@@ -42,18 +42,18 @@ KNOWN_PARAMS: tuple[str, ...] = (
     "seed",
 )
 PROTECTED_SAMPLE: tuple[str, ...] = ("stream", "tools", "response_format", "n", "tool_choice", "text")
-HOSTILE_NAMES: tuple[str, ...] = ("__class__", "max tokens", "a'b", 'a"b', "a.b.c.d", "", "x[0]", "_", "1abc")
+HOSTILE_NAMES: tuple[str, ...] = ("__class__", "max tokens", "a'b", 'a"b', "a.b.c.d.e", "", "x[0]", "_", "1abc")
 ROLES: tuple[str, ...] = ("system", "developer", "user", "assistant", "tool", "function")
 
 identifiers = st.from_regex(r"[a-z][a-z0-9_]{0,11}", fullmatch=True)
 param_names = st.one_of(st.sampled_from(KNOWN_PARAMS), st.sampled_from(PROTECTED_SAMPLE), identifiers)
-# Paths a fix may name: top-level names and up to three levels ("reasoning.effort").
+# Paths a fix may name: top-level names and up to four levels ("reasoning.effort").
 param_paths = st.one_of(
     param_names,
     st.sampled_from(("reasoning.effort", "reasoning.generate_summary", "reasoning.summary", "text.format")),
     # A settings object whose children are protected in part (Gemini's JSON mode) and the object itself.
     st.sampled_from(("generationConfig", "generationConfig.responseMimeType", "generationConfig.temperature")),
-    st.lists(identifiers, min_size=2, max_size=3).map(".".join),
+    st.lists(identifiers, min_size=2, max_size=4).map(".".join),
 )
 
 json_scalars: st.SearchStrategy[JSONScalar] = st.one_of(

@@ -31,7 +31,7 @@ _SCHEMA_WORDS: Final = frozenset(
     {"schema", "properties", "items", "$defs", "definitions", "anyOf", "oneOf", "allOf", "input_schema"}
 )
 _UNION_MEMBER: Final = re.compile(r"(?:str|int|float|bool|list|dict|tuple|null|none)(?:\[[\w, \[\]]{1,40}\])?")
-_MAX_DEPTH: Final = 3
+_MAX_DEPTH: Final = 4
 # The longest name grounded: four levels of 64-character names and their dots, with room for a prefix.
 _MAX_NAME: Final = 300
 # Objects whose keys are the caller's own words, not settings.
@@ -208,8 +208,10 @@ class Vocabulary:
         leaf = self._by_leaf.get(words(joined), []) if not found else []
         if not quoted and not _IDENTIFIER.search(joined):
             # A bare English word is a leaf only of a settings object ("temperature" for inferenceConfig.temperature,
-            # r9a-038), never of free-form data (metadata's keys are the caller's own words).
-            leaf = [p for p in leaf if p.split(".", 1)[0] not in _FREE_FORM]
+            # r9a-038), never of free-form data (metadata's keys are the caller's own words), and never four levels
+            # down, where a word of prose meets a setting by chance ("a transcription session update" is no
+            # session.audio.input.transcription, r9d-024).
+            leaf = [p for p in leaf if p.split(".", 1)[0] not in _FREE_FORM and p.count(".") < _MAX_DEPTH - 1]
         if len(leaf) == 1 and words(joined) not in self._by_words:
             return Grounded(leaf[0])
         # A nested param named by the end of its path in another spelling: "Thinking_config.include_thoughts" for

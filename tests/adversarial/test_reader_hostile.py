@@ -117,7 +117,7 @@ def test_hostile_rename_into_a_protected_name_is_blocked(target: str) -> None:
 
 
 @pytest.mark.parametrize(
-    "target", ["'__class__'", "'__proto__'", "'Max Tokens'", "'max-tokens'", "'max_tokens.x'", "'a.b.c.d'", "'1abc'"]
+    "target", ["'__class__'", "'__proto__'", "'Max Tokens'", "'max-tokens'", "'max_tokens.x'", "'a.b.c.d.e'", "'1abc'"]
 )
 def test_hostile_rename_into_a_malformed_name_gives_no_fix(target: str) -> None:
     """A rename into a name that is not a param name gives no fix at all (neither a rename nor a drop)."""

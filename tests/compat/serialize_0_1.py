@@ -1,5 +1,8 @@
 """resilient-client 0.1.0's resilient_client/_serialize.py, kept verbatim but for its imports.
 
+``is_valid_fix`` and the grammar it checks are 0.1.0's too (from its ``_core.py``), copied below in place of the
+import: the checks a 0.1 process makes of a cache are 0.1's, not this release's wider ones.
+
 The tests check what a 0.1 process reads from a cache a newer release wrote (CHANGELOG.md: mixed fleets).
 
 Mappings <-> JSON text with a schema version. Pure; shared by every store.
@@ -21,10 +24,10 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from dataclasses import asdict
 from typing import Any, Final
 
-from resilient_client._core import is_valid_fix
 from resilient_client._errors import CacheFormatError, NewerSchemaError
 from resilient_client._models import (
     ChangeRole,
@@ -47,6 +50,33 @@ Rules = dict[DeploymentKey, DeploymentMapping]
 
 _SCALAR = (str, int, float, bool, type(None))
 _MAX_SIGNATURE: Final = 200
+
+# --- 0.1.0's _core.py: the parameter grammar and is_valid_fix, verbatim ---
+
+# A name Azure asks us to *send* must look like an API parameter: lowercase
+# snake_case segments, not underscore-led (no "__class__"), at most three deep.
+_NEW_NAME: Final = re.compile(r"[a-z][a-z0-9_]{0,63}(?:\.[a-z][a-z0-9_]{0,63}){0,2}")
+_SENT_NAME: Final = re.compile(r"[A-Za-z_][A-Za-z0-9_-]{0,63}(?:\.[A-Za-z_][A-Za-z0-9_-]{0,63}){0,2}")
+_REWRITABLE_ROLES: Final = frozenset({"system", "developer"})
+
+
+def is_valid_fix(fix: Fix) -> bool:
+    """Whether a fix (e.g. one read back from a shared cache) obeys the parameter grammar."""
+    if isinstance(fix, ChangeRole):
+        return fix.role in _REWRITABLE_ROLES and fix.new in ("developer", "user") and fix.param in ("messages", "input")
+    if not _SENT_NAME.fullmatch(fix.param):
+        return False
+    if isinstance(fix, Rename):
+        # Neither name may lie under the other: Rename('text', 'text.format') would nest forever.
+        nested = fix.new.startswith(f"{fix.param}.") or fix.param.startswith(f"{fix.new}.")
+        return bool(_NEW_NAME.fullmatch(fix.new)) and fix.new != fix.param and not nested
+    if isinstance(fix, Clamp):
+        bounds = [b for b in (fix.minimum, fix.maximum) if b is not None]
+        return bool(bounds) and all(type(b) in (int, float) and math.isfinite(b) for b in bounds)
+    return True
+
+
+# --- 0.1.0's _serialize.py ---
 
 
 def _fix_to_json(fix: Fix) -> dict[str, Any]:

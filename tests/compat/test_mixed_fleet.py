@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import pytest
+
+from resilient_client._errors import CacheFormatError
 from resilient_client._models import (
     ChangeRole,
+    Clamp,
     Condition,
     DeploymentKey,
     DeploymentMapping,
@@ -70,6 +74,29 @@ CAMEL = Rename("inferenceConfig.max_tokens", "inferenceConfig.maxTokens")
 
 def test_a_rename_to_a_camel_case_name_is_kept_from_0_1() -> None:
     """0.1 refuses a whole file holding a camelCase new name: such a rule is written only to 'ordered'."""
+    with pytest.raises(CacheFormatError):
+        serialize_0_1.loads(serialize_0_1.dumps({KEY: mapping(RENAME, CAMEL)}))
     text = dumps({KEY: mapping(RENAME, CAMEL, TEMPERATURE)})
     assert serialize_0_1.loads(text)[KEY].fixes == (RENAME, TEMPERATURE)
     assert loads(text)[KEY].fixes == (RENAME, CAMEL, TEMPERATURE)
+
+
+DEEP_DROP = Drop("request.generationConfig.thinkingConfig.thinkingBudget")
+DEEP_CLAMP = Clamp("request.generationConfig.thinkingConfig.thinkingBudget", 1, 24576)
+DEEP_RENAME = Rename(
+    "extra_body.google.thinking_config.thinkingBudget", "extra_body.google.thinking_config.thinking_budget"
+)
+
+
+def test_a_path_four_levels_deep_is_kept_from_0_1() -> None:
+    """0.1's grammar stops at three levels and refuses a whole file past it: such rules go only to 'ordered'."""
+    text = dumps({KEY: mapping(RENAME, DEEP_DROP, DEEP_CLAMP, DEEP_RENAME, TEMPERATURE)})
+    assert serialize_0_1.loads(text)[KEY].fixes == (RENAME, TEMPERATURE)
+    assert loads(text)[KEY].fixes == (RENAME, DEEP_DROP, DEEP_CLAMP, DEEP_RENAME, TEMPERATURE)
+
+
+def test_0_1_refuses_a_file_with_a_four_level_path_in_its_rules() -> None:
+    """Why the rule above exists: written the 0.1 way, one deep path costs an old process the whole file."""
+    text = serialize_0_1.dumps({KEY: mapping(RENAME, DEEP_DROP)})
+    with pytest.raises(CacheFormatError):
+        serialize_0_1.loads(text)

@@ -564,11 +564,13 @@ def test_blocked_param(fix: Fix, policy: RepairPolicy, expected: str | None) -> 
         (Rename("max_tokens", "max_tokens"), False),
         (Rename("max_tokens", "__class__"), False),
         (Rename("max_tokens", "MaxTokens"), False),
-        (Rename("max_tokens", "a.b.c.d"), False),
+        (Rename("max_tokens", "a.b.c.d"), True),
+        (Rename("max_tokens", "a.b.c.d.e"), False),
         (Rename("max tokens", "max_tokens"), False),
         (Drop("apiMode"), True),
         (Drop("a.b.c"), True),
-        (Drop("a.b.c.d"), False),
+        (Drop("a.b.c.d"), True),
+        (Drop("a.b.c.d.e"), False),
         (Drop("x[0]"), False),
         (Drop(""), False),
         (Drop("a'b"), False),
@@ -628,7 +630,7 @@ def test_suggesting_a_protected_name_yields_a_blocked_fix() -> None:
         "_private",
         "max completion tokens",
         "MaxCompletionTokens",
-        "a.b.c.d",
+        "a.b.c.d.e",
         "a..b",
         "a.",
         "1abc",
@@ -637,7 +639,7 @@ def test_suggesting_a_protected_name_yields_a_blocked_fix() -> None:
     ],
 )
 def test_unacceptable_suggested_names_resolve_to_none(new: str) -> None:
-    """A suggestion outside the grammar (dunder, spaces, upper case, > 3 levels, too long) or unchanged gives None."""
+    """A suggestion outside the grammar (dunder, spaces, upper case, > 4 levels, too long) or unchanged gives None."""
     assert resolved(use_instead(new), body_with(max_tokens=100)) is None
 
 
@@ -661,7 +663,7 @@ def test_an_unreadable_suggestion_does_not_turn_a_rename_into_a_drop(tail: str) 
     [
         ("Unknown parameter: 'max tokens'.", {"max tokens": 1}),
         ("Unknown parameter: 'a\"b'.", {'a"b': 1}),
-        ("Unknown parameter: 'a.b.c.d'.", {"a": {"b": {"c": {"d": 1}}}}),
+        ("Unknown parameter: 'a.b.c.d.e'.", {"a": {"b": {"c": {"d": {"e": 1}}}}}),
         ("Unknown parameter: 'messages[0].name'.", {"messages": [{"role": "user", "name": "x"}]}),
         ("Unsupported parameter: 'top_p' is not supported with this model.", {"temperature": 1}),
         ("Unknown parameter: 'reasoning.effort'.", {"reasoning": "high"}),

@@ -154,7 +154,7 @@ def test_newer_schema_is_reported_before_its_layout_is_checked() -> None:
     [
         {"kind": "rename", "param": "max_tokens", "new": "__class__"},
         {"kind": "rename", "param": "max_tokens", "new": "max_tokens"},
-        {"kind": "rename", "param": "max_tokens", "new": "a.b.c.d"},
+        {"kind": "rename", "param": "max_tokens", "new": "a.b.c.d.e"},
         {"kind": "rename", "param": "max_tokens"},
         {"kind": "drop", "param": "max tokens"},
         {"kind": "drop", "param": "x[0]"},
