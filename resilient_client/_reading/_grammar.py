@@ -610,7 +610,8 @@ RENAME: Final = _compile(
     + _NEW.format("m")
     + _NOT_A_NAME_TO_USE
     # A list of values to use is no name: 'use "low", "medium" or "high"'.
-    + r"(?=\s*(?:$|[.;)!]|,(?!\s?['\"`\w])|\s(?:for|to|on|in|with|when|if|here)\b))"
+    # A dot that goes on into a word is the name's own ("use a.b.thinking_budget instead" is no "use a.b").
+    + r"(?=\s*(?:$|[;)!]|\.(?!\w)|,(?!\s?['\"`\w])|\s(?:for|to|on|in|with|when|if|here)\b))"
     # "pass it as reasoning.effort", "send the limit as 'max_completion_tokens'", "is set with num_predict",
     # "is controlled by candidateCount", "Cohere calls this `k`", "the equivalent field is X".
     + r"|(?<!\bnot )(?<!n't )(?<!\bnever )\b(?:pass|send|resend|provide|specify|set|put|give|nest)"

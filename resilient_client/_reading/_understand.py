@@ -698,7 +698,7 @@ def _renamed_pairs(message: str, params: list[str], vocabulary: Vocabulary) -> l
             continue
         if any(f.param == grounded.path for f in out) or vocabulary.ground(new) is not None:
             continue  # a new name the request already sends is another param of it
-        if _PAIR_NOT_A_NAME.match(message, m.end()) or not _fits(vocabulary.value(grounded.path), new):
+        if _PAIR_NOT_A_NAME.match(message, m.end()) or not _fits(grounded.path, vocabulary.value(grounded.path), new):
             # A list of values ("as search_document or search_query"), a key format ("as token_id: bias pairs"),
             # or a name whose values are of another kind (red-team pass seven).
             continue
@@ -722,9 +722,13 @@ _COUNTS: Final = re.compile(
 _SDK_ONLY: Final = frozenset({"extra_body", "extra_headers", "extra_query", "model_kwargs", "additional_kwargs"})
 
 
-def _fits(sent: Any, new: str) -> bool:
-    """Whether ``sent`` may go under ``new``: never a number into words, a text into a count, or into the SDK's."""
-    if new.split(".", 1)[0] in _SDK_ONLY:
+def _fits(param: str, sent: Any, new: str) -> bool:
+    """Whether ``param``'s ``sent`` may go under ``new``: never a number into words, a text into a count.
+
+    Never into the SDK's own fields either, but for a name inside one the request carries, respelled in place.
+    """
+    root = new.split(".", 1)[0]
+    if root in _SDK_ONLY and not param.startswith(f"{root}."):
         return False
     number = isinstance(sent, int | float) and not isinstance(sent, bool)
     if number and new.rsplit(".", 1)[-1] in ENUM_PARAMS:
@@ -1072,7 +1076,7 @@ def _findings(statement: Statement, vocabulary: Vocabulary) -> list[Finding]:  #
         # The body asks for the very name sent ("budget_tokens: Extra inputs … Did you mean thinking.budget_tokens?"
         # read again after that rename): it refuses another spelling, not what this request carries.
         return []
-    if guess is not None and len(params) == 1 and vocabulary.value(guess) is ... and _fits(sent_one, guess):
+    if guess is not None and len(params) == 1 and vocabulary.value(guess) is ... and _fits(params[0], sent_one, guess):
         # A guess is taken only when it names the very setting sent: its name in another spelling ("Unknown field
         # 'maxTokens'; did you mean 'max_tokens'?"), in an object ("did you mean thinking.budget_tokens?"), or in this
         # API's words for it (_kin); a guess at another name is a guess (Groq's "'store' … did you mean 'stop'?").
@@ -1094,7 +1098,7 @@ def _findings(statement: Statement, vocabulary: Vocabulary) -> list[Finding]:  #
         sent = vocabulary.value(params[0])
         if (value := _value_not_name(params[0], sent, parts, message, vocabulary)) is not None:
             return value
-        if _fits(sent, parts.new) and (parts.new not in ENUM_PARAMS or isinstance(sent, str)):
+        if _fits(params[0], sent, parts.new) and (parts.new not in ENUM_PARAMS or isinstance(sent, str)):
             # A bare new name for a nested param is its sibling's: "Unknown name "stop" at 'generation_config' …
             # Use "stopSequences"" renames generationConfig.stop to generationConfig.stopSequences. A number is
             # never renamed into a setting whose values are words (temperature into reasoning_effort).
@@ -1146,7 +1150,9 @@ def _named_elsewhere(drop: Finding, message: str, vocabulary: Vocabulary) -> Fin
         return None
     if drop.when is not None:
         return drop
-    if (respelled := _respelled(param, message, vocabulary)) is not None and _fits(vocabulary.value(param), respelled):
+    if (respelled := _respelled(param, message, vocabulary)) is not None and _fits(
+        param, vocabulary.value(param), respelled
+    ):
         return Finding("rename", param, new=respelled)
     if (called := _called(param, message, vocabulary)) is not None:
         return Finding("rename", param, new=called)
@@ -1330,7 +1336,7 @@ def _called(param: str, message: str, vocabulary: Vocabulary) -> str | None:
     for m in _CALLED.finditer(message):
         before = {w.lower() for w in re.findall(r"[A-Za-z]+", m["before"])}
         new = _renamed_leaf(param, m["new"])
-        if own <= before and vocabulary.value(new) is ... and _fits(vocabulary.value(param), new):
+        if own <= before and vocabulary.value(new) is ... and _fits(param, vocabulary.value(param), new):
             return new
     return None
 
