@@ -97,11 +97,9 @@ _LEFT: dict[str, str] = {
     "r10c-028": "'Setting user/encoding format' names user as an English word the reader never grounds bare",
     "r11a-027": "'Hyperparameters should be on the top level' asks to move nested settings up: no fix moves a block",
     "r11b-007": "Baidu answers errors with HTTP 200: the SDK never raises, so the client never reads it",
-    "r11c-021": "a four-level path (generationConfig.responseFormat.image.aspectRatio); the cache grammar allows three",
     "r12a-015": "'Cannot use background with store=False': the row keeps background only while store is on",
     "r12b-003": "the fix the row wants turns the caller's store: false into true: an opt-out is never turned on",
     "r12b-004": "the fix the row wants turns the caller's store: false into true: an opt-out is never turned on",
-    "r13a-035": "a four-level path (extra_body.google.thinking_config.thinkingBudget); the cache grammar allows three",
     "r13a-066": "the refusal names reasoning_effort, which DeepSeek maps from the sent output_config.effort; the "
     "reader sees no param of that name and drops the thinking switch it does see",
     "r13a-087": "a 500 that reports an upstream 400: the reader never repairs what a gateway's own call upstream was "
@@ -110,10 +108,6 @@ _LEFT: dict[str, str] = {
     "limit and never reads as a rejection",
     "r14a-070": "a string refused for its length (prompt_cache_key): the reader never leaves out a value the caller "
     "wrote because of its length",
-    "r20a-026": "a four-level path (request.generationConfig.thinkingConfig.thinkingBudget); the cache grammar allows "
-    "three",
-    "r20a-049": "a four-level path (request.generationConfig.thinkingConfig.thinkingBudget); the cache grammar allows "
-    "three",
     "r17a-032": "a bare protected name in a list ('response_format, frequency_penalty') is never grounded, so the "
     "other is dropped and the retry meets the refusal of response_format alone, which reaches the caller",
     "r14a-082": "'only accepts string reasoning_effort values' for an object sent: the reader takes the object's "
