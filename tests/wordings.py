@@ -14,7 +14,19 @@ from tests.corpus import parse_fix
 from tests.said import allowed
 
 DIRECTORY: Final = Path(__file__).resolve().parent / "data" / "wordings"
-ROUNDS: Final = ("round1", "round2", "round3", "round4", "round5", "round6", "round7", "round8", "round9", "round10")
+ROUNDS: Final = (
+    "round1",
+    "round2",
+    "round3",
+    "round4",
+    "round5",
+    "round6",
+    "round7",
+    "round8",
+    "round9",
+    "round10",
+    "round11",
+)
 FAMILIES: Final = ("drop", "rename", "clamp", "value", "conditional", "role", "multi", "lookalike")
 
 
