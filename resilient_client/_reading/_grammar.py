@@ -318,6 +318,16 @@ NEGATIVE: Final = Wordings(
         r"\b(?:is|are) unavailable (?:for|on|with|in) (?:this|the) (?:model|deployment|endpoint|provider|route)\b",
         r"\bnot part of the (?:schema|request schema|api|spec(?:ification)?)\b",
         r"\bdoes not implement\b|\bfailed on the 'isdefault' tag\b",
+        # "`logit_bias` is not implemented by text-generation-inference", "was not configured to accept",
+        # "has no use for `presence_penalty`", "has no meaning for this server", "does not know what to do with".
+        r"\b(?:is|are) not implemented\b|\bnot configured to accept\b|\bdoes not know what to do with\b",
+        r"\bha(?:s|ve) no (?:use|meaning|capability) for\b",
+        # "groq/compound does not take 'logprobs'": a name right after, never "does not take effect" or "more than".
+        rf"\b{DOES_NOT} take {QUOTE}[A-Za-z_]",
+        # "The model magistral-small-2509 rejects 'presence_penalty'": a quoted name right after.
+        rf"\b(?:rejects|refuses) {QUOTE}[A-Za-z_]",
+        # "take it out of the payload and retry", "resend without prompt_logprobs".
+        r"\btake (?:it|them) out of the (?:payload|request|body)\b",
         # "min_p is not a supported sampling option": one word between.
         r"\bis not (?:a )?(?:valid|supported|recogni[sz]ed|known|permitted) [a-z]{3,20}"
         r" (?:param(?:eter)?|argument|field|option|property|key)\b",
