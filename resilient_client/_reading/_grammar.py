@@ -69,6 +69,7 @@ __all__ = [
     "RENAMED_BEFORE",
     "RENAME_EXPLICIT",
     "RENAME_PAIR",
+    "RENAME_SAID",
     "RENAME_VERDICT",
     "RENAME_WHERE",
     "REQUIREMENT",
@@ -317,6 +318,12 @@ NEGATIVE: Final = Wordings(
         # Unavailable for a model, not for an account or for now ("for this organization", "for the moment").
         r"\b(?:is|are) unavailable (?:for|on|with|in) (?:this|the) (?:model|deployment|endpoint|provider|route)\b",
         r"\bnot part of the (?:schema|request schema|api|spec(?:ification)?)\b",
+        # "top-level field "num_ctx" is not part of ChatRequest": a request type's name.
+        r"\bnot part of [A-Z]\w{0,40}(?:Request|Params|Parameters|Body|Input|Options)\b",
+        # "'max_completion_tokens' belongs to Chat Completions", "belongs to the v1 ERNIE API": another API's name.
+        r"\bbelongs to (?:the |another |a different )?(?:[\w\-./]+ ){0,3}?(?:API|endpoint|route|Chat Completions"
+        r"|Responses)\b",
+        r"\bn'existe pas\b",
         r"\bdoes not implement\b|\bfailed on the 'isdefault' tag\b",
         # "`logit_bias` is not implemented by text-generation-inference", "was not configured to accept",
         # "has no use for `presence_penalty`", "has no meaning for this server", "does not know what to do with".
@@ -370,7 +377,8 @@ NEGATIVE: Final = Wordings(
     r"|参数\s?['\"`]?[A-Za-z_][\w.]{0,63}['\"`]?\s?无效"
     # Japanese and Korean: "サポートされていません" (not supported), "지원되지 않습니다" (not supported).
     r"|サポートされていません|サポートされません|使用できません|認識されません|許可されていません"
-    r"|지원되지 않|지원하지 않|허용되지 않|알 수 없는 (?:매개변수|파라미터)|잘못된 (?:매개변수|파라미터)|廃止され"
+    r"|지원되지 않|지원하지 않|허용되지 않|인식되지 않|인식할 수 없"
+    r"|알 수 없는 (?:매개변수|파라미터)|잘못된 (?:매개변수|파라미터)|廃止され"
     r"|사용할 수 없"
     # "已废弃" (deprecated).
     r"|已(?:废弃|弃用)"
@@ -581,7 +589,7 @@ RENAME: Final = _compile(
     r" (?:to |by |with )?"
     + _NEW.format("b")
     + r"|\b(?:deprecated|replaced|superseded|renamed|no longer supported)\b(?:[^.\n]|\.\s){0,40}?\b(?:please )?"
-    r"(?:use|switch to) "
+    r"(?:use|switch to|supply) "
     + _NEW.format("c")
     # An API, an endpoint or a method to move to is no param: "Please switch to the `responses` API".
     + r"(?! (?:API|api|endpoint|route|method|SDK|model)\b)"
@@ -657,7 +665,8 @@ RENAME: Final = _compile(
     + r"(?![\w\-:\[/.])"
     # "Converse expects inferenceConfig.maxTokens", "the generate route reads `parameters.max_new_tokens`".
     # Not "uses" or "takes": "which uses 'top_p' for nucleus sampling" names another param (red-team pass six).
-    + r"|\b(?:expects|reads|wants)(?: the [\w ]{1,30}? from)? "
+    # "reads its output cap from 'max_completion_tokens'", "wants its output limit in …", "reads stop strings from …".
+    + r"|\b(?:expects|reads|wants)(?: (?:(?:the|its|their) )?[\w ]{1,30}? (?:from|in))? "
     + _NEW.format("u")
     + r"(?=\s*(?:$|[.;)!]|,(?!\s?['\"`\w])|\s(?:for|to|on|in|with|when|if|here|instead)\b))"
     # In other languages: "utilisez 'max_tokens' à la place", "verwenden Sie stattdessen 'max_tokens'",
@@ -674,6 +683,8 @@ RENAME: Final = _compile(
     + r"|(?:대신|代わりに)\s?"
     + _NEW.format("w")
     + r"\s?(?:를|을|を)\s?(?:사용|指定|使用)"
+    # "중지 문자열은 'stop'으로 전달해 주세요" (pass stop strings as 'stop').
+    + r"|['\"`](?P<wk>[A-Za-z_][\w.]{0,63})['\"`]\s?(?:으로|로)\s?(?:전달|보내|지정|사용)"
     # "参数 max_tokens 已更名为 max_completion_tokens" (has been renamed to, w-069).
     # Renamed, not replaced: "已替换为 top_p 采样" (replaced by top_p sampling) is another param (red-team pass six).
     + r"|已?(?:更名|改名|重命名)为\s?"
@@ -681,6 +692,31 @@ RENAME: Final = _compile(
     + r"|(?:请使用|请改用|请用|应使用|请改为使用)\s?"
     + _NEW.format("t")
     + r"(?!\w|\.\w)(?!\s?(?:接口|API|api|版本|endpoint|模型))",
+    re.IGNORECASE,
+)
+# How a server says the param's other name without "use" or "instead" (round eleven): apart from RENAME, whose
+# first-character gate these openings would widen past its worth.
+RENAME_SAID: Final = _compile(
+    # "the limit is sent as 'max_completion_tokens'", "the effort is written as reasoning.effort there".
+    r"\b(?:is|are) (?:sent|written|passed|given|expressed|supplied|spelled) as "
+    + _NEW.format("oa")
+    # "states the same limit with 'max_output_tokens'", "limits output by 'max_tokens'".
+    + r"|\b(?:states|sets|limits|caps|expresses)(?: [\w\-]+){0,4}? (?:with|by|via|through|using) "
+    + _NEW.format("ob")
+    + r"(?=\s*(?:$|[.;)!]|,(?!\s?['\"`\w])))"
+    # "the Compatibility API takes 'top_p'.": an API's own name for it, where the clause ends.
+    + r"|\b(?:API|server|endpoint|route) takes "
+    + _NEW.format("oc")
+    + r"(?=\s*(?:$|[.;)!]))"
+    # "Move the value to max_completion_tokens".
+    + r"|\bmove (?:the|its|your) (?:value|setting|limit|number)s? (?:in)?to "
+    + _NEW.format("oe")
+    # Where the param goes, not its name: "model parameters such as num_ctx live under "options"", "must arrive
+    # inside chat_template_kwargs". Read as the param's own name inside that object.
+    + r"|\b(?:lives?|belongs?|go(?:es)?|sits?) (?:under|inside|within) (?:the )?"
+    + _NEW.format("box")
+    + r"|\bmust (?:arrive|go|be sent|be passed|be nested|be placed) (?:inside|under|within|into) (?:the )?"
+    + _NEW.format("must"),
     re.IGNORECASE,
 )
 # A clause that opens with where a name holds: "For chat completions use 'max_completion_tokens'" (aa-018). Apart

@@ -189,6 +189,7 @@ class _Parts:
     renamed: bool = False
     explicit: bool = False  # the new name is said to be the param's own ("pass it as X", "this API calls it X")
     moved: bool = False  # the new name is a place ("lives at X"): a rename only to a path ending in the param's name
+    into: bool = False  # the new name is an object the param goes inside ("live under options"): options.<param>
     sent_only: bool = False  # the condition holds only if the request carries its name ("when images are attached")
     guess: str | None = None  # the name a "did you mean …?" guesses
     list_at: int | None = None  # where the first list of accepted values starts
@@ -292,6 +293,7 @@ def _take_apart(message: str) -> _Parts:  # noqa: C901, PLR0912, PLR0915 - one c
     parts = _Parts(text, keys=keys)
     if (
         (m := g.RENAME.search(text))
+        or (m := g.RENAME_SAID.search(text))
         or (m := g.RENAME_WHERE.search(text))
         or (g.CJK.search(text) and (m := g.RENAMED_BEFORE.search(text)))
     ):
@@ -301,7 +303,9 @@ def _take_apart(message: str) -> _Parts:  # noqa: C901, PLR0912, PLR0915 - one c
             parts.new = f"{m['nbox']}.{parts.new}"
         groups = m.groupdict()
         parts.renamed = m.re is g.RENAMED_BEFORE or any(groups.get(name) for name in g.RENAME_VERDICT)
-        parts.explicit = parts.renamed or by[0] in g.RENAME_EXPLICIT
+        parts.into = by.startswith(("box", "must"))
+        parts.renamed = parts.renamed or by.startswith("must")
+        parts.explicit = parts.renamed or parts.into or by[0] in g.RENAME_EXPLICIT or by.startswith(("oa", "oc", "oe"))
         parts.moved = by[0] == "q"
         text = _cut(text, m.span())
     for m in g.GUESS.finditer(text):
@@ -1094,6 +1098,14 @@ def _findings(statement: Statement, vocabulary: Vocabulary) -> list[Finding]:  #
     )
     if parts.moved and parts.new is not None and len(params) == 1 and not _moved_to(params[0], parts.new):
         parts.new = None
+    if parts.into and parts.new is not None and len(params) == 1:
+        # Into an object: the param's own name inside it, if the request sends no other value there.
+        box = parts.new
+        parts.new = None
+        if (refused or parts.renamed) and vocabulary.value(box) in ({}, ...) and "." not in box:
+            leaf = params[0].rsplit(".", 1)[-1]
+            if not params[0].startswith(f"{box}.") and _fits(params[0], vocabulary.value(params[0]), box):
+                return [Finding("rename", params[0], new=f"{box}.{leaf}")]
     if parts.new is not None and (parts.renamed or refused) and len(params) == 1:
         sent = vocabulary.value(params[0])
         if (value := _value_not_name(params[0], sent, parts, message, vocabulary)) is not None:
