@@ -108,6 +108,8 @@ _LEFT: dict[str, str] = {
     "limit and never reads as a rejection",
     "r14a-070": "a string refused for its length (prompt_cache_key): the reader never leaves out a value the caller "
     "wrote because of its length",
+    "r22a-064": "a gateway's translation of the sent name (Vertex's stopSequences for stop, through LiteLLM): the "
+    "reader grounds no name the request does not carry",
     "r17a-032": "a bare protected name in a list ('response_format, frequency_penalty') is never grounded, so the "
     "other is dropped and the retry meets the refusal of response_format alone, which reaches the caller",
     "r14a-082": "'only accepts string reasoning_effort values' for an object sent: the reader takes the object's "
