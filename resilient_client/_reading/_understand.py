@@ -843,11 +843,23 @@ def _only_roles(message: str, vocabulary: Vocabulary) -> list[Finding] | None:
         return None
     roles = m["roles"] or m["roles2"] or m["roles3"] or m["roles4"]
     accepted: tuple[JSONScalar, ...] = tuple(sorted({r.lower() for r in re.findall(r"[A-Za-z]+", roles)}))
+    if m["roles2"] and not all(_alternates(vocabulary.body.get(name)) for name in vocabulary.roles()):
+        # Turns that do not alternate once the instructions are folded in (two user turns in a row, r22a-044): the
+        # conversation is what the template refuses, and no role rule changes it.
+        return []
     return [
         Finding("role", name, value=role, allowed=accepted)
         for name, sent in vocabulary.roles().items()
         for role in sorted(sent & _REWRITABLE_ROLES - set(accepted))
     ]
+
+
+def _alternates(items: object) -> bool:
+    """Whether the turns of a conversation other than its instructions alternate (no two of one role in a row)."""
+    if not isinstance(items, list):
+        return True
+    turns = [i.get("role") for i in items if isinstance(i, dict) and i.get("role") not in _REWRITABLE_ROLES]
+    return all(a != b for a, b in zip(turns, turns[1:], strict=False))
 
 
 def _unnamed_role(message: str, vocabulary: Vocabulary) -> Finding | None:
