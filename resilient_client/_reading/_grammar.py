@@ -951,6 +951,11 @@ RANGE_AT_MOST: Final = Wordings(
     rf"|\b(?:greater|more|larger|higher) than(?=\s*{NUMBER} (?:is|are) (?:not (?:allowed|supported|permitted|valid)"
     r"|prohibited)\b)"
     r"|\bno (?:more|greater) than|\bless than or equal to|\bup to"
+    # "is capped at 128000 for gpt-5", "cannot go past 65536", "this deployment's output ceiling of 16384 tokens".
+    r"|\b(?:is |are )?capped at|\bcannot go (?:past|beyond|above)"
+    r"|\b(?:output |token |completion )?ceiling of"
+    r"(?![^.\n]{0,60}\b(?:organi[sz]ation|account|quota|plan|tier|day|month)\b)"
+    r"|\bexcede o limite de|\bexcede el l[ií]mite de|\bd[ée]passe la limite de"
     r"|\b(?:cannot|can't|can not|must not|may not|should not|shall not)"
     r" (?:exceed|be (?:greater|more|larger|higher) than)"
     r"|\bexceeds? (?:the )?(?:model(?:'s)? )?(?:maximum |token |output )?(?:limit|maximum)(?: of| is|:)?\s?\(?"
@@ -992,7 +997,8 @@ RANGE_FROM_TO: Final = _compile(
 # "max_tokens must be 1-8192", "must be 1~8192", "temperature must be 0.0 - 2.0", "range is 1 to 4096".
 RANGE_SPAN: Final = _compile(
     # German "des zulässigen Bereichs 1-100" (of the range allowed, z-165).
-    rf"\b(?:must be|should be|range(?: is)?:?|in range|within|valid values are"
+    # "(allowed 1 ~ 8192)".
+    rf"\b(?:must be|should be|range(?: is)?:?|in range|within|valid values are|allowed"
     r"|(?:zulässigen|erlaubten|gültigen) (?:Werte)?[Bb]ereich(?:s|es)?)"
     rf"\s+(?:in\s+)?[\[(]?(?P<lo>{NUMBER})"
     # The sentence may end after it ("must be 1-8192."): a dot before a digit is the number's own.
@@ -1000,7 +1006,8 @@ RANGE_SPAN: Final = _compile(
     re.IGNORECASE,
 )
 # "temperature: range: 0..1" (Anthropic-style validators behind OpenAI-compatible gateways).
-RANGE_DOTS: Final = _compile(rf"(?<![\w.])(?P<lo>{NUMBER})\s?\.\.\s?(?P<hi>{NUMBER})(?!\w|\.\d)")
+# Rust's inclusive range: "value 25 is out of range (0..=8)".
+RANGE_DOTS: Final = _compile(rf"(?<![\w.])(?P<lo>{NUMBER})\s?\.\.=?\s?(?P<hi>{NUMBER})(?!\w|\.\d)")
 
 # --- conditions --------------------------------------------------------------------------------------------------
 
