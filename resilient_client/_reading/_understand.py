@@ -9,6 +9,7 @@ subject's finding is. Nothing here decides a fix against a policy: that is the l
 from __future__ import annotations
 
 import functools
+import itertools
 import math
 import re
 from collections.abc import Callable
@@ -859,7 +860,7 @@ def _alternates(items: object) -> bool:
     if not isinstance(items, list):
         return True
     turns = [i.get("role") for i in items if isinstance(i, dict) and i.get("role") not in _REWRITABLE_ROLES]
-    return all(a != b for a, b in zip(turns, turns[1:], strict=False))
+    return all(a != b for a, b in itertools.pairwise(turns))
 
 
 def _unnamed_role(message: str, vocabulary: Vocabulary) -> Finding | None:
