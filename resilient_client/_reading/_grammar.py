@@ -1016,8 +1016,9 @@ RANGE_DOTS: Final = _compile(rf"(?<![\w.])(?P<lo>{NUMBER})\s?\.\.=?\s?(?P<hi>{NU
 CONDITION_WHEN_ABSENT: Final = _compile(
     r"\b(?:(?:is |are |can |may |should )?only (?:be )?"
     r"(?:allowed|supported|permitted|valid|available|used|set|specified|defined|provided|passed|sent|meaningful"
-    r"|applicable|relevant|honou?red|effective)"
-    r"|(?:allowed|supported|permitted|valid|available|specified|used|set|sent|meaningful|applicable|relevant) only"
+    r"|applicable|relevant|honou?red|effective|supplied|given)"
+    r"|(?:allowed|supported|permitted|valid|available|specified|used|set|sent|meaningful|applicable|relevant"
+    r"|supplied|given) only"
     # "only applies to streamed responses", "only has meaning alongside 'tools'" (aa-192, aa-179); never without
     # "only" ("the same applies to 'top_p'", "applies to streaming and non-streaming requests alike").
     r"|only (?:applies|apply|has (?:any )?meaning|makes sense)|(?:applies|apply|has (?:any )?meaning|makes sense) only)"
@@ -1027,10 +1028,17 @@ CONDITION_WHEN_ABSENT: Final = _compile(
     r"(?: (?:to be (?:set|enabled|true|specified)|(?:param(?:eter)?|to be))|(?=\s*(?:$|[.,;:)])))"
     # "search_options requires enable_search=true", right after the name it is about (not "… and requires store=True",
     # a requirement beside another verdict).
-    rf"|(?<=[\w'\"`] )(?<!\band )requires? (?P<q9>{QUOTE})?(?P<name9>{NAME}){QUOTE}?\s?=\s?(?:true|1|on)\b"
+    rf"|(?<=[\w'\"`] )(?<!\band )(?:requires?|needs?) (?P<q9>{QUOTE})?(?P<name9>{NAME}){QUOTE}?\s?=\s?(?:true|1|on)\b"
     # "parallel_tool_calls requires at least one tool" (zod), joi's '"parallel_tool_calls" missing required peer
     # "tools"', jsonschema's "'stream' is a dependency of 'stream_options'".
     r"|\brequires? (?:at least one|one or more|a|an|some) (?P<name6>tools?|functions?|documents?)\b"
+    # "was given for a request that defines no tools", "was set, yet there are no tools to call" (round eleven).
+    r"|\b(?:(?:a|the|this) request (?:that|which) (?:defines|declares|has|carries|sends|includes)|there (?:are|is))"
+    r" no (?P<name17>tools?|functions?)\b"
+    # "only applies when the response is streamed, and this request is not streamed".
+    r"|\bonly (?:applies|apply|works|makes sense|has (?:any )?meaning) (?:when|if)"
+    r" the (?:response|request|output|reply) is (?P<stream5>stream)ed\b"
+    r"|\b(?:this|the) request is not (?P<stream6>stream)ed\b"
     rf"|\bmissing required peer (?P<q7>{QUOTE})?(?P<name7>{NAME}){QUOTE}?"
     rf"|(?P<q8>{QUOTE})(?P<name8>{NAME}){QUOTE} is a dependency of\b"
     # "X is not allowed without tools", "cannot be specified unless 'tools' is given" (the name is checked as above).
@@ -1169,6 +1177,8 @@ PAIR: Final = _compile(
     r"|\bcannot be combined\b|\b(?:are|is) both set\b"
     r"|\b(?:cannot|can't|can not) (?:set|specify|use|pass) both\b"
     r"|\b(?:used|specified|set) together\b|\bboth [^.\n]{1,60} (?:and|&) [^.\n]{1,60} (?:cannot|can't|may not)\b"
+    # "Both max_tokens and max_completion_tokens were supplied."
+    r"|\bboth [^.\n]{1,60} (?:and|&) [^.\n]{1,60} (?:were|are) (?:supplied|given|sent|set|specified|provided)\b"
     r"|\bin combination\b|\binvalid combination of\b|\b(?:are|is) (?:not compatible|incompatible) with each other\b"
     # "Extended thinking is incompatible with top_k sampling. Remove top_k or turn thinking off."
     r"|\b(?:is|are) incompatible with\b"

@@ -246,12 +246,10 @@ _CONDITION_WORDS: Final = frozenset({"stream", "tools", "logprobs", "functions",
 
 
 def _condition_name(m: re.Match[str]) -> str | None:
-    if m["stream"] or m["stream2"] or m["stream3"] or m["stream4"]:
+    if m["stream"] or m["stream2"] or m["stream3"] or m["stream4"] or m["stream5"] or m["stream6"]:
         return "stream"
-    if m["name6"]:
-        return {"tool": "tools", "function": "functions", "document": "documents"}.get(
-            m["name6"].lower(), m["name6"].lower()
-        )
+    if items := m["name6"] or m["name17"]:
+        return {"tool": "tools", "function": "functions", "document": "documents"}.get(items.lower(), items.lower())
     name, quoted = next(
         (m[f"name{i}"], m[f"q{i}"])
         for i in ("", "2", "3", "4", "5", "7", "8", "9", "10", "11", "12", "13", "14", "15", "16")
