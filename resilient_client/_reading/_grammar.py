@@ -544,6 +544,10 @@ ONLY_VALUE: Final = _compile(
     rf"|\bthe only (?:permitted|allowed|supported|accepted|valid) value (?:here |now )?(?:is|for [\w.]{{1,64}} is)"
     rf" (?P<value5>{VALUE})"
     rf"|\bonly accepts? (?:{QUOTE}?(?P<name6>{NAME}){QUOTE}?\s?=\s?)(?P<value6>{VALUE})"
+    # "the only tier there is 'auto'", German "zulässig ist nur 'default'" (round eleven): a quoted value.
+    r"|\bthe only [a-z]{3,20} (?:there |here |available )?is"
+    r" (?P<value9>'[^'\n]{1,64}'|\"[^\"\n]{1,64}\"|`[^`\n]{1,64}`)"
+    r"|\b(?:zulässig|erlaubt|unterstützt) (?:ist|sind) nur (?P<value10>'[^'\n]{1,64}'|\"[^\"\n]{1,64}\")"
     rf"|\bseule la valeur (?:«\s?(?P<value7>[^»\s]{{1,64}})\s?»|(?P<value8>{VALUE}))"
     r" est (?:acceptée|autorisée|prise en charge)"
     rf"|\bonly supports? (?:the )?(?P<name2>{NAME})(?:\s*[=:]\s*|\s(?:of |value |set to )?)"

@@ -960,6 +960,9 @@ def _findings(statement: Statement, vocabulary: Vocabulary) -> list[Finding]:  #
         # API version" (z-189): a warning about later, beside a request that was taken; nothing is refused now.
         return []
     parts = _take_apart(message)
+    if any(isinstance(a, str) and vocabulary.value(a) is not ... for a in parts.allowed):
+        # A sent param's own name is no value of the list it opens: "only supports verbosity 'medium'".
+        parts.allowed = tuple(a for a in parts.allowed if not (isinstance(a, str) and vocabulary.value(a) is not ...))
     subjects = _subjects(statement, parts, vocabulary)
     roles = [s for s in subjects if s.role_list is not None]
     if roles:
@@ -1464,7 +1467,7 @@ def _about(  # noqa: C901, PLR0911, PLR0912 - one exit per verdict
         said = d["value"] or d["value2"]
         return Finding("value", param, value=sent, default_only=True, allowed=_values(said), when=when)
     if (o := g.ONLY_VALUE.search(message)) is not None:
-        only = next(v for v in (o[f"value{n}"] for n in ("", "2", "3", "4", "5", "6", "7", "8")) if v)
+        only = next(v for v in (o[f"value{n}"] for n in ("", "2", "3", "4", "5", "6", "7", "8", "9", "10")) if v)
         # The value is the named setting's: "only accepts n=1" says nothing of max_tokens (red-team pass nine).
         named = o["name2"] or o["name4"] or o["name6"]
         if _names(named, param, vocabulary):
