@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Literal, TypeAlias
+from typing import Final, Literal, TypeAlias
 
 JSONScalar: TypeAlias = str | int | float | bool | None
 
@@ -271,6 +271,11 @@ def _spelling(path: str) -> str:
 
 _MISS: object = object()
 _CACHE_SIZE = 1024
+# Objects that wrap a whole native body (Cloud Code Assist's "request", a relay's "payload"), in the one spelling.
+_WRAPPERS: Final = frozenset({"request", "body", "payload", "data", "params", "parameters", "extraBody", "json"})
+_MAX_WRAPPERS: Final = 2
+# Of those, the ones that hold the conversation itself: dropped whole, they drop it.
+_BODY_WRAPPERS: Final = frozenset({"request", "payload", "body"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -303,6 +308,19 @@ class _ProtectionIndex:
 
     def _protecting(self, param: str) -> str | None:
         spelled = _spelling(param)
+        # A proxy's envelope around the native body ({"model": …, "request": {"generationConfig": …}}): what is
+        # protected at the top of a body is protected inside its wrapper too.
+        names = spelled.split(".")
+        if len(names) == 1 and spelled in _BODY_WRAPPERS:
+            return param  # the whole native body, the conversation in it
+        for depth in range(min(len(names) - 1, _MAX_WRAPPERS) + 1):
+            if depth and names[depth - 1] not in _WRAPPERS:
+                break
+            if (found := self._anchored(".".join(names[depth:]))) is not None:
+                return found
+        return None
+
+    def _anchored(self, spelled: str) -> str | None:
         root = spelled.split(".", 1)[0]
         if root in UNCHANGEABLE:  # one word each, the same in every spelling
             return self.roots[root]

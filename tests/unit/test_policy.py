@@ -107,3 +107,28 @@ def test_a_protected_name_in_pascal_case_is_protected(name: str) -> None:
 
 def test_allow_matches_in_any_spelling_too() -> None:
     assert not RepairPolicy(allow=frozenset({"generation_config"})).blocks("generationConfig.responseMimeType")
+
+
+@pytest.mark.parametrize(
+    "param",
+    [
+        "request.generationConfig.responseSchema.additionalProperties",
+        "request.toolConfig.functionCallingConfig.allowedFunctionNames",
+        "request.contents",
+        "payload.messages",
+        "body.tools",
+        "request.stream",
+        "request",
+    ],
+)
+def test_what_is_protected_at_the_top_is_protected_inside_a_wrapper(param: str) -> None:
+    """A proxy that wraps the native body ({"model": …, "request": {…}}) cannot step around protection."""
+    assert RepairPolicy().blocks(param)
+
+
+@pytest.mark.parametrize(
+    "param",
+    ["request.generationConfig.thinkingConfig.thinkingBudget", "extra_body", "reasoning.effort", "options.num_ctx"],
+)
+def test_a_setting_inside_a_wrapper_is_not_protected(param: str) -> None:
+    assert not RepairPolicy().blocks(param)
