@@ -320,19 +320,18 @@ NEGATIVE: Final = Wordings(
         r"\bnot part of the (?:schema|request schema|api|spec(?:ification)?)\b",
         # "top-level field "num_ctx" is not part of ChatRequest": a request type's name.
         r"\bnot part of [A-Z]\w{0,40}(?:Request|Params|Parameters|Body|Input|Options)\b",
-        # "'max_completion_tokens' belongs to Chat Completions", "belongs to the v1 ERNIE API": another API's name.
-        r"\bbelongs to (?:the |another |a different )?(?:[\w\-./]+ ){0,3}?(?:API|endpoint|route|Chat Completions"
-        r"|Responses)\b",
         r"\bn'existe pas\b",
         r"\bdoes not implement\b|\bfailed on the 'isdefault' tag\b",
-        # "`logit_bias` is not implemented by text-generation-inference", "was not configured to accept",
-        # "has no use for `presence_penalty`", "has no meaning for this server", "does not know what to do with".
-        r"\b(?:is|are) not implemented\b|\bnot configured to accept\b|\bdoes not know what to do with\b",
-        r"\bha(?:s|ve) no (?:use|meaning|capability) for\b",
-        # "groq/compound does not take 'logprobs'": a name right after, never "does not take effect" or "more than".
-        rf"\b{DOES_NOT} take {QUOTE}[A-Za-z_]",
-        # "The model magistral-small-2509 rejects 'presence_penalty'": a quoted name right after.
-        rf"\b(?:rejects|refuses) {QUOTE}[A-Za-z_]",
+        # "`logit_bias` is not implemented by text-generation-inference", "has no meaning for this server", "does not
+        # know what to do with".
+        r"\b(?:is|are) not implemented\b|\bdoes not know what to do with\b",
+        r"\bha(?:s|ve) no (?:meaning|capability) for\b",
+        # "groq/compound does not take 'logprobs'", "The model magistral-small-2509 rejects 'presence_penalty'": a
+        # quoted name right after, and nothing said of its values or its messages ("rejects 'max_tokens' above 4096",
+        # "does not take 'system' messages", red-team pass ten).
+        rf"\b(?:{DOES_NOT} take|rejects|refuses) {QUOTE}[A-Za-z_][\w.\-]{{0,63}}{QUOTE}"
+        r"(?!\s(?:messages?|roles?|turns?|above|below|over|under|greater|larger|higher|lower|beyond|values?|of|with"
+        r"|when|for|in|if|unless|while|on|during)\b)",
         # "take it out of the payload and retry", "resend without prompt_logprobs".
         r"\btake (?:it|them) out of the (?:payload|request|body)\b",
         # "min_p is not a supported sampling option": one word between.
@@ -593,7 +592,7 @@ RENAME: Final = _compile(
     r" (?:to |by |with )?"
     + _NEW.format("b")
     + r"|\b(?:deprecated|replaced|superseded|renamed|no longer supported)\b(?:[^.\n]|\.\s){0,40}?\b(?:please )?"
-    r"(?:use|switch to|supply) "
+    r"(?:use|switch to) "
     + _NEW.format("c")
     # An API, an endpoint or a method to move to is no param: "Please switch to the `responses` API".
     + r"(?! (?:API|api|endpoint|route|method|SDK|model)\b)"
@@ -669,8 +668,7 @@ RENAME: Final = _compile(
     + r"(?![\w\-:\[/.])"
     # "Converse expects inferenceConfig.maxTokens", "the generate route reads `parameters.max_new_tokens`".
     # Not "uses" or "takes": "which uses 'top_p' for nucleus sampling" names another param (red-team pass six).
-    # "reads its output cap from 'max_completion_tokens'", "wants its output limit in …", "reads stop strings from …".
-    + r"|\b(?:expects|reads|wants)(?: (?:(?:the|its|their) )?[\w ]{1,30}? (?:from|in))? "
+    + r"|\b(?:expects|reads|wants)(?: the [\w ]{1,30}? from)? "
     + _NEW.format("u")
     + r"(?=\s*(?:$|[.;)!]|,(?!\s?['\"`\w])|\s(?:for|to|on|in|with|when|if|here|instead)\b))"
     # In other languages: "utilisez 'max_tokens' à la place", "verwenden Sie stattdessen 'max_tokens'",
@@ -715,12 +713,13 @@ RENAME_SAID: Final = _compile(
     # "Move the value to max_completion_tokens".
     + r"|\bmove (?:the|its|your) (?:value|setting|limit|number)s? (?:in)?to "
     + _NEW.format("oe")
-    # Where the param goes, not its name: "model parameters such as num_ctx live under "options"", "must arrive
-    # inside chat_template_kwargs". Read as the param's own name inside that object.
-    + r"|\b(?:lives?|belongs?|go(?:es)?|sits?) (?:under|inside|within) (?:the )?"
-    + _NEW.format("box")
-    + r"|\bmust (?:arrive|go|be sent|be passed|be nested|be placed) (?:inside|under|within|into) (?:the )?"
-    + _NEW.format("must"),
+    # "reads its output cap from 'max_completion_tokens'", "wants its output limit in …", "reads stop strings from …".
+    + r"|\b(?:reads|wants)(?: (?:(?:its|their) )?[\w ]{1,30}? (?:from|in)) "
+    + _NEW.format("ua")
+    + r"(?=\s*(?:$|[.;)!]|,(?!\s?['\"`\w])|\s(?:for|to|on|in|with|when|if|here|instead)\b))"
+    # "deprecated for reasoning models; supply max_completion_tokens".
+    + r"|\b(?:deprecated|replaced|superseded|no longer supported)\b(?:[^.\n]|\.\s){0,40}?\bsupply "
+    + _NEW.format("sup"),
     re.IGNORECASE,
 )
 # A clause that opens with where a name holds: "For chat completions use 'max_completion_tokens'" (aa-018). Apart
@@ -1085,7 +1084,7 @@ CONDITION_WHEN_ABSENT: Final = _compile(
 # "Function tools with reasoning_effort are not supported" (br-012): the first holds while the second is sent.
 CONDITION_WHEN_PRESENT: Final = _compile(
     rf"\b(?:function )?(?P<name>tools?|stream(?:ing)?|logprobs|response_format) with {QUOTE}?(?P<subject>{NAME})"
-    rf"|\b{IS_NOT} (?:supported|allowed|permitted|compatible|available)"
+    rf"|\b{IS_NOT} (?:supported|allowed|permitted|compatible|available|implemented)"
     r" (?:with|when using|when|while|together with|in combination with|alongside|for)"
     # "`prompt_logprobs` are not available when `stream=True`" (y-036).
     rf" (?:the )?(?:extended )?(?:(?P<q2>['`\"])(?P<name2>{NAME})(?:\s?=\s?(?:true|1|on))?(?P=q2)"
@@ -1107,7 +1106,8 @@ CONDITION_WHEN_PRESENT: Final = _compile(
     # Only before the verdict it conditions: "(enable_thinking=true): presence_penalty must be a number" is where the
     # request ran, not a condition (red-team pass seven).
     r"(?=[^.:;\n]{0,12}\b(?:nicht|not|non|no|isn't|aren't|cannot)\b)"
-    rf"|\b{IS_NOT} (?:supported|allowed|permitted|available|returned) (?:in|for|with) (?P<name4>stream)(?:ing)? "
+    rf"|\b{IS_NOT} (?:supported|allowed|permitted|available|returned|implemented) (?:in|for|with)"
+    r" (?P<name4>stream)(?:ing)? "
     r"(?:mode|requests?|calls?|responses?)\b"
     # "temperature is not supported in thinking mode": while thinking is sent (it is no second subject).
     rf"|\b{IS_NOT} (?:supported|allowed|permitted|available) in {QUOTE}?(?P<name8>{NAME}){QUOTE}? mode\b"

@@ -190,7 +190,7 @@ class _Parts:
     renamed: bool = False
     explicit: bool = False  # the new name is said to be the param's own ("pass it as X", "this API calls it X")
     moved: bool = False  # the new name is a place ("lives at X"): a rename only to a path ending in the param's name
-    into: bool = False  # the new name is an object the param goes inside ("live under options"): options.<param>
+    akin: bool = False  # said loosely ("is sent as X", "limits output by X"): a rename only to a name of its kin
     sent_only: bool = False  # the condition holds only if the request carries its name ("when images are attached")
     guess: str | None = None  # the name a "did you mean …?" guesses
     list_at: int | None = None  # where the first list of accepted values starts
@@ -302,9 +302,9 @@ def _take_apart(message: str) -> _Parts:  # noqa: C901, PLR0912, PLR0915 - one c
             parts.new = f"{m['nbox']}.{parts.new}"
         groups = m.groupdict()
         parts.renamed = m.re is g.RENAMED_BEFORE or any(groups.get(name) for name in g.RENAME_VERDICT)
-        parts.into = by.startswith(("box", "must"))
-        parts.renamed = parts.renamed or by.startswith("must")
-        parts.explicit = parts.renamed or parts.into or by[0] in g.RENAME_EXPLICIT or by.startswith(("oa", "oc", "oe"))
+        parts.akin = m.re is g.RENAME_SAID or by.startswith("wk")
+        parts.renamed = parts.renamed or by.startswith("sup")  # "deprecated …; supply X" says both
+        parts.explicit = parts.renamed or parts.akin or by[0] in g.RENAME_EXPLICIT
         parts.moved = by[0] == "q"
         text = _cut(text, m.span())
     for m in g.GUESS.finditer(text):
@@ -842,9 +842,12 @@ def _only_roles(message: str, vocabulary: Vocabulary) -> list[Finding] | None:
         return None
     roles = m["roles"] or m["roles2"] or m["roles3"] or m["roles4"]
     accepted: tuple[JSONScalar, ...] = tuple(sorted({r.lower() for r in re.findall(r"[A-Za-z]+", roles)}))
-    if m["roles2"] and not all(_alternates(vocabulary.body.get(name)) for name in vocabulary.roles()):
-        # Turns that do not alternate once the instructions are folded in (two user turns in a row, r22a-044): the
-        # conversation is what the template refuses, and no role rule changes it.
+    if m["roles2"] and (
+        _OPTIONAL_SYSTEM.search(message) or not all(_alternates(vocabulary.body.get(n)) for n in vocabulary.roles())
+    ):
+        # Turns that do not alternate once the instructions are folded in (two user turns in a row, r22a-044, or an
+        # assistant turn first): the conversation is what the template refuses, and no role rule changes it. Nor
+        # does one that takes a system message ("After the optional system message, conversation roles must …").
         return []
     return [
         Finding("role", name, value=role, allowed=accepted)
@@ -853,12 +856,27 @@ def _only_roles(message: str, vocabulary: Vocabulary) -> list[Finding] | None:
     ]
 
 
+_OPTIONAL_SYSTEM: Final = re.compile(
+    r"\boptional system\b|\bsystem (?:message|prompt|turn) (?:is )?optional", re.IGNORECASE
+)
+
+
 def _alternates(items: object) -> bool:
-    """Whether the turns of a conversation other than its instructions alternate (no two of one role in a row)."""
+    """Whether a conversation's turns, its instructions folded in, open with the user and alternate with replies.
+
+    Any other turn (a tool result, a function call without a role) is one the template may not take, so the
+    conversation does not count as alternating (red-team pass ten).
+    """
     if not isinstance(items, list):
         return True
-    turns = [i.get("role") for i in items if isinstance(i, dict) and i.get("role") not in _REWRITABLE_ROLES]
-    return all(a != b for a, b in itertools.pairwise(turns))
+    turns = [
+        i.get("role") if isinstance(i, dict) else None
+        for i in items
+        if not (isinstance(i, dict) and i.get("role") in _REWRITABLE_ROLES)
+    ]
+    return (not turns or turns[0] == "user") and all(
+        a != b and {a, b} <= {"user", "assistant"} for a, b in itertools.pairwise(turns)
+    )
 
 
 def _unnamed_role(message: str, vocabulary: Vocabulary) -> Finding | None:
@@ -1112,14 +1130,14 @@ def _findings(statement: Statement, vocabulary: Vocabulary) -> list[Finding]:  #
     )
     if parts.moved and parts.new is not None and len(params) == 1 and not _moved_to(params[0], parts.new):
         parts.new = None
-    if parts.into and parts.new is not None and len(params) == 1:
-        # Into an object: the param's own name inside it, if the request sends no other value there.
-        box = parts.new
+    if (
+        parts.akin
+        and parts.new is not None
+        and len(params) == 1
+        and not _akin(parts.new, params[0], params, vocabulary)
+    ):
+        # Said loosely, another name may be another param ("top_k is expressed as top_p here"): the param goes.
         parts.new = None
-        if (refused or parts.renamed) and vocabulary.value(box) in ({}, ...) and "." not in box:
-            leaf = params[0].rsplit(".", 1)[-1]
-            if not params[0].startswith(f"{box}.") and _fits(params[0], vocabulary.value(params[0]), box):
-                return [Finding("rename", params[0], new=f"{box}.{leaf}")]
     if parts.new is not None and (parts.renamed or refused) and len(params) == 1:
         sent = vocabulary.value(params[0])
         if (value := _value_not_name(params[0], sent, parts, message, vocabulary)) is not None:
@@ -1392,6 +1410,24 @@ _OUTPUT_WORDS: Final = frozenset({"output", "completion", "new", "generated", "r
 _OTHER_SIDE: Final = frozenset(
     {"input", "prompt", "context", "min", "minimum", "total", "reasoning", "thinking", "thought", "cache", "kwargs"}
 )
+
+
+def _akin(new: str, param: str, params: list[str], vocabulary: Vocabulary) -> bool:
+    """Whether a name said loosely is ``param``'s own: its kin, fewer of its words, or one word more.
+
+    One word more only for a number or a list.
+
+    "stop_sequences … reads stop strings from 'stop'", "'p' … the API takes 'top_p'", but never a boolean into a
+    count ("logprobs" into "top_logprobs") nor a list of strings into token ids ("stop" into "stop_token_ids").
+    """
+    if _kin(new, param) or _same_name(new, param):
+        return True
+    mine, theirs = set(words(param)), set(words(new))
+    if theirs < mine:
+        return True
+    sent = vocabulary.value(params[0])
+    number_or_list = isinstance(sent, int | float | list) and not isinstance(sent, bool)
+    return number_or_list and mine < theirs and len(theirs - mine) == 1
 
 
 def _renamed_leaf(param: str, guess: str) -> str:
