@@ -324,7 +324,7 @@ NEGATIVE: Final = Wordings(
         r"\bdoes not implement\b|\bfailed on the 'isdefault' tag\b",
         # "`logit_bias` is not implemented by text-generation-inference", "has no meaning for this server", "does not
         # know what to do with".
-        r"\b(?:is|are) not implemented\b|\bdoes not know what to do with\b",
+        r"\b(?:is|are) not implemented\b|\bdoes not know what to do with\b|\b(?:is|are) refused\b",
         r"\bha(?:s|ve) no (?:meaning|capability) for\b",
         # "groq/compound does not take 'logprobs'", "The model magistral-small-2509 rejects 'presence_penalty'": a
         # quoted name right after, and nothing said of its values or its messages ("rejects 'max_tokens' above 4096",

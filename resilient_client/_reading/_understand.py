@@ -1125,8 +1125,16 @@ def _findings(statement: Statement, vocabulary: Vocabulary) -> list[Finding]:  #
         return [Finding("value", params[0], value=vocabulary.value(params[0]), suggested=use)]
     # "'reasoning_effort' is not valid for /v1/responses; pass it as reasoning.effort": a name is refused, by the
     # words that refuse a value, when the statement gives a name (not a word, which may be a value) to use.
-    refused = _said(g.NEGATIVE, text) or (
-        parts.explicit and parts.new is not None and _NAME_SHAPED.search(parts.new) and _said(g.VALUE_REFUSED, text)
+    refused = (
+        _said(g.NEGATIVE, text)
+        or (
+            parts.explicit and parts.new is not None and _NAME_SHAPED.search(parts.new) and _said(g.VALUE_REFUSED, text)
+        )
+        # An error that names the sent param and its kin to use is a rename, whatever words come between ("the
+        # parameter max_output_tokens belongs to the v1 ERNIE API; on /v2/chat/completions use max_completion_tokens").
+        # Not beside a bound, which the error is about ("max_tokens is too large … at most 4096; use
+        # max_completion_tokens for reasoning models").
+        or (parts.new is not None and len(params) == 1 and _kin(parts.new, params[0]) and _bounds(message) is None)
     )
     if parts.moved and parts.new is not None and len(params) == 1 and not _moved_to(params[0], parts.new):
         parts.new = None

@@ -870,6 +870,40 @@ CASES: list[dict[str, Any]] = [
     },
 ]
 
+# Two bounds of the rule that a sent param and its kin to use make a rename without a refusing word.
+CASES += [
+    {
+        "name": "kin-to-use-without-a-verdict",
+        "status": 400,
+        "body": {
+            "error": {
+                "message": "max_output_tokens comes from the v1 API; on this route send max_completion_tokens.",
+                "type": "invalid_request_error",
+            }
+        },
+        "request": {
+            "model": "some-model",
+            "messages": [{"role": "user", "content": "Hello"}],
+            "max_output_tokens": 300,
+        },
+        "expected": [{"rename": ["max_output_tokens", "max_completion_tokens"]}],
+        "why": "the sent name and its kin to use: a rename",
+    },
+    {
+        "name": "kin-to-use-beside-a-bound",
+        "status": 400,
+        "body": {
+            "error": {
+                "message": "max_tokens is too large: 100000. This model supports at most 4096 completion tokens; use max_completion_tokens for reasoning models.",
+                "type": "invalid_request_error",
+            }
+        },
+        "request": {"model": "some-model", "messages": [{"role": "user", "content": "Hello"}], "max_tokens": 100000},
+        "expected": [{"clamp": ["max_tokens", None, 4096]}],
+        "why": "the error is about the bound; the name to use is a tip for other models",
+    },
+]
+
 
 @pytest.mark.parametrize("case", CASES, ids=[c["name"] for c in CASES])
 def test_red_team_case(case: dict[str, Any]) -> None:
