@@ -1365,6 +1365,7 @@ ADDITIONAL_FIELD: Final = _compile(
 # "Only user and assistant roles are supported!" (chat templates behind vLLM and others): the roles named are the
 # ones accepted; a system or developer message the request sends is refused.
 _ROLE: Final = r"(?:user|assistant|tool|function|system|developer|model)"
+_AND: Final = r"(?:,| and| or|,? and|,? or) ?"
 ONLY_ROLES: Final = _compile(
     rf"\bonly (?:the )?(?P<roles>{_ROLE}(?:(?:,|/| and| or|,? and|,? or) ?{_ROLE}){{0,5}}) (?:roles?|messages?)"
     r" (?:are|is) (?:supported|allowed|accepted|permitted)\b"
@@ -1377,7 +1378,10 @@ ONLY_ROLES: Final = _compile(
     # tool]. Got 'developer'" (LM Studio, r8a-019). A bracketed list of roles elsewhere is no list of roles accepted.
     rf"|\broles? must be (?:in|one of) \[(?P<roles3>{_ROLE}(?:, ?{_ROLE}){{0,5}})\]"
     r"|\brole'?s?'? (?:field )?(?:that is |must be |should be )?(?:in|one of) "
-    rf"\[(?P<roles4>{_ROLE}(?:, ?{_ROLE}){{1,5}})\]",
+    rf"\[(?P<roles4>{_ROLE}(?:, ?{_ROLE}){{1,5}})\]"
+    # "qwen-mt-plus accepts only user and assistant messages", "valid roles are system, user, assistant".
+    rf"|\baccepts? only (?P<roles5>{_ROLE}(?:{_AND}{_ROLE}){{0,5}}) (?:roles?|messages?|turns?)\b"
+    rf"|\b(?:valid|supported|allowed|accepted) roles are:? (?P<roles6>{_ROLE}(?:{_AND}{_ROLE}){{1,5}})\b",
     re.IGNORECASE,
 )
 

@@ -840,8 +840,8 @@ def _only_roles(message: str, vocabulary: Vocabulary) -> list[Finding] | None:
     m = g.ONLY_ROLES.search(message)
     if m is None:
         return None
-    roles = m["roles"] or m["roles2"] or m["roles3"] or m["roles4"]
-    accepted: tuple[JSONScalar, ...] = tuple(sorted({r.lower() for r in re.findall(r"[A-Za-z]+", roles)}))
+    roles = m["roles"] or m["roles2"] or m["roles3"] or m["roles4"] or m["roles5"] or m["roles6"]
+    accepted: tuple[JSONScalar, ...] = tuple(sorted({r.lower() for r in _ROLE_WORD.findall(roles)}))
     if m["roles2"] and (
         _OPTIONAL_SYSTEM.search(message) or not all(_alternates(vocabulary.body.get(n)) for n in vocabulary.roles())
     ):
@@ -856,6 +856,7 @@ def _only_roles(message: str, vocabulary: Vocabulary) -> list[Finding] | None:
     ]
 
 
+_ROLE_WORD: Final = re.compile(r"\b(?:user|assistant|tool|function|system|developer|model)\b", re.IGNORECASE)
 _OPTIONAL_SYSTEM: Final = re.compile(
     r"\boptional system\b|\bsystem (?:message|prompt|turn) (?:is )?optional", re.IGNORECASE
 )
