@@ -531,7 +531,10 @@ DEFAULT_ONLY: Final = _compile(
     rf"\bonly the default(?: value)?(?: (?:of |for )?{NAME})? \((?P<value>[^)\n]{{0,64}})\)(?: value)?"
     r" (?:is|are) (?:supported|allowed|accepted)"
     # "top_p must be left at its default (1.0) for this model".
-    r"|\b(?:must|should) be (?:left|kept) at (?:its|the) default(?: value)? \((?P<value2>[^)\n]{0,64})\)",
+    r"|\b(?:must|should) be (?:left|kept) at (?:its|the) default(?: value)? \((?P<value2>[^)\n]{0,64})\)"
+    # "temperature is fixed at 1.0 (the default)", "only runs at its default temperature of 1.0" (round eleven).
+    rf"|\b(?:is|are) fixed (?:at|to) (?P<value3>{NUMBER}) \((?:the|its) default\)"
+    rf"|\bonly (?:runs|works) (?:at|with) (?:its|the) default [\w.]{{1,64}} of (?P<value4>{NUMBER})\b",
     re.IGNORECASE,
 )
 # "only 1 is allowed for this model", "only 0.95 is allowed" (ot-004, ot-006)

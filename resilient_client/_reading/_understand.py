@@ -1509,7 +1509,7 @@ def _about(  # noqa: C901, PLR0911, PLR0912 - one exit per verdict
         # array too long", r18a-067) is the caller's to trim.
         return None if _DEFAULT_POLICY.blocks(param) else Finding("drop", param, when=when, of_value=True)
     if (d := g.DEFAULT_ONLY.search(message)) is not None:
-        said = d["value"] or d["value2"]
+        said = d["value"] or d["value2"] or d["value3"] or d["value4"]
         return Finding("value", param, value=sent, default_only=True, allowed=_values(said), when=when)
     if (o := g.ONLY_VALUE.search(message)) is not None:
         only = next(v for v in (o[f"value{n}"] for n in ("", "2", "3", "4", "5", "6", "7", "8", "9", "10")) if v)
