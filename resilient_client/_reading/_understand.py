@@ -1143,7 +1143,7 @@ def _findings(statement: Statement, vocabulary: Vocabulary) -> list[Finding]:  #
         parts.akin
         and parts.new is not None
         and len(params) == 1
-        and not _akin(parts.new, params[0], params, vocabulary)
+        and not _akin(parts.new, params[0], vocabulary.value(params[0]))
     ):
         # Said loosely, another name may be another param ("top_k is expressed as top_p here"): the param goes.
         parts.new = None
@@ -1421,20 +1421,18 @@ _OTHER_SIDE: Final = frozenset(
 )
 
 
-def _akin(new: str, param: str, params: list[str], vocabulary: Vocabulary) -> bool:
+def _akin(new: str, param: str, sent: Any) -> bool:
     """Whether a name said loosely is ``param``'s own: its kin, fewer of its words, or one word more.
 
-    One word more only for a number or a list.
-
-    "stop_sequences … reads stop strings from 'stop'", "'p' … the API takes 'top_p'", but never a boolean into a
-    count ("logprobs" into "top_logprobs") nor a list of strings into token ids ("stop" into "stop_token_ids").
+    One word more only for a number or a list sent: "stop_sequences … reads stop strings from 'stop'", "'p' … the API
+    takes 'top_p'", but never a boolean into a count ("logprobs" into "top_logprobs") nor a list of strings into
+    token ids ("stop" into "stop_token_ids").
     """
     if _kin(new, param) or _same_name(new, param):
         return True
     mine, theirs = set(words(param)), set(words(new))
     if theirs < mine:
         return True
-    sent = vocabulary.value(params[0])
     number_or_list = isinstance(sent, int | float | list) and not isinstance(sent, bool)
     return number_or_list and mine < theirs and len(theirs - mine) == 1
 
