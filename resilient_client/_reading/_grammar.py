@@ -58,6 +58,7 @@ __all__ = [
     "PARAM_MISSING",
     "POSITIVE",
     "QUOTE",
+    "QUOTED_VALUE",
     "RANGE_AT_LEAST",
     "RANGE_AT_MOST",
     "RANGE_BETWEEN",
@@ -74,6 +75,7 @@ __all__ = [
     "RENAME_WHERE",
     "REQUIREMENT",
     "ROLE_CONTENT",
+    "ROLE_NAME",
     "ROLE_ORDER",
     "ROLE_PATH",
     "ROLE_REFUSED",
@@ -228,7 +230,9 @@ class Wordings:
 
 NUMBER: Final = r"-?\d+(?:\.\d+)?"
 """A number as bodies print it: ``8192``, ``-678``, ``0.95``."""
-VALUE: Final = rf"'[^'\n]{{1,64}}'|\"[^\"\n]{{1,64}}\"|`[^`\n]{{1,64}}`|{NUMBER}|true|false|null"
+QUOTED_VALUE: Final = r"'[^'\n]{1,64}'|\"[^\"\n]{1,64}\"|`[^`\n]{1,64}`"
+"""A value in quotes (', " or `)."""
+VALUE: Final = rf"{QUOTED_VALUE}|{NUMBER}|true|false|null"
 """A value as bodies print it: quoted (', " or `), a number, or a JSON literal."""
 QUOTE: Final = r"(?:'|`|\")"
 """An optional quote around a name: ', ` or "."""
@@ -322,8 +326,8 @@ NEGATIVE: Final = Wordings(
         r"\bnot part of [A-Z]\w{0,40}(?:Request|Params|Parameters|Body|Input|Options)\b",
         r"\bn'existe pas\b",
         r"\bdoes not implement\b|\bfailed on the 'isdefault' tag\b",
-        # "`logit_bias` is not implemented by text-generation-inference", "has no meaning for this server", "does not
-        # know what to do with".
+        # "`logit_bias` is not implemented by text-generation-inference", "does not know what to do with", "so
+        # max_tokens is refused", "has no meaning for this server".
         r"\b(?:is|are) not implemented\b|\bdoes not know what to do with\b|\b(?:is|are) refused\b",
         r"\bha(?:s|ve) no (?:meaning|capability) for\b",
         # "groq/compound does not take 'logprobs'", "The model magistral-small-2509 rejects 'presence_penalty'": a
@@ -332,7 +336,7 @@ NEGATIVE: Final = Wordings(
         rf"\b(?:{DOES_NOT} take|rejects|refuses) {QUOTE}[A-Za-z_][\w.\-]{{0,63}}{QUOTE}"
         r"(?!\s(?:messages?|roles?|turns?|above|below|over|under|greater|larger|higher|lower|beyond|values?|of|with"
         r"|when|for|in|if|unless|while|on|during)\b)",
-        # "take it out of the payload and retry", "resend without prompt_logprobs".
+        # "take it out of the payload and retry".
         r"\btake (?:it|them) out of the (?:payload|request|body)\b",
         # "min_p is not a supported sampling option": one word between.
         r"\bis not (?:a )?(?:valid|supported|recogni[sz]ed|known|permitted) [a-z]{3,20}"
@@ -547,8 +551,7 @@ ONLY_VALUE: Final = _compile(
     rf" (?P<value5>{VALUE})"
     rf"|\bonly accepts? (?:{QUOTE}?(?P<name6>{NAME}){QUOTE}?\s?=\s?)(?P<value6>{VALUE})"
     # "the only tier there is 'auto'", German "zulässig ist nur 'default'" (round eleven): a quoted value.
-    r"|\bthe only [a-z]{3,20} (?:there |here |available )?is"
-    r" (?P<value9>'[^'\n]{1,64}'|\"[^\"\n]{1,64}\"|`[^`\n]{1,64}`)"
+    rf"|\bthe only [a-z]{{3,20}} (?:there |here |available )?is (?P<value9>{QUOTED_VALUE})"
     r"|\b(?:zulässig|erlaubt|unterstützt) (?:ist|sind) nur (?P<value10>'[^'\n]{1,64}'|\"[^\"\n]{1,64}\")"
     rf"|\bseule la valeur (?:«\s?(?P<value7>[^»\s]{{1,64}})\s?»|(?P<value8>{VALUE}))"
     r" est (?:acceptée|autorisée|prise en charge)"
@@ -759,7 +762,8 @@ RENAMED_BEFORE: Final = re.compile(
 # "use Y instead of X", "requires Y instead of X", "in favor of Y". "Use Y instead" alone suggests, and needs a
 # verdict beside it.
 RENAME_VERDICT: Final = (
-    *(f"{alt}{kind}" for alt in "bcefhijklv" for kind in ("q", "bt", "dq", "gu", "bare")),
+    # RENAME_SAID's "deprecated …; supply X" says both too.
+    *(f"{alt}{kind}" for alt in (*"bcefhijklv", "sup") for kind in ("q", "bt", "dq", "gu", "bare")),
     "of",
     "of2",
 )
@@ -1369,6 +1373,8 @@ ADDITIONAL_FIELD: Final = _compile(
 # ones accepted; a system or developer message the request sends is refused.
 _ROLE: Final = r"(?:user|assistant|tool|function|system|developer|model)"
 _AND: Final = r"(?:,| and| or|,? and|,? or) ?"
+ROLE_NAME: Final = re.compile(rf"\b{_ROLE}\b", re.IGNORECASE)
+"""One role's name, as a word, in a list of roles."""
 ONLY_ROLES: Final = _compile(
     rf"\bonly (?:the )?(?P<roles>{_ROLE}(?:(?:,|/| and| or|,? and|,? or) ?{_ROLE}){{0,5}}) (?:roles?|messages?)"
     r" (?:are|is) (?:supported|allowed|accepted|permitted)\b"

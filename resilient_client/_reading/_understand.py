@@ -303,7 +303,6 @@ def _take_apart(message: str) -> _Parts:  # noqa: C901, PLR0912, PLR0915 - one c
         groups = m.groupdict()
         parts.renamed = m.re is g.RENAMED_BEFORE or any(groups.get(name) for name in g.RENAME_VERDICT)
         parts.akin = m.re is g.RENAME_SAID or by.startswith("wk")
-        parts.renamed = parts.renamed or by.startswith("sup")  # "deprecated …; supply X" says both
         parts.explicit = parts.renamed or parts.akin or by[0] in g.RENAME_EXPLICIT
         parts.moved = by[0] == "q"
         text = _cut(text, m.span())
@@ -841,7 +840,7 @@ def _only_roles(message: str, vocabulary: Vocabulary) -> list[Finding] | None:
     if m is None:
         return None
     roles = m["roles"] or m["roles2"] or m["roles3"] or m["roles4"] or m["roles5"] or m["roles6"]
-    accepted: tuple[JSONScalar, ...] = tuple(sorted({r.lower() for r in _ROLE_WORD.findall(roles)}))
+    accepted: tuple[JSONScalar, ...] = tuple(sorted({r.lower() for r in g.ROLE_NAME.findall(roles)}))
     if m["roles2"] and (
         _OPTIONAL_SYSTEM.search(message) or not all(_alternates(vocabulary.body.get(n)) for n in vocabulary.roles())
     ):
@@ -856,7 +855,6 @@ def _only_roles(message: str, vocabulary: Vocabulary) -> list[Finding] | None:
     ]
 
 
-_ROLE_WORD: Final = re.compile(r"\b(?:user|assistant|tool|function|system|developer|model)\b", re.IGNORECASE)
 _OPTIONAL_SYSTEM: Final = re.compile(
     r"\boptional system\b|\bsystem (?:message|prompt|turn) (?:is )?optional", re.IGNORECASE
 )
@@ -979,9 +977,8 @@ def _findings(statement: Statement, vocabulary: Vocabulary) -> list[Finding]:  #
         # API version" (z-189): a warning about later, beside a request that was taken; nothing is refused now.
         return []
     parts = _take_apart(message)
-    if any(isinstance(a, str) and vocabulary.value(a) is not ... for a in parts.allowed):
-        # A sent param's own name is no value of the list it opens: "only supports verbosity 'medium'".
-        parts.allowed = tuple(a for a in parts.allowed if not (isinstance(a, str) and vocabulary.value(a) is not ...))
+    # A sent param's own name is no value of the list it opens: "only supports verbosity 'medium'".
+    parts.allowed = tuple(a for a in parts.allowed if not (isinstance(a, str) and vocabulary.value(a) is not ...))
     subjects = _subjects(statement, parts, vocabulary)
     roles = [s for s in subjects if s.role_list is not None]
     if roles:
