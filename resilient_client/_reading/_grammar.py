@@ -762,8 +762,7 @@ RENAMED_BEFORE: Final = re.compile(
 # "use Y instead of X", "requires Y instead of X", "in favor of Y". "Use Y instead" alone suggests, and needs a
 # verdict beside it.
 RENAME_VERDICT: Final = (
-    # RENAME_SAID's "deprecated …; supply X" says both too.
-    *(f"{alt}{kind}" for alt in (*"bcefhijklv", "sup") for kind in ("q", "bt", "dq", "gu", "bare")),
+    *(f"{alt}{kind}" for alt in "bcefhijklv" for kind in ("q", "bt", "dq", "gu", "bare")),
     "of",
     "of2",
 )

@@ -303,6 +303,7 @@ def _take_apart(message: str) -> _Parts:  # noqa: C901, PLR0912, PLR0915 - one c
         groups = m.groupdict()
         parts.renamed = m.re is g.RENAMED_BEFORE or any(groups.get(name) for name in g.RENAME_VERDICT)
         parts.akin = m.re is g.RENAME_SAID or by.startswith("wk")
+        parts.renamed = parts.renamed or by.startswith("sup")  # "deprecated …; supply X" says both (RENAME_SAID)
         parts.explicit = parts.renamed or parts.akin or by[0] in g.RENAME_EXPLICIT
         parts.moved = by[0] == "q"
         text = _cut(text, m.span())
