@@ -471,6 +471,11 @@ VALUE_REFUSED: Final = _compile(
         r"\bvalor(?:es)? (?:no (?:válid|admitid|soportad|permitid|compatible)|não (?:suportad|permitid|aceit)|inválid)",
         r"\bvaleurs? (?:non (?:valide|prise en charge|supportée|autorisée|acceptée)|invalide)",
         r"\bvalore non (?:valido|supportato|consentito|ammesso)\b|\bungültiger? Wert\b",
+        # A value off the end of what is offered: "'low' is below what this model offers (medium, high)", "exceeds
+        # the highest level available".
+        r"\b(?:is |are )?(?:below|above|beyond|outside) (?:what |the (?:range|levels?|tiers?) (?:that )?)"
+        r"(?:[\w\-.]+ ){0,4}(?:offers?|supports?|allows?|accepts?|provides?|takes?)\b",
+        r"\bexceeds the (?:highest|maximum|top) (?:level|tier|setting|value)\b",
     ),
     re.IGNORECASE,
 )

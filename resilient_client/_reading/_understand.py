@@ -1527,8 +1527,9 @@ def _about(  # noqa: C901, PLR0911, PLR0912 - one exit per verdict
     refused = (
         _said(g.VALUE_REFUSED, message) or _said(g.NEGATIVE, text) or _invalid(param, message, vocabulary) or outside
     )
-    if parts.allowed and refused and not isinstance(sent, dict | list):
-        return Finding("value", param, value=sent, allowed=parts.allowed, default=parts.default, when=when)
+    listed = parts.allowed or _on_its_scale(sent, message)
+    if listed and refused and not isinstance(sent, dict | list):
+        return Finding("value", param, value=sent, allowed=listed, default=parts.default, when=when)
     if g.OFF_REFUSED.search(text) and _is_off(sent):
         return Finding("drop", param)
     if _outside_bounds(sent, bounds) and bounds is not None:
@@ -1603,6 +1604,27 @@ _UNREAD_BOUND: Final = re.compile(
     r"[^.;\n]{0,24}\d|<=|>=",
     re.IGNORECASE,
 )
+
+
+_LEVELS_NAMED: Final = 2
+
+
+def _on_its_scale(sent: Any, message: str) -> tuple[str, ...]:
+    """The other values of ``sent``'s scale the message names, when it names two or more; else none.
+
+    "o3 thinks at one of three levels (low, medium, high); 'minimal' is below what it offers": the levels are
+    listed in no form a list fragment reads, but each is a word of the scale the refused value is on.
+    """
+    if not isinstance(sent, str):
+        return ()
+    folded = sent.lower()
+    scale = next((s for s in g.SCALES if folded in s), None)
+    if scale is None:
+        return ()
+    named = tuple(
+        v for v in scale if v != folded and re.search(rf"(?<![\w\-.]){v}(?![\w\-]|\.\w)", message, re.IGNORECASE)
+    )
+    return named if len(named) >= _LEVELS_NAMED else ()
 
 
 def _required(sent: Any, allowed: tuple[JSONScalar, ...]) -> JSONScalar | None:

@@ -194,7 +194,14 @@ def test_negative_leaves_an_invalid_parameter_value_to_the_value_verdicts() -> N
 
 
 @pytest.mark.parametrize(
-    "text", ["The thinking budget (52428) is invalid.", "temperature out of range", "max_tokens too large"]
+    "text",
+    [
+        "The thinking budget (52428) is invalid.",
+        "temperature out of range",
+        "max_tokens too large",
+        "'low' is below what this model offers (medium, high)",
+        "Requested effort 'xhigh' exceeds the highest level available",
+    ],
 )
 def test_value_refused_reads_values_called_wrong(text: str) -> None:
     """A value called invalid, out of range or too large, without the bounds."""

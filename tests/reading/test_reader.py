@@ -1250,3 +1250,27 @@ def test_a_name_given_after_the_param_s_own_words_is_a_rename() -> None:
     assert read(400, {"error": {"message": said}}, {**BASE, "seed": 7}).fixes == (Rename("seed", "random_seed"),)
     other = "'top_k' is not supported. In this API the nucleus sampling threshold is called top_p."
     assert read(400, {"error": {"message": other}}, {**BASE, "top_k": 40}).fixes == (Drop("top_k"),)
+
+
+@pytest.mark.parametrize(
+    ("message", "sent", "new"),
+    [
+        ("o3 thinks at one of three levels (low, medium, high); 'minimal' is below what it offers.", "minimal", "low"),
+        ("verbosity: 'low' is below what this model offers (medium, high)", "low", "medium"),
+        ("'xhigh' is not available here; this deployment reasons at low / medium / high.", "xhigh", "high"),
+    ],
+)
+def test_the_levels_of_a_scale_named_in_prose_are_its_allowed_values(message: str, sent: str, new: str) -> None:
+    """A refused value on a scale, beside two or more of the scale's other words however listed: its neighbour."""
+    param = "verbosity" if message.startswith("verbosity") else "reasoning_effort"
+    fixes = read(400, {"error": {"message": message, "param": param}}, {**BASE, param: sent}).fixes
+    assert fixes == (SetValue(param, sent, new),)
+
+
+def test_one_other_word_of_a_scale_is_no_list_of_levels() -> None:
+    """'high' alone beside a refused 'minimal' (a condition, a note) lists nothing: the value is left out."""
+    message = "reasoning_effort 'minimal' is not supported when verbosity is high."
+    fixes = read(
+        400, {"error": {"message": message}}, {**BASE, "reasoning_effort": "minimal", "verbosity": "high"}
+    ).fixes
+    assert SetValue("reasoning_effort", "minimal", "high") not in fixes
