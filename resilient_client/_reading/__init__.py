@@ -516,7 +516,7 @@ def _names_a_param(text: str, vocabulary: Vocabulary) -> bool:
 
 
 def _final(statement: Statement, vocabulary: Vocabulary) -> bool:
-    if statement.code in g.FINAL_CODES:
+    if statement.code in g.FINAL_CODES and not _pinned(statement, vocabulary):
         return True
     # A param that "does not exist" is a name verdict, not a missing model or deployment.
     text = g.PARAM_MISSING.sub(" ", g.SKIP.sub(" ", statement.message))
@@ -529,6 +529,24 @@ def _final(statement: Statement, vocabulary: Vocabulary) -> bool:
     m = g.LIST_LENGTH.search(statement.message)
     grounded = vocabulary.ground(m["name"]) if m is not None else None
     return grounded is None or not isinstance(vocabulary.value(grounded.path), list)
+
+
+def _pinned(statement: Statement, vocabulary: Vocabulary) -> bool:
+    """Whether the statement's own ``param`` field names a sent setting the default policy lets change.
+
+    Beside a code about what the request asks of the model, such a field says what the error is about:
+    "OperationNotSupported" with ``param`` "max_tokens" is about that param, not about the deployment's model
+    ("The chatCompletion operation does not work with the specified model" carries no param).
+    """
+    if statement.code not in g.PINNABLE_CODES or not statement.param:
+        return False
+    grounded = vocabulary.ground(statement.param)
+    return (
+        grounded is not None
+        and grounded.role_list is None
+        and grounded.path.split(".", 1)[0] not in CONVERSATION
+        and not _DEFAULT_POLICY.blocks(grounded.path)
+    )
 
 
 # Guillemets around a name or a value ("« top_p »"): read as double quotes, without the spaces inside them.

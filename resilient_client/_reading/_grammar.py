@@ -1420,6 +1420,10 @@ FINAL_CODES: Final = frozenset(
         "string_above_max_length",
     }
 )
+# Of those, the codes about what a request asks of the model rather than about its content, money or identity: with a
+# ``param`` field naming a sent setting, the error is about that setting ("OperationNotSupported" for max_tokens on a
+# reasoning deployment; a prompt_cache_key too long, r14a-070).
+PINNABLE_CODES: Final = frozenset({"OperationNotSupported", "string_above_max_length"})
 # Wordings of the same: limits of the conversation, money, identity, existence (lk-0xx, oa-0xx).
 FINAL_WORDS: Final = Wordings(
     _words(

@@ -1274,3 +1274,18 @@ def test_one_other_word_of_a_scale_is_no_list_of_levels() -> None:
         400, {"error": {"message": message}}, {**BASE, "reasoning_effort": "minimal", "verbosity": "high"}
     ).fixes
     assert SetValue("reasoning_effort", "minimal", "high") not in fixes
+
+
+def test_a_final_code_beside_a_param_field_naming_a_sent_setting_is_about_that_setting() -> None:
+    """An OperationNotSupported code with ``param`` max_tokens is a rename.
+
+    Without the field, or with one naming the conversation, the code stays final.
+    """
+    message = "The property max_tokens is not available for it; the equivalent property is max_completion_tokens."
+    pinned = {"error": {"code": "OperationNotSupported", "message": message, "param": "max_tokens"}}
+    reading = read(400, pinned, {**BASE, "max_tokens": 2000})
+    assert reading.fixes == (Rename("max_tokens", "max_completion_tokens"),)
+    unpinned = {"error": {"code": "OperationNotSupported", "message": message, "param": None}}
+    assert read(400, unpinned, {**BASE, "max_tokens": 2000}).final
+    content = {"error": {"code": "string_above_max_length", "message": "user too long", "param": "messages"}}
+    assert read(400, content, {**BASE, "user": "u"}).final
