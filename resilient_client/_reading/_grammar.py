@@ -1437,10 +1437,9 @@ FINAL_WORDS: Final = Wordings(
         r"\bbilling\b",
         r"\bcredits?\b",
         r"\bbalance\b",
-        # Money, not a model's "thinking budget" (r4-066) or a call's "output budget" of tokens.
+        # Money, not a model's "thinking budget" (r4-066).
         # "Budget 0 is invalid" (a thinking budget of 0 tokens sent, Gemini) is no money either.
-        r"\bbudget\b(?<!thinking budget)(?<!reasoning budget)(?<!output budget)(?<!token budget)(?<!tokens budget)"
-        r"(?<!completion budget)(?<!generation budget)(?! -?\d+(?:\.\d+)? (?:is|are)\b)",
+        r"\bbudget\b(?<!thinking budget)(?<!reasoning budget)(?! -?\d+(?:\.\d+)? (?:is|are)\b)",
         r"\bcontent (?:management )?(?:policy|filter)",
         r"\bflagged\b",
         r"\bmust be verified\b",
