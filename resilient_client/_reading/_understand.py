@@ -624,6 +624,7 @@ _PARAM_CALLED: Final = re.compile(rf"(?:\b{_NOUN}:?\s{{1,3}}|{_CJK_NOUN}\s{{0,3}
 _NOT_SETTINGS: Final = DEFAULT_PROTECTED | CONVERSATION | ITEM_ROOTS
 # Params a bare constraint never drops: those, and the caller's own free-form data.
 _NEVER_CONSTRAINED: Final = _NOT_SETTINGS | {"metadata", "user"}
+_CONVERSATION_ROOTS: Final = CONVERSATION | ITEM_ROOTS
 # Bounded, and tried only where a token starts: a run of 4,096 dashes costs no quadratic backtracking.
 _NAMED: Final = re.compile(
     r"'[^'\n]{0,128}'|\"[^\"\n]{0,128}\"|`[^`\n]{0,128}`|(?<![\w\-])[\w\-]{1,64}[._][\w\-][\w.\-]{0,128}"
@@ -1184,6 +1185,10 @@ def _findings(statement: Statement, vocabulary: Vocabulary) -> list[Finding]:  #
             finding = None
         if finding is not None and finding.kind == "drop" and not finding.of_value:
             finding = _named_elsewhere(finding, message, vocabulary)
+        elif finding is not None and finding.kind == "drop" and finding.when is None:
+            # A constraint on where the name goes ("num_ctx must be passed inside the options object
+            # (options.num_ctx)") names the place: the value moves there.
+            finding = _moved_elsewhere(finding, message, vocabulary)
         if finding is not None and not (unread_rename and finding.kind == "drop"):
             out.append(finding)
     return out
@@ -1208,6 +1213,15 @@ def _named_elsewhere(drop: Finding, message: str, vocabulary: Vocabulary) -> Fin
     if (called := _called(param, message, vocabulary)) is not None:
         return Finding("rename", param, new=called)
     return drop
+
+
+def _moved_elsewhere(drop: Finding, message: str, vocabulary: Vocabulary) -> Finding:
+    """``drop`` as a rename when ``message`` names one object path that ends in the param's own name."""
+    param = drop.param
+    moved = _respelled(param, message, vocabulary)
+    if moved is None or not _moved_to(param, moved) or not _fits(param, vocabulary.value(param), moved):
+        return drop
+    return Finding("rename", param, new=moved)
 
 
 def _stretches(
@@ -1305,10 +1319,15 @@ _RESPELLING: Final = re.compile(
 
 # Words that refuse what stands beside them.
 _REFUSED_NEAR: Final = re.compile(
-    r"\b(?:not|never|no longer|neither|nor|either|also|rejected|refused|unsupported|unknown|unrecognized|invalid"
+    # Not the place it is refused at: "(options.num_ctx), not at the top level".
+    r"\b(?:not(?! (?:at |on |in )?(?:the )?top[- ]level\b)|never|no longer|neither|nor|either|also|rejected|refused"
+    r"|unsupported|unknown|unrecognized|invalid"
     r"|disallowed|forbidden|extraneous)\b|n't\b",
     re.IGNORECASE,
 )
+
+
+_SENTENCE_END: Final = re.compile(r"[.;!?](?:\s|$)")
 
 
 def _spellings(param: str, message: str) -> tuple[list[str], bool, list[re.Match[str]]]:
@@ -1356,14 +1375,18 @@ def _respelled(param: str, message: str, vocabulary: Vocabulary) -> str | None:
         return None
     found: set[str] = set()
     for m in after:
+        # After the name, as far as its sentence ends: "as text.verbosity. (unsupported)" is refused no further.
+        tail = _SENTENCE_END.search(message, m.end(), m.end() + 40)
         if _REFUSED_NEAR.search(message, max(0, m.start() - 30), m.start()) or _REFUSED_NEAR.search(
-            message, m.end(), m.end() + 40
+            message, m.end(), tail.start() if tail is not None else m.end() + 40
         ):
             # Refused too: "does not read options.num_ctx either", "(alias 'topK') is not supported" (red-team nine).
             continue
         name = m["name"].removeprefix("body.")
         new = name if "." in name else _renamed_leaf(param, name)
-        if vocabulary.value(new) is ... and new.split(".", 1)[0] not in _NOT_SETTINGS:
+        # Into a protected object ("text.verbosity") the rename is still read: the policy then blocks it, and the
+        # caller hears of it, rather than the setting going without a word.
+        if vocabulary.value(new) is ... and new.split(".", 1)[0] not in _CONVERSATION_ROOTS:
             found.add(new)
     return next(iter(found)) if len(found) == 1 else None
 

@@ -1289,3 +1289,46 @@ def test_a_final_code_beside_a_param_field_naming_a_sent_setting_is_about_that_s
     assert read(400, unpinned, {**BASE, "max_tokens": 2000}).final
     content = {"error": {"code": "string_above_max_length", "message": "user too long", "param": "messages"}}
     assert read(400, content, {**BASE, "user": "u"}).final
+
+
+@pytest.mark.parametrize(
+    ("message", "param", "new"),
+    [
+        (
+            "num_ctx must be passed inside the options object (options.num_ctx), not at the top level",
+            "num_ctx",
+            "options.num_ctx",
+        ),
+        (
+            (
+                "'enable_thinking' is a chat template switch and must arrive inside chat_template_kwargs "
+                "(chat_template_kwargs.enable_thinking)."
+            ),
+            "enable_thinking",
+            "chat_template_kwargs.enable_thinking",
+        ),
+    ],
+)
+def test_a_constraint_on_where_a_name_goes_names_its_place(message: str, param: str, new: str) -> None:
+    """A param that "must be passed inside" an object the body names by path moves there."""
+    fixes = read(400, {"error": {"message": message}}, {**BASE, param: 8192}).fixes
+    assert fixes == (Rename(param, new),)
+
+
+def test_a_code_appended_to_a_message_does_not_refuse_the_path_it_gives() -> None:
+    """A path given after the param, with a code appended to the message: the rename is read.
+
+    The default policy then blocks it, as ``text`` holds the structured-output format.
+    """
+    message = (
+        "The top-level 'verbosity' field is not recognised. It now lives inside the text configuration as "
+        "text.verbosity."
+    )
+    body = {"error": {"message": message, "param": "verbosity", "code": "unknown_parameter"}}
+    assert read(400, body, {**BASE, "verbosity": "low"}).fixes == (Rename("verbosity", "text.verbosity"),)
+    # Refused in its own sentence, the path is no place to go.
+    refused = "'verbosity' is not recognised; text.verbosity is not accepted either."
+    assert (
+        Rename("verbosity", "text.verbosity")
+        not in read(400, {"error": {"message": refused}}, {**BASE, "verbosity": "low"}).fixes
+    )
