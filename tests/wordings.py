@@ -26,6 +26,8 @@ ROUNDS: Final = (
     "round9",
     "round10",
     "round11",
+    "round12",
+    "round13",
 )
 FAMILIES: Final = ("drop", "rename", "clamp", "value", "conditional", "role", "multi", "lookalike")
 
