@@ -1881,10 +1881,33 @@ def _bounds(message: str, *, integral: bool = False) -> tuple[int | float | None
             return closed_low, closed_high
     high = g.RANGE_AT_MOST.search(message)
     low = g.RANGE_AT_LEAST.search(message)
-    if high is None and low is None:
-        return None
     minimum = (0 if low["zero"] is not None else _number(low["n"])) if low else None
-    return minimum, (_number(high["n"]) if high else None)
+    maximum = _number(high["n"]) if high else None
+    if integral:
+        # Of whole numbers, a strict bound is a closed one a step inside: "must be > 0 and <= 2" is [1, 2],
+        # "strictly positive and less than 4095" is [1, 4094].
+        # A strict low end alone is no range: below "strictly positive", top_k 0 means off, and is left out
+        # (_outside_open), not set to 1.
+        open_low, open_high = _strict_bounds(message)
+        maximum = open_high if maximum is None else maximum
+        minimum = open_low if minimum is None and maximum is not None else minimum
+    return None if minimum is None and maximum is None else (minimum, maximum)
+
+
+def _strict_bounds(message: str) -> tuple[int | None, int | None]:
+    """The closed whole-number bounds a message's strict ones make ("> 0" is 1, "less than 4095" is 4094)."""
+    low = 1 if g.POSITIVE.search(message) else None
+    high = None
+    if g.REQUIREMENT.search(message):
+        for m in g.RANGE_OPEN.finditer(message):
+            bound = _number(m["n"])
+            if not isinstance(bound, int):
+                continue
+            if m["op"].lower().split()[0] in _ABOVE:
+                low = bound + 1 if low is None else low
+            elif high is None:
+                high = _inside(bound, -1, integral=True)
+    return low, high if high is None else int(high)
 
 
 def _roles_in_prose(message: str) -> set[str]:

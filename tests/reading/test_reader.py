@@ -1332,3 +1332,26 @@ def test_a_code_appended_to_a_message_does_not_refuse_the_path_it_gives() -> Non
         Rename("verbosity", "text.verbosity")
         not in read(400, {"error": {"message": refused}}, {**BASE, "verbosity": "low"}).fixes
     )
+
+
+@pytest.mark.parametrize(
+    ("message", "sent", "bounds"),
+    [
+        ("Input validation error: `best_of` must be > 0 and <= 2. Given: 4", 4, (1, 2)),
+        (
+            "Input validation error: `best_of` must be strictly positive and less than 4095. Given: 8000",
+            8000,
+            (1, 4094),
+        ),
+    ],
+)
+def test_strict_bounds_of_a_whole_number_are_closed_a_step_inside(
+    message: str, sent: int, bounds: tuple[int, int]
+) -> None:
+    """A strict bound beside another is closed a step inside for a count; a strict low end alone leaves 0 out."""
+    assert read(400, {"error": message}, {**BASE, "best_of": sent}).fixes == (Clamp("best_of", *bounds),)
+    alone = "Input validation error: `top_k` must be strictly positive"
+    assert read(400, {"error": alone}, {**BASE, "top_k": 0}).fixes == (Drop("top_k"),)
+    # Of fractions, nothing closes: "< 1.0" for top_p 1.0 leaves it out.
+    fraction = "Input validation error: `top_p` must be > 0.0 and < 1.0"
+    assert read(400, {"error": fraction}, {**BASE, "top_p": 1.0}).fixes == (Drop("top_p"),)
