@@ -330,6 +330,8 @@ NEGATIVE: Final = Wordings(
         # max_tokens is refused", "has no meaning for this server".
         r"\b(?:is|are) not implemented\b|\bdoes not know what to do with\b|\b(?:is|are) refused\b",
         r"\bha(?:s|ve) no (?:meaning|capability) for\b",
+        # "the max_tokens you sent is not read by this model family", "a top-level enable_thinking is not read".
+        r"\b(?:is|are) not (?:read|honou?red|looked at)\b|\bis(?:n't| never) read\b",
         # "groq/compound does not take 'logprobs'", "The model magistral-small-2509 rejects 'presence_penalty'": a
         # quoted name right after, and nothing said of its values or its messages ("rejects 'max_tokens' above 4096",
         # "does not take 'system' messages", red-team pass ten).

@@ -1212,7 +1212,42 @@ def _named_elsewhere(drop: Finding, message: str, vocabulary: Vocabulary) -> Fin
         return Finding("rename", param, new=respelled)
     if (called := _called(param, message, vocabulary)) is not None:
         return Finding("rename", param, new=called)
+    if (kin := _kin_named(param, message, vocabulary)) is not None:
+        return Finding("rename", param, new=kin)
     return drop
+
+
+def _kin_named(param: str, message: str, vocabulary: Vocabulary) -> str | None:
+    """The one name in ``message``, not sent, that is ``param``'s own setting another way, in whatever words.
+
+    "gpt-5.1 measures its output limit in max_completion_tokens; the max_tokens you sent is not read", "takes the
+    effort as reasoning.effort …, not as reasoning_effort": the limit's kin, or the name split into an object's path.
+    Not a name refused too ("max_output_tokens is not read either"), and only when exactly one such name is given.
+    """
+    found: set[str] = set()
+    sent = vocabulary.value(param)
+    for m in _RESPELLING.finditer(message):
+        name = m["name"].removeprefix("body.")
+        if name == param or vocabulary.value(name) is not ...:
+            continue
+        if (grounded := vocabulary.ground(name)) is not None and grounded.path != param:
+            # Another sent param's name: not a new one for this.
+            continue
+        if name.startswith(param) and name[len(param)] not in "_.":
+            # The name sent glued to the next word ("litellm_session_idNo fallback…", ll-003) is no other name.
+            continue
+        split = "." in name and "." not in param and spelled(name.replace(".", "")) == spelled(param)
+        if not (split or _kin(name, param)) or not _fits(param, sent, name):
+            continue
+        tail = _SENTENCE_END.search(message, m.end(), m.end() + 40)
+        if _REFUSED_NEAR.search(message, max(0, m.start() - 24), m.start()) or _REFUSED_NEAR.search(
+            message, m.end(), tail.start() if tail is not None else m.end() + 24
+        ):
+            continue
+        found.add(name if split or "." in name else _renamed_leaf(param, name))
+    return (
+        next(iter(found)) if len(found) == 1 and next(iter(found)).split(".", 1)[0] not in _CONVERSATION_ROOTS else None
+    )
 
 
 def _moved_elsewhere(drop: Finding, message: str, vocabulary: Vocabulary) -> Finding:

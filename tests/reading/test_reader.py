@@ -1355,3 +1355,42 @@ def test_strict_bounds_of_a_whole_number_are_closed_a_step_inside(
     # Of fractions, nothing closes: "< 1.0" for top_p 1.0 leaves it out.
     fraction = "Input validation error: `top_p` must be > 0.0 and < 1.0"
     assert read(400, {"error": fraction}, {**BASE, "top_p": 1.0}).fixes == (Drop("top_p"),)
+
+
+@pytest.mark.parametrize(
+    ("message", "param", "new"),
+    [
+        (
+            "gpt-5.1 measures its output limit in max_completion_tokens; the max_tokens you sent is not read.",
+            "max_tokens",
+            "max_completion_tokens",
+        ),
+        (
+            (
+                "Unsupported parameter: 'max_completion_tokens' is a Chat Completions field. In the Responses API the "
+                "output limit is called 'max_output_tokens'."
+            ),
+            "max_completion_tokens",
+            "max_output_tokens",
+        ),
+    ],
+)
+def test_the_one_kin_a_refusal_names_in_any_words_is_the_new_name(message: str, param: str, new: str) -> None:
+    """A refused limit beside one name of the same limit, in whatever words: a rename."""
+    assert read(400, {"error": {"message": message}}, {**BASE, param: 500}).fixes == (Rename(param, new),)
+
+
+def test_a_kin_refused_too_or_glued_to_the_next_word_is_no_new_name() -> None:
+    """'max_output_tokens is not read either' is refused too; 'litellm_session_idNo fallback' is an echo."""
+    refused = "max_tokens is not supported here, and max_output_tokens is not supported either."
+    assert read(400, {"error": {"message": refused}}, {**BASE, "max_tokens": 5}).fixes == (Drop("max_tokens"),)
+    glued = "Unrecognized request argument supplied: litellm_session_idNo fallback model group found"
+    fixes = read(400, {"error": {"message": glued}}, {**BASE, "litellm_session_id": "t-1"}).fixes
+    assert fixes == (Drop("litellm_session_id"),)
+
+
+def test_a_name_split_into_an_object_path_is_where_it_moves() -> None:
+    """A name refused beside its own words split into an object's path moves there."""
+    message = "Field `reasoning_effort` is not read on /v1/responses; the effort is written as reasoning.effort there."
+    fixes = read(400, {"error": {"message": message}}, {**BASE, "reasoning_effort": "high"}).fixes
+    assert fixes == (Rename("reasoning_effort", "reasoning.effort"),)
