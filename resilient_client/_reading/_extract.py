@@ -357,8 +357,20 @@ def _walk(node: object, out: list[Statement], depth: int, *, envelope: bool = Fa
                 _walk(value, out, depth + 1, envelope=True)
 
 
-# Where a record names the param it is about, in English and in the languages servers answer in.
-_PARAM_FIELDS: Final = ("param", "field", "parametro", "parámetro", "paramètre", "parameter", "campo", "champ", "alan")
+# Where a record names the param it is about, in English and in the languages servers answer in; ``target`` is the
+# Microsoft REST guidelines' name for it (Azure's ``details[]``: {"code": "UnknownProperty", "target": "seed"}).
+_PARAM_FIELDS: Final = (
+    "param",
+    "field",
+    "target",
+    "parametro",
+    "parámetro",
+    "paramètre",
+    "parameter",
+    "campo",
+    "champ",
+    "alan",
+)
 
 
 def _pointer(pointer: object) -> str | None:

@@ -1063,6 +1063,14 @@ def _findings(statement: Statement, vocabulary: Vocabulary) -> list[Finding]:  #
         # reference", r16a-050): left out, as a list refused for its length is. Said with more ("string too long",
         # "is not a valid model ID"), it is about an item of it, which no rule can hold.
         return [Finding("drop", params[0], of_value=True)]
+    if (
+        parts.when is not None
+        and not parts.when[1]
+        and (condition := vocabulary.ground(parts.when[0])) is not None
+        and params == [condition.path]
+    ):
+        # "…, or send the request without logit_bias": a condition on the very param refused is the remedy.
+        parts.when = None
     if parts.when is not None and (condition := vocabulary.ground(parts.when[0])) is not None:
         # The condition's param is what the statement depends on, not what it refuses ("top_p must be 1 when
         # temperature is 0" says nothing of temperature).

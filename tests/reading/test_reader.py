@@ -1394,3 +1394,37 @@ def test_a_name_split_into_an_object_path_is_where_it_moves() -> None:
     message = "Field `reasoning_effort` is not read on /v1/responses; the effort is written as reasoning.effort there."
     fixes = read(400, {"error": {"message": message}}, {**BASE, "reasoning_effort": "high"}).fixes
     assert fixes == (Rename("reasoning_effort", "reasoning.effort"),)
+
+
+def test_azure_details_name_their_param_in_target() -> None:
+    """Each of Azure's ``details[]`` names the param it is about in ``target``: one fix per detail."""
+    body = {
+        "error": {
+            "code": "BadRequest",
+            "message": "2 validation errors occurred. See details.",
+            "details": [
+                {
+                    "code": "UnsupportedParameter",
+                    "target": "frequency_penalty",
+                    "message": "This parameter is not supported for the model behind the deployment.",
+                },
+                {
+                    "code": "ValueOutOfRange",
+                    "target": "top_logprobs",
+                    "message": "Value 30 is outside the allowed range 0-20.",
+                },
+            ],
+        }
+    }
+    fixes = read(400, body, {**BASE, "frequency_penalty": 0.5, "logprobs": True, "top_logprobs": 30}).fixes
+    assert set(fixes) == {Drop("frequency_penalty"), Clamp("top_logprobs", 0, 20)}
+
+
+def test_without_the_param_refused_is_the_remedy_not_a_condition() -> None:
+    """'…or send the request without logit_bias' after a refusal of logit_bias leaves it out of every call."""
+    message = (
+        "logit_bias is not supported by this engine. Serve the model elsewhere or send the request without logit_bias."
+    )
+    assert read(400, {"error": {"message": message}}, {**BASE, "logit_bias": {"9454": 10}}).fixes == (
+        Drop("logit_bias"),
+    )
