@@ -1063,15 +1063,11 @@ def _findings(statement: Statement, vocabulary: Vocabulary) -> list[Finding]:  #
         # reference", r16a-050): left out, as a list refused for its length is. Said with more ("string too long",
         # "is not a valid model ID"), it is about an item of it, which no rule can hold.
         return [Finding("drop", params[0], of_value=True)]
-    if (
-        parts.when is not None
-        and not parts.when[1]
-        and (condition := vocabulary.ground(parts.when[0])) is not None
-        and params == [condition.path]
-    ):
+    condition = vocabulary.ground(parts.when[0]) if parts.when is not None else None
+    if condition is not None and parts.when is not None and not parts.when[1] and params == [condition.path]:
         # "…, or send the request without logit_bias": a condition on the very param refused is the remedy.
-        parts.when = None
-    if parts.when is not None and (condition := vocabulary.ground(parts.when[0])) is not None:
+        parts.when = condition = None
+    if condition is not None:
         # The condition's param is what the statement depends on, not what it refuses ("top_p must be 1 when
         # temperature is 0" says nothing of temperature).
         params = [p for p in params if p != condition.path]
@@ -1247,15 +1243,13 @@ def _kin_named(param: str, message: str, vocabulary: Vocabulary) -> str | None:
         split = "." in name and "." not in param and spelled(name.replace(".", "")) == spelled(param)
         if not (split or _kin(name, param)) or not _fits(param, sent, name):
             continue
-        tail = _SENTENCE_END.search(message, m.end(), m.end() + 40)
-        if _REFUSED_NEAR.search(message, max(0, m.start() - 24), m.start()) or _REFUSED_NEAR.search(
-            message, m.end(), tail.start() if tail is not None else m.end() + 24
-        ):
+        if _refused_beside(message, m):
             continue
         found.add(name if split or "." in name else _renamed_leaf(param, name))
-    return (
-        next(iter(found)) if len(found) == 1 and next(iter(found)).split(".", 1)[0] not in _CONVERSATION_ROOTS else None
-    )
+    if len(found) != 1:
+        return None
+    (new,) = found
+    return None if new.split(".", 1)[0] in _CONVERSATION_ROOTS else new
 
 
 def _moved_elsewhere(drop: Finding, message: str, vocabulary: Vocabulary) -> Finding:
@@ -1373,6 +1367,18 @@ _REFUSED_NEAR: Final = re.compile(
 _SENTENCE_END: Final = re.compile(r"[.;!?](?:\s|$)")
 
 
+def _refused_beside(message: str, name: re.Match[str]) -> bool:
+    """Whether words that refuse stand just before the name, or after it as far as its sentence ends.
+
+    "as text.verbosity. (unsupported)" is refused no further than its sentence.
+    """
+    tail = _SENTENCE_END.search(message, name.end(), name.end() + 40)
+    return bool(
+        _REFUSED_NEAR.search(message, max(0, name.start() - 30), name.start())
+        or _REFUSED_NEAR.search(message, name.end(), tail.start() if tail is not None else name.end() + 40)
+    )
+
+
 def _spellings(param: str, message: str) -> tuple[list[str], bool, list[re.Match[str]]]:
     """How ``message`` spells ``param``'s own name, ``body.`` cut off.
 
@@ -1418,11 +1424,7 @@ def _respelled(param: str, message: str, vocabulary: Vocabulary) -> str | None:
         return None
     found: set[str] = set()
     for m in after:
-        # After the name, as far as its sentence ends: "as text.verbosity. (unsupported)" is refused no further.
-        tail = _SENTENCE_END.search(message, m.end(), m.end() + 40)
-        if _REFUSED_NEAR.search(message, max(0, m.start() - 30), m.start()) or _REFUSED_NEAR.search(
-            message, m.end(), tail.start() if tail is not None else m.end() + 40
-        ):
+        if _refused_beside(message, m):
             # Refused too: "does not read options.num_ctx either", "(alias 'topK') is not supported" (red-team nine).
             continue
         name = m["name"].removeprefix("body.")
@@ -1819,11 +1821,8 @@ def _outside_open(sent: Any, text: str) -> bool:
         return True
     if not g.REQUIREMENT.search(text):
         return False
-    for m in g.RANGE_OPEN.finditer(text):
-        bound = _number(m["n"])
-        above = m["op"].lower().split()[0] in _ABOVE
-        if bound is not None and (sent <= bound if above else sent >= bound):
-            return True
+    if any(sent <= bound if above else sent >= bound for bound, above in _open_ends(text)):
+        return True
     for i in g.INTERVAL.finditer(text):
         low, high = _number(i["lo"]), _number(i["hi"])
         if (i["left"] == "(" and low is not None and sent <= low) or (
@@ -1837,12 +1836,17 @@ def _cap_exceeded(sent: Any, text: str) -> int | float | None:
     """The one upper bound a sent number is over, as "greater than 4096" or "> 4096" puts it, else None."""
     if isinstance(sent, bool) or not isinstance(sent, int | float):
         return None
-    caps = [
-        bound
-        for m in g.RANGE_OPEN.finditer(text)
-        if m["op"].lower().split()[0] in _ABOVE and (bound := _number(m["n"])) is not None
-    ]
+    caps = [bound for bound, above in _open_ends(text) if above]
     return caps[0] if len(caps) == 1 and sent > caps[0] else None
+
+
+def _open_ends(text: str) -> list[tuple[int | float, bool]]:
+    """Each strict bound the text states ("> 0", "less than 4095"), and whether it bounds from below."""
+    return [
+        (bound, m["op"].lower().split()[0] in _ABOVE)
+        for m in g.RANGE_OPEN.finditer(text)
+        if (bound := _number(m["n"])) is not None
+    ]
 
 
 def _value_bound(param: str, sent: Any, text: str) -> Finding | None:
@@ -1942,11 +1946,10 @@ def _strict_bounds(message: str) -> tuple[int | None, int | None]:
     low = 1 if g.POSITIVE.search(message) else None
     high = None
     if g.REQUIREMENT.search(message):
-        for m in g.RANGE_OPEN.finditer(message):
-            bound = _number(m["n"])
+        for bound, above in _open_ends(message):
             if not isinstance(bound, int):
                 continue
-            if m["op"].lower().split()[0] in _ABOVE:
+            if above:
                 low = bound + 1 if low is None else low
             elif high is None:
                 high = _inside(bound, -1, integral=True)
